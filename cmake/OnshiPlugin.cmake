@@ -1,0 +1,75 @@
+# Helpers shared by every part of the build.
+
+# Add each listed subdirectory that has a CMakeLists.txt, unless it is named in
+# ONSHI_SKIP_PARTS (e.g. -DONSHI_SKIP_PARTS="claims;disaster" builds without them,
+# in plugins/, samples/ and tests/ alike).
+set(ONSHI_SKIP_PARTS "" CACHE STRING "Parts (folder names) to leave out of the build")
+function(onshi_add_subdirectories)
+  foreach(dir IN LISTS ARGN)
+    if(EXISTS ${CMAKE_CURRENT_SOURCE_DIR}/${dir}/CMakeLists.txt AND NOT dir IN_LIST ONSHI_SKIP_PARTS)
+      add_subdirectory(${dir})
+    endif()
+  endforeach()
+endfunction()
+
+# A static library of domain code that ends up inside a plugin (.so): position
+# independent, hidden visibility, so nothing of it leaks out of the plugin.
+function(onshi_add_core_library name)
+  add_library(${name} STATIC ${ARGN})
+  set_target_properties(${name} PROPERTIES
+    POSITION_INDEPENDENT_CODE ON
+    CXX_VISIBILITY_PRESET hidden
+    VISIBILITY_INLINES_HIDDEN ON)
+endfunction()
+
+# A plugin module, built the way the contract asks of every vendor:
+#   onshi_add_plugin(<target> SOURCES ... MANIFEST <file.onshi-plugin.json.in>
+#                    [LIBS ...] [OUTPUT_DIR <dir>] [NO_INSTALL])
+# - hidden visibility and a version script: exactly one exported symbol,
+#   onshi_get_plugin_entry, so no Boost or libstdc++ symbol of ours leaks or clashes;
+# - -Wl,--no-undefined: a missing symbol fails the link, not the clinic's start-up;
+# - the manifest is configured beside the library (@ONSHI_PLUGIN_LIBRARY@ is the file name).
+# The default OUTPUT_DIR is the build tree's plugin folder, laid out as installed.
+function(onshi_add_plugin target)
+  cmake_parse_arguments(P "NO_INSTALL" "MANIFEST;OUTPUT_DIR" "SOURCES;LIBS" ${ARGN})
+  if(NOT P_OUTPUT_DIR)
+    set(P_OUTPUT_DIR ${ONSHI_PLUGIN_BUILD_DIR}/${target})
+  endif()
+  add_library(${target} MODULE ${P_SOURCES})
+  target_link_libraries(${target} PRIVATE onshi::headers ${P_LIBS})
+  set_target_properties(${target} PROPERTIES
+    PREFIX "lib"
+    C_VISIBILITY_PRESET hidden
+    CXX_VISIBILITY_PRESET hidden
+    VISIBILITY_INLINES_HIDDEN ON
+    LIBRARY_OUTPUT_DIRECTORY ${P_OUTPUT_DIR}
+    LINK_DEPENDS ${ONSHI_PLUGIN_MAP})
+  target_link_options(${target} PRIVATE -Wl,--version-script=${ONSHI_PLUGIN_MAP} -Wl,--no-undefined)
+  set(ONSHI_PLUGIN_LIBRARY lib${target}.so)
+  get_filename_component(manifest_name ${P_MANIFEST} NAME)
+  string(REGEX REPLACE "\\.in$" "" manifest_name ${manifest_name})
+  configure_file(${P_MANIFEST} ${P_OUTPUT_DIR}/${manifest_name} @ONLY)
+  if(NOT P_NO_INSTALL)
+    install(TARGETS ${target} LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}/onshi/plugins/${target})
+    install(FILES ${P_OUTPUT_DIR}/${manifest_name} DESTINATION ${CMAKE_INSTALL_LIBDIR}/onshi/plugins/${target})
+  endif()
+endfunction()
+# A libFuzzer target: onshi_add_fuzz_target(name SOURCES a.cpp LIBS lib CORPUS dir).
+# With clang it is a real fuzzer (run briefly by .ci/run); with GCC it replays the
+# corpus, and either way ctest feeds it the corpus so a crash fails the suite.
+function(onshi_add_fuzz_target name)
+  cmake_parse_arguments(F "" "CORPUS" "SOURCES;LIBS" ${ARGN})
+  add_executable(${name} ${F_SOURCES})
+  target_link_libraries(${name} PRIVATE ${F_LIBS})
+  if(CMAKE_CXX_COMPILER_ID MATCHES "Clang")
+    target_compile_options(${name} PRIVATE -fsanitize=fuzzer)
+    target_link_options(${name} PRIVATE -fsanitize=fuzzer)
+    set(run_args -runs=0 ${F_CORPUS})
+  else()
+    target_sources(${name} PRIVATE ${PROJECT_SOURCE_DIR}/tests/fuzz/replay_main.cpp)
+    set(run_args ${F_CORPUS})
+  endif()
+  if(ONSHI_BUILD_TESTS)
+    add_test(NAME ${name}.corpus COMMAND ${name} ${run_args})
+  endif()
+endfunction()

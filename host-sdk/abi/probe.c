@@ -1,0 +1,26 @@
+/* Exports one function per public type so abidw/abidiff can see the whole C ABI
+ * (functions rather than data: a data symbol whose struct grows by an allowed
+ * append would be reported as "size of symbol changed"). */
+#include <onshi/abi/onshi_ext_diagnostics.h>
+#include <onshi/abi/onshi_services.h>
+#include <onshi/onshi_sdk.h>
+
+#define PROBE(type) \
+  __attribute__((visibility("default"))) const type* onshi_probe_##type(void) { return 0; }
+
+PROBE(onshi_version)
+PROBE(onshi_bytes)
+PROBE(onshi_writer)
+PROBE(onshi_error)
+PROBE(onshi_host)
+PROBE(onshi_instance_vtbl)
+PROBE(onshi_instance)
+PROBE(onshi_plugin_entry)
+PROBE(onshi_host_log_v1)
+PROBE(onshi_host_clock_v1)
+PROBE(onshi_host_config_v1)
+PROBE(onshi_host_executor_v1)
+PROBE(onshi_diagnostics_v1)
+PROBE(onshi_sdk_options)
+PROBE(onshi_plugin_info)
+PROBE(onshi_extension)

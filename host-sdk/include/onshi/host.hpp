@@ -1,0 +1,165 @@
+// onshi/host.hpp: header-only C++ wrapper over the C API (onshi_sdk.h) for EMRs
+// written in C++. It is compiled into the EMR with the EMR's own compiler, so the
+// EMR depends only on the C ABI of libonshi_host.
+//
+//   auto sdk = onshi::Sdk::open({.plugin_dirs = {"/opt/emr/plugins"}});
+//   for (auto& p : sdk->plugins()) std::cout << p.id << ' ' << p.state_name() << '\n';
+//   auto reader = sdk->extension<onshi_card_reader_v1>(ONSHI_EXT_CARD_READER);
+#pragma once
+
+#include <onshi/onshi_sdk.h>
+#include <onshi/result.hpp>
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace onshi {
+
+struct PluginInfo {
+  std::string id, name, vendor, version;
+  onshi_version abi{};
+  std::string manifest_path, library_path, thread_safety;
+  std::vector<std::string> provides;
+  int32_t state = ONSHI_PLUGIN_FAILED;
+  std::string stage, message, hint, warnings;
+  onshi_status error_code = ONSHI_OK;
+
+  bool loaded() const { return state == ONSHI_PLUGIN_LOADED; }
+  const char* state_name() const {
+    switch (state) {
+      case ONSHI_PLUGIN_LOADED: return "loaded";
+      case ONSHI_PLUGIN_NOT_ENABLED: return "not-enabled";
+      case ONSHI_PLUGIN_DISABLED: return "disabled";
+      default: return "failed";
+    }
+  }
+};
+
+struct SdkOptions {
+  std::string host_name = "onshi-host";
+  std::string host_version;
+  std::vector<std::string> plugin_dirs;
+  bool use_default_dirs = true;
+  std::optional<std::vector<std::string>> enabled_ids;  // nullopt: every plugin found
+  std::string config_json;                              // {"<plugin id>": {...}}
+  std::string state_dir;
+  std::function<void(int32_t level, std::string_view plugin_id, std::string_view message)> log;
+  int32_t log_level = ONSHI_LOG_WARN;
+};
+
+// A capability of a loaded plugin. Call vtable functions with instance.
+template <class VTable>
+struct Extension {
+  std::string plugin_id;
+  onshi_instance* instance = nullptr;
+  const VTable* vtable = nullptr;
+};
+
+class Sdk {
+ public:
+  static Result<Sdk> open(const SdkOptions& o) {
+    Sdk sdk;
+    sdk.log_ = std::make_unique<std::function<void(int32_t, std::string_view, std::string_view)>>(o.log);
+    std::vector<const char*> dirs, ids;
+    for (const auto& d : o.plugin_dirs) dirs.push_back(d.c_str());
+    if (o.enabled_ids)
+      for (const auto& id : *o.enabled_ids) ids.push_back(id.c_str());
+    onshi_sdk_options c{};
+    c.struct_size = sizeof c;
+    c.host_name = o.host_name.c_str();
+    c.host_version = o.host_version.empty() ? nullptr : o.host_version.c_str();
+    c.plugin_dirs = dirs.data();
+    c.plugin_dir_count = static_cast<uint32_t>(dirs.size());
+    c.use_default_dirs = o.use_default_dirs ? 1 : 0;
+    c.enabled_ids = o.enabled_ids ? ids.data() : nullptr;
+    c.enabled_id_count = static_cast<uint32_t>(ids.size());
+    c.config_json = o.config_json.empty() ? nullptr : o.config_json.c_str();
+    c.state_dir = o.state_dir.empty() ? nullptr : o.state_dir.c_str();
+    if (o.log) {
+      c.log_sink = &forward_log;
+      c.log_ctx = sdk.log_.get();
+    }
+    c.log_level = o.log_level;
+    onshi_error err = empty_error();
+    onshi_sdk* raw = nullptr;
+    if (onshi_status st = onshi_sdk_open(&c, &raw, &err); st != ONSHI_OK) return to_error(st, err);
+    sdk.sdk_.reset(raw);
+    return sdk;
+  }
+
+  std::vector<PluginInfo> plugins() const {
+    std::vector<PluginInfo> out;
+    for (uint32_t i = 0, n = onshi_sdk_plugin_count(raw()); i < n; ++i) {
+      onshi_plugin_info c{};
+      c.struct_size = sizeof c;
+      if (onshi_sdk_plugin_info(raw(), i, &c) != ONSHI_OK) continue;
+      PluginInfo p;
+      p.id = c.id;
+      p.name = c.name;
+      p.vendor = c.vendor;
+      p.version = c.version;
+      p.abi = c.abi;
+      p.manifest_path = c.manifest_path;
+      p.library_path = c.library_path;
+      p.thread_safety = c.thread_safety;
+      p.provides.assign(c.provides, c.provides + c.provides_count);
+      p.state = c.state;
+      p.stage = c.stage;
+      p.message = c.message;
+      p.hint = c.hint;
+      p.warnings = c.warnings;
+      p.error_code = c.error_code;
+      out.push_back(std::move(p));
+    }
+    return out;
+  }
+
+  std::optional<PluginInfo> plugin(std::string_view id) const {
+    for (auto& p : plugins())
+      if (p.id == id) return p;
+    return std::nullopt;
+  }
+
+  // The extension id from plugin_id, or from the first loaded plugin providing it.
+  template <class VTable>
+  Result<Extension<VTable>> extension(const char* extension_id, const char* plugin_id = nullptr) const {
+    onshi_extension c{};
+    c.struct_size = sizeof c;
+    if (onshi_sdk_find_extension(raw(), extension_id, plugin_id, &c) != ONSHI_OK)
+      return make_error(ONSHI_E_NOT_FOUND, "sdk",
+                        std::string("no loaded plugin provides ") + extension_id +
+                            (plugin_id ? std::string(" (asked of ") + plugin_id + ")" : std::string()),
+                        "check `onshi plugins` for plugins that failed to load or are not enabled");
+    return Extension<VTable>{c.plugin_id, c.instance, static_cast<const VTable*>(c.vtable)};
+  }
+
+  Result<void> disable(const std::string& plugin_id) {
+    onshi_error err = empty_error();
+    if (onshi_status st = onshi_sdk_disable_plugin(raw(), plugin_id.c_str(), &err); st != ONSHI_OK)
+      return to_error(st, err);
+    return {};
+  }
+
+  // The clock every plugin reads; 0 follows the system clock again.
+  void set_time_ms(int64_t unix_ms) { onshi_sdk_set_time_ms(raw(), unix_ms); }
+  int64_t now_ms() const { return onshi_sdk_now_ms(raw()); }
+
+  onshi_sdk* raw() const { return sdk_.get(); }
+
+ private:
+  static void ONSHI_ABI forward_log(void* ctx, int32_t level, const char* plugin, const char* message) {
+    (*static_cast<std::function<void(int32_t, std::string_view, std::string_view)>*>(ctx))(level, plugin, message);
+  }
+  struct Closer {
+    void operator()(onshi_sdk* s) const { onshi_sdk_close(s); }
+  };
+  // Declared first so that it outlives sdk_: the SDK logs while closing.
+  std::unique_ptr<std::function<void(int32_t, std::string_view, std::string_view)>> log_;
+  std::unique_ptr<onshi_sdk, Closer> sdk_;
+};
+
+}  // namespace onshi

@@ -1,0 +1,238 @@
+// onshi/plugin.hpp: header-only C++ helpers for writing a plugin. Compiled into
+// the plugin with the plugin's own compiler; nothing here crosses the boundary.
+//
+//   class MyReader : public onshi::plugin::Instance { ... extension(id) ... };
+//   onshi::Result<std::unique_ptr<onshi::plugin::Instance>> make(onshi::plugin::Host host,
+//                                                                std::string_view config_json);
+//   ONSHI_PLUGIN_DEFINE("com.acme.reader", make)
+//
+// Build it with onshi_add_plugin() (or the same flags: hidden visibility, a
+// version script exporting only onshi_get_plugin_entry, -Wl,--no-undefined).
+#pragma once
+
+#include <onshi/abi/onshi_plugin.h>
+#include <onshi/abi/onshi_services.h>
+#include <onshi/result.hpp>
+
+#include <chrono>
+#include <exception>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace onshi::plugin {
+
+// Runs f, turning any exception into an error: nothing may unwind through C.
+// f returns onshi::Result<void>.
+template <class F>
+onshi_status guarded(onshi_error* err, F&& f) noexcept {
+  try {
+    Result<void> r = f();
+    return r ? ONSHI_OK : fill_error(err, r.error());
+  } catch (const std::exception& e) {
+    return fill_error(err, make_error(ONSHI_E_INTERNAL, "plugin", std::string("unexpected: ") + e.what(),
+                                      "report this to the plugin's vendor"));
+  } catch (...) {
+    return fill_error(err, make_error(ONSHI_E_INTERNAL, "plugin", "unexpected exception",
+                                      "report this to the plugin's vendor"));
+  }
+}
+
+// Typed access to the host's services. Every call is a no-op (or falls back to
+// the system clock) when the host lacks that service.
+class Host {
+ public:
+  Host() = default;
+  explicit Host(const onshi_host* host) : host_(host) {
+    if (!host_ || !host_->get_service) return;
+    log_ = static_cast<const onshi_host_log_v1*>(host_->get_service(host_, ONSHI_SERVICE_LOG));
+    clock_ = static_cast<const onshi_host_clock_v1*>(host_->get_service(host_, ONSHI_SERVICE_CLOCK));
+    config_ = static_cast<const onshi_host_config_v1*>(host_->get_service(host_, ONSHI_SERVICE_CONFIG));
+    executor_ = static_cast<const onshi_host_executor_v1*>(host_->get_service(host_, ONSHI_SERVICE_EXECUTOR));
+  }
+  const onshi_host* raw() const { return host_; }
+
+  // Never pass a PIN, an individual number or withheld data.
+  void log(int32_t level, const std::string& message) const {
+    if (log_) log_->log(host_, level, message.c_str());
+  }
+  void debug(const std::string& m) const { log(ONSHI_LOG_DEBUG, m); }
+  void info(const std::string& m) const { log(ONSHI_LOG_INFO, m); }
+  void warn(const std::string& m) const { log(ONSHI_LOG_WARN, m); }
+  void error(const std::string& m) const { log(ONSHI_LOG_ERROR, m); }
+
+  // The host's "now" (tests pin it); every date rule reads this.
+  std::chrono::system_clock::time_point now() const {
+    if (!clock_) return std::chrono::system_clock::now();
+    return std::chrono::system_clock::time_point(std::chrono::milliseconds(clock_->now_unix_ms(host_)));
+  }
+
+  std::optional<std::string> config(const char* key) const {
+    if (!config_) return std::nullopt;
+    uint32_t len = 0;
+    if (config_->get(host_, key, nullptr, &len) != ONSHI_E_BUFFER_TOO_SMALL) return std::nullopt;
+    std::string value(len, '\0');
+    if (config_->get(host_, key, value.data(), &len) != ONSHI_OK) return std::nullopt;
+    value.resize(len - 1);
+    return value;
+  }
+
+  bool post(std::function<void()> fn) const {
+    return submit(executor_ ? executor_->post : nullptr, std::move(fn));
+  }
+  // For work that blocks (a device wait).
+  bool post_blocking(std::function<void()> fn) const {
+    return submit(executor_ ? executor_->post_blocking : nullptr, std::move(fn));
+  }
+
+  struct Timer {
+    uint64_t id = 0;
+    std::function<void()>* fn = nullptr;
+  };
+  std::optional<Timer> after(std::chrono::milliseconds delay, std::function<void()> fn) const {
+    if (!executor_) return std::nullopt;
+    Timer t{0, new std::function<void()>(std::move(fn))};
+    if (executor_->post_delayed(host_, static_cast<uint32_t>(delay.count()), &run_once, t.fn, &t.id) != ONSHI_OK) {
+      delete t.fn;
+      return std::nullopt;
+    }
+    return t;
+  }
+  // True when the timer was stopped before it ran.
+  bool cancel(const Timer& t) const {
+    if (!executor_ || executor_->cancel_timer(host_, t.id) != ONSHI_OK) return false;
+    delete t.fn;
+    return true;
+  }
+
+  struct Watch {
+    uint64_t id = 0;
+    std::function<void()>* fn = nullptr;
+  };
+  // fn runs each time fd is readable until unwatch(), which must not be called
+  // from fn itself.
+  std::optional<Watch> watch_readable(int fd, std::function<void()> fn) const {
+    if (!executor_) return std::nullopt;
+    Watch w{0, new std::function<void()>(std::move(fn))};
+    if (executor_->watch_fd(host_, fd, &run_repeat, w.fn, &w.id) != ONSHI_OK) {
+      delete w.fn;
+      return std::nullopt;
+    }
+    return w;
+  }
+  void unwatch(const Watch& w) const {
+    if (executor_ && executor_->unwatch_fd(host_, w.id) == ONSHI_OK) delete w.fn;
+  }
+
+ private:
+  using PostFn = onshi_status(ONSHI_ABI*)(const onshi_host*, onshi_task_fn, void*);
+  bool submit(PostFn post, std::function<void()> fn) const {
+    if (!post) return false;
+    auto* heap = new std::function<void()>(std::move(fn));
+    if (post(host_, &run_once, heap) == ONSHI_OK) return true;
+    delete heap;
+    return false;
+  }
+  static void ONSHI_ABI run_once(void* user) {
+    std::unique_ptr<std::function<void()>> fn(static_cast<std::function<void()>*>(user));
+    try {
+      (*fn)();
+    } catch (...) {  // a callback must never unwind into the host
+    }
+  }
+  static void ONSHI_ABI run_repeat(void* user) {
+    try {
+      (*static_cast<std::function<void()>*>(user))();
+    } catch (...) {
+    }
+  }
+
+  const onshi_host* host_ = nullptr;
+  const onshi_host_log_v1* log_ = nullptr;
+  const onshi_host_clock_v1* clock_ = nullptr;
+  const onshi_host_config_v1* config_ = nullptr;
+  const onshi_host_executor_v1* executor_ = nullptr;
+};
+
+// Base of a plugin's instance. The destructor must finish or cancel pending work
+// and join the plugin's threads (it runs in destroy()).
+class Instance {
+ public:
+  virtual ~Instance() = default;
+  // The extension's C table for id, or nullptr.
+  virtual const void* extension(std::string_view id) = 0;
+};
+
+using CreateFn = Result<std::unique_ptr<Instance>> (*)(Host host, std::string_view config_json);
+
+namespace detail {
+
+struct InstanceBox : onshi_instance {
+  std::unique_ptr<Instance> impl;
+};
+
+inline void ONSHI_ABI destroy(onshi_instance* instance) {
+  try {
+    delete static_cast<InstanceBox*>(instance);
+  } catch (...) {
+  }
+}
+
+inline const void* ONSHI_ABI get_extension(onshi_instance* instance, const char* id) {
+  if (!instance || !id) return nullptr;
+  try {
+    return static_cast<InstanceBox*>(instance)->impl->extension(id);
+  } catch (...) {
+    return nullptr;
+  }
+}
+
+inline const onshi_instance_vtbl kInstanceVtbl = {sizeof(onshi_instance_vtbl), &destroy, &get_extension};
+
+inline onshi_status create(CreateFn make, const onshi_host* host, const char* config_json, onshi_instance** out,
+                           onshi_error* err) {
+  if (!out) return ONSHI_E_INVALID_ARGUMENT;
+  *out = nullptr;
+  return guarded(err, [&]() -> Result<void> {
+    auto made = make(Host(host), config_json ? config_json : "{}");
+    if (!made) return std::move(made).error();
+    auto box = std::make_unique<InstanceBox>();
+    box->vtbl = &kInstanceVtbl;
+    box->impl = std::move(made).value();
+    *out = box.release();
+    return {};
+  });
+}
+
+}  // namespace detail
+
+// The C++ object behind an instance pointer handed to an extension function.
+template <class T>
+T& self(onshi_instance* instance) {
+  return static_cast<T&>(*static_cast<detail::InstanceBox*>(instance)->impl);
+}
+
+}  // namespace onshi::plugin
+
+// Defines onshi_get_plugin_entry for a plugin whose instances make_fn creates.
+// Module-level init/deinit do nothing: keep state in the instance.
+#define ONSHI_PLUGIN_DEFINE(plugin_id_literal, make_fn)                                                          \
+  namespace {                                                                                                    \
+  onshi_status ONSHI_ABI onshi_plugin_init_(const onshi_host*, const char*, onshi_error*) { return ONSHI_OK; }   \
+  void ONSHI_ABI onshi_plugin_deinit_(void) {}                                                                   \
+  onshi_status ONSHI_ABI onshi_plugin_create_(const onshi_host* host, const char* config, onshi_instance** out, \
+                                              onshi_error* err) {                                                \
+    return ::onshi::plugin::detail::create(&make_fn, host, config, out, err);                                    \
+  }                                                                                                              \
+  const onshi_plugin_entry onshi_plugin_entry_ = {sizeof(onshi_plugin_entry),                                    \
+                                                  {ONSHI_ABI_MAJOR, ONSHI_ABI_MINOR, 0, 0},                      \
+                                                  plugin_id_literal,                                             \
+                                                  &onshi_plugin_init_,                                           \
+                                                  &onshi_plugin_deinit_,                                         \
+                                                  &onshi_plugin_create_};                                        \
+  }                                                                                                              \
+  extern "C" ONSHI_EXPORT const onshi_plugin_entry* ONSHI_ABI onshi_get_plugin_entry(uint32_t host_abi_major) {  \
+    return host_abi_major == ONSHI_ABI_MAJOR ? &onshi_plugin_entry_ : nullptr;                                   \
+  }

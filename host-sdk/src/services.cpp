@@ -1,0 +1,276 @@
+#include "services.hpp"
+
+#include <boost/asio/post.hpp>
+
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+
+namespace onshi::host {
+
+// ---- log
+
+Logger::Logger(onshi_log_sink sink, void* ctx, int32_t min_level) : sink_(sink), ctx_(ctx), min_level_(min_level) {}
+
+void Logger::log(int32_t level, std::string_view plugin_id, std::string_view message) {
+  if (!enabled(level)) return;
+  std::string id(plugin_id), text(message);
+  std::lock_guard lock(mutex_);
+  if (sink_) {
+    sink_(ctx_, level, id.c_str(), text.c_str());
+  } else {
+    static const char* const names[] = {"debug", "info", "warn", "error", "misbehaving"};
+    const char* name = level >= 0 && level <= 4 ? names[level] : "?";
+    std::fprintf(stderr, "onshi %s [%s] %s\n", name, id.c_str(), text.c_str());
+  }
+}
+
+// ---- clock
+
+int64_t Clock::now_unix_ms() const {
+  if (int64_t fixed = fixed_ms_.load()) return fixed;
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+// ---- executor
+
+struct Executor::Watch {
+  Watch(boost::asio::io_context& io, int fd, onshi_task_fn f, void* u) : descriptor(io, fd), fn(f), user(u) {}
+  boost::asio::posix::stream_descriptor descriptor;
+  onshi_task_fn fn;
+  void* user;
+  std::recursive_mutex mutex;  // held while fn runs; unwatch_fd waits on it
+  bool active = true;
+};
+
+Executor::Executor()
+    : work_(std::make_unique<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>>(
+          io_.get_executor())) {
+  for (int i = 0; i < 2; ++i) io_threads_.emplace_back([this] { io_.run(); });
+}
+
+Executor::~Executor() { stop(); }
+
+void Executor::stop() {
+  std::map<uint64_t, std::shared_ptr<Watch>> watches;
+  {
+    std::lock_guard lock(mutex_);
+    if (stopped_) return;
+    stopped_ = true;
+    watches = watches_;
+    timers_.clear();
+  }
+  for (auto& [id, watch] : watches) {  // not under mutex_: a running fn may call unwatch_fd
+    std::lock_guard w(watch->mutex);
+    watch->active = false;
+  }
+  work_.reset();
+  io_.stop();
+  for (auto& t : io_threads_) t.join();
+  blocking_.join();
+  std::lock_guard lock(mutex_);
+  for (auto& [id, watch] : watches_) watch->descriptor.release();  // the fd is the plugin's
+  watches_.clear();
+}
+
+void Executor::post(onshi_task_fn fn, void* user) {
+  boost::asio::post(io_, [fn, user] { fn(user); });
+}
+
+void Executor::post_blocking(onshi_task_fn fn, void* user) {
+  boost::asio::post(blocking_, [fn, user] { fn(user); });
+}
+
+uint64_t Executor::post_delayed(uint32_t delay_ms, onshi_task_fn fn, void* user) {
+  std::lock_guard lock(mutex_);
+  uint64_t id = ++next_id_;
+  auto timer = std::make_shared<boost::asio::steady_timer>(io_, std::chrono::milliseconds(delay_ms));
+  timers_[id] = timer;
+  timer->async_wait([this, id, fn, user](const boost::system::error_code&) {
+    {
+      std::lock_guard lock(mutex_);
+      if (timers_.erase(id) == 0) return;  // cancelled
+    }
+    fn(user);
+  });
+  return id;
+}
+
+bool Executor::cancel_timer(uint64_t id) {
+  std::lock_guard lock(mutex_);
+  auto it = timers_.find(id);
+  if (it == timers_.end()) return false;
+  auto timer = it->second;
+  timers_.erase(it);  // the handler now sees it gone and does not call fn
+  boost::asio::post(io_, [timer] { timer->cancel(); });
+  return true;
+}
+
+uint64_t Executor::watch_fd(int fd, onshi_task_fn fn, void* user) {
+  std::lock_guard lock(mutex_);
+  uint64_t id = ++next_id_;
+  auto watch = std::make_shared<Watch>(io_, fd, fn, user);
+  watches_[id] = watch;
+  boost::asio::post(io_, [this, watch] {
+    std::lock_guard w(watch->mutex);
+    if (watch->active) arm(watch);
+  });
+  return id;
+}
+
+// Called with watch->mutex held: every use of the descriptor happens under it.
+void Executor::arm(const std::shared_ptr<Watch>& watch) {
+  watch->descriptor.async_wait(boost::asio::posix::stream_descriptor::wait_read,
+                               [this, watch](const boost::system::error_code& ec) {
+                                 if (ec) return;
+                                 std::lock_guard w(watch->mutex);
+                                 if (!watch->active) return;
+                                 watch->fn(watch->user);
+                                 if (watch->active) arm(watch);
+                               });
+}
+
+bool Executor::unwatch_fd(uint64_t id) {
+  std::shared_ptr<Watch> watch;
+  {
+    std::lock_guard lock(mutex_);
+    auto it = watches_.find(id);
+    if (it == watches_.end()) return false;
+    watch = it->second;
+    watches_.erase(it);
+  }
+  {
+    std::lock_guard w(watch->mutex);  // waits for a running fn (recursive: fn may unwatch itself)
+    watch->active = false;
+  }
+  boost::asio::post(io_, [watch] {
+    std::lock_guard w(watch->mutex);
+    boost::system::error_code ignored;
+    watch->descriptor.cancel(ignored);
+    watch->descriptor.release();
+  });
+  return true;
+}
+
+// ---- C tables
+
+namespace {
+
+PluginContext& context(const onshi_host* host) { return *static_cast<PluginContext*>(host->host_data); }
+
+void ONSHI_ABI log_log(const onshi_host* host, int32_t level, const char* message) {
+  if (!host || !message) return;
+  auto& ctx = context(host);
+  ctx.services->logger.log(level, ctx.plugin_id, message);
+}
+int32_t ONSHI_ABI log_enabled(const onshi_host* host, int32_t level) {
+  return host && context(host).services->logger.enabled(level) ? 1 : 0;
+}
+const onshi_host_log_v1 kLog = {sizeof(onshi_host_log_v1), log_log, log_enabled};
+
+int64_t ONSHI_ABI clock_now(const onshi_host* host) { return context(host).services->clock.now_unix_ms(); }
+int64_t ONSHI_ABI clock_monotonic(const onshi_host*) {
+  using namespace std::chrono;
+  return duration_cast<nanoseconds>(steady_clock::now().time_since_epoch()).count();
+}
+const onshi_host_clock_v1 kClock = {sizeof(onshi_host_clock_v1), clock_now, clock_monotonic};
+
+const nlohmann::json& section(const onshi_host* host) {
+  static const nlohmann::json empty = nlohmann::json::object();
+  auto& ctx = context(host);
+  auto it = ctx.services->config.find(ctx.plugin_id);
+  return it != ctx.services->config.end() && it->is_object() ? *it : empty;
+}
+onshi_status copy_out(const std::string& text, char* buf, uint32_t* inout_len) {
+  uint32_t need = static_cast<uint32_t>(text.size() + 1);
+  if (!buf || *inout_len < need) {
+    *inout_len = need;
+    return ONSHI_E_BUFFER_TOO_SMALL;
+  }
+  std::memcpy(buf, text.c_str(), need);
+  *inout_len = need;
+  return ONSHI_OK;
+}
+onshi_status ONSHI_ABI config_get(const onshi_host* host, const char* key, char* buf, uint32_t* inout_len) {
+  if (!host || !key || !inout_len) return ONSHI_E_INVALID_ARGUMENT;
+  const nlohmann::json* node = &section(host);
+  std::string_view rest(key);
+  while (!rest.empty()) {  // "tls.ca_file" walks into {"tls": {"ca_file": ...}}
+    auto dot = rest.find('.');
+    std::string part(rest.substr(0, dot));
+    if (!node->is_object() || !node->contains(part)) return ONSHI_E_NOT_FOUND;
+    node = &(*node)[part];
+    rest = dot == std::string_view::npos ? std::string_view{} : rest.substr(dot + 1);
+  }
+  return copy_out(node->is_string() ? node->get<std::string>() : node->dump(), buf, inout_len);
+}
+onshi_status ONSHI_ABI config_get_json(const onshi_host* host, const onshi_writer* out) {
+  if (!host || !out || !out->write) return ONSHI_E_INVALID_ARGUMENT;
+  std::string text = section(host).dump();
+  return out->write(out->ctx, reinterpret_cast<const uint8_t*>(text.data()), text.size());
+}
+const onshi_host_config_v1 kConfig = {sizeof(onshi_host_config_v1), config_get, config_get_json};
+
+Executor& executor(const onshi_host* host) { return context(host).services->executor; }
+onshi_status ONSHI_ABI exec_post(const onshi_host* host, onshi_task_fn fn, void* user) {
+  if (!host || !fn) return ONSHI_E_INVALID_ARGUMENT;
+  executor(host).post(fn, user);
+  return ONSHI_OK;
+}
+onshi_status ONSHI_ABI exec_post_blocking(const onshi_host* host, onshi_task_fn fn, void* user) {
+  if (!host || !fn) return ONSHI_E_INVALID_ARGUMENT;
+  executor(host).post_blocking(fn, user);
+  return ONSHI_OK;
+}
+onshi_status ONSHI_ABI exec_post_delayed(const onshi_host* host, uint32_t delay_ms, onshi_task_fn fn, void* user,
+                                         uint64_t* out_id) {
+  if (!host || !fn) return ONSHI_E_INVALID_ARGUMENT;
+  uint64_t id = executor(host).post_delayed(delay_ms, fn, user);
+  if (out_id) *out_id = id;
+  return ONSHI_OK;
+}
+onshi_status ONSHI_ABI exec_cancel_timer(const onshi_host* host, uint64_t id) {
+  if (!host) return ONSHI_E_INVALID_ARGUMENT;
+  return executor(host).cancel_timer(id) ? ONSHI_OK : ONSHI_E_NOT_FOUND;
+}
+onshi_status ONSHI_ABI exec_watch_fd(const onshi_host* host, int32_t fd, onshi_task_fn fn, void* user,
+                                     uint64_t* out_id) {
+  if (!host || !fn || fd < 0 || !out_id) return ONSHI_E_INVALID_ARGUMENT;
+  *out_id = executor(host).watch_fd(fd, fn, user);
+  return ONSHI_OK;
+}
+onshi_status ONSHI_ABI exec_unwatch_fd(const onshi_host* host, uint64_t id) {
+  if (!host) return ONSHI_E_INVALID_ARGUMENT;
+  return executor(host).unwatch_fd(id) ? ONSHI_OK : ONSHI_E_NOT_FOUND;
+}
+const onshi_host_executor_v1 kExecutor = {sizeof(onshi_host_executor_v1), exec_post,        exec_post_blocking,
+                                          exec_post_delayed,              exec_cancel_timer, exec_watch_fd,
+                                          exec_unwatch_fd};
+
+}  // namespace
+
+const void* get_service(const onshi_host* host, const char* id) {
+  if (!host || !id) return nullptr;
+  std::string_view s(id);
+  if (s == ONSHI_SERVICE_LOG) return &kLog;
+  if (s == ONSHI_SERVICE_CLOCK) return &kClock;
+  if (s == ONSHI_SERVICE_CONFIG) return &kConfig;
+  if (s == ONSHI_SERVICE_EXECUTOR) return &kExecutor;
+  return nullptr;
+}
+
+namespace {
+const void* ONSHI_ABI get_service_c(const onshi_host* host, const char* id) { return get_service(host, id); }
+}  // namespace
+
+void bind_host(PluginContext& ctx, const char* host_name, const char* host_version) {
+  ctx.host.struct_size = sizeof(onshi_host);
+  ctx.host.abi = {ONSHI_ABI_MAJOR, ONSHI_ABI_MINOR, 0, 0};
+  ctx.host.host_name = host_name;
+  ctx.host.host_version = host_version;
+  ctx.host.host_data = &ctx;
+  ctx.host.get_service = get_service_c;
+}
+
+}  // namespace onshi::host

@@ -1,0 +1,15 @@
+/* onshi_extensions.h: the extension ids this host knows. An id is
+ * "onshi.<name>/<revision>" for ours and "<reverse-dns>.<name>/<revision>" for a
+ * vendor's; the revision goes up on any incompatible change and a plugin may
+ * answer several revisions. Each id's function table is declared in its own
+ * header (onshi_ext_<name>.h) when its revision is published. */
+#ifndef ONSHI_ABI_EXTENSIONS_H
+#define ONSHI_ABI_EXTENSIONS_H
+
+#define ONSHI_EXT_CARD_READER "onshi.card-reader/1"
+#define ONSHI_EXT_ELIGIBILITY "onshi.eligibility/1"
+#define ONSHI_EXT_CLAIMS "onshi.claims/1"
+#define ONSHI_EXT_DISASTER "onshi.disaster/1"
+#define ONSHI_EXT_DIAGNOSTICS "onshi.diagnostics/1" /* onshi_ext_diagnostics.h */
+
+#endif

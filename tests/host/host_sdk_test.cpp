@@ -1,0 +1,262 @@
+// The host SDK against real plugin libraries: every load stage, the services
+// as plugins see them, and the C++ wrapper (onshi/host.hpp).
+#include "abi_layout.h"
+#include "probe_ext.h"
+
+#include <onshi/abi/onshi_ext_diagnostics.h>
+#include <onshi/host.hpp>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <sstream>
+
+namespace {
+
+onshi::SdkOptions test_options(std::vector<std::string> dirs = {TEST_PLUGINS}) {
+  onshi::SdkOptions o;
+  o.host_name = "host-sdk-test";
+  o.plugin_dirs = std::move(dirs);
+  o.use_default_dirs = false;
+  o.log_level = ONSHI_LOG_ERROR + 1;
+  return o;
+}
+
+onshi::Sdk open_sdk(const onshi::SdkOptions& o) {
+  auto sdk = onshi::Sdk::open(o);
+  if (!sdk) ADD_FAILURE() << sdk.error().message;
+  return std::move(sdk).value();
+}
+
+onshi::PluginInfo info(const onshi::Sdk& sdk, const char* id) {
+  auto p = sdk.plugin(id);
+  if (!p) ADD_FAILURE() << "plugin " << id << " was not discovered";
+  return p.value_or(onshi::PluginInfo{});
+}
+
+nlohmann::json diagnostics(const onshi::Sdk& sdk, const char* plugin_id) {
+  auto ext = sdk.extension<onshi_diagnostics_v1>(ONSHI_EXT_DIAGNOSTICS, plugin_id);
+  if (!ext) {
+    ADD_FAILURE() << ext.error().message;
+    return {};
+  }
+  std::string text;
+  onshi_writer w{&text, [](void* ctx, const uint8_t* d, uint64_t n) -> onshi_status {
+                   static_cast<std::string*>(ctx)->append(reinterpret_cast<const char*>(d), n);
+                   return ONSHI_OK;
+                 }};
+  onshi_error err = onshi::empty_error();
+  EXPECT_EQ(ext->vtable->self_test(ext->instance, &w, &err), ONSHI_OK) << err.message;
+  return nlohmann::json::parse(text);
+}
+
+bool mapped(const std::string& library_name) {
+  std::ifstream maps("/proc/self/maps");
+  std::stringstream all;
+  all << maps.rdbuf();
+  return all.str().find(library_name) != std::string::npos;
+}
+
+TEST(Loader, GoodPluginLoadsAndServesItsExtension) {
+  auto sdk = open_sdk(test_options());
+  auto good = info(sdk, "onshi.test.good");
+  EXPECT_EQ(good.state_name(), std::string("loaded")) << good.message;
+  EXPECT_EQ(good.version, "1.0.0");
+  EXPECT_EQ(good.provides, std::vector<std::string>{"onshi.diagnostics/1"});
+  EXPECT_TRUE(std::filesystem::path(good.library_path).is_absolute());
+  EXPECT_EQ(diagnostics(sdk, "onshi.test.good")["plugin"], "onshi.test.good");
+}
+
+struct StageCase {
+  const char* id;
+  const char* stage;
+  const char* in_message;
+  const char* in_hint;
+};
+
+TEST(Loader, EachBrokenPluginReportsItsStageAndTheHostCarriesOn) {
+  const StageCase cases[] = {
+      {"onshi.test.no-entry", "symbol", "does not export onshi_get_plugin_entry", "onshi_add_plugin"},
+      {"onshi.test.abi-major", "abi", "built for plugin ABI 2.0", "built for ABI 1"},
+      {"onshi.test.impostor", "identity", "'onshi.test.someone-else'", "another plugin"},
+      {"onshi.test.missing-dep", "open", "libonshi_test_dependency.so", "ldd -r"},
+      {"onshi.test.init-error", "init", "license.key not found", "vendor's CD"},
+      {"onshi.test.broken-promise", "extension", "onshi.card-reader/1", "reinstall"},
+      {"onshi.test.bad-manifest", "manifest", "is not valid JSON", "fix the manifest"},
+  };
+  auto sdk = open_sdk(test_options());
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.id);
+    auto p = info(sdk, c.id);
+    EXPECT_EQ(p.state_name(), std::string("failed"));
+    EXPECT_EQ(p.stage, c.stage);
+    EXPECT_NE(p.message.find(c.in_message), std::string::npos) << p.message;
+    EXPECT_NE(p.hint.find(c.in_hint), std::string::npos) << p.hint;
+    EXPECT_FALSE(p.manifest_path.empty());
+  }
+  // The host is alive and the good plugins still work.
+  EXPECT_EQ(diagnostics(sdk, "onshi.test.good")["ok"], true);
+  EXPECT_EQ(diagnostics(sdk, "onshi.test.v1_0")["ok"], true);
+}
+
+TEST(Loader, AbiMajorMismatchIsRefusedBeforeTheLibraryIsOpened) {
+  auto sdk = open_sdk(test_options());
+  EXPECT_EQ(info(sdk, "onshi.test.abi-major").stage, "abi");
+  EXPECT_FALSE(mapped("libonshi_test_abi2.so"));
+}
+
+TEST(Loader, CreateFailureIsReportedWithThePluginsOwnWords) {
+  auto o = test_options();
+  o.config_json = R"({"onshi.test.good": {"fail_create": true}})";
+  auto sdk = open_sdk(o);
+  auto p = info(sdk, "onshi.test.good");
+  EXPECT_EQ(p.stage, "create");
+  EXPECT_NE(p.message.find("fail_create was set"), std::string::npos) << p.message;
+  EXPECT_NE(p.hint.find("remove fail_create"), std::string::npos) << p.hint;
+}
+
+TEST(Loader, UnknownExtensionIdLoadsWithAWarning) {
+  auto sdk = open_sdk(test_options());
+  auto probe = info(sdk, "onshi.test.probe");
+  EXPECT_TRUE(probe.loaded()) << probe.message;
+  EXPECT_NE(probe.warnings.find("extension: 'com.example.probe/1' is not an extension this host knows"),
+            std::string::npos)
+      << probe.warnings;
+  EXPECT_TRUE(sdk.extension<probe_ext_v1>(PROBE_EXT_ID).ok());  // asked for by name, it still works
+}
+
+TEST(Loader, OnlyEnabledPluginsAreOpened) {
+  auto o = test_options();
+  o.enabled_ids = std::vector<std::string>{"onshi.test.good"};
+  auto sdk = open_sdk(o);
+  EXPECT_TRUE(info(sdk, "onshi.test.good").loaded());
+  EXPECT_EQ(info(sdk, "onshi.test.probe").state_name(), std::string("not-enabled"));
+  EXPECT_FALSE(mapped("libonshi_test_probe.so"));
+}
+
+TEST(Loader, DisableShutsDownButNeverUnloads) {
+  auto sdk = open_sdk(test_options());
+  ASSERT_TRUE(sdk.disable("onshi.test.good").ok());
+  EXPECT_EQ(info(sdk, "onshi.test.good").state_name(), std::string("disabled"));
+  EXPECT_FALSE(sdk.extension<onshi_diagnostics_v1>(ONSHI_EXT_DIAGNOSTICS, "onshi.test.good").ok());
+  EXPECT_TRUE(mapped("libonshi_test_good.so"));
+  auto missing = sdk.disable("no.such.plugin");
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.error().code, ONSHI_E_NOT_FOUND);
+}
+
+TEST(Loader, PluginPathFromTheEnvironmentAndFirstIdWins) {
+  ::setenv("ONSHI_PLUGIN_PATH", (std::string("/nonexistent:") + TEST_PLUGINS).c_str(), 1);
+  auto o = test_options({TEST_PLUGINS});  // the same folder again: each id only once
+  o.use_default_dirs = true;
+  auto sdk = open_sdk(o);
+  ::unsetenv("ONSHI_PLUGIN_PATH");
+  int goods = 0;
+  for (const auto& p : sdk.plugins()) goods += p.id == "onshi.test.good";
+  EXPECT_EQ(goods, 1);
+  EXPECT_TRUE(info(sdk, "onshi.test.good").loaded());
+}
+
+TEST(Loader, TwoSdksInOneProcessShareThePlugins) {
+  auto a = open_sdk(test_options());
+  auto b = open_sdk(test_options());
+  EXPECT_TRUE(info(a, "onshi.test.good").loaded());
+  EXPECT_TRUE(info(b, "onshi.test.good").loaded());
+  EXPECT_EQ(diagnostics(b, "onshi.test.good")["ok"], true);
+}
+
+TEST(Loader, APluginThatKilledTheProcessWhileStartingIsSkippedNextTime) {
+  auto state = std::filesystem::temp_directory_path() / ("onshi-crash-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(state);
+  auto o = test_options({CRASH_PLUGINS});
+  o.state_dir = state.string();
+  pid_t child = ::fork();
+  if (child == 0) {
+    auto sdk = onshi::Sdk::open(o);  // the crash plugin aborts in init
+    ::_exit(0);
+  }
+  int status = 0;
+  ::waitpid(child, &status, 0);
+  ASSERT_TRUE(WIFSIGNALED(status)) << "the crash plugin should have killed the child";
+  auto sdk = open_sdk(o);
+  auto p = info(sdk, "onshi.test.crash");
+  EXPECT_EQ(p.stage, "init");
+  EXPECT_NE(p.message.find("ended while this plugin was starting"), std::string::npos) << p.message;
+  EXPECT_NE(p.hint.find("delete"), std::string::npos);
+  std::filesystem::remove_all(state);
+}
+
+TEST(Services, ClockSetByATestIsSeenByEveryPlugin) {
+  auto sdk = open_sdk(test_options());
+  const int64_t t = 1774000000000;  // 2026-03-20
+  sdk.set_time_ms(t);
+  EXPECT_EQ(sdk.now_ms(), t);
+  EXPECT_EQ(diagnostics(sdk, "onshi.test.good")["now_unix_ms"], t);  // C++ plugin
+  EXPECT_EQ(diagnostics(sdk, "onshi.test.v1_0")["now_unix_ms"], t);  // frozen C plugin
+  sdk.set_time_ms(0);
+  auto system_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                       std::chrono::system_clock::now().time_since_epoch()).count();
+  EXPECT_NEAR(diagnostics(sdk, "onshi.test.good")["now_unix_ms"].get<double>(), double(system_ms), 5000.0);
+}
+
+TEST(Services, ConfigSectionBelongsToEachPlugin) {
+  auto o = test_options();
+  o.config_json = R"({"onshi.test.good": {"greeting": "こんにちは"}, "onshi.test.probe": {"greeting": "no"}})";
+  auto sdk = open_sdk(o);
+  auto d = diagnostics(sdk, "onshi.test.good");
+  EXPECT_EQ(d["greeting"], "こんにちは");
+  EXPECT_EQ(d["config"]["greeting"], "こんにちは");
+}
+
+TEST(Services, LogLinesAreStampedWithThePluginId) {
+  std::mutex m;
+  std::vector<std::pair<std::string, std::string>> lines;
+  auto o = test_options();
+  o.log_level = ONSHI_LOG_DEBUG;
+  o.log = [&](int32_t, std::string_view plugin, std::string_view message) {
+    std::lock_guard l(m);
+    lines.emplace_back(plugin, message);
+  };
+  {
+    auto sdk = open_sdk(o);
+  }
+  bool from_good = false, from_host = false;
+  for (auto& [plugin, message] : lines) {
+    from_good |= plugin == "onshi.test.good" && message == "good plugin created";
+    from_host |= plugin == "host" && message.find("onshi.test.init-error failed at init") != std::string::npos;
+  }
+  EXPECT_TRUE(from_good);
+  EXPECT_TRUE(from_host);
+}
+
+TEST(Services, ExecutorRunsPostsTimersAndFdWatchesForPlugins) {
+  auto sdk = open_sdk(test_options());
+  auto probe = sdk.extension<probe_ext_v1>(PROBE_EXT_ID, "onshi.test.probe");
+  ASSERT_TRUE(probe.ok()) << probe.error().message;
+  EXPECT_EQ(probe->vtable->run_post(probe->instance), 2);
+  EXPECT_EQ(probe->vtable->run_timers(probe->instance), 1);   // the cancelled timer never ran
+  EXPECT_EQ(probe->vtable->run_watch(probe->instance), 2);    // nothing after unwatch
+}
+
+TEST(Sdk, BadOptionsAreAnErrorNotACrash) {
+  onshi_sdk_options o{};  // struct_size 0
+  onshi_sdk* sdk = nullptr;
+  onshi_error err = onshi::empty_error();
+  EXPECT_EQ(onshi_sdk_open(&o, &sdk, &err), ONSHI_E_INVALID_ARGUMENT);
+  EXPECT_NE(std::string(err.hint).find("struct_size"), std::string::npos);
+  auto bad_config = test_options();
+  bad_config.config_json = "{not json";
+  auto r = onshi::Sdk::open(bad_config);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().domain, "config");
+}
+
+}  // namespace

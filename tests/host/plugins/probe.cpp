@@ -1,0 +1,106 @@
+// A plugin that provides diagnostics plus an extension this host does not know
+// ("com.example.probe/1"); tests drive the host's executor service through it.
+#include <onshi/abi/onshi_ext_diagnostics.h>
+#include <onshi/plugin.hpp>
+
+#include "probe_ext.h"
+
+#include <unistd.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+
+namespace {
+
+class Probe : public onshi::plugin::Instance {
+ public:
+  explicit Probe(onshi::plugin::Host host) : host_(host) {}
+
+  const void* extension(std::string_view id) override {
+    static const onshi_diagnostics_v1 diagnostics = {sizeof(onshi_diagnostics_v1), &self_test};
+    static const probe_ext_v1 probe = {sizeof(probe_ext_v1), &run_post, &run_timers, &run_watch};
+    if (id == ONSHI_EXT_DIAGNOSTICS) return &diagnostics;
+    if (id == PROBE_EXT_ID) return &probe;
+    return nullptr;
+  }
+
+ private:
+  static onshi_status ONSHI_ABI self_test(onshi_instance*, const onshi_writer* out, onshi_error*) {
+    const char json[] = "{\"ok\":true,\"checks\":[]}";
+    return out->write(out->ctx, reinterpret_cast<const uint8_t*>(json), sizeof json - 1);
+  }
+
+  // Waits (bounded) until count reaches want.
+  struct Counter {
+    std::mutex m;
+    std::condition_variable cv;
+    int count = 0;
+    void bump() {
+      std::lock_guard l(m);
+      ++count;
+      cv.notify_all();
+    }
+    int wait_for(int want) {
+      std::unique_lock l(m);
+      cv.wait_for(l, std::chrono::seconds(5), [&] { return count >= want; });
+      return count;
+    }
+  };
+
+  // post + post_blocking: both run.
+  static int32_t ONSHI_ABI run_post(onshi_instance* i) {
+    auto& host = onshi::plugin::self<Probe>(i).host_;
+    Counter c;
+    host.post([&] { c.bump(); });
+    host.post_blocking([&] { c.bump(); });
+    return c.wait_for(2);
+  }
+
+  // A cancelled timer never runs; an uncancelled one does. Returns runs seen.
+  static int32_t ONSHI_ABI run_timers(onshi_instance* i) {
+    auto& host = onshi::plugin::self<Probe>(i).host_;
+    Counter c;
+    std::atomic<bool> cancelled_ran{false};
+    auto doomed = host.after(std::chrono::milliseconds(50), [&] { cancelled_ran = true; });
+    auto kept = host.after(std::chrono::milliseconds(10), [&] { c.bump(); });
+    if (!doomed || !kept || !host.cancel(*doomed)) return -1;
+    int runs = c.wait_for(1);
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    return cancelled_ran ? -2 : runs;
+  }
+
+  // Readable fd → callback; after unwatch no more callbacks.
+  static int32_t ONSHI_ABI run_watch(onshi_instance* i) {
+    auto& host = onshi::plugin::self<Probe>(i).host_;
+    int fds[2];
+    if (pipe(fds) != 0) return -1;
+    Counter c;
+    auto watch = host.watch_readable(fds[0], [&] {
+      char b;
+      if (read(fds[0], &b, 1) == 1) c.bump();
+    });
+    if (!watch) return -1;
+    (void)!write(fds[1], "a", 1);
+    c.wait_for(1);
+    (void)!write(fds[1], "b", 1);
+    int seen = c.wait_for(2);
+    host.unwatch(*watch);
+    (void)!write(fds[1], "c", 1);
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    int after = c.count;
+    close(fds[0]);
+    close(fds[1]);
+    return after == seen ? seen : -3;
+  }
+
+  onshi::plugin::Host host_;
+};
+
+onshi::Result<std::unique_ptr<onshi::plugin::Instance>> make(onshi::plugin::Host host, std::string_view) {
+  return std::unique_ptr<onshi::plugin::Instance>(new Probe(host));
+}
+
+}  // namespace
+
+ONSHI_PLUGIN_DEFINE("onshi.test.probe", make)
