@@ -1,0 +1,54 @@
+// Shared plumbing of the onshi subcommands: argument parsing, opening the SDK,
+// printing errors that say what to do next, and the exit codes scripts rely on.
+#pragma once
+
+#include <onshi/host.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace onshi::cli {
+
+// Exit codes (documented in `onshi --help`).
+enum Exit : int {
+  kOk = 0,           // done; for checks: the answer is "valid"
+  kNegative = 1,     // done, and the answer is "no" (invalid number, a plugin failed, ...)
+  kUsage = 2,        // the command line is wrong
+  kUnavailable = 3,  // a plugin, reader, card or service needed is not there
+  kFailed = 4,       // the operation failed; the message says why and what to do
+};
+
+// --name value / --name=value / --flag / positionals.
+class Args {
+ public:
+  Args(std::vector<std::string> argv, std::vector<std::string> flags);
+  std::optional<std::string> value(const std::string& name) const;
+  std::vector<std::string> values(const std::string& name) const;  // repeatable options
+  bool flag(const std::string& name) const;
+  const std::vector<std::string>& positionals() const { return positionals_; }
+  // Names given that the command does not know ("" when all known).
+  std::string unknown(const std::vector<std::string>& known) const;
+
+ private:
+  std::multimap<std::string, std::string> options_;
+  std::vector<std::string> positionals_;
+};
+
+// Options every subcommand understands.
+inline const std::vector<std::string> kCommonOptions = {"json", "plugin-dir", "config", "state-dir", "verbose",
+                                                        "help"};
+
+// Opens the SDK with --plugin-dir (repeatable), --config FILE, --state-dir DIR.
+Result<Sdk> open_sdk(const Args& args);
+
+// Prints an error (as JSON with --json) and returns the exit code for it.
+int fail(const Args& args, const Error& e);
+int usage_error(const std::string& message, const std::string& usage);
+
+void print_json(const nlohmann::json& j);
+
+}  // namespace onshi::cli
