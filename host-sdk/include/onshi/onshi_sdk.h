@@ -8,7 +8,7 @@
 #ifndef ONSHI_SDK_H
 #define ONSHI_SDK_H
 
-#include <onshi/abi/onshi_plugin.h>
+#include <onshi/abi/onshi_services.h> /* ONSHI_LOG_* levels */
 
 #ifdef __cplusplus
 extern "C" {
