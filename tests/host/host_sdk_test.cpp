@@ -3,6 +3,7 @@
 #include "abi_layout.h"
 #include "probe_ext.h"
 
+#include <onshi/abi/onshi_ext_card_reader.h>
 #include <onshi/abi/onshi_ext_diagnostics.h>
 #include <onshi/host.hpp>
 
@@ -244,6 +245,30 @@ TEST(Services, ExecutorRunsPostsTimersAndFdWatchesForPlugins) {
   EXPECT_EQ(probe->vtable->run_post(probe->instance), 2);
   EXPECT_EQ(probe->vtable->run_timers(probe->instance), 1);   // the cancelled timer never ran
   EXPECT_EQ(probe->vtable->run_watch(probe->instance), 2);    // nothing after unwatch
+}
+
+// What a reader vendor copies must load and answer through the contract.
+TEST(Template, ReaderVendorTemplateLoadsAndAnswers) {
+  auto sdk = open_sdk(test_options({TEMPLATE_PLUGINS}));
+  auto p = info(sdk, "com.example.reader");
+  ASSERT_TRUE(p.loaded()) << p.stage << ": " << p.message;
+  EXPECT_TRUE(p.warnings.empty()) << p.warnings;
+  auto reader = sdk.extension<onshi_card_reader_v1>(ONSHI_EXT_CARD_READER);
+  ASSERT_TRUE(reader.ok());
+  std::string text;
+  onshi_writer w{&text, [](void* ctx, const uint8_t* d, uint64_t n) -> onshi_status {
+                   static_cast<std::string*>(ctx)->append(reinterpret_cast<const char*>(d), n);
+                   return ONSHI_OK;
+                 }};
+  onshi_error err = onshi::empty_error();
+  ASSERT_EQ(reader->vtable->list_readers(reader->instance, &w, &err), ONSHI_OK);
+  EXPECT_EQ(nlohmann::json::parse(text)[0]["name"], "Example Reader 00");
+  // R-PIN: a malformed PIN is refused before anything reaches the card.
+  EXPECT_EQ(reader->vtable->verify_pin(reader->instance, nullptr, "12a4", &err), ONSHI_E_INVALID_ARGUMENT);
+  EXPECT_NE(std::string(err.message).find("4 digits"), std::string::npos);
+  err = onshi::empty_error();
+  EXPECT_EQ(reader->vtable->verify_pin(reader->instance, nullptr, "1234", &err), ONSHI_E_NO_CARD);
+  EXPECT_NE(std::string(err.hint).find("place the My Number card"), std::string::npos);
 }
 
 TEST(Sdk, BadOptionsAreAnErrorNotACrash) {
