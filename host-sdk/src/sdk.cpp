@@ -215,9 +215,7 @@ struct onshi_sdk {
       return;
     }
 
-    r.context = std::make_unique<onshi::host::PluginContext>();
-    r.context->plugin_id = m.id;
-    r.context->services = services.get();
+    r.context = std::make_unique<onshi::host::PluginContext>(m.id, *services);
     onshi::host::bind_host(*r.context, host_name.c_str(), host_version.c_str());
 
     if (!marker.empty()) {

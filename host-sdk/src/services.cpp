@@ -36,7 +36,8 @@ int64_t Clock::now_unix_ms() const {
 // ---- executor
 
 struct Executor::Watch {
-  Watch(boost::asio::io_context& io, int fd, onshi_task_fn f, void* u) : descriptor(io, fd), fn(f), user(u) {}
+  Watch(Strand& s, int fd, onshi_task_fn f, void* u) : strand(s), descriptor(s, fd), fn(f), user(u) {}
+  Strand strand;
   boost::asio::posix::stream_descriptor descriptor;
   onshi_task_fn fn;
   void* user;
@@ -74,18 +75,18 @@ void Executor::stop() {
   watches_.clear();
 }
 
-void Executor::post(onshi_task_fn fn, void* user) {
-  boost::asio::post(io_, [fn, user] { fn(user); });
+void Executor::post(Strand& strand, onshi_task_fn fn, void* user) {
+  boost::asio::post(strand, [fn, user] { fn(user); });
 }
 
 void Executor::post_blocking(onshi_task_fn fn, void* user) {
   boost::asio::post(blocking_, [fn, user] { fn(user); });
 }
 
-uint64_t Executor::post_delayed(uint32_t delay_ms, onshi_task_fn fn, void* user) {
+uint64_t Executor::post_delayed(Strand& strand, uint32_t delay_ms, onshi_task_fn fn, void* user) {
   std::lock_guard lock(mutex_);
   uint64_t id = ++next_id_;
-  auto timer = std::make_shared<boost::asio::steady_timer>(io_, std::chrono::milliseconds(delay_ms));
+  auto timer = std::make_shared<boost::asio::steady_timer>(strand, std::chrono::milliseconds(delay_ms));
   timers_[id] = timer;
   timer->async_wait([this, id, fn, user](const boost::system::error_code&) {
     {
@@ -103,16 +104,16 @@ bool Executor::cancel_timer(uint64_t id) {
   if (it == timers_.end()) return false;
   auto timer = it->second;
   timers_.erase(it);  // the handler now sees it gone and does not call fn
-  boost::asio::post(io_, [timer] { timer->cancel(); });
+  boost::asio::post(timer->get_executor(), [timer] { timer->cancel(); });
   return true;
 }
 
-uint64_t Executor::watch_fd(int fd, onshi_task_fn fn, void* user) {
+uint64_t Executor::watch_fd(Strand& strand, int fd, onshi_task_fn fn, void* user) {
   std::lock_guard lock(mutex_);
   uint64_t id = ++next_id_;
-  auto watch = std::make_shared<Watch>(io_, fd, fn, user);
+  auto watch = std::make_shared<Watch>(strand, fd, fn, user);
   watches_[id] = watch;
-  boost::asio::post(io_, [this, watch] {
+  boost::asio::post(watch->strand, [this, watch] {
     std::lock_guard w(watch->mutex);
     if (watch->active) arm(watch);
   });
@@ -144,7 +145,7 @@ bool Executor::unwatch_fd(uint64_t id) {
     std::lock_guard w(watch->mutex);  // waits for a running fn (recursive: fn may unwatch itself)
     watch->active = false;
   }
-  boost::asio::post(io_, [watch] {
+  boost::asio::post(watch->strand, [watch] {
     std::lock_guard w(watch->mutex);
     boost::system::error_code ignored;
     watch->descriptor.cancel(ignored);
@@ -215,7 +216,7 @@ const onshi_host_config_v1 kConfig = {sizeof(onshi_host_config_v1), config_get, 
 Executor& executor(const onshi_host* host) { return context(host).services->executor; }
 onshi_status ONSHI_ABI exec_post(const onshi_host* host, onshi_task_fn fn, void* user) {
   if (!host || !fn) return ONSHI_E_INVALID_ARGUMENT;
-  executor(host).post(fn, user);
+  executor(host).post(context(host).strand, fn, user);
   return ONSHI_OK;
 }
 onshi_status ONSHI_ABI exec_post_blocking(const onshi_host* host, onshi_task_fn fn, void* user) {
@@ -226,7 +227,7 @@ onshi_status ONSHI_ABI exec_post_blocking(const onshi_host* host, onshi_task_fn 
 onshi_status ONSHI_ABI exec_post_delayed(const onshi_host* host, uint32_t delay_ms, onshi_task_fn fn, void* user,
                                          uint64_t* out_id) {
   if (!host || !fn) return ONSHI_E_INVALID_ARGUMENT;
-  uint64_t id = executor(host).post_delayed(delay_ms, fn, user);
+  uint64_t id = executor(host).post_delayed(context(host).strand, delay_ms, fn, user);
   if (out_id) *out_id = id;
   return ONSHI_OK;
 }
@@ -237,7 +238,7 @@ onshi_status ONSHI_ABI exec_cancel_timer(const onshi_host* host, uint64_t id) {
 onshi_status ONSHI_ABI exec_watch_fd(const onshi_host* host, int32_t fd, onshi_task_fn fn, void* user,
                                      uint64_t* out_id) {
   if (!host || !fn || fd < 0 || !out_id) return ONSHI_E_INVALID_ARGUMENT;
-  *out_id = executor(host).watch_fd(fd, fn, user);
+  *out_id = executor(host).watch_fd(context(host).strand, fd, fn, user);
   return ONSHI_OK;
 }
 onshi_status ONSHI_ABI exec_unwatch_fd(const onshi_host* host, uint64_t id) {

@@ -10,6 +10,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <nlohmann/json.hpp>
 
@@ -49,16 +50,20 @@ class Clock {
 };
 
 // The host's asynchronous I/O: an io_context on a few threads for short
-// callbacks, and a separate pool for work that blocks on a device.
+// callbacks, and a separate pool for work that blocks on a device. Each plugin
+// gets a strand: its callbacks never run concurrently with each other, so a
+// plugin needs no locks of its own between its timers, posts and fd watches.
 class Executor {
  public:
+  using Strand = boost::asio::strand<boost::asio::io_context::executor_type>;
   Executor();
   ~Executor();
-  void post(onshi_task_fn fn, void* user);
+  Strand make_strand() { return boost::asio::make_strand(io_); }
+  void post(Strand& strand, onshi_task_fn fn, void* user);
   void post_blocking(onshi_task_fn fn, void* user);
-  uint64_t post_delayed(uint32_t delay_ms, onshi_task_fn fn, void* user);
+  uint64_t post_delayed(Strand& strand, uint32_t delay_ms, onshi_task_fn fn, void* user);
   bool cancel_timer(uint64_t id);
-  uint64_t watch_fd(int fd, onshi_task_fn fn, void* user);
+  uint64_t watch_fd(Strand& strand, int fd, onshi_task_fn fn, void* user);
   bool unwatch_fd(uint64_t id);
   void stop();  // joins every thread; pending work is dropped
 
@@ -86,8 +91,10 @@ struct Services {
 
 // What a plugin's onshi_host.host_data points to.
 struct PluginContext {
+  PluginContext(std::string id, Services& s) : plugin_id(std::move(id)), services(&s), strand(s.executor.make_strand()) {}
   std::string plugin_id;
-  Services* services = nullptr;
+  Services* services;
+  Executor::Strand strand;  // this plugin's callbacks, one at a time
   onshi_host host{};
 };
 

@@ -245,6 +245,7 @@ TEST(Services, ExecutorRunsPostsTimersAndFdWatchesForPlugins) {
   EXPECT_EQ(probe->vtable->run_post(probe->instance), 2);
   EXPECT_EQ(probe->vtable->run_timers(probe->instance), 1);   // the cancelled timer never ran
   EXPECT_EQ(probe->vtable->run_watch(probe->instance), 2);    // nothing after unwatch
+  EXPECT_EQ(probe->vtable->run_overlaps(probe->instance), 0);  // one plugin's callbacks never overlap
 }
 
 // What a reader vendor copies must load and answer through the contract.

@@ -10,6 +10,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <mutex>
+#include <thread>
 
 namespace {
 
@@ -19,7 +20,8 @@ class Probe : public onshi::plugin::Instance {
 
   const void* extension(std::string_view id) override {
     static const onshi_diagnostics_v1 diagnostics = {sizeof(onshi_diagnostics_v1), &self_test};
-    static const probe_ext_v1 probe = {sizeof(probe_ext_v1), &run_post, &run_timers, &run_watch};
+    static const probe_ext_v1 probe = {sizeof(probe_ext_v1), &run_post, &run_timers, &run_watch,
+                                         &run_overlaps};
     if (id == ONSHI_EXT_DIAGNOSTICS) return &diagnostics;
     if (id == PROBE_EXT_ID) return &probe;
     return nullptr;
@@ -92,6 +94,25 @@ class Probe : public onshi::plugin::Instance {
     close(fds[0]);
     close(fds[1]);
     return after == seen ? seen : -3;
+  }
+
+  // 200 posts and timers: none may run while another of this plugin runs.
+  static int32_t ONSHI_ABI run_overlaps(onshi_instance* i) {
+    auto& host = onshi::plugin::self<Probe>(i).host_;
+    Counter done;
+    std::atomic<int> inside{0}, overlaps{0};
+    auto body = [&] {
+      if (inside.fetch_add(1) != 0) ++overlaps;
+      std::this_thread::sleep_for(std::chrono::microseconds(200));
+      inside.fetch_sub(1);
+      done.bump();
+    };
+    for (int k = 0; k < 100; ++k) {
+      host.post(body);
+      host.after(std::chrono::milliseconds(k % 5), body);
+    }
+    if (done.wait_for(200) < 200) return -1;
+    return overlaps.load();
   }
 
   onshi::plugin::Host host_;

@@ -11,5 +11,6 @@ typedef struct probe_ext_v1 {
   int32_t(ONSHI_ABI* run_post)(onshi_instance*);
   int32_t(ONSHI_ABI* run_timers)(onshi_instance*);
   int32_t(ONSHI_ABI* run_watch)(onshi_instance*);
+  int32_t(ONSHI_ABI* run_overlaps)(onshi_instance*); /* callbacks that overlapped another: 0 */
 } probe_ext_v1;
 #endif

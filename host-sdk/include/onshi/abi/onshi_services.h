@@ -56,7 +56,10 @@ typedef struct onshi_host_config_v1 {
 } onshi_host_config_v1;
 
 /* ---- executor: the host's asynchronous I/O (a Boost.Asio io_context and its
- * threads). Callbacks run on host threads; keep them short. */
+ * threads). Callbacks run on host threads; keep them short. The callbacks of
+ * post, post_delayed and watch_fd of ONE plugin never run concurrently with
+ * each other (a strand per plugin), so they need no locks among themselves;
+ * post_blocking work runs on other threads, concurrently. */
 #define ONSHI_SERVICE_EXECUTOR "onshi.host.executor/1"
 
 typedef void(ONSHI_ABI* onshi_task_fn)(void* user);
