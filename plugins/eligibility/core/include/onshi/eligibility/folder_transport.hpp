@@ -1,0 +1,60 @@
+// The terminal's shared folders (eligibility-xml.md §2): requests go into req, answers come
+// back into res under the same name with req→res (or as a `.err` sibling when the terminal
+// rejects the request). Answers are noticed by inotify AND a periodic rescan (events get lost
+// on network shares); an answer is re-read until it parses (partial writes).
+#pragma once
+
+#include <onshi/eligibility/reactor.hpp>
+#include <onshi/eligibility/xml_msg.hpp>
+#include <onshi/result.hpp>
+
+#include <chrono>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace onshi::eligibility {
+
+struct FolderOptions {
+  std::filesystem::path root;       // the OQS share, holding req and res
+  std::string req_dir = "req";
+  std::string res_dir = "res";
+  std::filesystem::path state_dir;  // ours: the daily sequence (and default temp_dir)
+  std::filesystem::path temp_dir;   // where requests are written before the rename; default state_dir/outgoing
+  std::chrono::milliseconds timeout{60000};
+  std::chrono::milliseconds rescan_interval{500};
+  ReadLimits limits;
+};
+
+struct Answer {
+  std::string request_name;  // OQSsiquc01req_YYYYMMDDNNNN.xml
+  std::string file_name;     // OQSsiquc01res_YYYYMMDDNNNN.xml
+  XmlMsg message;
+};
+using AnswerCallback = std::function<void(Result<Answer>)>;
+
+class FolderTransport {
+ public:
+  // Fails when req or res does not exist (the share is not mounted) or state_dir cannot be made.
+  static Result<std::unique_ptr<FolderTransport>> open(Reactor& reactor, FolderOptions options);
+  ~FolderTransport();  // requests still waiting are cancelled: their callbacks get ONSHI_E_CANCELLED
+
+  // Sends one request. The file is named prefix + "req_" + yyyyMMdd + a 4-digit daily sequence
+  // kept in state_dir; `today` comes from the injected clock. `done` is called exactly once, on
+  // the reactor, with the answer or an error (the terminal's .err text, timeout, cancel, I/O).
+  // On timeout or cancel our request is removed from req if the terminal has not taken it.
+  // Call on the reactor's thread. Returns an id for cancel().
+  uint64_t submit(std::string_view prefix, std::chrono::year_month_day today, std::string_view request_bytes,
+                  AnswerCallback done);
+  void cancel(uint64_t request_id);
+
+  struct Impl;
+
+ private:
+  explicit FolderTransport(std::shared_ptr<Impl> impl);
+  std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace onshi::eligibility

@@ -1,0 +1,34 @@
+// The documents that carry eligibility data across the C boundary (nlohmann::json).
+// Absent values are absent keys: what an insurer withholds never appears as a key.
+//   onshi.eligibility.outcome/1  Outcome (with its Qualifications)
+//   onshi.drug-history/1         DrugHistory
+// The ADL to_json/from_json follow nlohmann's convention (from_json throws); the
+// *_document functions are the non-throwing API.
+#pragma once
+
+#include <onshi/eligibility/drug_history.hpp>
+#include <onshi/eligibility/outcome.hpp>
+#include <onshi/result.hpp>
+
+#include <nlohmann/json.hpp>
+
+namespace onshi::eligibility {
+
+inline constexpr std::string_view kOutcomeSchema = "onshi.eligibility.outcome/1";
+inline constexpr std::string_view kDrugHistorySchema = "onshi.drug-history/1";
+
+void to_json(nlohmann::json& j, const Qualification& q);
+void from_json(const nlohmann::json& j, Qualification& q);
+void to_json(nlohmann::json& j, const Outcome& o);
+void from_json(const nlohmann::json& j, Outcome& o);
+void to_json(nlohmann::json& j, const DrugDispensing& d);
+void from_json(const nlohmann::json& j, DrugDispensing& d);
+void to_json(nlohmann::json& j, const DrugHistory& h);
+void from_json(const nlohmann::json& j, DrugHistory& h);
+
+nlohmann::json outcome_document(const Outcome& outcome);
+Result<Outcome> outcome_from_document(const nlohmann::json& document);
+nlohmann::json drug_history_document(const DrugHistory& history);
+Result<DrugHistory> drug_history_from_document(const nlohmann::json& document);
+
+}  // namespace onshi::eligibility

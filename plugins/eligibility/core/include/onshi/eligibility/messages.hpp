@@ -1,0 +1,364 @@
+// Typed views of the terminal's messages. Every field is the element's exact text
+// (nothing is number-parsed: "  123456", "010", "01" stay as sent); an absent element is
+// std::nullopt, an empty one is "". Elements a view does not know are kept in `extra`
+// and written back after the known ones, so a read-then-write loses nothing.
+#pragma once
+
+#include <onshi/eligibility/codes.hpp>
+#include <onshi/eligibility/xml_msg.hpp>
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace onshi::eligibility {
+
+using Text = std::optional<std::string>;
+template <CodeTable T>
+using Code = std::optional<Coded<T>>;
+
+// ---- header -----------------------------------------------------------------
+struct MessageHeader {
+  Text ProcessExecutionTime;
+  Text QualificationConfirmationDate;
+  Text MedicalInstitutionCode;
+  Text ArbitraryFileIdentifier;
+  Code<CodeTable::reference_classification> ReferenceClassification;
+  Code<CodeTable::segment_of_result> SegmentOfResult;
+  Text ErrorCode;
+  Text ErrorMessage;
+  Code<CodeTable::character_code> CharacterCodeIdentifier;
+  Text ReceptionNumber;
+  Text NumberOfProcessingResult;
+  Text NumberOfNormalProcessing;
+  Text NumberOfError;
+  std::vector<Element> extra;
+  bool operator==(const MessageHeader&) const = default;
+};
+
+// ---- 資格確認 (OQSsiquc01, face push, bulk units) ---------------------------------
+struct QualificationConfirmSearchInfo {
+  Text InsurerNumber;  // 8 characters, 6-digit numbers left-padded with spaces
+  Text InsuredCardSymbol;
+  Text InsuredIdentificationNumber;
+  Text InsuredBranchNumber;
+  Text Birthdate;
+  Code<CodeTable::limit_consent> LimitApplicationCertificateRelatedConsFlg;
+  Text ArbitraryIdentifier;
+  std::vector<Element> extra;
+  bool operator==(const QualificationConfirmSearchInfo&) const = default;
+};
+
+struct ElderlyRecipientCertificateInfo {
+  Text ElderlyRecipientCertificateDate;
+  Text ElderlyRecipientValidStartDate;
+  Text ElderlyRecipientValidEndDate;
+  Text ElderlyRecipientContributionRatio;  // "020" = 2割
+  std::vector<Element> extra;
+  bool operator==(const ElderlyRecipientCertificateInfo&) const = default;
+};
+
+struct LimitApplicationCertificateRelatedInfo {
+  Code<CodeTable::limit_certificate_class> LimitApplicationCertificateClassification;
+  Code<CodeTable::limit_certificate_flag> LimitApplicationCertificateClassificationFlag;
+  Text LimitApplicationCertificateDate;
+  Text LimitApplicationCertificateValidStartDate;
+  Text LimitApplicationCertificateValidEndDate;
+  Text LimitApplicationCertificateLongTermDate;
+  std::vector<Element> extra;
+  bool operator==(const LimitApplicationCertificateRelatedInfo&) const = default;
+};
+
+struct SpecificDiseasesCertificateInfo {
+  Code<CodeTable::specific_disease_category> SpecificDiseasesDiseaseCategory;
+  Text SpecificDiseasesCertificateDate;
+  Text SpecificDiseasesValidStartDate;
+  Text SpecificDiseasesValidEndDate;
+  Text SpecificDiseasesSelfPay;
+  std::vector<Element> extra;
+  bool operator==(const SpecificDiseasesCertificateInfo&) const = default;
+};
+
+struct SpecificDiseasesCertificateList {
+  std::vector<eligibility::SpecificDiseasesCertificateInfo> SpecificDiseasesCertificateInfo;
+  std::vector<Element> extra;
+  bool operator==(const SpecificDiseasesCertificateList&) const = default;
+};
+
+// 医療券・調剤券 of 医療扶助 (spelling of StatusOfInfecton is the interface's own).
+struct MedicalTicketInfo {
+  Text TicketType, MedicalTicketValidDate, MedicalTicketExpirationDate, IssueNumber, MedicalTreatmentMonth,
+      DesignatedMedicalInstitutionCode, DesignatedMedicalInstitutionFlag, DesignatedMedicalInstitutionName,
+      PrescriptionIssuerMedicalInstitutionCode, PrescriptionIssuerMedicalInstitutionName, InjuryName1, InjuryName2,
+      InjuryName3, MedicalTreatmentType, SelfPayAmount, DistrictContactName, HandlingContactName, SingleOrCombinedUse,
+      StatusOfSocialInsurance, ConsistencyFlag, StatusOfInfecton, StatusOfElderlyMedicalCare,
+      StatusOfPrefecturalExpenses, Remarks1, Remarks2, Remarks3;
+  std::vector<Element> extra;
+  bool operator==(const MedicalTicketInfo&) const = default;
+};
+
+struct PublicExpenseResultList {
+  std::vector<eligibility::MedicalTicketInfo> MedicalTicketInfo;
+  std::vector<Element> extra;
+  bool operator==(const PublicExpenseResultList&) const = default;
+};
+
+struct ResultOfQualificationConfirmation {
+  Code<CodeTable::insured_card_classification> InsuredCardClassification;
+  Text InsurerNumber;
+  Text InsuredCardSymbol;
+  Text InsuredIdentificationNumber;
+  Text InsuredBranchNumber;
+  Code<CodeTable::personal_family> PersonalFamilyClassification;
+  Text InsuredName;
+  Text Name;
+  Text NameOfOther;
+  Text NameKana;
+  Text NameOfOtherKana;
+  Code<CodeTable::sex> Sex1;
+  Code<CodeTable::sex> Sex2;
+  Text Birthdate;
+  Text Address;
+  Text PostNumber;
+  Text QualificationDate;
+  Text DisqualificationDate;
+  Text InsuredCertificateIssuanceDate;
+  Text InsuredCardValidDate;
+  Text InsuredCardExpirationDate;
+  Text InsuredPartialContributionRatio;
+  Code<CodeTable::preschool> PreschoolClassification;
+  Code<CodeTable::reason_of_loss> ReasonOfLoss;
+  Text InsurerName;
+  std::optional<eligibility::ElderlyRecipientCertificateInfo> ElderlyRecipientCertificateInfo;
+  Code<CodeTable::limit_consent> LimitApplicationCertificateRelatedConsFlg;
+  Text LimitApplicationCertificateRelatedConsTime;
+  std::optional<eligibility::LimitApplicationCertificateRelatedInfo> LimitApplicationCertificateRelatedInfo;
+  Code<CodeTable::specific_diseases_consent> SpecificDiseasesCertificateRelatedConsFlg;
+  Text SpecificDiseasesCertificateRelatedConsTime;
+  std::optional<eligibility::SpecificDiseasesCertificateList> SpecificDiseasesCertificateList;
+  Code<CodeTable::consent_flag> SpecificHealthCheckupsInfoConsFlg;
+  Text SpecificHealthCheckupsInfoConsTime;
+  Text SpecificHealthCheckupsInfoAvailableTime;
+  Code<CodeTable::consent_flag> PharmacistsInfoConsFlg;
+  Text PharmacistsInfoConsTime;
+  Text PharmacistsInfoAvailableTime;
+  Code<CodeTable::consent_flag> DiagnosisInfoConsFlg;
+  Text DiagnosisInfoConsTime;
+  Text DiagnosisInfoAvailableTime;
+  Code<CodeTable::consent_flag> OperationInfoConsFlg;
+  Text OperationInfoConsTime;
+  Text OperationInfoAvailableTime;
+  Text ReferenceNumber;
+  Text ArbitraryIdentifier;
+  Text PublicExpenseNumber;
+  Text BeneficiaryNumber;
+  Text WelfareOfficeName;
+  std::optional<eligibility::PublicExpenseResultList> PublicExpenseResultList;
+  Text QualificationConfirmationKey;
+  std::vector<Element> extra;
+  bool operator==(const ResultOfQualificationConfirmation&) const = default;
+};
+
+struct ResultList {
+  std::vector<eligibility::ResultOfQualificationConfirmation> ResultOfQualificationConfirmation;
+  std::vector<Element> extra;
+  bool operator==(const ResultList&) const = default;
+};
+
+struct QualificationRequestBody {
+  std::optional<eligibility::QualificationConfirmSearchInfo> QualificationConfirmSearchInfo;
+  std::vector<Element> extra;
+  bool operator==(const QualificationRequestBody&) const = default;
+};
+
+// Also the layout of the face push (OQSsiquc01res_face_…).
+struct QualificationResponseBody {
+  Code<CodeTable::processing_result_status> ProcessingResultStatus;
+  Text ProcessingResultCode;
+  Text ProcessingResultMessage;
+  Code<CodeTable::qualification_validity> QualificationValidity;
+  Code<CodeTable::prescription_issue_select> PrescriptionIssueSelect;
+  std::optional<eligibility::QualificationConfirmSearchInfo> QualificationConfirmSearchInfo;
+  std::optional<eligibility::ResultList> ResultList;
+  std::vector<Element> extra;
+  bool operator==(const QualificationResponseBody&) const = default;
+};
+
+// ---- 照会番号登録 (OQSsiimm01; OQSmuimm01 carries several infos) -----------------------
+struct ReferenceNumberRegistrationInfo {
+  Text ReferenceNumber;  // the clinic's own patient number (R-SHOUKAI)
+  Text InsurerNumber;
+  Text InsuredCardSymbol;
+  Text InsuredIdentificationNumber;
+  Text InsuredBranchNumber;
+  std::vector<Element> extra;
+  bool operator==(const ReferenceNumberRegistrationInfo&) const = default;
+};
+
+struct RegistrationRequestBody {
+  std::vector<eligibility::ReferenceNumberRegistrationInfo> ReferenceNumberRegistrationInfo;
+  std::vector<Element> extra;
+  bool operator==(const RegistrationRequestBody&) const = default;
+};
+
+struct RegistrationResponseBody {
+  std::optional<eligibility::ReferenceNumberRegistrationInfo> ReferenceNumberRegistrationInfo;
+  Code<CodeTable::processing_result_status> ProcessingResultStatus;
+  Text ProcessingResultCode;
+  Text ProcessingResultMessage;
+  std::vector<Element> extra;
+  bool operator==(const RegistrationResponseBody&) const = default;
+};
+
+// ---- 一括照会 (OQSmuquc01req/res, 02req/res) --------------------------------------
+struct BulkUploadRequestBody {
+  std::vector<eligibility::QualificationConfirmSearchInfo> QualificationConfirmSearchInfo;
+  std::vector<Element> extra;
+  bool operator==(const BulkUploadRequestBody&) const = default;
+};
+
+struct BulkReceptionBody {  // 01res (受付結果) and 02req (ダウンロード要求)
+  Text ReceptionNumber;
+  Text ReceptionDateTime;
+  std::vector<Element> extra;
+  bool operator==(const BulkReceptionBody&) const = default;
+};
+
+struct BulkConfirmUnit {
+  std::optional<eligibility::QualificationConfirmSearchInfo> QualificationConfirmSearchInfo;
+  Code<CodeTable::processing_result_status> ProcessingResultStatus;
+  Text ProcessingResultCode;
+  Text ProcessingResultMessage;
+  Code<CodeTable::qualification_validity> QualificationValidity;
+  std::vector<eligibility::ResultOfQualificationConfirmation> ResultOfQualificationConfirmation;  // directly in the unit (S6)
+  std::optional<eligibility::ResultList> ResultList;                                               // or wrapped (S2)
+  Text ReferenceNumber;
+  std::vector<Element> extra;
+  bool operator==(const BulkConfirmUnit&) const = default;
+};
+
+struct BulkResultBody {
+  std::vector<eligibility::BulkConfirmUnit> BulkConfirmUnit;
+  std::vector<Element> extra;
+  bool operator==(const BulkResultBody&) const = default;
+};
+
+// ---- 薬剤情報 (YZKsiquc01) and 特定健診情報 (TKKsiquc01) -------------------------------
+// Their request header uses other names than the 資格確認 family: InsuranceCardSymbol,
+// InsuredPersonIdentificationNumber, BranchNumber.
+struct HistoryRequestHeader {
+  Text MedicalInstitutionCode;
+  Text InsurerNumber;
+  Text InsuranceCardSymbol;
+  Text InsuredPersonIdentificationNumber;
+  Text BranchNumber;
+  Text ArbitraryFileIdentifier;
+  std::vector<Element> extra;
+  bool operator==(const HistoryRequestHeader&) const = default;
+};
+
+struct HistoryRequestBody {
+  Text StartDate;  // YYYYMM, 薬剤 only
+  Text EndDate;
+  Text FileCategory;  // 1 PDF, 2 XML
+  Text PrDiInfClassification;
+  Text MedicalTreatmentFlag;
+  std::vector<Element> extra;
+  bool operator==(const HistoryRequestBody&) const = default;
+};
+
+struct QuaInf {  // 薬剤 response: who the history belongs to
+  Text Name, KanaName, Birth, AdmGendCode;
+  std::vector<Element> extra;
+  bool operator==(const QuaInf&) const = default;
+};
+
+struct QualificationsInfo {  // 特定健診 response: who the results belong to
+  Text Name, KanasName, Birthday, AdministrativeGenderCode;
+  std::vector<Element> extra;
+  bool operator==(const QualificationsInfo&) const = default;
+};
+
+struct HistoryResponseHeader {
+  Text ProcessExecutionTime;
+  Text MedicalInstitutionCode;
+  Text ArbitraryFileIdentifier;
+  Text ResultCode;  // "1" = OK; else MessageContents says why
+  Text MessageContents;
+  std::optional<eligibility::QuaInf> QuaInf;
+  std::optional<eligibility::QualificationsInfo> QualificationsInfo;
+  std::vector<Element> extra;
+  bool operator==(const HistoryResponseHeader&) const = default;
+};
+
+struct HealthCheckupResultAndQuestionInfo {
+  Text ItemCode, ItemName, DataType, DataValue, Unit, Oid, DataValueName;
+  std::vector<Element> extra;
+  bool operator==(const HealthCheckupResultAndQuestionInfo&) const = default;
+};
+
+struct HealthCheckupResultAndQuestionInfos {
+  std::vector<eligibility::HealthCheckupResultAndQuestionInfo> HealthCheckupResultAndQuestionInfo;
+  std::vector<Element> extra;
+  bool operator==(const HealthCheckupResultAndQuestionInfos&) const = default;
+};
+
+struct SpecificHealthCheckupInfo {
+  Text EffectiveTime;
+  std::optional<eligibility::HealthCheckupResultAndQuestionInfos> HealthCheckupResultAndQuestionInfos;
+  std::vector<Element> extra;
+  bool operator==(const SpecificHealthCheckupInfo&) const = default;
+};
+
+struct CheckupResponseBody {
+  std::vector<eligibility::SpecificHealthCheckupInfo> SpecificHealthCheckupInfo;
+  std::vector<Element> extra;
+  bool operator==(const CheckupResponseBody&) const = default;
+};
+
+// ---- messages -----------------------------------------------------------------
+template <class Header, class Body>
+struct Message {
+  Header header;
+  Body body;
+  std::vector<Element> extra;  // other children of <XmlMsg>
+  bool operator==(const Message&) const = default;
+};
+
+using QualificationRequest = Message<MessageHeader, QualificationRequestBody>;    // OQSsiquc01req
+using QualificationResponse = Message<MessageHeader, QualificationResponseBody>;  // OQSsiquc01res, face push
+using RegistrationRequest = Message<MessageHeader, RegistrationRequestBody>;      // OQSsiimm01req, OQSmuimm01req
+using RegistrationResponse = Message<MessageHeader, RegistrationResponseBody>;    // OQSsiimm01res
+using BulkUploadRequest = Message<MessageHeader, BulkUploadRequestBody>;          // OQSmuquc01req
+using BulkReception = Message<MessageHeader, BulkReceptionBody>;                  // OQSmuquc01res, OQSmuquc02req
+using BulkResult = Message<MessageHeader, BulkResultBody>;                        // OQSmuquc02res
+using HistoryRequest = Message<HistoryRequestHeader, HistoryRequestBody>;         // YZKsiquc01req, TKKsiquc01req
+using DrugInfoResponse = Message<HistoryResponseHeader, Element>;  // YZKsiquc01res; see drug_history.hpp
+using CheckupResponse = Message<HistoryResponseHeader, CheckupResponseBody>;      // TKKsiquc01res
+
+// Typed view of a generic message and back. Defined for the aliases above.
+template <class M>
+M view_as(const XmlMsg& msg);
+template <class M>
+XmlMsg to_xml_msg(const M& message);
+
+// read_xml_msg + view_as / to_xml_msg + write_xml_msg.
+template <class M>
+Result<M> parse_message(std::string_view bytes, std::string_view what = "XML message", const ReadLimits& limits = {});
+template <class M>
+Result<std::string> write_message(const M& message, const WriteOptions& options = {});
+
+// File-name prefixes of the interfaces (eligibility-xml.md §2.3).
+namespace prefix {
+inline constexpr std::string_view qualification = "OQSsiquc01";
+inline constexpr std::string_view face = "OQSsiquc01res_face_";
+inline constexpr std::string_view registration = "OQSsiimm01";
+inline constexpr std::string_view bulk_registration = "OQSmuimm01";
+inline constexpr std::string_view bulk_upload = "OQSmuquc01";
+inline constexpr std::string_view bulk_download = "OQSmuquc02";
+inline constexpr std::string_view drug_info = "YZKsiquc01";
+inline constexpr std::string_view checkup = "TKKsiquc01";
+}  // namespace prefix
+
+}  // namespace onshi::eligibility

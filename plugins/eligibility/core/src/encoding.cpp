@@ -1,0 +1,155 @@
+#include <onshi/eligibility/encoding.hpp>
+
+#include <unicode/ucnv.h>
+#include <unicode/utf8.h>
+
+#include <algorithm>
+#include <cctype>
+#include <memory>
+
+namespace onshi::eligibility {
+namespace {
+
+struct ConverterCloser {
+  void operator()(UConverter* c) const { ucnv_close(c); }
+};
+using Converter = std::unique_ptr<UConverter, ConverterCloser>;
+
+// ICU name of the converter: the terminal is Windows, so "Shift_JIS" is cp932.
+const char* icu_name(TextEncoding e) { return e == TextEncoding::shift_jis ? "windows-31j" : "UTF-8"; }
+
+Result<Converter> open_strict(const char* name) {
+  UErrorCode status = U_ZERO_ERROR;
+  Converter c(ucnv_open(name, &status));
+  if (U_FAILURE(status))
+    return make_error(ONSHI_E_INTERNAL, "xml", std::string("ICU has no converter ") + name + ": " + u_errorName(status),
+                      "install the full ICU data (libicu72)");
+  ucnv_setToUCallBack(c.get(), UCNV_TO_U_CALLBACK_STOP, nullptr, nullptr, nullptr, &status);
+  ucnv_setFromUCallBack(c.get(), UCNV_FROM_U_CALLBACK_STOP, nullptr, nullptr, nullptr, &status);
+  return c;
+}
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char ch) { return std::tolower(ch); });
+  return out;
+}
+
+}  // namespace
+
+std::string_view encoding_label(TextEncoding encoding) {
+  return encoding == TextEncoding::shift_jis ? "Shift_JIS" : "UTF-8";
+}
+
+Result<TextEncoding> encoding_from_label(std::string_view label) {
+  const std::string l = lower(label);
+  if (l == "utf-8" || l == "utf8") return TextEncoding::utf8;
+  if (l == "shift_jis" || l == "shift-jis" || l == "sjis" || l == "x-sjis" || l == "windows-31j" || l == "cp932" ||
+      l == "ms932" || l == "ms_kanji")
+    return TextEncoding::shift_jis;
+  return make_error(ONSHI_E_NOT_SUPPORTED, "xml", "unsupported XML encoding \"" + std::string(label) + "\"",
+                    "the terminal writes Shift_JIS or UTF-8; set the 文字コード識別 of the 連携アプリ to one of them");
+}
+
+Result<std::string> decode_to_utf8(std::string_view bytes, TextEncoding from, std::string_view what) {
+  auto to_u = open_strict(icu_name(from));
+  if (!to_u) return std::move(to_u).error();
+  std::u16string wide(bytes.size() + 1, u'\0');  // one byte never yields more than one UTF-16 unit here
+  const char* src = bytes.data();
+  UChar* dst = reinterpret_cast<UChar*>(wide.data());
+  UErrorCode status = U_ZERO_ERROR;
+  ucnv_toUnicode(to_u->get(), &dst, dst + wide.size(), &src, bytes.data() + bytes.size(), nullptr, true, &status);
+  if (U_FAILURE(status))
+    return make_error(ONSHI_E_PROTOCOL, "xml",
+                      std::string(what) + ": bytes near offset " + std::to_string(src - bytes.data()) + " are not valid " +
+                          std::string(encoding_label(from)),
+                      "check that the XML declaration names the encoding the file is really written in");
+  wide.resize(dst - reinterpret_cast<UChar*>(wide.data()));
+
+  auto to_utf8 = open_strict("UTF-8");
+  if (!to_utf8) return std::move(to_utf8).error();
+  std::string out(wide.size() * 3 + 1, '\0');
+  status = U_ZERO_ERROR;
+  int32_t n = ucnv_fromUChars(to_utf8->get(), out.data(), static_cast<int32_t>(out.size()),
+                              reinterpret_cast<const UChar*>(wide.data()), static_cast<int32_t>(wide.size()), &status);
+  if (U_FAILURE(status))
+    return make_error(ONSHI_E_PROTOCOL, "xml", std::string(what) + ": text cannot be represented as UTF-8",
+                      "the file holds unpaired surrogates; ask the sender to re-create it");
+  out.resize(n);
+  return out;
+}
+
+Result<std::string> encode_from_utf8(std::string_view utf8, TextEncoding to, std::string_view what) {
+  auto decoded = decode_to_utf8(utf8, TextEncoding::utf8, what);  // validates the input
+  if (!decoded) return std::move(decoded).error();
+  if (to == TextEncoding::utf8) return decoded;
+
+  auto conv = open_strict(icu_name(to));
+  if (!conv) return std::move(conv).error();
+  // Convert code point by code point so an unmappable one can be named.
+  std::string out;
+  out.reserve(utf8.size());
+  int32_t i = 0;
+  const auto* s = reinterpret_cast<const uint8_t*>(utf8.data());
+  const int32_t len = static_cast<int32_t>(utf8.size());
+  while (i < len) {
+    const int32_t start = i;
+    UChar32 cp;
+    U8_NEXT(s, i, len, cp);
+    UChar units[2];
+    int32_t nunits = 0;
+    U16_APPEND_UNSAFE(units, nunits, cp);
+    char buf[16];
+    UErrorCode status = U_ZERO_ERROR;
+    ucnv_reset(conv->get());
+    int32_t n = ucnv_fromUChars(conv->get(), buf, sizeof buf, units, nunits, &status);
+    if (U_FAILURE(status)) {
+      char code[16];
+      std::snprintf(code, sizeof code, "U+%04X", static_cast<unsigned>(cp));
+      return make_error(ONSHI_E_INVALID_ARGUMENT, "xml",
+                        std::string(what) + ": character '" + std::string(utf8.substr(start, i - start)) + "' (" + code +
+                            ") has no Shift_JIS code",
+                        "write the file as UTF-8, or replace the character (the terminal itself sends '●')");
+    }
+    out.append(buf, n);
+  }
+  return out;
+}
+
+CharsetFlags check_charset(std::string_view utf8) {
+  CharsetFlags flags;
+  thread_local Converter jis = [] {
+    auto c = open_strict("ISO-2022-JP");
+    return c ? std::move(c).value() : Converter{};
+  }();
+  const auto* s = reinterpret_cast<const uint8_t*>(utf8.data());
+  const int32_t len = static_cast<int32_t>(utf8.size());
+  int32_t i = 0;
+  while (i < len) {
+    UChar32 cp;
+    U8_NEXT(s, i, len, cp);
+    if (cp == 0x25CF) {
+      flags.black_dot = true;
+      continue;
+    }
+    if (cp >= 0 && (cp < 0x80 || (cp >= 0xFF61 && cp <= 0xFF9F))) continue;
+    bool inside = false;
+    if (cp >= 0 && jis) {
+      UChar units[2];
+      int32_t nunits = 0;
+      U16_APPEND_UNSAFE(units, nunits, cp);
+      char buf[16];
+      UErrorCode status = U_ZERO_ERROR;
+      ucnv_reset(jis.get());
+      ucnv_fromUChars(jis.get(), buf, sizeof buf, units, nunits, &status);
+      inside = U_SUCCESS(status);
+    }
+    const char32_t c = cp < 0 ? U'\uFFFD' : static_cast<char32_t>(cp);
+    if (!inside && std::find(flags.outside_jis_x0208.begin(), flags.outside_jis_x0208.end(), c) ==
+                       flags.outside_jis_x0208.end())
+      flags.outside_jis_x0208.push_back(c);
+  }
+  return flags;
+}
+
+}  // namespace onshi::eligibility

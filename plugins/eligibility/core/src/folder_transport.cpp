@@ -1,0 +1,232 @@
+#include <onshi/eligibility/folder_transport.hpp>
+
+#include "folder_watch.hpp"
+
+#include <cstdio>
+#include <map>
+#include <sstream>
+
+namespace onshi::eligibility {
+
+namespace fs = std::filesystem;
+using detail::io_error;
+
+namespace {
+
+std::string ymd(std::chrono::year_month_day d) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%04d%02u%02u", static_cast<int>(d.year()), static_cast<unsigned>(d.month()),
+                static_cast<unsigned>(d.day()));
+  return buf;
+}
+
+std::string swap_req_res(const std::string& name) {
+  std::string res = name;
+  if (auto at = res.find("req_"); at != std::string::npos) res.replace(at, 3, "res");
+  return res;
+}
+
+std::string stem_of(const std::string& name) { return name.substr(0, name.rfind('.')); }
+
+// The .err text as something printable: UTF-8 or Shift_JIS, cut to a sensible length.
+std::string readable(const std::string& bytes) {
+  std::string head = bytes.substr(0, 400);
+  for (auto enc : {TextEncoding::utf8, TextEncoding::shift_jis})
+    if (auto t = decode_to_utf8(head, enc, ".err")) return *t;
+  return "(" + std::to_string(bytes.size()) + " bytes in an unknown encoding)";
+}
+
+}  // namespace
+
+struct FolderTransport::Impl : std::enable_shared_from_this<Impl> {
+  struct Pending {
+    std::string request_name;
+    uint64_t timer = 0;
+    AnswerCallback done;
+    std::string last_problem;  // why the answer seen so far did not parse
+  };
+
+  Reactor& reactor;
+  FolderOptions options;
+  fs::path req, res;
+  std::unique_ptr<detail::DirectoryWatch> watch;
+  std::map<uint64_t, Pending> pending;
+  uint64_t next_id = 1;
+
+  Impl(Reactor& r, FolderOptions o) : reactor(r), options(std::move(o)) {
+    req = options.root / options.req_dir;
+    res = options.root / options.res_dir;
+  }
+
+  void deliver(uint64_t id, Result<Answer> result) {
+    auto it = pending.find(id);
+    if (it == pending.end()) return;
+    reactor.cancel(it->second.timer);
+    AnswerCallback done = std::move(it->second.done);
+    pending.erase(it);
+    reactor.post([done = std::move(done), r = std::make_shared<Result<Answer>>(std::move(result))]() mutable {
+      done(std::move(*r));
+    });
+  }
+
+  // The next free name for today: sequence kept on disk so a restart never reuses one, and a
+  // name whose answer is still in res is skipped (the terminal would refuse it).
+  Result<std::string> next_name(std::string_view prefix, std::chrono::year_month_day today) {
+    const fs::path seq_file = options.state_dir / "sequence";
+    const std::string date = ymd(today);
+    auto stored = detail::read_file(seq_file, 64);
+    if (!stored) return std::move(stored).error();
+    int seq = 0;
+    if (stored->has_value()) {
+      std::istringstream in(**stored);
+      std::string day;
+      int n = 0;
+      if (in >> day >> n && day == date) seq = n;
+    }
+    for (++seq; seq <= 9999; ++seq) {
+      char num[16];
+      std::snprintf(num, sizeof num, "%04d", seq);
+      const std::string name = std::string(prefix) + "req_" + date + num + ".xml";
+      std::error_code ec;
+      if (fs::exists(req / name, ec) || fs::exists(res / swap_req_res(name), ec) ||
+          fs::exists(res / (stem_of(name) + ".err"), ec))
+        continue;
+      if (auto w = detail::write_file_atomically(seq_file, date + " " + std::to_string(seq) + "\n"); !w)
+        return std::move(w).error();
+      return name;
+    }
+    return make_error(ONSHI_E_BUSY, "folder", "all 9999 request names of " + date + " are used",
+                      "wait until tomorrow, or clear old answers from " + res.string());
+  }
+
+  Result<void> place(const std::string& name, std::string_view bytes) {
+    const fs::path temp = options.temp_dir / (name + ".part");
+    if (auto w = detail::write_file_atomically(temp, bytes); !w) return w;
+    std::error_code ec;
+    fs::rename(temp, req / name, ec);
+    if (ec == std::errc::cross_device_link) {
+      // temp_dir is on another file system than the share: stage inside req under a name
+      // the terminal does not pick up, then rename.
+      const fs::path staged = req / ("." + name + ".part");
+      fs::copy_file(temp, staged, fs::copy_options::overwrite_existing, ec);
+      fs::remove(temp);
+      if (!ec) fs::rename(staged, req / name, ec);
+    }
+    if (ec) return io_error(req / name, "cannot place the request", ec);
+    return {};
+  }
+
+  void check(uint64_t id) {
+    auto it = pending.find(id);
+    if (it == pending.end()) return;
+    Pending& p = it->second;
+    const std::string res_name = swap_req_res(p.request_name);
+    const std::size_t max = options.limits.max_bytes;
+
+    auto err = detail::read_file(res / (stem_of(p.request_name) + ".err"), 64 * 1024);
+    if (err && err->has_value() && !(*err)->empty()) {  // an empty .err is still being written
+      Error e = make_error(ONSHI_E_PROTOCOL, "folder",
+                           "the terminal rejected " + p.request_name + ": " + readable(**err),
+                           "check the request's fields (insurer number 8 characters, dates YYYYMMDD) and send again");
+      return deliver(id, e);
+    }
+    if (std::error_code ec; fs::exists(res / (stem_of(res_name) + ".zip"), ec))
+      return deliver(id, make_error(ONSHI_E_NOT_SUPPORTED, "folder",
+                                    "the terminal answered " + p.request_name + " with an encrypted ZIP",
+                                    "set this interface to 'n' in the terminal's encrypt.conf"));
+    auto bytes = detail::read_file(res / res_name, max);
+    if (!bytes) return deliver(id, std::move(bytes).error());
+    if (!bytes->has_value()) return;
+    auto msg = read_xml_msg(**bytes, res_name, options.limits);
+    if (!msg) {
+      p.last_problem = msg.error().message;  // most likely still being written: try again later
+      return;
+    }
+    deliver(id, Answer{p.request_name, res_name, std::move(msg).value()});
+  }
+
+  void check_all() {
+    std::vector<uint64_t> ids;
+    for (const auto& [id, p] : pending) ids.push_back(id);
+    for (uint64_t id : ids) check(id);
+  }
+
+  // Timeout or cancel: take our request back if the terminal has not picked it up.
+  void give_up(uint64_t id, Error why) {
+    auto it = pending.find(id);
+    if (it == pending.end()) return;
+    std::error_code ec;
+    fs::remove(req / it->second.request_name, ec);
+    if (!it->second.last_problem.empty()) why.message += " (last answer seen: " + it->second.last_problem + ")";
+    deliver(id, std::move(why));
+  }
+};
+
+FolderTransport::FolderTransport(std::shared_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+Result<std::unique_ptr<FolderTransport>> FolderTransport::open(Reactor& reactor, FolderOptions options) {
+  if (options.temp_dir.empty()) options.temp_dir = options.state_dir / "outgoing";
+  auto impl = std::make_shared<Impl>(reactor, std::move(options));
+  std::error_code ec;
+  for (const fs::path& dir : {impl->req, impl->res})
+    if (!fs::is_directory(dir, ec))
+      return make_error(ONSHI_E_NOT_FOUND, "folder", "folder " + dir.string() + " does not exist",
+                        "mount the terminal's OQS share and check the req/res folder names in the configuration");
+  for (const fs::path& dir : {impl->options.state_dir, impl->options.temp_dir}) {
+    fs::create_directories(dir, ec);
+    if (ec) return io_error(dir, "cannot create", ec);
+  }
+  std::weak_ptr<Impl> weak = impl;
+  auto watch = detail::DirectoryWatch::open(reactor, impl->res, impl->options.rescan_interval, [weak] {
+    if (auto self = weak.lock()) self->check_all();
+  });
+  if (!watch) return std::move(watch).error();
+  impl->watch = std::move(watch).value();
+  return std::unique_ptr<FolderTransport>(new FolderTransport(std::move(impl)));
+}
+
+FolderTransport::~FolderTransport() {
+  std::vector<uint64_t> ids;
+  for (const auto& [id, p] : impl_->pending) ids.push_back(id);
+  for (uint64_t id : ids)
+    impl_->give_up(id, make_error(ONSHI_E_CANCELLED, "folder", "the folder transport was closed"));
+  impl_->watch.reset();
+}
+
+uint64_t FolderTransport::submit(std::string_view prefix, std::chrono::year_month_day today,
+                                 std::string_view request_bytes, AnswerCallback done) {
+  Impl& s = *impl_;
+  const uint64_t id = s.next_id++;
+  auto& p = s.pending[id];
+  p.done = std::move(done);
+  auto name = s.next_name(prefix, today);
+  if (!name) {
+    s.deliver(id, std::move(name).error());
+    return id;
+  }
+  p.request_name = *name;
+  if (auto placed = s.place(*name, request_bytes); !placed) {
+    s.deliver(id, std::move(placed).error());
+    return id;
+  }
+  std::weak_ptr<Impl> weak = impl_;
+  p.timer = s.reactor.after(s.options.timeout, [weak, id, name = *name, ms = s.options.timeout.count()] {
+    if (auto self = weak.lock()) {
+      Error e = make_error(ONSHI_E_TIMEOUT, "folder", "no answer to " + name + " within " + std::to_string(ms) + " ms",
+                           "check that the terminal's 連携アプリ (OQSComApp) is running, then send again");
+      e.retryable = true;
+      self->give_up(id, std::move(e));
+    }
+  });
+  // The answer may already be there (a fast terminal): look once right away.
+  s.reactor.post([weak, id] {
+    if (auto self = weak.lock()) self->check(id);
+  });
+  return id;
+}
+
+void FolderTransport::cancel(uint64_t request_id) {
+  impl_->give_up(request_id, make_error(ONSHI_E_CANCELLED, "folder", "the request was cancelled"));
+}
+
+}  // namespace onshi::eligibility

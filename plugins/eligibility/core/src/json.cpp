@@ -1,0 +1,210 @@
+#include <onshi/eligibility/json.hpp>
+
+namespace onshi::eligibility {
+namespace {
+
+using nlohmann::json;
+
+// One list of (key, member) per type drives both directions.
+template <class Q, class Fn>
+void visit(Q& q, Fn&& f) {
+  f("insured_card_classification", q.insured_card_classification);
+  f("medical_assistance", q.medical_assistance);
+  f("retired_classification", q.retired_classification);
+  f("insurer_number", q.insurer_number);
+  f("insurer_name", q.insurer_name);
+  f("insured_card_symbol", q.insured_card_symbol);
+  f("insured_identification_number", q.insured_identification_number);
+  f("insured_branch_number", q.insured_branch_number);
+  f("personal_family_classification", q.personal_family_classification);
+  f("insured_name", q.insured_name);
+  f("name", q.name);
+  f("name_kana", q.name_kana);
+  f("name_of_other", q.name_of_other);
+  f("name_of_other_kana", q.name_of_other_kana);
+  f("sex1", q.sex1);
+  f("sex2", q.sex2);
+  f("birthdate", q.birthdate);
+  f("birthdate_unknown", q.birthdate_unknown);
+  f("address", q.address);
+  f("post_number", q.post_number);
+  f("qualification_date", q.qualification_date);
+  f("disqualification_date", q.disqualification_date);
+  f("valid_from", q.valid_from);
+  f("valid_until", q.valid_until);
+  f("contribution_ratio", q.contribution_ratio);
+  f("preschool", q.preschool);
+  f("reason_of_loss", q.reason_of_loss);
+  f("elderly_contribution_ratio", q.elderly_contribution_ratio);
+  f("limit_classification_flag", q.limit_classification_flag);
+  f("public_expense_number", q.public_expense_number);
+  f("beneficiary_number", q.beneficiary_number);
+  f("welfare_office_name", q.welfare_office_name);
+  f("reference_number", q.reference_number);
+  f("pharmacists_info_consent", q.pharmacists_info_consent);
+  f("pharmacists_info_available_until", q.pharmacists_info_available_until);
+  f("checkups_info_consent", q.checkups_info_consent);
+  f("checkups_info_available_until", q.checkups_info_available_until);
+  f("charset_notes", q.charset_notes);
+}
+
+template <class D, class Fn>
+void visit_dispensing(D& d, Fn&& f) {
+  f("source", d.source);
+  f("month", d.month);
+  f("date", d.date);
+  f("prescribed_on", d.prescribed_on);
+  f("drug_name", d.drug_name);
+  f("drug_code", d.drug_code);
+  f("ingredient", d.ingredient);
+  f("quantity", d.quantity);
+  f("unit", d.unit);
+  f("usage", d.usage);
+  f("days", d.days);
+  f("prescriber_code", d.prescriber_code);
+  f("prescriber_name", d.prescriber_name);
+  f("pharmacy_code", d.pharmacy_code);
+  f("pharmacy_name", d.pharmacy_name);
+  f("in_out", d.in_out);
+}
+
+template <class T>
+void put(json& j, const char* key, const T& value) {
+  j[key] = value;
+}
+void put(json& j, const char* key, const Text& value) {
+  if (value) j[key] = *value;
+}
+template <class T>
+void get(const json& j, const char* key, T& value) {
+  if (j.contains(key)) j.at(key).get_to(value);
+}
+void get(const json& j, const char* key, Text& value) {
+  if (j.contains(key)) value = j.at(key).get<std::string>();
+}
+
+template <class E, std::size_t N>
+E enum_from(const json& j, const E (&all)[N], const char* what) {
+  const auto s = j.get<std::string>();
+  for (E e : all)
+    if (to_string(e) == s) return e;
+  throw json::other_error::create(501, std::string("unknown ") + what + " \"" + s + "\"", &j);
+}
+
+template <class T>
+Result<T> from_document(const json& doc, std::string_view schema) {
+  try {
+    if (!doc.is_object() || doc.value("schema", "") != schema)
+      return make_error(ONSHI_E_INVALID_ARGUMENT, "json",
+                        "document is not " + std::string(schema) + " (schema is \"" +
+                            (doc.is_object() ? doc.value("schema", "") : std::string()) + "\")",
+                        "pass the document the eligibility plugin produced");
+    return doc.get<T>();
+  } catch (const json::exception& e) {
+    return make_error(ONSHI_E_INVALID_ARGUMENT, "json", std::string(schema) + ": " + e.what(),
+                      "the document is damaged or from a newer version of the SDK");
+  }
+}
+
+}  // namespace
+
+void to_json(json& j, const CharsetNote& n) {
+  j = {{"field", n.field}, {"black_dot", n.black_dot}, {"outside_jis_x0208", n.outside_jis_x0208}};
+}
+void from_json(const json& j, CharsetNote& n) {
+  j.at("field").get_to(n.field);
+  j.at("black_dot").get_to(n.black_dot);
+  j.at("outside_jis_x0208").get_to(n.outside_jis_x0208);
+}
+
+void to_json(json& j, const Qualification& q) {
+  j = json::object();
+  visit(q, [&](const char* k, const auto& v) { put(j, k, v); });
+}
+void from_json(const json& j, Qualification& q) {
+  visit(q, [&](const char* k, auto& v) { get(j, k, v); });
+}
+
+void to_json(json& j, const Outcome& o) {
+  j = json::object();
+  j["kind"] = to_string(o.kind);
+  j["stage"] = to_string(o.stage);
+  j["code"] = o.code;
+  j["message"] = o.message;
+  j["hint"] = o.hint;
+  j["retryable"] = o.retryable;
+  j["note"] = o.note;
+  j["qualifications"] = o.qualifications;
+  j["withheld_fields"] = o.withheld_fields;
+  j["cache_allowed"] = o.cache_allowed;
+  put(j, "reference_classification", o.reference_classification);
+  put(j, "arbitrary_file_identifier", o.arbitrary_file_identifier);
+  put(j, "processed_at", o.processed_at);
+}
+void from_json(const json& j, Outcome& o) {
+  static constexpr OutcomeKind kinds[] = {OutcomeKind::valid,         OutcomeKind::lost,     OutcomeKind::lost_with_new,
+                                          OutcomeKind::no_data,       OutcomeKind::needs_person,
+                                          OutcomeKind::withheld,      OutcomeKind::in_progress, OutcomeKind::failed};
+  static constexpr FailureStage stages[] = {FailureStage::none, FailureStage::transport, FailureStage::header,
+                                            FailureStage::record, FailureStage::eligibility};
+  o.kind = enum_from(j.at("kind"), kinds, "outcome kind");
+  o.stage = enum_from(j.at("stage"), stages, "failure stage");
+  get(j, "code", o.code);
+  get(j, "message", o.message);
+  get(j, "hint", o.hint);
+  get(j, "retryable", o.retryable);
+  get(j, "note", o.note);
+  get(j, "qualifications", o.qualifications);
+  get(j, "withheld_fields", o.withheld_fields);
+  get(j, "cache_allowed", o.cache_allowed);
+  get(j, "reference_classification", o.reference_classification);
+  get(j, "arbitrary_file_identifier", o.arbitrary_file_identifier);
+  get(j, "processed_at", o.processed_at);
+}
+
+void to_json(json& j, const DrugDispensing& d) {
+  j = json::object();
+  visit_dispensing(d, [&](const char* k, const auto& v) { put(j, k, v); });
+}
+void from_json(const json& j, DrugDispensing& d) {
+  visit_dispensing(d, [&](const char* k, auto& v) { get(j, k, v); });
+}
+
+void to_json(json& j, const DrugHistory& h) {
+  j = json::object();
+  json patient = json::object();
+  put(patient, "name", h.patient_name);
+  put(patient, "kana", h.patient_kana);
+  put(patient, "birthdate", h.birthdate);
+  put(patient, "sex", h.sex);
+  j["patient"] = patient;
+  j["dispensings"] = h.dispensings;
+}
+void from_json(const json& j, DrugHistory& h) {
+  if (j.contains("patient")) {
+    const json& p = j.at("patient");
+    get(p, "name", h.patient_name);
+    get(p, "kana", h.patient_kana);
+    get(p, "birthdate", h.birthdate);
+    get(p, "sex", h.sex);
+  }
+  get(j, "dispensings", h.dispensings);
+}
+
+json outcome_document(const Outcome& outcome) {
+  json j = outcome;
+  j["schema"] = kOutcomeSchema;
+  return j;
+}
+Result<Outcome> outcome_from_document(const json& document) { return from_document<Outcome>(document, kOutcomeSchema); }
+
+json drug_history_document(const DrugHistory& history) {
+  json j = history;
+  j["schema"] = kDrugHistorySchema;
+  return j;
+}
+Result<DrugHistory> drug_history_from_document(const json& document) {
+  return from_document<DrugHistory>(document, kDrugHistorySchema);
+}
+
+}  // namespace onshi::eligibility

@@ -1,0 +1,228 @@
+#include <onshi/eligibility/xml_msg.hpp>
+
+#include <pugixml.hpp>
+
+#include <cctype>
+#include <cstring>
+#include <sstream>
+
+namespace onshi::eligibility {
+
+const Element* Element::child(std::string_view child_name) const {
+  for (const auto& c : children)
+    if (c.name == child_name) return &c;
+  return nullptr;
+}
+
+const Element* Element::find(std::string_view descendant_name) const {
+  for (const auto& c : children) {
+    if (c.name == descendant_name) return &c;
+    if (const Element* deeper = c.find(descendant_name)) return deeper;
+  }
+  return nullptr;
+}
+
+namespace {
+
+Error malformed(std::string_view what, std::string message, std::string hint = {}) {
+  if (hint.empty()) hint = "the file is not a terminal XML message; check who wrote it, or re-send the request";
+  return make_error(ONSHI_E_PROTOCOL, "xml", std::string(what) + ": " + message, std::move(hint));
+}
+
+// The encoding named by the declaration, if any: <?xml version="1.0" encoding="Shift_JIS"?>.
+Result<TextEncoding> declared_encoding(std::string_view bytes, std::string_view what) {
+  if (bytes.substr(0, 5) != "<?xml") return TextEncoding::utf8;
+  const auto end = bytes.find("?>");
+  if (end == std::string_view::npos || end > 512) return malformed(what, "the XML declaration is not closed");
+  const std::string_view decl = bytes.substr(0, end);
+  const auto at = decl.find("encoding");
+  if (at == std::string_view::npos) return TextEncoding::utf8;
+  const auto quote = decl.find_first_of("\"'", at);
+  if (quote == std::string_view::npos) return malformed(what, "the encoding in the XML declaration has no value");
+  const auto close = decl.find(decl[quote], quote + 1);
+  if (close == std::string_view::npos) return malformed(what, "the encoding in the XML declaration is not quoted");
+  auto e = encoding_from_label(decl.substr(quote + 1, close - quote - 1));
+  if (!e) {
+    Error err = std::move(e).error();
+    err.message = std::string(what) + ": " + err.message;
+    return err;
+  }
+  return e;
+}
+
+// DTDs are never part of the interface; a DOCTYPE or entity declaration is refused before
+// parsing, and so is a reference to any entity pugixml would leave unexpanded.
+Result<void> refuse_dtd_and_entities(std::string_view text, std::string_view what) {
+  if (text.find("<!DOCTYPE") != std::string_view::npos || text.find("<!ENTITY") != std::string_view::npos)
+    return make_error(ONSHI_E_REFUSED, "xml", std::string(what) + ": contains a DTD (<!DOCTYPE/<!ENTITY)",
+                      "terminal messages never carry a DTD; do not process this file and check where it came from");
+  static constexpr std::string_view predefined[] = {"lt;", "gt;", "amp;", "quot;", "apos;", "#"};
+  for (auto at = text.find('&'); at != std::string_view::npos; at = text.find('&', at + 1)) {
+    const std::string_view rest = text.substr(at + 1);
+    bool ok = false;
+    for (auto p : predefined) ok = ok || rest.substr(0, p.size()) == p;
+    if (!ok)
+      return make_error(ONSHI_E_REFUSED, "xml",
+                        std::string(what) + ": reference to an undeclared entity near offset " + std::to_string(at),
+                        "only &lt; &gt; &amp; &quot; &apos; and character references are allowed");
+  }
+  return {};
+}
+
+struct TreeBuilder {
+  std::string_view what;
+  const ReadLimits& limits;
+  std::size_t count = 0;
+
+  Result<Element> build(const pugi::xml_node& node, std::size_t depth) {
+    if (depth > limits.max_depth)
+      return make_error(ONSHI_E_REFUSED, "xml", std::string(what) + ": elements nested deeper than " +
+                                                    std::to_string(limits.max_depth),
+                        "terminal messages are a few levels deep; this file is not one");
+    if (++count > limits.max_elements)
+      return make_error(ONSHI_E_REFUSED, "xml", std::string(what) + ": more than " +
+                                                    std::to_string(limits.max_elements) + " elements",
+                        "split the bulk request or raise ReadLimits::max_elements");
+    Element e;
+    e.name = node.name();
+    for (pugi::xml_node c = node.first_child(); c; c = c.next_sibling()) {
+      switch (c.type()) {
+        case pugi::node_element: {
+          auto child = build(c, depth + 1);
+          if (!child) return std::move(child).error();
+          e.children.push_back(std::move(child).value());
+          break;
+        }
+        case pugi::node_pcdata:
+        case pugi::node_cdata:
+          e.text += c.value();
+          break;
+        default:
+          break;  // comments and processing instructions carry no data
+      }
+    }
+    if (!node.first_attribute()) return e;
+    return malformed(what, std::string("element <") + node.name() + "> has attributes, which the interface never uses");
+  }
+};
+
+void append(pugi::xml_node parent, const Element& e) {
+  pugi::xml_node n = parent.append_child(e.name.c_str());
+  if (!e.text.empty()) n.append_child(pugi::node_pcdata).set_value(e.text.c_str());
+  for (const auto& c : e.children) append(n, c);
+}
+
+Result<void> check_encodable(const Element& e, TextEncoding enc) {
+  if (!e.text.empty()) {
+    auto r = encode_from_utf8(e.text, enc, "<" + e.name + ">");
+    if (!r) return std::move(r).error();
+  }
+  for (const auto& c : e.children) {
+    auto r = check_encodable(c, enc);
+    if (!r) return r;
+  }
+  return {};
+}
+
+bool valid_name(const std::string& name) {
+  if (name.empty() || std::strchr("0123456789-.", name[0])) return false;
+  for (unsigned char c : name)
+    if (!(std::isalnum(c) || c == '_' || c == '-' || c == '.' || c >= 0x80)) return false;
+  return true;
+}
+
+Result<void> check_names(const Element& e) {
+  if (!valid_name(e.name))
+    return make_error(ONSHI_E_INVALID_ARGUMENT, "xml", "\"" + e.name + "\" is not a valid element name",
+                      "element names come from the interface specification; fix the caller");
+  for (const auto& c : e.children)
+    if (auto r = check_names(c); !r) return r;
+  return {};
+}
+
+}  // namespace
+
+Result<XmlMsg> read_xml_msg(std::string_view bytes, std::string_view what, const ReadLimits& limits) {
+  if (bytes.size() > limits.max_bytes)
+    return make_error(ONSHI_E_REFUSED, "xml",
+                      std::string(what) + ": " + std::to_string(bytes.size()) + " bytes is over the limit of " +
+                          std::to_string(limits.max_bytes),
+                      "no terminal message is this large; check the file, or raise ReadLimits::max_bytes");
+  if (bytes.empty()) return malformed(what, "the file is empty", "it may still be being written; read it again later");
+  const bool bom = bytes.substr(0, 3) == "\xEF\xBB\xBF";
+  if (bom) bytes.remove_prefix(3);
+  if (bytes.substr(0, 2) == "\xFE\xFF" || bytes.substr(0, 2) == "\xFF\xFE")
+    return make_error(ONSHI_E_NOT_SUPPORTED, "xml", std::string(what) + ": UTF-16 is not supported",
+                      "the terminal writes Shift_JIS or UTF-8; set its 文字コード識別 accordingly");
+
+  auto encoding = declared_encoding(bytes, what);
+  if (!encoding) return std::move(encoding).error();
+  if (bom && *encoding != TextEncoding::utf8)
+    return malformed(what, "a UTF-8 byte order mark contradicts the declared encoding");
+  auto text = decode_to_utf8(bytes, *encoding, what);
+  if (!text) return std::move(text).error();
+  if (auto refused = refuse_dtd_and_entities(*text, what); !refused) return std::move(refused).error();
+
+  pugi::xml_document doc;
+  const unsigned options = (pugi::parse_default | pugi::parse_ws_pcdata_single) & ~pugi::parse_doctype;
+  const pugi::xml_parse_result parsed =
+      doc.load_buffer(text->data(), text->size(), options, pugi::encoding_utf8);
+  if (!parsed)
+    return malformed(what, std::string(parsed.description()) + " at offset " + std::to_string(parsed.offset),
+                     "the file may still be being written; read it again, or check the sender");
+
+  const pugi::xml_node root = doc.document_element();
+  if (std::strcmp(root.name(), "XmlMsg") != 0)
+    return malformed(what, std::string("root element is <") + root.name() + ">, expected <XmlMsg>");
+  TreeBuilder builder{what, limits};
+  auto tree = builder.build(root, 0);
+  if (!tree) return std::move(tree).error();
+
+  XmlMsg msg;
+  msg.source_encoding = *encoding;
+  bool have_header = false, have_body = false;
+  for (auto& c : tree->children) {
+    if (c.name == "MessageHeader" && !have_header) {
+      msg.header = std::move(c);
+      have_header = true;
+    } else if (c.name == "MessageBody" && !have_body) {
+      msg.body = std::move(c);
+      have_body = true;
+    } else {
+      msg.extra.push_back(std::move(c));
+    }
+  }
+  if (!have_header) return malformed(what, "<XmlMsg> has no <MessageHeader>");
+  if (!have_body) msg.body.name = "MessageBody";  // a header-only answer (e.g. a refusal) is still a message
+  return msg;
+}
+
+Result<std::string> write_xml_msg(const XmlMsg& msg, const WriteOptions& options) {
+  XmlMsg m = msg;
+  m.header.name = "MessageHeader";
+  m.body.name = "MessageBody";
+  for (const Element* e : {&m.header, &m.body}) {
+    if (auto r = check_names(*e); !r) return std::move(r).error();
+    if (auto r = check_encodable(*e, options.encoding); !r) return std::move(r).error();
+  }
+  for (const auto& e : m.extra) {
+    if (auto r = check_names(e); !r) return std::move(r).error();
+    if (auto r = check_encodable(e, options.encoding); !r) return std::move(r).error();
+  }
+
+  pugi::xml_document doc;
+  pugi::xml_node decl = doc.append_child(pugi::node_declaration);
+  decl.append_attribute("version") = "1.0";
+  decl.append_attribute("encoding") = std::string(encoding_label(options.encoding)).c_str();
+  decl.append_attribute("standalone") = "no";
+  pugi::xml_node root = doc.append_child("XmlMsg");
+  append(root, m.header);
+  append(root, m.body);
+  for (const auto& e : m.extra) append(root, e);
+
+  std::ostringstream out;
+  doc.save(out, "  ", pugi::format_indent | pugi::format_no_empty_element_tags, pugi::encoding_utf8);
+  return encode_from_utf8(out.str(), options.encoding, "XML message");
+}
+
+}  // namespace onshi::eligibility

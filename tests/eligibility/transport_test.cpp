@@ -1,0 +1,286 @@
+// The folder transport and the face folder against the real simulator process.
+#include <onshi/eligibility/drug_history.hpp>
+#include <onshi/eligibility/face_folder.hpp>
+#include <onshi/eligibility/folder_transport.hpp>
+#include <onshi/eligibility/json.hpp>
+#include <onshi/eligibility/messages.hpp>
+#include <onshi/eligibility/outcome.hpp>
+
+#include "test_support.hpp"
+
+#include <thread>
+
+namespace onshi::eligibility {
+namespace {
+
+using namespace test;
+using namespace std::chrono_literals;
+constexpr std::chrono::year_month_day kToday{std::chrono::year{2026}, std::chrono::April, std::chrono::day{1}};
+
+std::string request_for(std::string insurer, std::string number) {
+  QualificationRequest m;
+  m.header.QualificationConfirmationDate = "20260401";
+  m.header.MedicalInstitutionCode = "1311111111";
+  auto& s = m.body.QualificationConfirmSearchInfo.emplace();
+  s.InsurerNumber = std::move(insurer);
+  s.InsuredIdentificationNumber = std::move(number);
+  s.Birthdate = "19850220";
+  return write_message(m).value();
+}
+
+struct Fixture : ::testing::Test {
+  TempDir root, state;
+  boost::asio::io_context io;
+  AsioReactor reactor{io};
+  std::unique_ptr<FolderTransport> transport;
+  std::optional<Result<Answer>> answer;
+  int calls = 0;
+
+  void SetUp() override {
+    fs::create_directories(root.path / "req");
+    fs::create_directories(root.path / "res");
+    fs::create_directories(root.path / "face");
+  }
+  void open(std::chrono::milliseconds timeout = 10s) {
+    FolderOptions o;
+    o.root = root.path;
+    o.state_dir = state.path;
+    o.timeout = timeout;
+    o.rescan_interval = 200ms;
+    auto t = FolderTransport::open(reactor, o);
+    ASSERT_TRUE(t.ok()) << t.error().message;
+    transport = std::move(t).value();
+  }
+  uint64_t send(std::string_view prefix, const std::string& bytes) {
+    return transport->submit(prefix, kToday, bytes, [this](Result<Answer> r) {
+      ++calls;
+      answer.emplace(std::move(r));
+    });
+  }
+  void wait() { ASSERT_TRUE(run_until(io, [&] { return answer.has_value(); }, 15s)); }
+  std::vector<std::string> req_files() {
+    std::vector<std::string> names;
+    for (const auto& e : fs::directory_iterator(root.path / "req")) names.push_back(e.path().filename().string());
+    return names;
+  }
+};
+
+TEST_F(Fixture, answer_arrives_and_decides_valid) {
+  SimProcess sim({"serve", "--root", root.path.string(), "--poll", "50"});
+  open();
+  send(prefix::qualification, request_for("  138123", "456789"));
+  wait();
+  ASSERT_TRUE(answer->ok()) << answer->error().message;
+  EXPECT_EQ((*answer)->request_name, "OQSsiquc01req_202604010001.xml");
+  EXPECT_EQ((*answer)->file_name, "OQSsiquc01res_202604010001.xml");
+  const Outcome o = decide(view_as<QualificationResponse>((*answer)->message));
+  EXPECT_EQ(o.kind, OutcomeKind::valid);
+  EXPECT_EQ(o.qualifications.at(0).insurer_number, "  138123");
+  run_until(io, [] { return false; }, 300ms);
+  EXPECT_EQ(calls, 1);  // exactly once
+}
+
+TEST_F(Fixture, rejected_request_delivers_the_err_text) {
+  SimProcess sim({"serve", "--root", root.path.string(), "--poll", "50", "--fault", "err"});
+  open();
+  send(prefix::qualification, request_for("06139999", "5678"));
+  wait();
+  ASSERT_FALSE(answer->ok());
+  EXPECT_EQ(answer->error().code, ONSHI_E_PROTOCOL);
+  EXPECT_NE(answer->error().message.find("E0001"), std::string::npos) << answer->error().message;
+}
+
+TEST_F(Fixture, malformed_request_gets_err) {
+  SimProcess sim({"serve", "--root", root.path.string(), "--poll", "50"});
+  open();
+  send(prefix::qualification, "<XmlMsg><MessageHeader>");
+  wait();
+  ASSERT_FALSE(answer->ok());
+  EXPECT_NE(answer->error().message.find("E0002"), std::string::npos) << answer->error().message;
+}
+
+TEST_F(Fixture, timeout_removes_our_request) {
+  SimProcess sim({"serve", "--root", root.path.string(), "--poll", "50", "--fault", "no-answer"});
+  open(800ms);
+  send(prefix::qualification, request_for("06139999", "5678"));
+  wait();
+  ASSERT_FALSE(answer->ok());
+  EXPECT_EQ(answer->error().code, ONSHI_E_TIMEOUT);
+  EXPECT_TRUE(answer->error().retryable);
+  EXPECT_TRUE(req_files().empty());
+}
+
+TEST_F(Fixture, cancel_removes_our_request_and_calls_back_once) {
+  open();
+  const uint64_t id = send(prefix::qualification, request_for("06139999", "5678"));
+  run_until(io, [] { return false; }, 100ms);
+  EXPECT_EQ(req_files().size(), 1u);
+  transport->cancel(id);
+  wait();
+  EXPECT_EQ(answer->error().code, ONSHI_E_CANCELLED);
+  EXPECT_TRUE(req_files().empty());
+  transport->cancel(id);
+  run_until(io, [] { return false; }, 100ms);
+  EXPECT_EQ(calls, 1);
+}
+
+TEST_F(Fixture, partial_write_is_read_again_until_it_parses) {
+  SimProcess sim({"serve", "--root", root.path.string(), "--poll", "50", "--fault", "partial"});
+  open();
+  send(prefix::qualification, request_for("06139999", "5678"));
+  wait();
+  ASSERT_TRUE(answer->ok()) << answer->error().message;
+  EXPECT_EQ(decide(view_as<QualificationResponse>((*answer)->message)).kind, OutcomeKind::valid);
+}
+
+TEST_F(Fixture, answer_already_there_before_the_first_look) {
+  // A terminal faster than us: the answer lands right after the rename, before the
+  // transport has looked once or seen any event.
+  TempDir other;
+  ASSERT_EQ(run_sim({"face", "--root", other.path.string(), "--persona", "shaho-valid"}), 0);
+  const auto face = fs::directory_iterator(other.path / "face")->path();
+  open();
+  send(prefix::qualification, request_for("06139999", "5678"));
+  fs::copy_file(face, root.path / "res" / "OQSsiquc01res_202604010001.xml");
+  wait();
+  ASSERT_TRUE(answer->ok()) << answer->error().message;
+  EXPECT_EQ((*answer)->file_name, "OQSsiquc01res_202604010001.xml");
+}
+
+TEST_F(Fixture, a_name_whose_answer_is_still_in_res_is_not_reused) {
+  write_bytes(root.path / "res" / "OQSsiquc01res_202604010001.xml", "old answer");
+  open(200ms);
+  send(prefix::qualification, request_for("06139999", "5678"));
+  ASSERT_TRUE(run_until(io, [&] { return !req_files().empty() || answer.has_value(); }, 2s));
+  EXPECT_EQ(req_files().at(0), "OQSsiquc01req_202604010002.xml");
+}
+
+TEST_F(Fixture, daily_sequence_survives_a_restart) {
+  open(200ms);
+  send(prefix::qualification, request_for("06139999", "5678"));
+  wait();
+  transport.reset();
+  answer.reset();
+  open(200ms);
+  send(prefix::registration, request_for("06139999", "5678"));
+  ASSERT_TRUE(run_until(io, [&] { return !req_files().empty() || answer.has_value(); }, 2s));
+  EXPECT_EQ(req_files().at(0), "OQSsiimm01req_202604010002.xml");
+}
+
+TEST_F(Fixture, bulk_two_phase_upload_then_poll_until_done) {
+  SimProcess sim({"serve", "--root", root.path.string(), "--poll", "50", "--bulk-polls", "1"});
+  open();
+  BulkUploadRequest up;
+  up.header.MedicalInstitutionCode = "1311111111";
+  for (auto [ins, num] : {std::pair{"06139999", "5678"}, std::pair{"06133333", "4444"}}) {
+    auto& s = up.body.QualificationConfirmSearchInfo.emplace_back();
+    s.InsurerNumber = ins;
+    s.InsuredIdentificationNumber = num;
+  }
+  send(prefix::bulk_upload, write_message(up).value());
+  wait();
+  ASSERT_TRUE(answer->ok());
+  const auto reception = view_as<BulkReception>((*answer)->message).body.ReceptionNumber;
+  ASSERT_TRUE(reception);
+
+  BulkReception down;
+  down.header.MedicalInstitutionCode = "1311111111";
+  down.body.ReceptionNumber = reception;
+  std::vector<std::string> segments;
+  for (int poll = 0; poll < 3 && (segments.empty() || segments.back() != "1"); ++poll) {
+    answer.reset();
+    send(prefix::bulk_download, write_message(down).value());
+    wait();
+    ASSERT_TRUE(answer->ok());
+    segments.push_back(view_as<BulkResult>((*answer)->message).header.SegmentOfResult->value);
+  }
+  EXPECT_EQ(segments, (std::vector<std::string>{"2", "1"}));  // 処理中, then 正常終了
+  const BulkResult result = view_as<BulkResult>((*answer)->message);
+  ASSERT_EQ(result.body.BulkConfirmUnit.size(), 2u);
+  EXPECT_EQ(result.body.BulkConfirmUnit[1].QualificationValidity->value, "5");
+}
+
+TEST_F(Fixture, drug_history_document_from_a_yzk_answer) {
+  SimProcess sim({"serve", "--root", root.path.string(), "--poll", "50", "--encoding", "sjis"});
+  open();
+  HistoryRequest req;
+  req.header.MedicalInstitutionCode = "1311111111";
+  req.header.InsurerNumber = "06139999";
+  req.header.InsuredPersonIdentificationNumber = "5678";
+  req.body.FileCategory = "2";
+  req.body.PrDiInfClassification = "1";
+  send(prefix::drug_info, write_message(req).value());
+  wait();
+  ASSERT_TRUE(answer->ok()) << answer->error().message;
+  EXPECT_EQ((*answer)->message.source_encoding, TextEncoding::shift_jis);
+  auto history = drug_history_of(view_as<DrugInfoResponse>((*answer)->message));
+  ASSERT_TRUE(history.ok()) << history.error().message;
+  ASSERT_EQ(history->dispensings.size(), 4u);
+  EXPECT_EQ(history->dispensings[0].source, "claim");
+  EXPECT_EQ(history->dispensings[0].drug_name, "アムロジピン錠５ｍｇ");
+  EXPECT_EQ(history->dispensings[0].days, "28");
+  EXPECT_EQ(history->dispensings[0].pharmacy_name, "霞が関薬局");
+  EXPECT_EQ(history->dispensings[2].source, "dispensing");
+  EXPECT_EQ(history->dispensings[3].source, "prescription");
+  const auto doc = drug_history_document(*history);
+  EXPECT_EQ(doc["schema"], "onshi.drug-history/1");
+  auto back = drug_history_from_document(doc);
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(*back, *history);
+}
+
+TEST_F(Fixture, drug_history_without_data_is_an_error_with_the_terminal_message) {
+  SimProcess sim({"serve", "--root", root.path.string(), "--poll", "50"});
+  open();
+  HistoryRequest req;
+  req.header.InsurerNumber = "06130000";
+  req.header.InsuredPersonIdentificationNumber = "0000";
+  send(prefix::drug_info, write_message(req).value());
+  wait();
+  ASSERT_TRUE(answer->ok());
+  auto history = drug_history_of(view_as<DrugInfoResponse>((*answer)->message));
+  ASSERT_FALSE(history.ok());
+  EXPECT_NE(history.error().message.find("該当する薬剤情報がありません"), std::string::npos);
+}
+
+// ---- face folder ---------------------------------------------------------------------------
+TEST_F(Fixture, face_files_are_delivered_once_and_other_programs_files_left_untouched) {
+  const fs::path face = root.path / "face";
+  // Files of other programs, and a face file another consumer already saw.
+  write_bytes(face / "prescription_0001.xml", "<other/>");
+  ASSERT_EQ(run_sim({"face", "--root", root.path.string(), "--persona", "kokuho-valid"}), 0);
+  std::map<std::string, std::pair<std::string, fs::file_time_type>> before;
+  for (const auto& e : fs::directory_iterator(face))
+    before[e.path().filename().string()] = {read_bytes(e.path()), fs::last_write_time(e.path())};
+
+  std::vector<std::string> seen;
+  auto on_result = [&](Result<FaceResult> r) {
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    seen.push_back(r->file_name);
+  };
+  FaceOptions o;
+  o.face_dir = face;
+  o.state_dir = state.path;
+  o.rescan_interval = 200ms;
+  {
+    auto watcher = FaceFolder::open(reactor, o, on_result);
+    ASSERT_TRUE(watcher.ok());
+    ASSERT_TRUE(run_until(io, [&] { return seen.size() == 1; }, 5s));
+    // A new push while watching, through the simulator's control file.
+    SimProcess sim({"serve", "--root", root.path.string(), "--poll", "50"});
+    write_bytes(root.path / "sim-control" / "face", "blackdot\n");
+    ASSERT_TRUE(run_until(io, [&] { return seen.size() == 2; }, 5s));
+  }
+  for (const auto& [name, content] : before) {
+    EXPECT_EQ(read_bytes(face / name), content.first) << name;
+    EXPECT_EQ(fs::last_write_time(face / name), content.second) << name;
+  }
+  // After a restart nothing is delivered twice.
+  auto again = FaceFolder::open(reactor, o, on_result);
+  ASSERT_TRUE(again.ok());
+  run_until(io, [] { return false; }, 500ms);
+  EXPECT_EQ(seen.size(), 2u);
+}
+
+}  // namespace
+}  // namespace onshi::eligibility

@@ -1,0 +1,294 @@
+// The message model: real-format files, encodings, round trips of every message type, and
+// the refusal of hostile input (S7).
+#include <onshi/eligibility/messages.hpp>
+
+#include "test_support.hpp"
+
+#include <chrono>
+
+namespace onshi::eligibility {
+namespace {
+
+using test::read_bytes;
+const std::filesystem::path kData = ONSHI_ELIGIBILITY_TEST_DATA;
+
+TEST(XmlRead, face_file_in_real_order_keeps_exact_strings_and_unknown_elements) {
+  auto r = parse_message<QualificationResponse>(read_bytes(kData / "face_shuffled_utf8.xml"), "face file");
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->header.ReferenceClassification->value, "1");
+  EXPECT_EQ(r->header.ReferenceClassification->label(), "マイナンバーカード");
+  ASSERT_TRUE(r->body.ResultList);
+  ASSERT_EQ(r->body.ResultList->ResultOfQualificationConfirmation.size(), 1u);
+  const auto& q = r->body.ResultList->ResultOfQualificationConfirmation[0];
+  EXPECT_EQ(q.InsurerNumber, "  123456");  // space-padded 国保 number, never trimmed
+  EXPECT_EQ(q.InsuredBranchNumber, "01");
+  EXPECT_EQ(q.InsuredIdentificationNumber, "0012");
+  EXPECT_EQ(q.NameKana, "ｼﾝﾘｮｳ ﾀﾛｳ");  // half-width kana as sent
+  EXPECT_EQ(q.Name, "診療　太郎");
+  EXPECT_EQ(q.PostNumber, "123-4567");
+  EXPECT_EQ(q.InsuredCardClassification->label(), "一般");
+  ASSERT_EQ(q.extra.size(), 1u);
+  EXPECT_EQ(q.extra[0].name, "FutureElement");
+  EXPECT_EQ(q.extra[0].text, "kept as is");
+}
+
+TEST(XmlRead, shift_jis_request_with_shuffled_elements) {
+  auto r = read_xml_msg(read_bytes(kData / "request_shuffled_sjis.xml"), "request");
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->source_encoding, TextEncoding::shift_jis);
+  const auto q = view_as<QualificationRequest>(*r);
+  EXPECT_EQ(q.header.ArbitraryFileIdentifier, "受付_0001");
+  ASSERT_TRUE(q.body.QualificationConfirmSearchInfo);
+  const auto& info = *q.body.QualificationConfirmSearchInfo;
+  EXPECT_EQ(info.InsurerNumber, "  138123");
+  EXPECT_EQ(info.InsuredCardSymbol, "０１－２３");
+  EXPECT_EQ(info.ArbitraryIdentifier, "ｺｸﾎ ﾊﾅｺ");
+  EXPECT_EQ(info.LimitApplicationCertificateRelatedConsFlg->label(), "同意");
+}
+
+TEST(XmlRead, utf8_bom_is_tolerated) {
+  const std::string bytes = "\xEF\xBB\xBF" + read_bytes(kData / "face_shuffled_utf8.xml");
+  auto r = parse_message<QualificationResponse>(bytes);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->body.ResultList->ResultOfQualificationConfirmation[0].Name, "診療　太郎");
+}
+
+TEST(XmlRead, unknown_code_is_kept_verbatim) {
+  std::string bytes = read_bytes(kData / "face_shuffled_utf8.xml");
+  bytes.replace(bytes.find("<QualificationValidity>1<"), 25, "<QualificationValidity>8<");
+  auto r = parse_message<QualificationResponse>(bytes);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->body.QualificationValidity->value, "8");
+  EXPECT_FALSE(r->body.QualificationValidity->known());
+  auto written = write_message(*r, {TextEncoding::utf8});
+  ASSERT_TRUE(written.ok());
+  EXPECT_NE(written->find("<QualificationValidity>8</QualificationValidity>"), std::string::npos);
+}
+
+TEST(XmlWrite, shift_jis_by_default_with_standalone_no_and_spec_order) {
+  auto r = parse_message<QualificationRequest>(read_bytes(kData / "request_shuffled_sjis.xml"));
+  ASSERT_TRUE(r.ok());
+  auto written = write_message(*r);
+  ASSERT_TRUE(written.ok()) << written.error().message;
+  EXPECT_EQ(written->rfind("<?xml version=\"1.0\" encoding=\"Shift_JIS\" standalone=\"no\"?>", 0), 0u);
+  auto utf8 = decode_to_utf8(*written, TextEncoding::shift_jis, "written");
+  ASSERT_TRUE(utf8.ok());
+  // Spec order: QualificationConfirmationDate, MedicalInstitutionCode, ArbitraryFileIdentifier.
+  EXPECT_LT(utf8->find("QualificationConfirmationDate"), utf8->find("MedicalInstitutionCode"));
+  EXPECT_LT(utf8->find("<InsurerNumber>  138123</InsurerNumber>"), utf8->find("<Birthdate>"));
+  auto again = parse_message<QualificationRequest>(*written);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(*again, *r);
+}
+
+TEST(XmlWrite, character_without_shift_jis_code_is_named) {
+  QualificationResponse m;
+  m.header.SegmentOfResult = Coded<CodeTable::segment_of_result>{"1"};
+  m.body.ResultList.emplace().ResultOfQualificationConfirmation.emplace_back().Name = "𠮷田　太郎";
+  auto sjis = write_message(m);
+  ASSERT_FALSE(sjis.ok());
+  EXPECT_NE(sjis.error().message.find("<Name>"), std::string::npos);
+  EXPECT_TRUE(write_message(m, {TextEncoding::utf8}).ok());
+}
+
+// ---- round trips of every message type, in both encodings ------------------------------
+QualificationConfirmSearchInfo search_info(std::string insurer, std::string number) {
+  QualificationConfirmSearchInfo s;
+  s.InsurerNumber = std::move(insurer);
+  s.InsuredCardSymbol = "ｷｺﾞｳ";
+  s.InsuredIdentificationNumber = std::move(number);
+  s.InsuredBranchNumber = "";
+  s.Birthdate = "19450310";
+  s.LimitApplicationCertificateRelatedConsFlg = Coded<CodeTable::limit_consent>{"1"};
+  return s;
+}
+
+MessageHeader request_header() {
+  MessageHeader h;
+  h.QualificationConfirmationDate = "20260401";
+  h.MedicalInstitutionCode = "1311111111";
+  h.ArbitraryFileIdentifier = "clinic_0001";
+  return h;
+}
+
+template <class M>
+M sample();
+
+template <>
+QualificationRequest sample() {
+  return {request_header(), {search_info("  138123", "0012"), {}}, {}};
+}
+template <>
+QualificationResponse sample() {
+  auto r = parse_message<QualificationResponse>(read_bytes(kData / "face_shuffled_utf8.xml"));
+  auto m = r.value();
+  auto& q = m.body.ResultList->ResultOfQualificationConfirmation[0];
+  q.InsuredPartialContributionRatio = "010";
+  q.ElderlyRecipientCertificateInfo.emplace().ElderlyRecipientContributionRatio = "020";
+  auto& limit = q.LimitApplicationCertificateRelatedInfo.emplace();
+  limit.LimitApplicationCertificateClassificationFlag = Coded<CodeTable::limit_certificate_flag>{"A03"};
+  q.SpecificDiseasesCertificateList.emplace().SpecificDiseasesCertificateInfo.emplace_back().SpecificDiseasesSelfPay =
+      "10000";
+  q.PublicExpenseResultList.emplace().MedicalTicketInfo.emplace_back().StatusOfInfecton = "0";
+  return m;
+}
+template <>
+RegistrationRequest sample() {
+  RegistrationRequest m;
+  m.header = request_header();
+  auto& info = m.body.ReferenceNumberRegistrationInfo.emplace_back();
+  info.ReferenceNumber = "K-000123";
+  info.InsurerNumber = "06139999";
+  info.InsuredIdentificationNumber = "5678";
+  info.InsuredBranchNumber = "00";
+  return m;
+}
+template <>
+RegistrationResponse sample() {
+  RegistrationResponse m;
+  m.header.SegmentOfResult = Coded<CodeTable::segment_of_result>{"1"};
+  m.body.ReferenceNumberRegistrationInfo = sample<RegistrationRequest>().body.ReferenceNumberRegistrationInfo[0];
+  m.body.ProcessingResultStatus = Coded<CodeTable::processing_result_status>{"1"};
+  return m;
+}
+template <>
+BulkUploadRequest sample() {
+  BulkUploadRequest m;
+  m.header = request_header();
+  m.body.QualificationConfirmSearchInfo = {search_info("06139999", "5678"), search_info("  138123", "456789")};
+  m.body.QualificationConfirmSearchInfo[1].ArbitraryIdentifier = "bulk_42";
+  return m;
+}
+template <>
+BulkReception sample() {
+  BulkReception m;
+  m.header.MedicalInstitutionCode = "1311111111";
+  m.body.ReceptionNumber = "20260401100000";
+  m.body.ReceptionDateTime = "20260401093000";
+  return m;
+}
+template <>
+BulkResult sample() {
+  BulkResult m;
+  m.header.ReceptionNumber = "20260401100000";
+  m.header.NumberOfProcessingResult = "1";
+  auto& unit = m.body.BulkConfirmUnit.emplace_back();
+  unit.QualificationConfirmSearchInfo = search_info("06139999", "5678");
+  unit.QualificationValidity = Coded<CodeTable::qualification_validity>{"1"};
+  unit.ResultOfQualificationConfirmation.push_back(
+      sample<QualificationResponse>().body.ResultList->ResultOfQualificationConfirmation[0]);
+  return m;
+}
+template <>
+HistoryRequest sample() {
+  HistoryRequest m;
+  m.header.MedicalInstitutionCode = "1311111111";
+  m.header.InsurerNumber = "06139999";
+  m.header.InsuranceCardSymbol = "1234";
+  m.header.InsuredPersonIdentificationNumber = "5678";
+  m.header.BranchNumber = "00";
+  m.body.StartDate = "202601";
+  m.body.EndDate = "202604";
+  m.body.FileCategory = "2";
+  m.body.PrDiInfClassification = "1";
+  m.body.MedicalTreatmentFlag = "1";
+  return m;
+}
+template <>
+DrugInfoResponse sample() {
+  DrugInfoResponse m;
+  m.header.ResultCode = "1";
+  m.header.QuaInf.emplace().KanaName = "ｼﾝﾘｮｳ ﾀﾛｳ";
+  m.body.name = "MessageBody";
+  m.body.children.push_back({"MeTrMonthInf", "", {{"MeTrMonth", "202603", {}}}});
+  return m;
+}
+template <>
+CheckupResponse sample() {
+  CheckupResponse m;
+  m.header.ResultCode = "1";
+  auto& info = m.body.SpecificHealthCheckupInfo.emplace_back();
+  info.EffectiveTime = "20250912";
+  auto& item = info.HealthCheckupResultAndQuestionInfos.emplace().HealthCheckupResultAndQuestionInfo.emplace_back();
+  item.ItemName = "ＨｂＡ１ｃ";
+  item.DataValue = "6.4";
+  return m;
+}
+
+template <class M>
+class RoundTrip : public ::testing::Test {};
+using AllMessages = ::testing::Types<QualificationRequest, QualificationResponse, RegistrationRequest,
+                                     RegistrationResponse, BulkUploadRequest, BulkReception, BulkResult,
+                                     HistoryRequest, DrugInfoResponse, CheckupResponse>;
+TYPED_TEST_SUITE(RoundTrip, AllMessages);
+
+TYPED_TEST(RoundTrip, write_then_read_gives_the_same_message_in_both_encodings) {
+  const TypeParam original = sample<TypeParam>();
+  for (TextEncoding enc : {TextEncoding::shift_jis, TextEncoding::utf8}) {
+    auto bytes = write_message(original, {enc});
+    ASSERT_TRUE(bytes.ok()) << bytes.error().message;
+    auto back = parse_message<TypeParam>(*bytes);
+    ASSERT_TRUE(back.ok()) << back.error().message;
+    EXPECT_EQ(*back, original) << *bytes;
+  }
+}
+
+// ---- S7: hostile or broken input is refused in bounded memory ----------------------------
+TEST(XmlSecurity, S7_external_entity_is_refused) {
+  const std::string xxe =
+      "<?xml version=\"1.0\"?><!DOCTYPE XmlMsg [<!ENTITY xxe SYSTEM \"file:///etc/passwd\">]>"
+      "<XmlMsg><MessageHeader><ErrorMessage>&xxe;</ErrorMessage></MessageHeader></XmlMsg>";
+  auto r = read_xml_msg(xxe);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, ONSHI_E_REFUSED);
+}
+
+TEST(XmlSecurity, S7_billion_laughs_is_refused) {
+  std::string doc = "<?xml version=\"1.0\"?><!DOCTYPE lolz [<!ENTITY lol \"lol\">";
+  for (int i = 1; i < 10; ++i)
+    doc += "<!ENTITY lol" + std::to_string(i) + " \"" + std::string(10, '&') + "\">";
+  doc += "]><XmlMsg><MessageHeader><X>&lol9;</X></MessageHeader></XmlMsg>";
+  auto r = read_xml_msg(doc);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, ONSHI_E_REFUSED);
+}
+
+TEST(XmlSecurity, S7_undeclared_entity_reference_without_dtd_is_refused) {
+  auto r = read_xml_msg("<XmlMsg><MessageHeader><X>&lol9;</X></MessageHeader></XmlMsg>");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, ONSHI_E_REFUSED);
+}
+
+TEST(XmlSecurity, S7_oversized_input_is_refused_before_parsing) {
+  const std::string huge = "<XmlMsg><MessageHeader><X>" + std::string(9u << 20, 'a') + "</X></MessageHeader></XmlMsg>";
+  const auto start = std::chrono::steady_clock::now();
+  auto r = read_xml_msg(huge);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, ONSHI_E_REFUSED);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(200));
+}
+
+TEST(XmlSecurity, S7_deep_nesting_is_refused) {
+  std::string deep = "<XmlMsg><MessageHeader>";
+  for (int i = 0; i < 100; ++i) deep += "<a>";
+  for (int i = 0; i < 100; ++i) deep += "</a>";
+  deep += "</MessageHeader></XmlMsg>";
+  auto r = read_xml_msg(deep);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, ONSHI_E_REFUSED);
+}
+
+TEST(XmlSecurity, broken_input_gets_a_clear_error) {
+  for (std::string bad : {std::string(), std::string("<XmlMsg><MessageHeader>"), std::string("<Other/>"),
+                          std::string("\xFF\xFE<\0X\0", 6),
+                          std::string("<?xml version=\"1.0\" encoding=\"EUC-JP\"?><XmlMsg/>"),
+                          std::string("<?xml version=\"1.0\" encoding=\"Shift_JIS\"?><XmlMsg>\x82</XmlMsg>")}) {
+    auto r = read_xml_msg(bad, "test.xml");
+    ASSERT_FALSE(r.ok()) << bad;
+    EXPECT_NE(r.error().message.find("test.xml"), std::string::npos) << r.error().message;
+    EXPECT_FALSE(r.error().hint.empty());
+  }
+}
+
+}  // namespace
+}  // namespace onshi::eligibility
