@@ -1,0 +1,386 @@
+#include <onshi/claims/claim.hpp>
+#include <onshi/claims/numbers.hpp>
+
+#include <unicode/unistr.h>
+
+namespace onshi::claims {
+namespace {
+
+Error input_error(std::string message, std::string hint) {
+  return make_error(ONSHI_E_INVALID_ARGUMENT, "claims", std::move(message), std::move(hint));
+}
+
+bool is_medical_aid(const Qualification& q) {
+  return q.classification == "A1" || (q.insurer_number.empty() && q.public_expense_number.rfind("12", 0) == 0);
+}
+
+// Which payer a qualification bills, after the number checks of R-ACCURACY.
+Result<PayerKind> checked_payer(const Qualification& q, const std::string& source, std::vector<Warning>& warnings) {
+  auto prefixed = [&](Error e) {
+    e.message = source + ": " + e.message;
+    return e;
+  };
+  if (is_medical_aid(q)) {
+    auto pe = parse_public_expense_number(q.public_expense_number);
+    if (!pe) return prefixed(pe.error());
+    warnings.insert(warnings.end(), pe->warnings.begin(), pe->warnings.end());
+    if (auto r = check_recipient_number(q.recipient_number); !r) return prefixed(r.error());
+    return PayerKind::medical_aid;
+  }
+  auto insurer = parse_insurer_number(q.insurer_number);
+  if (!insurer) return prefixed(insurer.error());
+  if (auto r = check_houbetsu_consistency(*insurer, q); !r) return prefixed(r.error());
+  if (q.number.empty())
+    return input_error(source + ": 番号 is empty", "read the 被保険者番号 off the card or screen");
+  if (q.branch.size() > 2 || q.branch.find_first_not_of("0123456789") != std::string::npos)
+    return input_error(source + ": 枝番 '" + q.branch.substr(0, 8) + "' is not 1–2 digits",
+                       "write the 2-digit 枝番 shown on the card or screen, or leave it empty");
+  return insurer->kind;
+}
+
+PayerKind declared_payer(DeclaredInsurance d) {
+  switch (d) {
+    case DeclaredInsurance::shaho: return PayerKind::shaho;
+    case DeclaredInsurance::kokuho: return PayerKind::kokuho;
+    case DeclaredInsurance::kouki: return PayerKind::kouki;
+    default: return PayerKind::unknown;
+  }
+}
+
+const char* declared_label(DeclaredInsurance d) {
+  switch (d) {
+    case DeclaredInsurance::shaho: return "社保";
+    case DeclaredInsurance::kokuho: return "国保";
+    case DeclaredInsurance::kouki: return "後期";
+    case DeclaredInsurance::other: return "その他";
+    case DeclaredInsurance::unknown: return "わからない";
+  }
+  return "わからない";
+}
+
+// レセプト種別 (別表5, 医科 外来): 1 + 医保/公費/後期 + 単独 + the patient digit.
+std::string receipt_type(PayerKind payer, const CopayDecision& copay, const std::optional<Qualification>& q) {
+  char kind = payer == PayerKind::kouki ? '3' : payer == PayerKind::medical_aid ? '2' : '1';
+  char person = '2';  // 本人・世帯主 (also 公費単独, and 不詳 where nothing is known)
+  if (copay.band == AgeBand::kouki || copay.band == AgeBand::elderly_70_74)
+    person = copay.ratio >= 3 ? '0' : '8';
+  else if (copay.band == AgeBand::preschool)
+    person = '4';
+  else if (q && q->insured_person == false)
+    person = '6';
+  if (payer == PayerKind::medical_aid) person = '2';
+  return std::string{'1', kind, '1', person};
+}
+
+// RE 特記事項 for 70歳以上 (区ア/区エ/区カ/区キ).
+std::string special_notes(PayerKind payer, const CopayDecision& copay) {
+  if (payer == PayerKind::medical_aid) return "";
+  if (copay.band == AgeBand::kouki) return copay.ratio >= 3 ? "26" : copay.ratio == 2 ? "41" : "42";
+  if (copay.band == AgeBand::elderly_70_74) return copay.ratio >= 3 ? "26" : "29";
+  return "";
+}
+
+size_t code_points(const std::string& utf8) {
+  return size_t(icu::UnicodeString::fromUTF8(utf8).countChar32());
+}
+
+// Splits full-width text into pieces of at most `width` characters (a CO 文字データ each).
+std::vector<std::string> chunks(const std::string& utf8, int32_t width) {
+  icu::UnicodeString text = icu::UnicodeString::fromUTF8(utf8);
+  std::vector<std::string> out;
+  for (int32_t start = 0; start < text.length();) {
+    int32_t end = text.moveIndex32(start, width);
+    std::string piece;
+    text.tempSubStringBetween(start, end).toUTF8String(piece);
+    out.push_back(piece);
+    start = end;
+  }
+  return out;
+}
+
+std::string two_digit_branch(const std::string& branch) { return branch.size() == 1 ? "0" + branch : branch; }
+
+std::string japanese_date(Date d) {
+  return to_kanji_mode(std::to_string(int(d.year())) + "年" + std::to_string(unsigned(d.month())) + "月" +
+                       std::to_string(unsigned(d.day())) + "日");
+}
+
+Record re_record(const ClaimInput& in, const RouteDecision& route, const CopayDecision& copay) {
+  const Patient& p = in.patient;
+  std::string kana = !p.name_kana.empty() ? p.name_kana : in.statement ? in.statement->name_kana : "";
+  std::string benefit = route.payer == PayerKind::kokuho ? std::to_string((10 - copay.ratio) * 10) : "";
+  std::vector<Field> f{{"レセプト番号", std::to_string(in.billing.receipt_number)},
+                       {"レセプト種別", receipt_type(route.payer, copay, route.qualification)},
+                       {"診療年月", format_yyyymm(in.visit_date)},
+                       {"氏名", to_kanji_mode(p.name)},
+                       {"男女区分", std::to_string(int(p.sex))},
+                       {"生年月日", format_yyyymmdd(*p.birth_date)},
+                       {"給付割合", benefit},
+                       {"入院年月日", ""},
+                       {"病棟区分", ""},
+                       {"一部負担金・食事療養費・生活療養費標準負担額区分", ""},
+                       {"レセプト特記事項", special_notes(route.payer, copay)},
+                       {"病床数", ""},
+                       {"カルテ番号等", p.chart_number}};
+  for (const char* name : {"割引点数単価", "予備", "予備", "予備", "検索番号", "記録条件仕様年月情報", "請求情報"})
+    f.push_back({name, ""});
+  for (int dept = 1; dept <= 3; ++dept)
+    for (const char* item : {"診療科名", "人体の部位等", "性別等", "医学的処置", "特定疾病"})
+      f.push_back({std::string(item) + std::to_string(dept), ""});
+  f.push_back({"カタカナ氏名", to_kanji_mode(kana, true)});
+  f.push_back({"患者の状態", ""});
+  return {"RE", std::move(f)};
+}
+
+Record ho_record(const ClaimInput& in, const RouteDecision& route) {
+  std::string insurer, symbol, number;
+  if (route.route == Route::unknown) {
+    insurer = in.unknown_insurer_77777779 ? kUnknownInsurerCheckDigit : kUnknownInsurer;
+    number = route.payer == PayerKind::kouki ? kUnknownKoukiNumber : kUnknownNumber;
+  } else {
+    const Qualification& q = *route.qualification;
+    auto parsed = parse_insurer_number(q.insurer_number);  // checked in choose_route already
+    insurer = parsed ? parsed->padded() : q.insurer_number;
+    symbol = q.symbol;
+    number = q.number;
+  }
+  const Billing& b = in.billing;
+  return {"HO",
+          {{"保険者番号", insurer},
+           {"被保険者証等の記号", to_kanji_mode(symbol)},
+           {"被保険者証等の番号", to_kanji_mode(number)},
+           {"診療実日数", std::to_string(b.actual_days)},
+           {"合計点数", std::to_string(b.total_points)},
+           {"予備", ""},
+           {"食事療養・生活療養回数", ""},
+           {"食事療養・生活療養合計金額", ""},
+           {"職務上の事由", ""},
+           {"証明書番号", ""},
+           {"負担金額", b.copay_yen ? std::to_string(*b.copay_yen) : ""},
+           {"減免区分", ""},
+           {"減額割合", ""},
+           {"減額金額", ""}}};
+}
+
+Record ko_record(const ClaimInput& in, const Qualification& q) {
+  const Billing& b = in.billing;
+  return {"KO",
+          {{"公費負担者番号", q.public_expense_number},
+           {"公費受給者番号", q.recipient_number},
+           {"任意給付区分", ""},
+           {"診療実日数", std::to_string(b.actual_days)},
+           {"合計点数", std::to_string(b.total_points)},
+           {"負担金額", b.copay_yen ? std::to_string(*b.copay_yen) : ""},
+           {"公費給付対象外来一部負担金", ""},
+           {"公費給付対象入院一部負担金", ""},
+           {"予備", ""},
+           {"食事療養・生活療養回数", ""},
+           {"食事療養・生活療養合計金額", ""}}};
+}
+
+// SN: checked at the window (確認区分 01). 枝番 only where a card gave one:
+// never for 後期高齢者, 公費 or 不詳.
+Record sn_record(const RouteDecision& route) {
+  bool aid = route.payer == PayerKind::medical_aid;
+  std::string branch;
+  if (route.qualification && !aid && route.payer != PayerKind::kouki)
+    branch = two_digit_branch(route.qualification->branch);
+  return {"SN",
+          {{"負担者種別", aid ? "2" : "1"},
+           {"確認区分", "01"},
+           {"保険者番号等（資格確認）", ""},
+           {"記号（資格確認）", ""},
+           {"番号（資格確認）", ""},
+           {"枝番", branch},
+           {"受給者番号", aid ? route.qualification->recipient_number : ""},
+           {"予備", ""}}};
+}
+
+Record co_record(const std::string& code, const std::string& text) {
+  return {"CO", {{"診療識別", "01"}, {"負担区分", "1"}, {"コメントコード", code}, {"文字データ", text}}};
+}
+
+// The 摘要欄 of a 不詳 claim: 820000246「不詳」 first, then the 申立書 items
+// (830000501–508), full-width, 38 characters per record.
+std::vector<Record> unknown_claim_comments(const ClaimInput& in) {
+  const StatementAnswers& s = *in.statement;
+  std::vector<Record> out{co_record("820000246", "")};
+  auto add = [&](const char* code, const char* continuation, const std::string& text) {
+    bool first = true;
+    for (const std::string& piece : chunks(to_kanji_mode(text), 38)) {
+      out.push_back(co_record(first ? code : continuation, piece));
+      first = false;
+    }
+  };
+  std::string kana = !s.name_kana.empty() ? s.name_kana : in.patient.name_kana;
+  add("830000501", "830000501", to_kanji_mode(kana, true));
+  add("830000502", "830000502", declared_label(s.insurance));
+  add("830000503", "830000503", s.insurer_name);
+  add("830000504", "830000504", s.employer);
+  std::string address = !s.address.empty() ? s.address : in.patient.address;
+  std::string rest = s.other_residence;
+  if (code_points(address) > 38) {  // 住所１ holds 38 characters, 住所２以降 the rest and the 居所
+    auto pieces = chunks(to_kanji_mode(address), 38);
+    address = pieces.front();
+    std::string tail;
+    for (size_t i = 1; i < pieces.size(); ++i) tail += pieces[i];
+    rest = tail + (rest.empty() ? "" : "　" + rest);
+  }
+  add("830000505", "830000506", address);
+  add("830000506", "830000506", rest);
+  add("830000507", "830000507", !s.phone.empty() ? s.phone : in.patient.phone);
+  if (s.contacted_on) add("830000508", "830000508", japanese_date(*s.contacted_on));
+  return out;
+}
+
+Result<void> check_patient(const Patient& p) {
+  if (!p.birth_date)
+    return input_error("patient.birth_date is missing", "take the 生年月日 from the card, the EMR or the 申立書");
+  if (p.sex == Sex::unset)
+    return input_error("patient.sex is not set (男女区分 must be 1 or 2 on the receipt)",
+                       "take the 性別 from the card or the 申立書");
+  if (p.name.empty()) return input_error("patient.name is empty", "take the 氏名 from the card or the 申立書");
+  if (code_points(p.name) > 20)
+    return input_error("patient.name has more than 20 characters, the RE 氏名 limit",
+                       "shorten it as the 記録条件仕様 allows (e.g. drop a middle name) or use the 通称名");
+  return {};
+}
+
+}  // namespace
+
+const char* route_id(Route r) {
+  switch (r) {
+    case Route::verified: return "R-CLAIM-OK";
+    case Route::current_asked: return "R-CLAIM-A";
+    case Route::old_qualification: return "R-CLAIM-B";
+    case Route::unknown: return "R-CLAIM-C";
+    case Route::self_pay: return "R-M8";
+  }
+  return "R-M8";
+}
+
+Result<RouteDecision> choose_route(const ClaimInput& in, const MethodDecision& method) {
+  auto with = [&](Route route, const Qualification& q, const std::string& source,
+                  std::string reason) -> Result<RouteDecision> {
+    std::vector<Warning> warnings;
+    auto payer = checked_payer(q, source, warnings);
+    if (!payer) return payer.error();
+    return RouteDecision{route, std::move(reason), q, *payer, std::move(warnings)};
+  };
+  const char* id = method_id(method.method);
+  switch (method.method) {
+    case Method::m1_card:
+      if (!in.online)
+        return input_error("presented.card_check is valid but 'online' (the query result) is missing",
+                           "pass the qualification from the online result");
+      return with(Route::verified, *in.online, "online", "verified online with the My Number card (R-M1)");
+    case Method::m2_portal:
+    case Method::m3_notice:
+    case Method::m4_certificate:
+    case Method::m5_old_card:
+      if (!in.shown)
+        return input_error(std::string(id) + " applies but 'shown' (the numbers read off what the patient showed) "
+                           "is missing",
+                           "enter 保険者番号・記号・番号・枝番 as printed or shown");
+      return with(Route::verified, *in.shown, "shown",
+                  std::string("numbers read off what the patient showed (") + id + ")");
+    case Method::m8_none:
+      return RouteDecision{Route::self_pay, "no proof of insurance: the patient pays 10割, no claim (R-M8)", {},
+                           PayerKind::unknown, {}};
+    case Method::m6_oral:
+    case Method::m7_statement:
+      break;
+  }
+  if (in.asked)
+    return with(Route::current_asked, *in.asked, "asked",
+                "the current numbers learned by asking the patient come first (R-CLAIM-A)");
+  if (method.method == Method::m6_oral)
+    return with(Route::current_asked, *in.previous, "previous",
+                "revisit: the patient confirmed orally that the qualification of the past visit still holds "
+                "(R-M6, R-CLAIM-A)");
+  if (in.online && in.presented.card_check == CardCheck::lost)
+    return with(Route::old_qualification, *in.online, "online",
+                "no current numbers; the old qualification from the 資格（無効） screen is billed and re-routed "
+                "by レセプト振替 (R-CLAIM-B)");
+  if (in.previous)
+    return with(Route::old_qualification, *in.previous, "previous",
+                "no current numbers; the qualification from past visits is billed and re-routed by レセプト振替 "
+                "(R-CLAIM-B)");
+  if (!in.statement)
+    return input_error("nothing identifies the insurer and 'statement' (the 被保険者資格申立書) is missing",
+                       "have the patient fill in the 申立書 (R-M7) to file a 不詳 claim (R-CLAIM-C)");
+  if (!in.statement->has_valid_insurance)
+    return input_error("statement.has_valid_insurance is false: a 申立書 claim needs a valid qualification",
+                       "without insurance the patient pays 10割");
+  PayerKind payer = declared_payer(in.statement->insurance);
+  if (in.patient.birth_date && in.visit_date >= kouki_first_day(*in.patient.birth_date)) payer = PayerKind::kouki;
+  return RouteDecision{Route::unknown,
+                       "no current or past numbers: 不詳 claim with the 申立書's address and phone in the 摘要欄 "
+                       "(R-CLAIM-C)",
+                       {}, payer, {}};
+}
+
+Result<ClaimResult> decide_claim(const ClaimInput& in) {
+  if (auto r = check_patient(in.patient); !r) return r.error();
+  ClaimResult out;
+  out.method = choose_method(in);
+  auto route = choose_route(in, out.method);
+  if (!route) return route.error();
+  out.route = *route;
+  out.warnings = out.method.warnings;
+  out.warnings.insert(out.warnings.end(), out.route.warnings.begin(), out.route.warnings.end());
+
+  CopayInput ci;
+  ci.birth_date = *in.patient.birth_date;
+  ci.on = in.visit_date;
+  ci.payer = out.route.payer;
+  if (out.route.qualification) ci.card_ratio = out.route.qualification->card_ratio;
+  ci.statement = in.statement.has_value() && out.method.method == Method::m7_statement;
+  if (ci.statement) ci.declared_ratio = in.statement->declared_ratio;
+  ci.no_proof = out.route.route == Route::self_pay;
+  auto copay = decide_copay(ci);
+  if (!copay) return copay.error();
+  out.copay = *copay;
+  out.warnings.insert(out.warnings.end(), copay->warnings.begin(), copay->warnings.end());
+
+  if (out.route.route == Route::self_pay) return out;
+  if (out.route.route == Route::old_qualification)
+    out.warnings.push_back({"billed_old_qualification", "R-CLAIM-B",
+                            "billed with the old qualification; the 審査支払機関 re-routes it to the new insurer "
+                            "once that insurer has registered the patient"});
+  if (out.route.route == Route::unknown) {
+    std::string address = !in.statement->address.empty() ? in.statement->address : in.patient.address;
+    if (address.empty())
+      return input_error("statement.address is empty: a 不詳 claim carries the patient's address in the 摘要欄",
+                         "copy the 住所 from the 申立書 (R-CLAIM-C)");
+    if (in.statement->phone.empty() && in.patient.phone.empty())
+      out.warnings.push_back({"unknown_claim_without_phone", "R-CLAIM-C",
+                              "the 申立書 has no 連絡先電話番号; the 審査支払機関 may need to reach the patient"});
+  }
+
+  out.records.push_back(re_record(in, out.route, out.copay));
+  if (out.route.payer == PayerKind::medical_aid)
+    out.records.push_back(ko_record(in, *out.route.qualification));
+  else
+    out.records.push_back(ho_record(in, out.route));
+  out.records.push_back(sn_record(out.route));
+  if (out.route.route == Route::unknown) {
+    auto comments = unknown_claim_comments(in);
+    out.records.insert(out.records.end(), comments.begin(), comments.end());
+  }
+
+  out.payer_office = out.route.payer == PayerKind::kokuho || out.route.payer == PayerKind::kouki ? 2 : 1;
+  for (const Record& r : out.records) out.uke_text += record_line(r) + "\r\n";
+  auto sjis = render_uke(out.records);
+  if (!sjis) return sjis.error();
+  out.uke_sjis = *sjis;
+  if (in.clinic) {
+    auto file = render_receipt_file(*in.clinic, out.payer_office, add_months(in.visit_date, 1), out.records, 1,
+                                    in.billing.total_points);
+    if (!file) return file.error();
+    out.receipt_file = *file;
+  }
+  return out;
+}
+
+}  // namespace onshi::claims
