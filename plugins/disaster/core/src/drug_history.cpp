@@ -1,0 +1,82 @@
+#include <onshi/disaster/drug_history.hpp>
+
+#include <algorithm>
+#include <map>
+
+namespace onshi::disaster {
+namespace {
+
+// Fill what `into` lacks from `from`; never overwrite what a source said.
+void complete(DrugRecord& into, const DrugRecord& from) {
+  auto fill = [](std::string& a, const std::string& b) {
+    if (a.empty()) a = b;
+  };
+  if (into.code.empty()) into.code = from.code, into.code_kind = from.code_kind;
+  fill(into.ingredient, from.ingredient);
+  fill(into.strength, from.strength);
+  fill(into.dose, from.dose);
+  fill(into.usage, from.usage);
+  if (!into.days) into.days = from.days;
+  fill(into.quantity, from.quantity);
+  fill(into.prescriber, from.prescriber);
+  fill(into.pharmacy, from.pharmacy);
+}
+
+std::string date_key(const DrugRecord& r) { return r.dispensed_on ? iso_date(*r.dispensed_on) : "undated"; }
+
+}  // namespace
+
+DrugHistoryView merge_history(const NameMatcher& matcher, const std::vector<DrugRecord>& records) {
+  DrugHistoryView view;
+  // Two indexes into view.lines: by date + code, and by date + folded name.
+  std::map<std::string, size_t> by_code, by_name;
+  for (const auto& r : records) {
+    std::string name_key = date_key(r) + "|" + matcher.text_key(r.drug_name);
+    std::string code_key = r.code.empty() ? std::string{}
+                                          : date_key(r) + "|" + code_kind_name(r.code_kind) + ":" + r.code;
+    auto found = code_key.empty() ? by_code.end() : by_code.find(code_key);
+    if (found == by_code.end()) found = by_name.find(name_key);
+    if (found == by_name.end()) {
+      view.lines.push_back({r, {r.source}});
+      size_t at = view.lines.size() - 1;
+      by_name.emplace(name_key, at);
+      if (!code_key.empty()) by_code.emplace(code_key, at);
+      continue;
+    }
+    DrugLine& line = view.lines[found->second];
+    complete(line.record, r);
+    if (std::find(line.sources.begin(), line.sources.end(), r.source) == line.sources.end())
+      line.sources.push_back(r.source);
+    by_name.emplace(name_key, found->second);
+    if (!code_key.empty()) by_code.emplace(code_key, found->second);
+  }
+  std::stable_sort(view.lines.begin(), view.lines.end(), [](const DrugLine& a, const DrugLine& b) {
+    const auto &x = a.record.dispensed_on, &y = b.record.dispensed_on;
+    if (x && y && *x != *y) return *x > *y;
+    if (x.has_value() != y.has_value()) return x.has_value();
+    return a.record.drug_name < b.record.drug_name;
+  });
+  return view;
+}
+
+const char* source_name(DrugSource s) {
+  switch (s) {
+    case DrugSource::national_system: return "national_system";
+    case DrugSource::okusuri_techo: return "okusuri_techo";
+    case DrugSource::local_history: return "local_history";
+  }
+  return "national_system";
+}
+
+const char* code_kind_name(DrugCodeKind k) {
+  switch (k) {
+    case DrugCodeKind::none: return "none";
+    case DrugCodeKind::receipt: return "receipt";
+    case DrugCodeKind::mhlw: return "mhlw";
+    case DrugCodeKind::yj: return "yj";
+    case DrugCodeKind::hot: return "hot";
+  }
+  return "none";
+}
+
+}  // namespace onshi::disaster

@@ -1,0 +1,98 @@
+// Drug history as a doctor reads it (R-DISASTER): newest first, one line per drug,
+// the same dispensing from several sources merged, each source visible.
+#include "support.hpp"
+
+#include <onshi/disaster/jahis.hpp>
+
+namespace onshi::disaster::test {
+namespace {
+
+// onshi.drug-history/1 as the eligibility plugin writes it from YZKsiquc01res.
+const char* kNational = R"({
+  "schema": "onshi.drug-history/1",
+  "records": [
+    {"dispensed_on": "2024-01-05", "drug_name": "アムロジピン錠5mg「サワイ」", "receipt_code": "622083501",
+     "strength": "5mg", "dose": "1錠", "usage": "1日1回朝食後", "days": 28, "quantity": "28",
+     "prescriber": "輪島中央クリニック", "pharmacy": "さくら薬局輪島店"},
+    {"dispensed_on": "2023-11-02", "drug_name": "ワルファリンK錠1mg", "yj_code": "3332001F1015", "dose": "2錠"},
+    {"drug_name": "ビソプロロールフマル酸塩錠2.5mg"}
+  ]
+})";
+
+class History : public ::testing::Test {
+ protected:
+  NameMatcher m = NameMatcher::create().value();
+};
+
+TEST_F(History, R_DISASTER_national_document_is_read_tolerantly) {
+  auto records = parse_drug_history(nlohmann::json::parse(kNational));
+  ASSERT_TRUE(records.ok()) << records.error().message;
+  ASSERT_EQ(records->size(), 3u);
+  EXPECT_EQ((*records)[0].code_kind, DrugCodeKind::receipt);
+  EXPECT_EQ((*records)[0].days, 28);
+  EXPECT_EQ((*records)[1].code_kind, DrugCodeKind::yj);
+  EXPECT_FALSE((*records)[2].dispensed_on.has_value());
+  for (const auto& r : *records) EXPECT_EQ(r.source, DrugSource::national_system);
+
+  auto doc = nlohmann::json::parse(kNational);
+  doc["records"][1]["dispensed_on"] = "2023-13-02";
+  auto bad = parse_drug_history(doc);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.error().message.find("records[1]"), std::string::npos) << bad.error().message;
+  doc["schema"] = "onshi.drug-history/2";
+  EXPECT_NE(parse_drug_history(doc).error().message.find("onshi.drug-history/2"), std::string::npos);
+}
+
+TEST_F(History, R_DISASTER_same_dispensing_from_two_sources_is_one_line_showing_both) {
+  auto national = parse_drug_history(nlohmann::json::parse(kNational)).value();
+  std::vector<std::string> parts{fixture("techo-single.txt")};
+  auto techo = read_jahis(parts).value();
+  std::vector<DrugRecord> all = national;
+  all.insert(all.end(), techo.drugs.begin(), techo.drugs.end());
+
+  DrugHistoryView view = merge_history(m, all);
+  // 3 national + 4 notebook, of which the 2024-01-05 amlodipine is in both.
+  ASSERT_EQ(view.lines.size(), 6u);
+  const DrugLine& first = view.lines[0];
+  EXPECT_EQ(first.record.dispensed_on, day("2024-01-05"));
+  EXPECT_EQ(first.record.drug_name, "アムロジピン錠5mg「サワイ」");
+  EXPECT_EQ(first.sources, (std::vector<DrugSource>{DrugSource::national_system, DrugSource::okusuri_techo}));
+  EXPECT_EQ(first.record.strength, "5mg");
+
+  // Newest first, the undated line last.
+  for (size_t i = 1; i + 1 < view.lines.size(); ++i)
+    EXPECT_GE(*view.lines[i - 1].record.dispensed_on, *view.lines[i].record.dispensed_on);
+  EXPECT_FALSE(view.lines.back().record.dispensed_on.has_value());
+}
+
+TEST_F(History, R_DISASTER_a_second_record_fills_what_the_first_lacked) {
+  DrugRecord national;
+  national.dispensed_on = day("2024-01-05");
+  national.drug_name = "ワルファリンK錠1mg";
+  DrugRecord techo = national;
+  techo.source = DrugSource::okusuri_techo;
+  techo.drug_name = "ワルファリンＫ錠１ｍｇ";
+  techo.usage = "1日1回夕食後";
+  techo.prescriber = "輪島中央クリニック";
+  DrugRecord other_day = techo;
+  other_day.dispensed_on = day("2024-02-05");
+  auto view = merge_history(m, {national, techo, other_day});
+  ASSERT_EQ(view.lines.size(), 2u);
+  EXPECT_EQ(view.lines[1].record.usage, "1日1回夕食後");
+  EXPECT_EQ(view.lines[1].record.drug_name, "ワルファリンK錠1mg");  // what the first source said stays
+  EXPECT_EQ(view.lines[0].sources, std::vector<DrugSource>{DrugSource::okusuri_techo});
+}
+
+TEST_F(History, R_DISASTER_view_json_lists_sources_per_line) {
+  auto national = parse_drug_history(nlohmann::json::parse(kNational)).value();
+  nlohmann::json j = merge_history(m, national);
+  EXPECT_EQ(j["schema"], "onshi.disaster.drug-history-view/1");
+  ASSERT_EQ(j["lines"].size(), 3u);
+  EXPECT_EQ(j["lines"][0]["sources"], nlohmann::json::array({"national_system"}));
+  EXPECT_EQ(j["lines"][0]["dispensed_on"], "2024-01-05");
+  EXPECT_EQ(j["lines"][0]["code_kind"], "receipt");
+  EXPECT_TRUE(j["lines"][2]["dispensed_on"].is_null());
+}
+
+}  // namespace
+}  // namespace onshi::disaster::test
