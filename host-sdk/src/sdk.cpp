@@ -238,7 +238,7 @@ struct onshi_sdk {
     }
     r.entry = entry;
 
-    auto config = services->config.contains(m.id) ? services->config[m.id].dump() : std::string("{}");
+    auto config = section_with_state_dir(m.id).dump();
     err = onshi::empty_error();
     onshi_instance* instance = nullptr;
     onshi_status st = entry->create(&r.context->host, config.c_str(), &instance, &err);
@@ -265,6 +265,20 @@ struct onshi_sdk {
     }
     r.state = ONSHI_PLUGIN_LOADED;
     log(ONSHI_LOG_INFO, "loaded " + m.id + " " + m.version + " from " + m.library.string());
+  }
+
+  // The plugin's configuration section; with a state_dir, each plugin also gets
+  // "state_dir": <state_dir>/<plugin id> (created) unless its section names one.
+  nlohmann::json& section_with_state_dir(const std::string& id) {
+    nlohmann::json& section = services->config[id];
+    if (!section.is_object()) section = nlohmann::json::object();
+    if (!state_dir.empty() && !section.contains("state_dir")) {
+      fs::path dir = fs::path(state_dir) / id;
+      std::error_code ec;
+      fs::create_directories(dir, ec);
+      section["state_dir"] = dir.string();
+    }
+    return section;
   }
 
   void shut_down_dso(PluginRecord& r) {

@@ -1,5 +1,6 @@
 #include "cli.hpp"
 
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -48,12 +49,21 @@ std::string Args::unknown(const std::vector<std::string>& known) const {
   return {};
 }
 
+std::string state_dir(const Args& args) {
+  if (auto dir = args.value("state-dir")) return *dir;
+  if (const char* env = std::getenv("ONSHI_STATE_DIR")) return env;
+  if (const char* xdg = std::getenv("XDG_STATE_HOME")) return std::string(xdg) + "/onshi";
+  if (const char* home = std::getenv("HOME")) return std::string(home) + "/.local/state/onshi";
+  return ".onshi-state";
+}
+
 Result<Sdk> open_sdk(const Args& args) {
   SdkOptions o;
   o.host_name = "onshi (sample EMR)";
   o.plugin_dirs = args.values("plugin-dir");
   o.use_default_dirs = true;
-  o.state_dir = args.value("state-dir").value_or("");
+  o.state_dir = state_dir(args);
+  nlohmann::json config = nlohmann::json::object();
   if (auto file = args.value("config")) {
     std::ifstream in(*file);
     if (!in)
@@ -61,8 +71,14 @@ Result<Sdk> open_sdk(const Args& args) {
                         "check the path given to --config");
     std::stringstream text;
     text << in.rdbuf();
-    o.config_json = text.str();
+    config = nlohmann::json::parse(text.str(), nullptr, false);
+    if (config.is_discarded() || !config.is_object())
+      return make_error(ONSHI_E_INVALID_ARGUMENT, "config", *file + " is not a JSON object",
+                        "write it as {\"<plugin id>\": {...}}");
   }
+  // Flags for the settings a clinic changes most.
+  if (auto root = args.value("oqs-root")) config["onshi.eligibility"]["folder"]["root"] = *root;
+  o.config_json = config.dump();
   o.log_level = args.flag("verbose") ? ONSHI_LOG_DEBUG : ONSHI_LOG_ERROR;
   o.log = [](int32_t, std::string_view plugin, std::string_view message) {
     std::cerr << "[" << plugin << "] " << message << "\n";

@@ -39,10 +39,14 @@ class Args {
 };
 
 // Options every subcommand understands.
-inline const std::vector<std::string> kCommonOptions = {"json", "plugin-dir", "config", "state-dir", "verbose",
-                                                        "help"};
+inline const std::vector<std::string> kCommonOptions = {"json",    "plugin-dir", "config", "state-dir",
+                                                        "oqs-root", "verbose",    "help"};
 
-// Opens the SDK with --plugin-dir (repeatable), --config FILE, --state-dir DIR.
+// --state-dir, else $ONSHI_STATE_DIR, else $XDG_STATE_HOME/onshi, else ~/.local/state/onshi.
+std::string state_dir(const Args& args);
+
+// Opens the SDK with --plugin-dir (repeatable), --config FILE, --state-dir DIR,
+// --oqs-root DIR (the 資格確認端末's shared folder, for onshi.eligibility).
 Result<Sdk> open_sdk(const Args& args);
 
 // Prints an error (as JSON with --json) and returns the exit code for it.

@@ -7,6 +7,10 @@
 
 namespace onshi::cli {
 
+namespace {
+
+constexpr const char* kPluginsUsage = "onshi plugins [--json] [--plugin-dir DIR]...";
+
 int cmd_plugins(const Args& args) {
   if (auto bad = args.unknown({}); !bad.empty()) return usage_error("unknown option --" + bad, kPluginsUsage);
   auto sdk = open_sdk(args);
@@ -53,6 +57,12 @@ int cmd_plugins(const Args& args) {
     if (!p.warnings.empty()) std::cout << "    warning: " << p.warnings << "\n";
   }
   return all_loaded ? kOk : kNegative;
+}
+
+}  // namespace
+
+std::vector<Command> plugin_commands() {
+  return {{"plugins", kPluginsUsage, "list the plugins found, their extensions and load state", cmd_plugins}};
 }
 
 }  // namespace onshi::cli

@@ -1,11 +1,23 @@
-// The onshi subcommands; each returns an exit code (cli.hpp).
+// The onshi subcommands. Each area's file defines its commands (name, usage,
+// summary, options that take no value, and the function); main.cpp lists them.
 #pragma once
 
 #include "cli.hpp"
 
+#include <vector>
+
 namespace onshi::cli {
 
-inline constexpr const char* kPluginsUsage = "onshi plugins [--json] [--plugin-dir DIR]...";
-int cmd_plugins(const Args& args);
+struct Command {
+  const char* name;
+  const char* usage;
+  const char* summary;
+  int (*run)(const Args& args);         // returns an exit code (cli.hpp)
+  std::vector<std::string> flags = {};  // options that take no value
+};
+
+std::vector<Command> plugin_commands();       // cmd_plugins.cpp: plugins
+std::vector<Command> eligibility_commands();  // cmd_eligibility.cpp: verify, parse, watch-face
+std::vector<Command> claims_commands();       // cmd_claims.cpp: claim, insurer-check, copay, form, usage-rate
 
 }  // namespace onshi::cli

@@ -5,19 +5,14 @@
 
 namespace {
 
-struct Command {
-  const char* name;
-  const char* usage;
-  const char* summary;
-  int (*run)(const onshi::cli::Args&);
-  std::vector<std::string> flags;  // options that take no value
-};
-
-const std::vector<Command>& commands() {
+const std::vector<onshi::cli::Command>& commands() {
   using namespace onshi::cli;
-  static const std::vector<Command> list = {
-      {"plugins", kPluginsUsage, "list the plugins found, their extensions and load state", cmd_plugins, {}},
-  };
+  static const std::vector<Command> list = [] {
+    std::vector<Command> all;
+    for (auto part : {plugin_commands, eligibility_commands, claims_commands})
+      for (auto& c : part()) all.push_back(std::move(c));
+    return all;
+  }();
   return list;
 }
 
@@ -29,7 +24,8 @@ void print_help() {
                "  --json             print the result as JSON\n"
                "  --plugin-dir DIR   search DIR for plugins first (repeatable; ONSHI_PLUGIN_PATH too)\n"
                "  --config FILE      SDK configuration: {\"<plugin id>\": {...}}\n"
-               "  --state-dir DIR    where the SDK keeps its state\n"
+               "  --state-dir DIR    where the SDK and plugins keep state (default ~/.local/state/onshi)\n"
+               "  --oqs-root DIR     the 資格確認端末's shared folder (holding req, res, face)\n"
                "  --verbose          log what the SDK and plugins do (to stderr)\n"
                "\nexit status: 0 done (valid), 1 done with a negative answer, 2 bad command line,\n"
                "             3 a plugin/reader/card/service is unavailable, 4 the operation failed\n";

@@ -68,6 +68,29 @@ typedef struct onshi_writer {
   onshi_status (ONSHI_ABI* write)(void* ctx, const uint8_t* data, uint64_t size);
 } onshi_writer;
 
+/* The end of an asynchronous operation. done() is called exactly once, on a
+ * host executor thread, even after a cancel (status ONSHI_E_CANCELLED). result
+ * is lent for the call (copy what you keep); err is set when status < 0. */
+typedef struct onshi_completion {
+  uint32_t struct_size;
+  void* ctx;
+  void(ONSHI_ABI* done)(void* ctx, onshi_status status, onshi_bytes result, const onshi_error* err);
+} onshi_completion;
+
+/* Receives documents a plugin pushes without being asked (a face-reader result).
+ * Called on a host executor thread, one at a time; the document is lent. */
+typedef struct onshi_document_listener {
+  uint32_t struct_size;
+  void* ctx;
+  void(ONSHI_ABI* on_document)(void* ctx, onshi_status status, onshi_bytes document_json, const onshi_error* err);
+} onshi_document_listener;
+
+/* A synchronous call from one JSON document to another (or to bytes): the shape
+ * of most domain functions. in is lent for the call; output goes to out. */
+typedef struct onshi_instance onshi_instance;
+typedef onshi_status(ONSHI_ABI* onshi_document_fn)(onshi_instance* instance, onshi_bytes in, const onshi_writer* out,
+                                                   onshi_error* err);
+
 /* What the host gives a plugin: one per plugin, valid from init() until deinit()
  * returns. The host stamps every service call with the plugin's id. */
 typedef struct onshi_host {
@@ -82,8 +105,8 @@ typedef struct onshi_host {
   const void*(ONSHI_ABI* get_service)(const struct onshi_host* host, const char* service_id);
 } onshi_host;
 
-/* A plugin instance; the plugin allocates it and frees it in destroy(). */
-typedef struct onshi_instance onshi_instance;
+/* A plugin instance (declared above); the plugin allocates it and frees it in
+ * destroy(). */
 
 typedef struct onshi_instance_vtbl {
   uint32_t struct_size;

@@ -1,0 +1,41 @@
+/* onshi_ext_claims.h: "onshi.claims/1", billing when the card cannot verify.
+ * Every function is a pure [any-thread] document call (onshi_document_fn): a
+ * UTF-8 JSON document in, a document (or HTML) out; dates in documents are
+ * "YYYY-MM-DD" and "today" is always a field of the input (the host fills it
+ * from its clock). A check whose answer is "no" (an invalid number, route C)
+ * still returns ONSHI_OK: the document says so; a status < 0 means the input
+ * could not be read (error.message names the field). Pure C99. */
+#ifndef ONSHI_ABI_EXT_CLAIMS_H
+#define ONSHI_ABI_EXT_CLAIMS_H
+
+#include "onshi_extensions.h"
+#include "onshi_plugin.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct onshi_claims_v1 {
+  uint32_t struct_size;
+  /* onshi.claims.input/1 → onshi.claims.result/1: verification method
+   * (R-M1…R-M8), billing route (R-CLAIM-OK/A/B/C) and its reason, ratio and the
+   * rule that set it, warnings, the HO/RE/SN/CO records and their UKE text. */
+  onshi_document_fn decide;
+  /* onshi.claims.copay-request/1 → onshi.claims.copay/1 (ratio, rule, reason). */
+  onshi_document_fn copay;
+  /* onshi.claims.number-request/1 {"kind": "insurer" | "public-expense" |
+   * "recipient", "number"} → onshi.claims.number-check/1 {"valid", "message",
+   * ...}: which digit is wrong or what was expected. */
+  onshi_document_fn check_number;
+  /* onshi.claims.statement-prefill/1 → the 被保険者資格申立書 as one printable
+   * A4 HTML page (UTF-8), every field of the official form. */
+  onshi_document_fn statement_form;
+  /* onshi.claims.usage-request/1 {"month", "facility", "verifications"} →
+   * onshi.claims.usage/1: マイナ保険証利用率, 医療DX推進体制整備加算 tier and points. */
+  onshi_document_fn usage_rate;
+} onshi_claims_v1;
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,50 @@
+/* onshi_ext_eligibility.h: "onshi.eligibility/1", the eligibility query over
+ * the XML interface of the オンライン資格確認等システム, through whichever
+ * transport the plugin is configured for (the 資格確認端末's shared folders, or
+ * directly over TLS). Pure C99.
+ *
+ * Every function is [any-thread][after-create]. Asynchronous operations return
+ * at once with an id for cancel(); their completion is delivered exactly once. */
+#ifndef ONSHI_ABI_EXT_ELIGIBILITY_H
+#define ONSHI_ABI_EXT_ELIGIBILITY_H
+
+#include "onshi_extensions.h"
+#include "onshi_plugin.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct onshi_eligibility_v1 {
+  uint32_t struct_size;
+  /* A 資格確認: request onshi.eligibility.request/1 ({"kind": "insured",
+   * "insurer_number", "symbol", "number", "branch", "birth_date": "YYYYMMDD"})
+   * → completion with onshi.eligibility.outcome/1 (valid / lost / lost with a
+   * new qualification / no data / needs a person / withheld / failed, with the
+   * qualification fields a claim needs; never what the insurer withheld). */
+  onshi_status(ONSHI_ABI* query_async)(onshi_instance* instance, onshi_bytes request_json,
+                                       const onshi_completion* done, uint64_t* out_operation, onshi_error* err);
+  /* Sends a ready XmlMsg request (Shift_JIS or UTF-8 bytes) whose file name
+   * starts with file_prefix ("YZKsiquc01", "DSTsiquc01", ...) and completes with
+   * the raw answer bytes. This is what the host's exchange service delegates to
+   * for plugins that build their own messages. */
+  onshi_status(ONSHI_ABI* exchange_async)(onshi_instance* instance, const char* file_prefix, onshi_bytes request_xml,
+                                          const onshi_completion* done, uint64_t* out_operation, onshi_error* err);
+  /* The operation ends soon with ONSHI_E_CANCELLED (our request file removed). */
+  onshi_status(ONSHI_ABI* cancel)(onshi_instance* instance, uint64_t operation);
+  /* Any message file of the interface (file_name, may be NULL, helps tell the
+   * type) → onshi.eligibility.parsed/1: {"type", "message": the typed fields,
+   * "outcome" for 資格確認 answers, "drug_history" for 薬剤情報}. */
+  onshi_status(ONSHI_ABI* parse)(onshi_instance* instance, const char* file_name, onshi_bytes message,
+                                 const onshi_writer* out_json, onshi_error* err);
+  /* Face-reader results pushed into the face folder, one
+   * onshi.eligibility.outcome/1 each (listener NULL stops; after it returns no
+   * call is running or will come). Another program's files are only read. */
+  onshi_status(ONSHI_ABI* set_face_listener)(onshi_instance* instance, const onshi_document_listener* listener,
+                                             onshi_error* err);
+} onshi_eligibility_v1;
+
+#ifdef __cplusplus
+}
+#endif
+#endif
