@@ -3,21 +3,39 @@
 #include "support.hpp"
 
 #include <onshi/disaster/jahis.hpp>
+#include <onshi/eligibility/json.hpp>
 
 namespace onshi::disaster::test {
 namespace {
 
-// onshi.drug-history/1 as the eligibility plugin writes it from YZKsiquc01res.
-const char* kNational = R"({
-  "schema": "onshi.drug-history/1",
-  "records": [
-    {"dispensed_on": "2024-01-05", "drug_name": "アムロジピン錠5mg「サワイ」", "receipt_code": "622083501",
-     "strength": "5mg", "dose": "1錠", "usage": "1日1回朝食後", "days": 28, "quantity": "28",
-     "prescriber": "輪島中央クリニック", "pharmacy": "さくら薬局輪島店"},
-    {"dispensed_on": "2023-11-02", "drug_name": "ワルファリンK錠1mg", "yj_code": "3332001F1015", "dose": "2錠"},
-    {"drug_name": "ビソプロロールフマル酸塩錠2.5mg"}
-  ]
-})";
+// onshi.drug-history/1 exactly as the eligibility core writes it from
+// YZKsiquc01res: built with its own serializer, so a renamed field on either
+// side fails here.
+nlohmann::json national_document() {
+  eligibility::DrugDispensing amlodipine;
+  amlodipine.source = "dispensing";
+  amlodipine.date = "20240105";
+  amlodipine.drug_name = "アムロジピン錠5mg「サワイ」";
+  amlodipine.drug_code = "622083501";
+  amlodipine.quantity = "1";
+  amlodipine.unit = "錠";
+  amlodipine.usage = "1日1回朝食後";
+  amlodipine.days = "28";
+  amlodipine.prescriber_name = "輪島中央クリニック";
+  amlodipine.pharmacy_name = "さくら薬局輪島店";
+  eligibility::DrugDispensing warfarin;
+  warfarin.source = "claim";
+  warfarin.date = "20231102";
+  warfarin.drug_name = "ワルファリンK錠1mg";
+  warfarin.drug_code = "3332001F1015";
+  warfarin.quantity = "2";
+  warfarin.unit = "錠";
+  eligibility::DrugDispensing undated;
+  undated.drug_name = "ビソプロロールフマル酸塩錠2.5mg";
+  eligibility::DrugHistory history;
+  history.dispensings = {amlodipine, warfarin, undated};
+  return eligibility::drug_history_document(history);
+}
 
 class History : public ::testing::Test {
  protected:
@@ -25,7 +43,7 @@ class History : public ::testing::Test {
 };
 
 TEST_F(History, R_DISASTER_national_document_is_read_tolerantly) {
-  auto records = parse_drug_history(nlohmann::json::parse(kNational));
+  auto records = parse_drug_history(national_document());
   ASSERT_TRUE(records.ok()) << records.error().message;
   ASSERT_EQ(records->size(), 3u);
   EXPECT_EQ((*records)[0].code_kind, DrugCodeKind::receipt);
@@ -34,17 +52,21 @@ TEST_F(History, R_DISASTER_national_document_is_read_tolerantly) {
   EXPECT_FALSE((*records)[2].dispensed_on.has_value());
   for (const auto& r : *records) EXPECT_EQ(r.source, DrugSource::national_system);
 
-  auto doc = nlohmann::json::parse(kNational);
-  doc["records"][1]["dispensed_on"] = "2023-13-02";
+  EXPECT_EQ((*records)[0].dose, "1錠");
+  EXPECT_EQ((*records)[0].prescriber, "輪島中央クリニック");
+  EXPECT_EQ((*records)[0].pharmacy, "さくら薬局輪島店");
+
+  auto doc = national_document();
+  doc["dispensings"][1]["date"] = "20231302";
   auto bad = parse_drug_history(doc);
   ASSERT_FALSE(bad.ok());
-  EXPECT_NE(bad.error().message.find("records[1]"), std::string::npos) << bad.error().message;
+  EXPECT_NE(bad.error().message.find("dispensings[1]"), std::string::npos) << bad.error().message;
   doc["schema"] = "onshi.drug-history/2";
   EXPECT_NE(parse_drug_history(doc).error().message.find("onshi.drug-history/2"), std::string::npos);
 }
 
 TEST_F(History, R_DISASTER_same_dispensing_from_two_sources_is_one_line_showing_both) {
-  auto national = parse_drug_history(nlohmann::json::parse(kNational)).value();
+  auto national = parse_drug_history(national_document()).value();
   std::vector<std::string> parts{fixture("techo-single.txt")};
   auto techo = read_jahis(parts).value();
   std::vector<DrugRecord> all = national;
@@ -57,7 +79,8 @@ TEST_F(History, R_DISASTER_same_dispensing_from_two_sources_is_one_line_showing_
   EXPECT_EQ(first.record.dispensed_on, day("2024-01-05"));
   EXPECT_EQ(first.record.drug_name, "アムロジピン錠5mg「サワイ」");
   EXPECT_EQ(first.sources, (std::vector<DrugSource>{DrugSource::national_system, DrugSource::okusuri_techo}));
-  EXPECT_EQ(first.record.strength, "5mg");
+  EXPECT_EQ(first.record.days, 28);                        // what the national record carried
+  EXPECT_EQ(first.record.pharmacy, "さくら薬局輪島店");
 
   // Newest first, the undated line last.
   for (size_t i = 1; i + 1 < view.lines.size(); ++i)
@@ -84,7 +107,7 @@ TEST_F(History, R_DISASTER_a_second_record_fills_what_the_first_lacked) {
 }
 
 TEST_F(History, R_DISASTER_view_json_lists_sources_per_line) {
-  auto national = parse_drug_history(nlohmann::json::parse(kNational)).value();
+  auto national = parse_drug_history(national_document()).value();
   nlohmann::json j = merge_history(m, national);
   EXPECT_EQ(j["schema"], "onshi.disaster.drug-history-view/1");
   ASSERT_EQ(j["lines"].size(), 3u);

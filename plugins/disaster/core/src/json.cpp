@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <onshi/disaster/json.hpp>
 
 #include <stdexcept>
@@ -184,31 +185,52 @@ void to_json(json& j, const DrugRecord& r) {
   j["days"] = r.days ? json(*r.days) : json(nullptr);
 }
 
-// Tolerant: every field may be missing. A code comes as receipt_code (9-digit
-// レセ電), yj_code or hot_code; the first present wins, in that order.
-void from_json(const json& j, DrugRecord& r) {
-  if (!j.is_object()) fail("a drug record must be a JSON object");
-  r.dispensed_on = date_field(j, "dispensed_on");
-  r.drug_name = text(j, "drug_name");
-  const std::pair<const char*, DrugCodeKind> codes[] = {
-      {"receipt_code", DrugCodeKind::receipt}, {"yj_code", DrugCodeKind::yj}, {"hot_code", DrugCodeKind::hot}};
-  for (auto [key, kind] : codes) {
-    std::string code = text(j, key);
-    if (!code.empty()) {
-      r.code = code, r.code_kind = kind;
-      break;
-    }
-  }
-  r.ingredient = text(j, "ingredient");
-  r.strength = text(j, "strength");
-  r.dose = text(j, "dose");
-  r.usage = text(j, "usage");
-  r.quantity = text(j, "quantity");
-  r.prescriber = text(j, "prescriber");
-  r.pharmacy = text(j, "pharmacy");
-  auto days = j.find("days");
-  if (days != j.end() && days->is_number_integer()) r.days = days->get<int>();
+namespace {
+
+// The kind of a drug code as the national system sends it: 9-digit レセ電 codes
+// start with 6, YJ codes have 12 characters, HOT codes 9 or 13 digits.
+DrugCodeKind code_kind_of(const std::string& code) {
+  bool digits = !code.empty() && std::all_of(code.begin(), code.end(), [](char c) { return c >= '0' && c <= '9'; });
+  if (code.size() == 12) return DrugCodeKind::yj;
+  if (digits && code.size() == 9) return code[0] == '6' ? DrugCodeKind::receipt : DrugCodeKind::hot;
+  if (digits && code.size() == 13) return DrugCodeKind::hot;
+  return DrugCodeKind::none;
 }
+
+// One entry of onshi.drug-history/1's "dispensings", as the eligibility plugin
+// writes it from YZKsiquc01res (values exactly as sent). Tolerant: every field
+// may be missing; a malformed date or day count is an error naming the field.
+DrugRecord national_record(const json& j) {
+  if (!j.is_object()) fail("a dispensing must be a JSON object");
+  DrugRecord r;
+  r.source = DrugSource::national_system;
+  std::string date = text(j, "date");
+  if (date.empty()) date = text(j, "prescribed_on");
+  if (!date.empty()) {
+    auto d = parse_date(date, "date");
+    if (!d) fail(d.error().message);
+    r.dispensed_on = *d;
+  }
+  r.drug_name = text(j, "drug_name");
+  r.code = text(j, "drug_code");
+  r.code_kind = code_kind_of(r.code);
+  r.ingredient = text(j, "ingredient");
+  r.dose = text(j, "quantity") + text(j, "unit");  // Qua1 + Unit: the amount per dose
+  r.usage = text(j, "usage");
+  std::string days = text(j, "days");
+  if (!days.empty()) {
+    if (days.size() > 4 || !std::all_of(days.begin(), days.end(), [](char c) { return c >= '0' && c <= '9'; }))
+      fail("field 'days' must be a whole number of days, not '" + days + "'");
+    r.days = std::stoi(days);
+  }
+  r.prescriber = text(j, "prescriber_name");
+  if (r.prescriber.empty()) r.prescriber = text(j, "prescriber_code");
+  r.pharmacy = text(j, "pharmacy_name");
+  if (r.pharmacy.empty()) r.pharmacy = text(j, "pharmacy_code");
+  return r;
+}
+
+}  // namespace
 
 void to_json(json& j, const DrugHistoryView& v) {
   j = {{"schema", kDrugHistoryView}, {"lines", json::array()}};
@@ -236,17 +258,15 @@ Result<AuditRecord> parse_audit_record(const json& j) {
 Result<std::vector<DrugRecord>> parse_drug_history(const json& j) {
   return guarded<std::vector<DrugRecord>>(kDrugHistory, [&] {
     expect_schema(j, kDrugHistory);
-    auto records = j.find("records");
-    if (records == j.end() || !records->is_array()) fail("field 'records' must be an array");
+    auto dispensings = j.find("dispensings");
+    if (dispensings == j.end() || !dispensings->is_array()) fail("field 'dispensings' must be an array");
     std::vector<DrugRecord> out;
     size_t i = 0;
-    for (const auto& item : *records) {
+    for (const auto& item : *dispensings) {
       try {
-        DrugRecord r = item.get<DrugRecord>();
-        r.source = DrugSource::national_system;
-        out.push_back(std::move(r));
+        out.push_back(national_record(item));
       } catch (const std::exception& e) {
-        fail("records[" + std::to_string(i) + "]: " + e.what());
+        fail("dispensings[" + std::to_string(i) + "]: " + e.what());
       }
       ++i;
     }

@@ -30,7 +30,6 @@ void to_json(nlohmann::json& j, const NarrowingOutcome& o);
 void to_json(nlohmann::json& j, const AuditRecord& r);
 void from_json(const nlohmann::json& j, AuditRecord& r);
 void to_json(nlohmann::json& j, const DrugRecord& r);
-void from_json(const nlohmann::json& j, DrugRecord& r);
 void to_json(nlohmann::json& j, const DrugHistoryView& v);
 
 Result<Declaration> parse_declaration(const nlohmann::json& j);
