@@ -6,3 +6,5 @@ cd "$(dirname "$0")/.."
 build=${1:-build}
 echo "== P5: plugin discovery + load"
 "$build/bin/plugin_load_bench" "$build/lib/onshi/plugins" "$build/samples/plugin-template/plugins"
+echo "== P1/P2: eligibility answer latency (FolderTransport vs 1 s polling) and typed parse (vs pugixml)"
+"$build/bin/eligibility_bench"
