@@ -1,8 +1,370 @@
-// onshi's claims commands.
+// onshi's claims commands: claim, insurer-check, copay, form, usage-rate. Each one
+// builds a request document, calls "onshi.claims/1" (onshi_ext_claims.h) through
+// the SDK and prints the answer with Japanese labels and English beside them.
+// With --json, "ok" is true exactly when the exit status is 0.
+#include "cli.hpp"
 #include "commands.hpp"
+
+#include <onshi/abi/onshi_ext_claims.h>
+
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <sstream>
 
 namespace onshi::cli {
 
-std::vector<Command> claims_commands() { return {}; }
+namespace {
+
+using nlohmann::json;
+
+constexpr const char* kClaimUsage = "onshi claim FILE.json [--uke] [--uke-out RECEIPTC.UKE] [--json]";
+constexpr const char* kInsurerCheckUsage =
+    "onshi insurer-check NUMBER [--kind insurer|public-expense|recipient] [--json]";
+constexpr const char* kCopayUsage =
+    "onshi copay --birth YYYY-MM-DD [--on YYYY-MM-DD] [--payer shaho|kokuho|kouki|medical_aid|unknown] "
+    "[--card-ratio N] [--json]";
+constexpr const char* kFormUsage = "onshi form FILE.json --out FORM.html [--json]";
+constexpr const char* kUsageRateUsage =
+    "onshi usage-rate --month YYYY-MM --from FILE.json [--facility medical|dental|pharmacy] [--json]";
+
+Result<std::string> read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return make_error(ONSHI_E_NOT_FOUND, "file", "cannot read " + path, "check the file name and its permissions");
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+Result<void> write_file(const std::string& path, const std::string& bytes) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  if (!out || !out.write(bytes.data(), std::streamsize(bytes.size())) || !out.flush())
+    return make_error(ONSHI_E_IO, "file", "cannot write " + path, "check that its folder exists and is writable");
+  return {};
+}
+
+// A JSON file the user gave; errors name the file.
+Result<json> read_json_file(const std::string& path) {
+  auto text = read_file(path);
+  if (!text) return text.error();
+  json j = json::parse(*text, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded())
+    return make_error(ONSHI_E_INVALID_ARGUMENT, "file", path + " is not valid JSON", "check the file with a JSON linter");
+  return j;
+}
+
+// "Today" for documents: the SDK clock (which tests pin) as a JST date.
+std::string today(const Sdk& sdk) {
+  using namespace std::chrono;
+  const sys_time<milliseconds> jst{milliseconds(sdk.now_ms()) + hours(9)};
+  const year_month_day d{floor<days>(jst)};
+  char text[16];
+  std::snprintf(text, sizeof text, "%04d-%02u-%02u", int(d.year()), unsigned(d.month()), unsigned(d.day()));
+  return text;
+}
+
+// Calls one function of onshi.claims/1 with a document and returns what it wrote.
+Result<std::string> call_claims(const Sdk& sdk, onshi_document_fn onshi_claims_v1::*function, const json& document) {
+  auto claims = sdk.extension<onshi_claims_v1>(ONSHI_EXT_CLAIMS);
+  if (!claims) return claims.error();
+  const std::string in = document.dump();
+  std::string out;
+  const onshi_writer writer{&out, [](void* ctx, const uint8_t* data, uint64_t size) -> onshi_status {
+                              static_cast<std::string*>(ctx)->append(reinterpret_cast<const char*>(data), size);
+                              return ONSHI_OK;
+                            }};
+  onshi_error err = empty_error();
+  const onshi_bytes bytes{reinterpret_cast<const uint8_t*>(in.data()), in.size()};
+  if (onshi_status st = (claims->vtable->*function)(claims->instance, bytes, &writer, &err); st != ONSHI_OK)
+    return to_error(st, err);
+  return out;
+}
+
+// Opens the SDK and calls `function` with the document `build` makes (it may read the SDK clock).
+template <class Build>
+Result<std::string> open_and_call(const Args& args, onshi_document_fn onshi_claims_v1::*function, Build build) {
+  auto sdk = open_sdk(args);
+  if (!sdk) return sdk.error();
+  return call_claims(*sdk, function, build(*sdk));
+}
+
+std::string decode_base64(const std::string& text) {
+  static const std::string alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  unsigned bits = 0;
+  int count = 0;
+  for (char c : text) {
+    auto at = alphabet.find(c);
+    if (at == std::string::npos) continue;  // '=' padding
+    bits = (bits << 6) | unsigned(at);
+    if ((count += 6) >= 8) out += char((bits >> (count -= 8)) & 0xFF);
+  }
+  return out;
+}
+
+const char* route_label(const std::string& id) {
+  if (id == "R-CLAIM-OK") return "確認済みの資格で請求 (verified)";
+  if (id == "R-CLAIM-A") return "聴取した現在の資格で請求 (current, asked)";
+  if (id == "R-CLAIM-B") return "旧資格で請求 (old qualification)";
+  if (id == "R-CLAIM-C") return "不詳レセプト (unknown)";
+  if (id == "R-M8") return "請求なし・10割負担 (no claim, self-pay)";
+  return "";
+}
+
+const char* method_label(const std::string& id) {
+  if (id == "R-M1") return "マイナ保険証 (card verified online)";
+  if (id == "R-M2") return "マイナポータル＋カード (portal + card)";
+  if (id == "R-M3") return "資格情報のお知らせ＋カード (notice + card)";
+  if (id == "R-M4") return "資格確認書 (eligibility certificate)";
+  if (id == "R-M5") return "健康保険証 (old insurance card)";
+  if (id == "R-M6") return "口頭確認・再診 (oral, revisit)";
+  if (id == "R-M7") return "被保険者資格申立書＋カード (statement + card)";
+  if (id == "R-M8") return "確認できず (no proof)";
+  return "";
+}
+
+const char* band_label(const std::string& band) {
+  if (band == "preschool") return "未就学 (preschool)";
+  if (band == "working_age") return "70歳未満 (under 70)";
+  if (band == "elderly_70_74") return "高齢受給者 70–74歳 (70–74)";
+  if (band == "kouki") return "後期高齢者 (75+ or 法別 39)";
+  return "";
+}
+
+void print_warnings(const json& warnings) {
+  if (warnings.empty()) return;
+  std::cout << "注意 warnings:\n";
+  for (const auto& w : warnings)
+    std::cout << "  - [" << w.value("rule", "") << "] " << w.value("message", "") << "\n";
+}
+
+void print_ratio(const json& copay) {
+  std::cout << "負担割合 ratio:    " << copay.value("ratio", 0) << "割 (rule " << copay.value("rule", "") << ")\n"
+            << "年齢区分 band:     " << band_label(copay.value("band", "")) << "\n"
+            << "  理由 reason:     " << copay.value("reason", "") << "\n";
+}
+
+// Prints a plugin's answer: with --json the document plus "ok", else the text.
+template <class PrintText>
+int answer(const Args& args, json document, bool ok, PrintText print_text) {
+  if (args.flag("json")) {
+    document["ok"] = ok;
+    print_json(document);
+  } else {
+    print_text(document);
+  }
+  return ok ? kOk : kNegative;
+}
+
+// ---- onshi claim ---------------------------------------------------------------
+
+// A RECEIPTC.UKE from the result, or why there is none.
+Result<std::string> receipt_file(const json& result, const std::string& input_path) {
+  if (result["route"].value("id", "") == "R-M8")
+    return make_error(ONSHI_E_REFUSED, "claims", "route R-M8: nothing is billed, so no RECEIPTC.UKE was written",
+                      "collect 10割 and issue the receipt the patient needs for a refund (療養費)");
+  if (!result.contains("receipt_file_base64"))
+    return make_error(ONSHI_E_INVALID_ARGUMENT, "claims",
+                      input_path + " has no \"clinic\": a RECEIPTC.UKE needs it for its IR record",
+                      "add \"clinic\": {\"prefecture\", \"code\", \"name\", \"phone\"} to the input document");
+  return decode_base64(result["receipt_file_base64"].get<std::string>());
+}
+
+void print_claim(const json& r, bool uke) {
+  const json& route = r["route"];
+  const json& method = r["method"];
+  std::cout << "区分 route:        " << route.value("id", "") << " " << route_label(route.value("id", "")) << "\n"
+            << "  理由 reason:     " << route.value("reason", "") << "\n"
+            << "保険者 payer:      " << route.value("payer", "") << "\n"
+            << "確認方法 method:   " << method.value("id", "") << " " << method_label(method.value("id", ""))
+            << (method.value("provisional", false) ? " — 暫定 (provisional)" : "") << "\n";
+  print_ratio(r["copay"]);
+  print_warnings(r["warnings"]);
+  if (!method["staff_checks"].empty()) {
+    std::cout << "職員確認 staff checks:\n";
+    for (const auto& check : method["staff_checks"]) std::cout << "  - " << check.get<std::string>() << "\n";
+  }
+  if (r["records"].empty()) return;
+  if (uke) {
+    std::string text = r.value("uke_text", "");
+    std::erase(text, '\r');  // the terminal wants LF; --uke-out keeps the file's CRLF
+    std::cout << "UKE (UTF-8):\n" << text;
+    return;
+  }
+  std::cout << "記録 records:\n";
+  for (const auto& record : r["records"]) {
+    std::cout << "  " << record.value("id", "");
+    for (const auto& field : record["fields"])
+      if (!field.value("value", "").empty()) std::cout << "  " << field.value("name", "") << "=" << field.value("value", "");
+    std::cout << "\n";
+  }
+}
+
+int cmd_claim(const Args& args) {
+  if (auto bad = args.unknown({"uke", "uke-out"}); !bad.empty())
+    return usage_error("unknown option --" + bad, kClaimUsage);
+  if (args.positionals().size() != 1) return usage_error("give one input document (onshi.claims.input/1)", kClaimUsage);
+  const std::string path = args.positionals()[0];
+  auto input = read_json_file(path);
+  if (!input) return fail(args, input.error());
+  auto reply = open_and_call(args, &onshi_claims_v1::decide, [&](const Sdk& sdk) {
+    if (input->is_object() && !input->contains("visit_date")) (*input)["visit_date"] = today(sdk);
+    return *input;
+  });
+  if (!reply) return fail(args, reply.error());
+  json result = json::parse(*reply);
+  const bool billed = result["route"].value("id", "") != "R-M8";
+  if (auto out = args.value("uke-out")) {
+    auto bytes = receipt_file(result, path);
+    if (!bytes) return fail(args, bytes.error());
+    if (auto written = write_file(*out, *bytes); !written) return fail(args, written.error());
+    result["uke_out"] = *out;
+  }
+  return answer(args, result, billed, [&](const json& r) {
+    print_claim(r, args.flag("uke"));
+    if (r.contains("uke_out")) std::cout << "RECEIPTC.UKE (Shift_JIS) written to " << r["uke_out"].get<std::string>() << "\n";
+  });
+}
+
+// ---- onshi insurer-check ---------------------------------------------------------
+
+int cmd_insurer_check(const Args& args) {
+  if (auto bad = args.unknown({"kind"}); !bad.empty()) return usage_error("unknown option --" + bad, kInsurerCheckUsage);
+  if (args.positionals().size() != 1) return usage_error("give one number to check", kInsurerCheckUsage);
+  json request = {{"schema", "onshi.claims.number-request/1"},
+                  {"kind", args.value("kind").value_or("insurer")},
+                  {"number", args.positionals()[0]}};
+  auto reply = open_and_call(args, &onshi_claims_v1::check_number, [&](const Sdk&) { return request; });
+  if (!reply) return fail(args, reply.error());
+  json check = json::parse(*reply);
+  return answer(args, check, check.value("valid", false), [](const json& c) {
+    if (!c.value("valid", false)) {
+      std::cout << "無効 invalid: " << c.value("message", "") << "\n";
+      if (!c.value("hint", "").empty()) std::cout << "  what to do: " << c.value("hint", "") << "\n";
+      return;
+    }
+    std::cout << "有効 valid: " << c.value("message", "") << "\n";
+    auto learned = [&](const char* key, const char* label) {
+      if (c.contains(key) && c[key].is_string()) std::cout << "  " << label << c[key].get<std::string>() << "\n";
+    };
+    learned("houbetsu", "法別 houbetsu:        ");
+    learned("prefecture", "都道府県 prefecture:  ");
+    learned("payer", "保険者種別 payer:     ");
+    print_warnings(c["warnings"]);
+  });
+}
+
+// ---- onshi copay ------------------------------------------------------------------
+
+int cmd_copay(const Args& args) {
+  if (auto bad = args.unknown({"birth", "on", "payer", "card-ratio"}); !bad.empty())
+    return usage_error("unknown option --" + bad, kCopayUsage);
+  if (!args.value("birth") || !args.positionals().empty())
+    return usage_error("give the patient's birth date with --birth YYYY-MM-DD", kCopayUsage);
+  json request = {{"schema", "onshi.claims.copay-request/1"},
+                  {"birth_date", *args.value("birth")},
+                  {"payer", args.value("payer").value_or("shaho")}};
+  if (auto ratio = args.value("card-ratio")) {
+    int n = -1;
+    if (std::sscanf(ratio->c_str(), "%d", &n) != 1 || std::to_string(n) != *ratio)
+      return usage_error("--card-ratio takes the ratio in 割 as a whole number (1, 2 or 3)", kCopayUsage);
+    request["card_ratio"] = n;
+  }
+  auto reply = open_and_call(args, &onshi_claims_v1::copay, [&](const Sdk& sdk) {
+    request["on"] = args.value("on").value_or(today(sdk));
+    return request;
+  });
+  if (!reply) return fail(args, reply.error());
+  json copay = json::parse(*reply);
+  copay["on"] = request["on"];
+  return answer(args, copay, true, [](const json& c) {
+    std::cout << "基準日 on:         " << c["on"].get<std::string>() << "\n";
+    print_ratio(c);
+    print_warnings(c["warnings"]);
+  });
+}
+
+// ---- onshi form -------------------------------------------------------------------
+
+int cmd_form(const Args& args) {
+  if (auto bad = args.unknown({"out"}); !bad.empty()) return usage_error("unknown option --" + bad, kFormUsage);
+  if (args.positionals().size() != 1 || !args.value("out"))
+    return usage_error("give the prefill document and --out FORM.html", kFormUsage);
+  auto prefill = read_json_file(args.positionals()[0]);
+  if (!prefill) return fail(args, prefill.error());
+  auto html = open_and_call(args, &onshi_claims_v1::statement_form, [&](const Sdk& sdk) {
+    if (prefill->is_object() && !prefill->contains("today")) (*prefill)["today"] = today(sdk);
+    return *prefill;
+  });
+  if (!html) return fail(args, html.error());
+  const std::string out = *args.value("out");
+  if (auto written = write_file(out, *html); !written) return fail(args, written.error());
+  json done = {{"out", out}, {"bytes", html->size()}};
+  return answer(args, done, true, [](const json& d) {
+    std::cout << "被保険者資格申立書 statement form written to " << d["out"].get<std::string>()
+              << " (print it on A4, have the patient fill in and sign it)\n";
+  });
+}
+
+// ---- onshi usage-rate -------------------------------------------------------------
+
+int cmd_usage_rate(const Args& args) {
+  if (auto bad = args.unknown({"month", "from", "facility"}); !bad.empty())
+    return usage_error("unknown option --" + bad, kUsageRateUsage);
+  if (!args.value("month") || !args.value("from") || !args.positionals().empty())
+    return usage_error("give --month YYYY-MM and --from FILE.json (the month's verifications)", kUsageRateUsage);
+  auto verifications = read_json_file(*args.value("from"));
+  if (!verifications) return fail(args, verifications.error());
+  if (!verifications->is_array())
+    return fail(args, make_error(ONSHI_E_INVALID_ARGUMENT, "file", *args.value("from") + " is not a JSON list",
+                                 "write it as [{\"date\": \"YYYY-MM-DD\", \"my_number_card\": true}, ...]"));
+  json request = {{"schema", "onshi.claims.usage-request/1"},
+                  {"month", *args.value("month")},
+                  {"facility", args.value("facility").value_or("medical")},
+                  {"verifications", *verifications}};
+  auto reply = open_and_call(args, &onshi_claims_v1::usage_rate, [&](const Sdk&) { return request; });
+  if (!reply) return fail(args, reply.error());
+  return answer(args, json::parse(*reply), true, [](const json& u) {
+    char percent[32];
+    std::snprintf(percent, sizeof percent, "%.1f %%", u.value("rate", 0.0) * 100);
+    std::cout << "マイナ保険証利用率 usage rate " << u.value("month", "") << ": " << percent << " ("
+              << u.value("card_count", 0) << " / " << u.value("total_count", 0) << " online checks)\n";
+    if (u.value("tier", 0) == 0)
+      std::cout << "医療DX推進体制整備加算 tier: 加算なし (none) — below every threshold\n";
+    else
+      std::cout << "医療DX推進体制整備加算 tier: 加算" << u.value("tier", 0) << " — " << u.value("points", 0)
+                << " 点 (points), needs " << u.value("threshold_percent", 0) << " % (" << u.value("facility", "")
+                << ")\n";
+  });
+}
+
+}  // namespace
+
+std::vector<Command> claims_commands() {
+  return {
+      {"claim", kClaimUsage,
+       "decide how a visit is billed when the card could not verify (onshi.claims.input/1): route, reason, ratio, "
+       "warnings and the UKE records; --uke shows the UKE lines, --uke-out writes RECEIPTC.UKE (Shift_JIS). "
+       "Exit 0 when there is a claim, 1 for R-M8 (no claim, 10割)",
+       cmd_claim, {"uke"}},
+      {"insurer-check", kInsurerCheckUsage,
+       "check a 保険者番号 (default), 公費負担者番号 or 受給者番号 before billing (R-ACCURACY): exit 0 when valid, "
+       "1 when not (the message names the wrong digit)",
+       cmd_insurer_check},
+      {"copay", kCopayUsage,
+       "the 一部負担金割合 on a date and the rule that set it (R-RATIO); --on defaults to today (the SDK clock, JST)",
+       cmd_copay},
+      {"form", kFormUsage,
+       "write the 被保険者資格申立書 as a printable A4 HTML page from a prefill document "
+       "(onshi.claims.statement-prefill/1); the date line is today unless the document gives \"today\"",
+       cmd_form},
+      {"usage-rate", kUsageRateUsage,
+       "マイナ保険証利用率 of a month and its 医療DX推進体制整備加算 tier (R-RATE). FILE is a list of the month's "
+       "online checks [{\"date\", \"my_number_card\"}]; later the durable verification history will be the default "
+       "source",
+       cmd_usage_rate},
+  };
+}
 
 }  // namespace onshi::cli

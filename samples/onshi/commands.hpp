@@ -17,6 +17,7 @@ struct Command {
 };
 
 std::vector<Command> plugin_commands();       // cmd_plugins.cpp: plugins
+std::vector<Command> card_commands();         // cmd_card.cpp: card info, card verify-pin
 std::vector<Command> eligibility_commands();  // cmd_eligibility.cpp: verify, parse, watch-face
 std::vector<Command> claims_commands();       // cmd_claims.cpp: claim, insurer-check, copay, form, usage-rate
 

@@ -74,7 +74,8 @@ class ExampleReader : public onshi::plugin::Instance {
   static onshi_status ONSHI_ABI list_readers(onshi_instance*, const onshi_writer* out, onshi_error* err) {
     return onshi::plugin::guarded(err, [&]() -> onshi::Result<void> {
       // TODO: enumerate your readers.
-      if (onshi_status st = write(out, std::string("[{\"name\":\"") + kReaderName + "\",\"card_present\":false}]"))
+      if (onshi_status st = write(out, std::string("{\"schema\":\"onshi.reader.readers/1\",\"readers\":[{\"name\":\"") +
+                                           kReaderName + "\",\"card_present\":false}]}"))
         return onshi::make_error(st, "com.example.reader", "the host refused the output");
       return {};
     });

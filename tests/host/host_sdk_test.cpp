@@ -263,7 +263,9 @@ TEST(Template, ReaderVendorTemplateLoadsAndAnswers) {
                  }};
   onshi_error err = onshi::empty_error();
   ASSERT_EQ(reader->vtable->list_readers(reader->instance, &w, &err), ONSHI_OK);
-  EXPECT_EQ(nlohmann::json::parse(text)[0]["name"], "Example Reader 00");
+  auto readers = nlohmann::json::parse(text);
+  EXPECT_EQ(readers["schema"], "onshi.reader.readers/1");
+  EXPECT_EQ(readers["readers"][0]["name"], "Example Reader 00");
   // R-PIN: a malformed PIN is refused before anything reaches the card.
   EXPECT_EQ(reader->vtable->verify_pin(reader->instance, nullptr, "12a4", &err), ONSHI_E_INVALID_ARGUMENT);
   EXPECT_NE(std::string(err.message).find("4 digits"), std::string::npos);

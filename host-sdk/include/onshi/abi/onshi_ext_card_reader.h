@@ -61,13 +61,13 @@ typedef struct onshi_reader_listener {
 
 typedef struct onshi_card_reader_v1 {
   uint32_t struct_size;
-  /* JSON array: [{"name": "...", "card_present": true}, ...] */
+  /* JSON document onshi.reader.readers/1: {"readers": [{"name", "card_present"}]} */
   onshi_status(ONSHI_ABI* list_readers)(onshi_instance* instance, const onshi_writer* out_json, onshi_error* err);
   /* Starts event delivery (listener non-NULL, copied) or stops it (NULL); after
    * a stop returns, on_event is not running and will not be called again. */
   onshi_status(ONSHI_ABI* set_listener)(onshi_instance* instance, const onshi_reader_listener* listener,
                                         onshi_error* err);
-  /* No PIN needed: a JSON document "onshi.card.info/1" with the card kind
+  /* No PIN needed: a JSON document "onshi.reader.card-info/1" with the card kind
    * (physical / smartphone), the auth certificate's facts and its validity
    * verdict at the host clock, and PIN tries left (none spent). reader NULL:
    * the first reader holding a card. */
@@ -84,7 +84,7 @@ typedef struct onshi_card_reader_v1 {
   onshi_status(ONSHI_ABI* sign)(onshi_instance* instance, const char* reader, const char* pin, onshi_bytes challenge,
                                 const onshi_writer* out_signature, onshi_error* err);
   /* Only at the patient's request: the 基本4情報 from the 券面事項入力補助AP with
-   * ITS OWN 4-digit PIN: JSON "onshi.card.basic4/1" {name, address, birth_date,
+   * ITS OWN 4-digit PIN: JSON "onshi.reader.basic-four/1" {name, address, birth_date,
    * sex}. Never the individual number. */
   onshi_status(ONSHI_ABI* read_basic4)(onshi_instance* instance, const char* reader, const char* pin,
                                        const onshi_writer* out_json, onshi_error* err);
