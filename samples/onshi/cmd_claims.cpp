@@ -89,6 +89,22 @@ Result<std::string> open_and_call(const Args& args, onshi_document_fn onshi_clai
   return call_claims(*sdk, function, build(*sdk));
 }
 
+// The command-line option behind each request field the user typed, so that an
+// error about the field says which option to correct.
+using OptionNames = std::initializer_list<std::pair<const char*, const char*>>;
+
+Error naming_the_option(Error e, OptionNames options) {
+  for (const auto& [field, option] : options) {
+    const std::string name(field);
+    if (e.message.find("field " + name + ":") != std::string::npos ||
+        e.message.find(name + " is missing") != std::string::npos) {
+      e.hint += (e.hint.empty() ? "" : "; ") + std::string("on the command line it is ") + option;
+      break;
+    }
+  }
+  return e;
+}
+
 std::string decode_base64(const std::string& text) {
   static const std::string alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
   std::string out;
@@ -236,7 +252,7 @@ int cmd_insurer_check(const Args& args) {
                   {"kind", args.value("kind").value_or("insurer")},
                   {"number", args.positionals()[0]}};
   auto reply = open_and_call(args, &onshi_claims_v1::check_number, [&](const Sdk&) { return request; });
-  if (!reply) return fail(args, reply.error());
+  if (!reply) return fail(args, naming_the_option(reply.error(), {{"kind", "--kind"}}));
   json check = json::parse(*reply);
   return answer(args, check, check.value("valid", false), [](const json& c) {
     if (!c.value("valid", false)) {
@@ -275,7 +291,11 @@ int cmd_copay(const Args& args) {
     request["on"] = args.value("on").value_or(today(sdk));
     return request;
   });
-  if (!reply) return fail(args, reply.error());
+  if (!reply)
+    return fail(args, naming_the_option(reply.error(), {{"birth_date", "--birth YYYY-MM-DD"},
+                                                        {"on", "--on YYYY-MM-DD"},
+                                                        {"payer", "--payer"},
+                                                        {"card_ratio", "--card-ratio N"}}));
   json copay = json::parse(*reply);
   copay["on"] = request["on"];
   return answer(args, copay, true, [](const json& c) {
@@ -324,7 +344,8 @@ int cmd_usage_rate(const Args& args) {
                   {"facility", args.value("facility").value_or("medical")},
                   {"verifications", *verifications}};
   auto reply = open_and_call(args, &onshi_claims_v1::usage_rate, [&](const Sdk&) { return request; });
-  if (!reply) return fail(args, reply.error());
+  if (!reply)
+    return fail(args, naming_the_option(reply.error(), {{"month", "--month YYYY-MM"}, {"facility", "--facility"}}));
   return answer(args, json::parse(*reply), true, [](const json& u) {
     char percent[32];
     std::snprintf(percent, sizeof percent, "%.1f %%", u.value("rate", 0.0) * 100);

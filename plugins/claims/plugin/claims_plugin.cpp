@@ -1,0 +1,90 @@
+// The claims plugin: "onshi.claims/1" over the claims core, plus "onshi.diagnostics/1".
+// Every function is a pure document call (documents.hpp); this file only adds the C
+// boundary: lent bytes in, the caller's writer out, no exception through C.
+#include "documents.hpp"
+
+#include <onshi/abi/onshi_ext_claims.h>
+#include <onshi/abi/onshi_ext_diagnostics.h>
+#include <onshi/claims/numbers.hpp>
+#include <onshi/claims/uke.hpp>
+#include <onshi/plugin.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <chrono>
+
+namespace {
+
+using onshi::Result;
+using onshi::make_error;
+
+Result<void> write(const onshi_writer* out, const std::string& text) {
+  if (!out || !out->write)
+    return make_error(ONSHI_E_INVALID_ARGUMENT, "claims", "no output writer was given", "pass an onshi_writer");
+  if (onshi_status st = out->write(out->ctx, reinterpret_cast<const uint8_t*>(text.data()), text.size()))
+    return make_error(st, "claims", "the caller's writer refused the output");
+  return {};
+}
+
+// One document function of the core, as an onshi_document_fn.
+template <Result<std::string> (*document)(std::string_view)>
+onshi_status ONSHI_ABI document_call(onshi_instance*, onshi_bytes in, const onshi_writer* out, onshi_error* err) {
+  return onshi::plugin::guarded(err, [&]() -> Result<void> {
+    if (!in.data && in.size)
+      return make_error(ONSHI_E_INVALID_ARGUMENT, "claims", "the input document has a size but no data",
+                        "pass the document's bytes");
+    auto result = document(std::string_view(reinterpret_cast<const char*>(in.data), in.size));
+    if (!result) return result.error();
+    return write(out, *result);
+  });
+}
+
+class ClaimsPlugin : public onshi::plugin::Instance {
+ public:
+  explicit ClaimsPlugin(onshi::plugin::Host host) : host_(host) {}
+
+  const void* extension(std::string_view id) override {
+    namespace doc = onshi::claims::plugin;
+    static const onshi_claims_v1 claims = {sizeof(onshi_claims_v1),        &document_call<doc::decide>,
+                                           &document_call<doc::copay>,     &document_call<doc::check_number>,
+                                           &document_call<doc::statement_form>, &document_call<doc::usage_rate>};
+    static const onshi_diagnostics_v1 diagnostics = {sizeof(onshi_diagnostics_v1), &self_test};
+    if (id == ONSHI_EXT_CLAIMS) return &claims;
+    if (id == ONSHI_EXT_DIAGNOSTICS) return &diagnostics;
+    return nullptr;
+  }
+
+ private:
+  // Quick checks of what the claims need at run time; no personal data.
+  static onshi_status ONSHI_ABI self_test(onshi_instance* instance, const onshi_writer* out, onshi_error* err) {
+    return onshi::plugin::guarded(err, [&]() -> Result<void> {
+      const auto& self = onshi::plugin::self<ClaimsPlugin>(instance);
+      auto unions = onshi::claims::kouki_union_numbers();
+      bool digits_ok = std::all_of(unions.begin(), unions.end(),
+                                   [](const std::string& n) { return onshi::claims::parse_insurer_number(n).ok(); });
+      auto sjis = onshi::claims::encode_shift_jis("被保険者●", "self-test");
+      nlohmann::json checks = nlohmann::json::array(
+          {{{"name", "check_digits"}, {"ok", digits_ok}, {"detail", "the 47 広域連合 保険者番号 pass the 検証番号 check"}},
+           {{"name", "shift_jis"},
+            {"ok", sjis.ok()},
+            {"detail", sjis ? "the UKE Shift_JIS encoder works" : sjis.error().message}}});
+      auto now = std::chrono::duration_cast<std::chrono::milliseconds>(self.host_.now().time_since_epoch());
+      nlohmann::json report = {{"ok", digits_ok && sjis.ok()},
+                               {"plugin", "onshi.claims"},
+                               {"now_unix_ms", now.count()},
+                               {"checks", checks}};
+      return write(out, report.dump());
+    });
+  }
+
+  onshi::plugin::Host host_;
+};
+
+Result<std::unique_ptr<onshi::plugin::Instance>> make(onshi::plugin::Host host, std::string_view) {
+  return std::unique_ptr<onshi::plugin::Instance>(new ClaimsPlugin(host));
+}
+
+}  // namespace
+
+ONSHI_PLUGIN_DEFINE("onshi.claims", make)

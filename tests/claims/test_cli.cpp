@@ -1,0 +1,275 @@
+// The claims commands of the sample EMR CLI, run as a user would: `onshi <command> ...`
+// with the plugin found in its default folder; output and exit status checked.
+#include "claims_test_util.hpp"
+
+#include <onshi/claims/numbers.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+#include <fstream>
+
+namespace {
+
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+struct CliRun {
+  int exit = -1;
+  std::string out, err;
+  json doc() const { return json::parse(out); }
+};
+
+class ClaimsCli : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("onshi-claims-cli-" + std::to_string(::getpid()));
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  // Runs `onshi args...`; state goes to the test's folder, ONSHI_PLUGIN_PATH is ignored.
+  CliRun onshi(const std::vector<std::string>& args) const {
+    std::string command = "env -u ONSHI_PLUGIN_PATH ONSHI_STATE_DIR=" + quote((dir_ / "state").string()) + " " +
+                          quote(ONSHI_CLI);
+    for (const auto& a : args) command += " " + quote(a);
+    const fs::path err_file = dir_ / "stderr";
+    command += " 2>" + quote(err_file.string());
+    CliRun r;
+    FILE* pipe = ::popen(command.c_str(), "r");
+    if (!pipe) return r;
+    char buffer[4096];
+    for (size_t n; (n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0;) r.out.append(buffer, n);
+    int status = ::pclose(pipe);
+    r.exit = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    r.err = claims_test::read_file(err_file);
+    return r;
+  }
+
+  fs::path write(const std::string& name, const std::string& text) const {
+    std::ofstream(dir_ / name, std::ios::binary) << text;
+    return dir_ / name;
+  }
+
+  static std::string quote(const std::string& s) {
+    std::string q = "'";
+    for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return q + "'";
+  }
+
+  fs::path dir_;
+};
+
+std::string golden_path(const char* name) { return claims_test::golden(name).string(); }
+
+// Today in JST (what the CLI reads from the SDK clock, which follows the system clock here).
+std::string today_jst(const char* format) {
+  std::time_t t = std::time(nullptr) + 9 * 3600;
+  std::tm tm{};
+  ::gmtime_r(&t, &tm);
+  char text[16];
+  std::strftime(text, sizeof text, format, &tm);
+  return text;
+}
+
+TEST_F(ClaimsCli, EveryCommandHasHelp) {
+  for (const char* command : {"claim", "insurer-check", "copay", "form", "usage-rate"}) {
+    auto r = onshi({command, "--help"});
+    EXPECT_EQ(r.exit, 0) << command;
+    EXPECT_EQ(r.out.rfind(std::string("usage: onshi ") + command, 0), 0u) << r.out;
+  }
+  EXPECT_NE(onshi({"usage-rate", "--help"}).out.find("durable verification history"), std::string::npos);
+}
+
+// ---- onshi claim ---------------------------------------------------------------------------
+
+TEST_F(ClaimsCli, R_CLAIM_C_ClaimPrintsTheRouteRatioAndRecords) {
+  auto r = onshi({"claim", golden_path("unknown_c_kouki.json")});
+  ASSERT_EQ(r.exit, 0) << r.err;
+  EXPECT_NE(r.out.find("区分 route:        R-CLAIM-C 不詳レセプト (unknown)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("2割 (rule declared_on_statement)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("[R-M7]"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("保険者番号=77777779"), std::string::npos) << r.out;
+}
+
+TEST_F(ClaimsCli, ClaimJsonIsTheResultDocumentWithOk) {
+  auto r = onshi({"claim", golden_path("verified_shaho.json"), "--json"});
+  ASSERT_EQ(r.exit, 0) << r.err;
+  json result = r.doc();
+  EXPECT_EQ(result["ok"], true);
+  EXPECT_EQ(result["schema"], "onshi.claims.result/1");
+  EXPECT_EQ(result["route"]["id"], "R-CLAIM-OK");
+}
+
+TEST_F(ClaimsCli, ClaimUkeShowsTheLinesAndUkeOutWritesTheGoldenFile) {
+  const fs::path out = dir_ / "RECEIPTC.UKE";
+  auto r = onshi({"claim", golden_path("kouki_1wari.json"), "--uke", "--uke-out", out.string()});
+  ASSERT_EQ(r.exit, 0) << r.err;
+  EXPECT_NE(r.out.find("\nHO,"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find('\r'), std::string::npos);
+  EXPECT_EQ(claims_test::read_file(out), claims_test::read_file(claims_test::golden("kouki_1wari.UKE")));
+}
+
+TEST_F(ClaimsCli, R_M8_NothingShownExitsOneAndWritesNoFile) {
+  json input = {{"schema", "onshi.claims.input/1"},
+                {"visit_date", "2026-11-10"},
+                {"patient", {{"name", "検証 太郎"}, {"birth_date", "1990-01-01"}, {"sex", "male"}}}};
+  const fs::path out = dir_ / "none.UKE";
+  auto plain = onshi({"claim", write("m8.json", input.dump()).string()});
+  EXPECT_EQ(plain.exit, 1) << plain.err;
+  EXPECT_NE(plain.out.find("R-M8"), std::string::npos) << plain.out;
+  auto with_file = onshi({"claim", (dir_ / "m8.json").string(), "--uke-out", out.string()});
+  EXPECT_EQ(with_file.exit, 4);
+  EXPECT_NE(with_file.err.find("R-M8"), std::string::npos) << with_file.err;
+  EXPECT_FALSE(fs::exists(out));
+}
+
+TEST_F(ClaimsCli, ClaimWithoutAVisitDateBillsTodayFromTheSdkClock) {
+  json input = json::parse(claims_test::read_file(claims_test::golden("verified_shaho.json")));
+  input.erase("visit_date");
+  auto r = onshi({"claim", write("today.json", input.dump()).string(), "--json"});
+  ASSERT_EQ(r.exit, 0) << r.err;
+  const json result = r.doc();
+  const json& re = result["records"][0];
+  ASSERT_EQ(re["id"], "RE");
+  EXPECT_EQ(re["fields"][2]["value"], today_jst("%Y%m"));  // 診療年月
+}
+
+TEST_F(ClaimsCli, ClaimErrorsSayWhatToDo) {
+  auto missing = onshi({"claim", (dir_ / "nope.json").string()});
+  EXPECT_EQ(missing.exit, 3);
+  EXPECT_NE(missing.err.find("nope.json"), std::string::npos) << missing.err;
+  json input = json::parse(claims_test::read_file(claims_test::golden("verified_shaho.json")));
+  input["visit"] = "weekly";
+  auto bad = onshi({"claim", write("bad.json", input.dump()).string(), "--json"});
+  EXPECT_EQ(bad.exit, 2);
+  EXPECT_EQ(bad.doc()["ok"], false);
+  EXPECT_NE(bad.doc()["error"]["message"].get<std::string>().find("field visit"), std::string::npos) << bad.out;
+  EXPECT_EQ(onshi({"claim"}).exit, 2);
+  EXPECT_EQ(onshi({"claim", golden_path("verified_shaho.json"), "--bogus"}).exit, 2);
+}
+
+// ---- onshi insurer-check -------------------------------------------------------------------
+
+TEST_F(ClaimsCli, R_ACCURACY_InsurerCheckExitsZeroOnlyWhenValid) {
+  // 後期高齢者医療広域連合 of 大阪 (27): 39 27 000 + its 検証番号.
+  std::string kouki = "3927000";
+  kouki += char('0' + onshi::claims::check_digit(kouki));
+  std::string wrong = kouki;
+  wrong.back() = char('0' + (wrong.back() - '0' + 5) % 10);
+
+  auto valid = onshi({"insurer-check", kouki});
+  EXPECT_EQ(valid.exit, 0) << valid.err;
+  EXPECT_NE(valid.out.find("有効 valid"), std::string::npos) << valid.out;
+  EXPECT_NE(valid.out.find("kouki"), std::string::npos) << valid.out;
+
+  auto invalid = onshi({"insurer-check", wrong});
+  EXPECT_EQ(invalid.exit, 1);
+  EXPECT_NE(invalid.out.find("無効 invalid"), std::string::npos) << invalid.out;
+  EXPECT_NE(invalid.out.find("digit 8"), std::string::npos) << invalid.out;
+
+  auto as_json = onshi({"insurer-check", wrong, "--json"});
+  EXPECT_EQ(as_json.exit, 1);
+  EXPECT_EQ(as_json.doc()["ok"], false);
+  EXPECT_EQ(as_json.doc()["valid"], false);
+}
+
+TEST_F(ClaimsCli, InsurerCheckOtherKindsAndABadKind) {
+  std::string recipient = "765432";
+  recipient += char('0' + onshi::claims::check_digit(recipient));
+  std::string wrong = recipient;
+  wrong.back() = char('0' + (wrong.back() - '0' + 1) % 10);
+  EXPECT_EQ(onshi({"insurer-check", recipient, "--kind", "recipient"}).exit, 0);
+  EXPECT_EQ(onshi({"insurer-check", wrong, "--kind", "recipient"}).exit, 1);
+  auto bad = onshi({"insurer-check", "1234", "--kind", "passport"});
+  EXPECT_EQ(bad.exit, 2);
+  EXPECT_NE(bad.err.find("'passport' is not one of insurer, public-expense, recipient"), std::string::npos) << bad.err;
+  EXPECT_NE(bad.err.find("--kind"), std::string::npos) << bad.err;
+}
+
+// ---- onshi copay ---------------------------------------------------------------------------
+
+TEST_F(ClaimsCli, R_RATIO_CopayPrintsTheRatioAndTheRule) {
+  auto r = onshi({"copay", "--birth", "1950-04-02", "--on", "2025-04-02", "--card-ratio", "1"});
+  ASSERT_EQ(r.exit, 0) << r.err;
+  EXPECT_NE(r.out.find("1割 (rule kouki_card)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("後期高齢者"), std::string::npos) << r.out;
+  auto missing = onshi({"copay", "--birth", "1950-04-02", "--on", "2025-04-02"});
+  EXPECT_EQ(missing.exit, 2);
+  EXPECT_NE(missing.err.find("card_ratio"), std::string::npos) << missing.err;
+  EXPECT_NE(missing.err.find("on the command line it is --card-ratio N"), std::string::npos) << missing.err;
+  EXPECT_EQ(onshi({"copay", "--birth", "1990-01-01", "--card-ratio", "two"}).exit, 2);
+  EXPECT_EQ(onshi({"copay"}).exit, 2);
+}
+
+TEST_F(ClaimsCli, CopayOnDefaultsToTodayFromTheSdkClock) {
+  auto implicit = onshi({"copay", "--birth", "2021-06-15", "--json"});
+  ASSERT_EQ(implicit.exit, 0) << implicit.err;
+  EXPECT_EQ(implicit.doc()["on"], today_jst("%Y-%m-%d"));
+  auto explicit_today = onshi({"copay", "--birth", "2021-06-15", "--on", today_jst("%Y-%m-%d"), "--json"});
+  EXPECT_EQ(implicit.doc(), explicit_today.doc());
+}
+
+// ---- onshi form ----------------------------------------------------------------------------
+
+TEST_F(ClaimsCli, FormWritesTheStatementWithThePatientsNameEscaped) {
+  json prefill = {{"schema", "onshi.claims.statement-prefill/1"},
+                  {"patient", {{"name", "高橋 <花子> & 娘"}, {"birth_date", "1945-06-01"}}},
+                  {"today", "2026-11-10"}};
+  const fs::path html = dir_ / "form.html";
+  auto r = onshi({"form", write("prefill.json", prefill.dump()).string(), "--out", html.string()});
+  ASSERT_EQ(r.exit, 0) << r.err;
+  EXPECT_NE(r.out.find("form.html"), std::string::npos) << r.out;
+  const std::string page = claims_test::read_file(html);
+  EXPECT_NE(page.find("高橋 &lt;花子&gt; &amp; 娘"), std::string::npos);
+  EXPECT_EQ(page.find("<花子>"), std::string::npos);
+  EXPECT_NE(page.find("2026 年 11 月 10 日"), std::string::npos);
+}
+
+TEST_F(ClaimsCli, FormDatesTheStatementTodayAndRequiresOut) {
+  json prefill = {{"schema", "onshi.claims.statement-prefill/1"}, {"patient", {{"name", "高橋 花子"}}}};
+  const fs::path input = write("prefill.json", prefill.dump());
+  EXPECT_EQ(onshi({"form", input.string()}).exit, 2);
+  auto r = onshi({"form", input.string(), "--out", (dir_ / "f.html").string(), "--json"});
+  ASSERT_EQ(r.exit, 0) << r.err;
+  EXPECT_EQ(r.doc()["ok"], true);
+  const std::string today = today_jst("%Y") + " 年 " + std::to_string(std::stoi(today_jst("%m"))) + " 月 " +
+                            std::to_string(std::stoi(today_jst("%d"))) + " 日";
+  EXPECT_NE(claims_test::read_file(dir_ / "f.html").find(today), std::string::npos) << today;
+}
+
+// ---- onshi usage-rate ----------------------------------------------------------------------
+
+TEST_F(ClaimsCli, R_RATE_UsageRatePrintsRateAndTier) {
+  json list = json::array();
+  for (int i = 0; i < 8; ++i) list.push_back({{"date", "2026-11-0" + std::to_string(i + 1)}, {"my_number_card", i < 2}});
+  list.push_back({{"date", "2026-10-31"}, {"my_number_card", true}});  // not this month
+  const fs::path from = write("checks.json", list.dump());
+  auto r = onshi({"usage-rate", "--month", "2026-11", "--from", from.string()});
+  ASSERT_EQ(r.exit, 0) << r.err;
+  EXPECT_NE(r.out.find("25.0 % (2 / 8 online checks)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("加算2"), std::string::npos) << r.out;  // 20 % ≤ 25 % < 30 %
+
+  auto as_json = onshi({"usage-rate", "--month", "2026-11", "--from", from.string(), "--facility", "dental", "--json"});
+  ASSERT_EQ(as_json.exit, 0) << as_json.err;
+  EXPECT_EQ(as_json.doc()["tier"], 2);
+  EXPECT_EQ(as_json.doc()["facility"], "dental");
+}
+
+TEST_F(ClaimsCli, UsageRateErrors) {
+  const fs::path from = write("checks.json", R"([{"date": "2026-11-02", "my_number_card": true}])");
+  EXPECT_EQ(onshi({"usage-rate", "--from", from.string()}).exit, 2);
+  auto empty_month = onshi({"usage-rate", "--month", "2026-12", "--from", from.string()});
+  EXPECT_EQ(empty_month.exit, 3);
+  EXPECT_NE(empty_month.err.find("what to do"), std::string::npos) << empty_month.err;
+  auto not_a_list = onshi({"usage-rate", "--month", "2026-11", "--from", write("obj.json", "{}").string()});
+  EXPECT_EQ(not_a_list.exit, 2);
+  EXPECT_NE(not_a_list.err.find("obj.json"), std::string::npos) << not_a_list.err;
+}
+
+}  // namespace

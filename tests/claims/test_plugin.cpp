@@ -1,0 +1,406 @@
+// The claims plugin as an EMR reaches it: loaded by the SDK, "onshi.claims/1" called
+// through its C table with documents (docs/decisions/claims.md, "Plugin documents").
+#include "claims_test_util.hpp"
+
+#include <onshi/abi/onshi_ext_claims.h>
+#include <onshi/abi/onshi_ext_diagnostics.h>
+#include <onshi/claims/numbers.hpp>
+#include <onshi/host.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <memory>
+#include <thread>
+
+namespace {
+
+using nlohmann::json;
+using Function = onshi_document_fn onshi_claims_v1::*;
+
+struct Reply {
+  onshi_status status = ONSHI_E_INTERNAL;
+  std::string out;
+  onshi_error err = onshi::empty_error();
+  json doc() const { return json::parse(out); }
+};
+
+class ClaimsPlugin : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    onshi::SdkOptions o;
+    o.host_name = "claims-plugin-test";
+    o.plugin_dirs = {ONSHI_PLUGIN_BUILD_DIR};
+    o.use_default_dirs = false;
+    o.enabled_ids = std::vector<std::string>{"onshi.claims"};
+    auto sdk = onshi::Sdk::open(o);
+    ASSERT_TRUE(sdk.ok()) << sdk.error().message;
+    sdk_ = std::make_unique<onshi::Sdk>(std::move(sdk).value());
+  }
+  static void TearDownTestSuite() { sdk_.reset(); }
+
+  static onshi::Extension<onshi_claims_v1> claims() {
+    auto ext = sdk_->extension<onshi_claims_v1>(ONSHI_EXT_CLAIMS, "onshi.claims");
+    EXPECT_TRUE(ext.ok()) << ext.error().message;
+    return ext.ok() ? *ext : onshi::Extension<onshi_claims_v1>{};
+  }
+
+  static Reply call(Function function, const std::string& in,
+                    onshi_status (*write)(void*, const uint8_t*, uint64_t) = &append) {
+    auto ext = claims();
+    Reply r;
+    if (!ext.vtable) return r;
+    const onshi_writer writer{&r.out, write};
+    r.status = (ext.vtable->*function)(ext.instance, {reinterpret_cast<const uint8_t*>(in.data()), in.size()},
+                                       &writer, &r.err);
+    return r;
+  }
+  static Reply call(Function function, const json& in) { return call(function, in.dump()); }
+
+  static onshi_status ONSHI_ABI append(void* ctx, const uint8_t* data, uint64_t size) {
+    static_cast<std::string*>(ctx)->append(reinterpret_cast<const char*>(data), size);
+    return ONSHI_OK;
+  }
+
+  static inline std::unique_ptr<onshi::Sdk> sdk_;
+};
+
+std::string decode_base64(const std::string& text) {
+  static const std::string alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  unsigned bits = 0;
+  int count = 0;
+  for (char c : text) {
+    auto at = alphabet.find(c);
+    if (at == std::string::npos) continue;
+    bits = (bits << 6) | unsigned(at);
+    if ((count += 6) >= 8) out += char((bits >> (count -= 8)) & 0xFF);
+  }
+  return out;
+}
+
+json copay_request(const char* birth, const char* on) {
+  return {{"schema", "onshi.claims.copay-request/1"}, {"birth_date", birth}, {"on", on}};
+}
+
+json with(json document, const char* key, json value) {
+  document[key] = std::move(value);
+  return document;
+}
+
+json number_request(const char* kind, const std::string& number) {
+  return {{"schema", "onshi.claims.number-request/1"}, {"kind", kind}, {"number", number}};
+}
+
+// n verifications on `date`, `cards` of them with the My Number card.
+void add_checks(json& list, const char* date, int n, int cards) {
+  for (int i = 0; i < n; ++i) list.push_back({{"date", date}, {"my_number_card", i < cards}});
+}
+
+json usage_request(const char* month, json verifications) {
+  return {{"schema", "onshi.claims.usage-request/1"}, {"month", month}, {"verifications", std::move(verifications)}};
+}
+
+// ---- loading and diagnostics ---------------------------------------------------------
+
+TEST_F(ClaimsPlugin, LoadsAndProvidesClaimsAndDiagnostics) {
+  auto info = sdk_->plugin("onshi.claims");
+  ASSERT_TRUE(info.has_value());
+  EXPECT_TRUE(info->loaded()) << info->stage << ": " << info->message;
+  EXPECT_EQ(info->provides, (std::vector<std::string>{"onshi.claims/1", "onshi.diagnostics/1"}));
+  EXPECT_EQ(claims().vtable->struct_size, sizeof(onshi_claims_v1));
+}
+
+TEST_F(ClaimsPlugin, SelfTestPassesAndReadsTheHostClock) {
+  const int64_t pinned = 1'795'000'000'000;  // the host clock, not the system's
+  sdk_->set_time_ms(pinned);
+  auto ext = sdk_->extension<onshi_diagnostics_v1>(ONSHI_EXT_DIAGNOSTICS, "onshi.claims");
+  ASSERT_TRUE(ext.ok());
+  std::string text;
+  const onshi_writer writer{&text, &ClaimsPlugin::append};
+  onshi_error err = onshi::empty_error();
+  ASSERT_EQ(ext->vtable->self_test(ext->instance, &writer, &err), ONSHI_OK) << err.message;
+  sdk_->set_time_ms(0);
+  json report = json::parse(text);
+  EXPECT_EQ(report["ok"], true) << text;
+  EXPECT_EQ(report["now_unix_ms"], pinned);
+  for (const auto& check : report["checks"]) EXPECT_EQ(check["ok"], true) << check.dump();
+}
+
+// ---- decide ---------------------------------------------------------------------------
+
+TEST_F(ClaimsPlugin, DecideWritesTheGoldenReceiptFileForEveryGoldenInput) {
+  for (const auto& entry : std::filesystem::directory_iterator(CLAIMS_GOLDEN_DIR)) {
+    if (entry.path().extension() != ".json") continue;
+    SCOPED_TRACE(entry.path().filename().string());
+    auto r = call(&onshi_claims_v1::decide, claims_test::read_file(entry.path()));
+    ASSERT_EQ(r.status, ONSHI_OK) << r.err.message;
+    json result = r.doc();
+    EXPECT_EQ(result["schema"], "onshi.claims.result/1");
+    auto expected = entry.path();
+    expected.replace_extension(".UKE");
+    EXPECT_EQ(decode_base64(result.value("receipt_file_base64", "")), claims_test::read_file(expected));
+  }
+}
+
+TEST_F(ClaimsPlugin, R_CLAIM_C_UnknownKoukiPatientGetsTheUnknownClaim) {
+  auto r = call(&onshi_claims_v1::decide, claims_test::read_file(claims_test::golden("unknown_c_kouki.json")));
+  ASSERT_EQ(r.status, ONSHI_OK) << r.err.message;
+  json result = r.doc();
+  EXPECT_EQ(result["route"]["id"], "R-CLAIM-C");
+  EXPECT_EQ(result["method"]["id"], "R-M7");
+  EXPECT_EQ(result["records"][1]["id"], "HO");
+  EXPECT_EQ(result["records"][1]["fields"][0]["value"], onshi::claims::kUnknownInsurerCheckDigit);
+}
+
+TEST_F(ClaimsPlugin, DecideRefusesBadInputNamingTheField) {
+  json input = json::parse(claims_test::read_file(claims_test::golden("verified_shaho.json")));
+  input["patient"]["birth_date"] = "1980-13-01";
+  auto r = call(&onshi_claims_v1::decide, input);
+  EXPECT_EQ(r.status, ONSHI_E_INVALID_ARGUMENT);
+  EXPECT_NE(std::string(r.err.message).find("patient.birth_date"), std::string::npos) << r.err.message;
+  EXPECT_NE(std::string(r.err.hint), "");
+  EXPECT_TRUE(r.out.empty());
+
+  EXPECT_EQ(call(&onshi_claims_v1::decide, std::string("{\"schema\": ")).status, ONSHI_E_INVALID_ARGUMENT);
+}
+
+TEST_F(ClaimsPlugin, DecideFromManyThreadsAtOnceGivesTheSameResult) {  // the manifest says thread_safety "full"
+  const std::string input = claims_test::read_file(claims_test::golden("unknown_c_shaho.json"));
+  const std::string expected = call(&onshi_claims_v1::decide, input).out;
+  ASSERT_FALSE(expected.empty());
+  std::vector<std::string> results(8);
+  std::vector<std::thread> threads;
+  for (auto& result : results)
+    threads.emplace_back([&] {
+      for (int i = 0; i < 5; ++i) result = call(&onshi_claims_v1::decide, input).out;
+    });
+  for (auto& t : threads) t.join();
+  for (const auto& result : results) EXPECT_EQ(result, expected);
+}
+
+// ---- sizes and the writer, the same for every function ---------------------------------
+
+TEST_F(ClaimsPlugin, EveryFunctionRefusesDocumentsOver1MiB) {
+  const std::string huge = "{\"schema\": \"x\", \"pad\": \"" + std::string(1 << 20, 'a') + "\"}";
+  for (Function f : {&onshi_claims_v1::decide, &onshi_claims_v1::copay, &onshi_claims_v1::check_number,
+                     &onshi_claims_v1::statement_form, &onshi_claims_v1::usage_rate}) {
+    auto r = call(f, huge);
+    EXPECT_EQ(r.status, ONSHI_E_INVALID_ARGUMENT);
+    EXPECT_NE(std::string(r.err.message).find("1 MiB"), std::string::npos) << r.err.message;
+  }
+}
+
+TEST_F(ClaimsPlugin, EveryFunctionNamesTheSchemaItExpects) {
+  const std::pair<Function, const char*> cases[] = {
+      {&onshi_claims_v1::decide, "onshi.claims.input/1"},
+      {&onshi_claims_v1::copay, "onshi.claims.copay-request/1"},
+      {&onshi_claims_v1::check_number, "onshi.claims.number-request/1"},
+      {&onshi_claims_v1::statement_form, "onshi.claims.statement-prefill/1"},
+      {&onshi_claims_v1::usage_rate, "onshi.claims.usage-request/1"},
+  };
+  for (const auto& [f, schema] : cases) {
+    auto r = call(f, json{{"schema", "onshi.claims.something-else/1"}});
+    EXPECT_EQ(r.status, ONSHI_E_INVALID_ARGUMENT);
+    EXPECT_NE(std::string(r.err.hint).find(schema), std::string::npos) << r.err.hint;
+  }
+}
+
+TEST_F(ClaimsPlugin, AWriterThatRefusesStopsTheCallWithItsStatus) {
+  auto refuse = [](void*, const uint8_t*, uint64_t) -> onshi_status { return ONSHI_E_CANCELLED; };
+  auto r = call(&onshi_claims_v1::check_number, number_request("insurer", "39270004").dump(), refuse);
+  EXPECT_EQ(r.status, ONSHI_E_CANCELLED);
+}
+
+// ---- copay ------------------------------------------------------------------------------
+
+TEST_F(ClaimsPlugin, R_RATIO_KoukiStartsOnThe75thBirthday) {
+  json before = with(copay_request("1950-04-02", "2025-04-01"), "card_ratio", 2);
+  json on_birthday = with(copay_request("1950-04-02", "2025-04-02"), "card_ratio", 1);
+
+  auto r = call(&onshi_claims_v1::copay, before);
+  ASSERT_EQ(r.status, ONSHI_OK) << r.err.message;
+  EXPECT_EQ(r.doc()["schema"], "onshi.claims.copay/1");
+  EXPECT_EQ(r.doc()["band"], "elderly_70_74");
+  EXPECT_EQ(r.doc()["rule"], "elderly_card");
+  EXPECT_EQ(r.doc()["ratio"], 2);
+  EXPECT_EQ(r.doc()["boundaries"]["kouki_first_day"], "2025-04-02");
+
+  r = call(&onshi_claims_v1::copay, on_birthday);
+  ASSERT_EQ(r.status, ONSHI_OK) << r.err.message;
+  EXPECT_EQ(r.doc()["band"], "kouki");
+  EXPECT_EQ(r.doc()["rule"], "kouki_card");
+  EXPECT_EQ(r.doc()["ratio"], 1);
+}
+
+TEST_F(ClaimsPlugin, R_RATIO_PreschoolAndWorkingAge) {
+  auto r = call(&onshi_claims_v1::copay, copay_request("2021-06-15", "2026-11-10"));
+  ASSERT_EQ(r.status, ONSHI_OK) << r.err.message;
+  EXPECT_EQ(r.doc()["ratio"], 2);
+  EXPECT_EQ(r.doc()["rule"], "preschool");
+  r = call(&onshi_claims_v1::copay, copay_request("1990-06-15", "2026-11-10"));
+  ASSERT_EQ(r.status, ONSHI_OK) << r.err.message;
+  EXPECT_EQ(r.doc()["ratio"], 3);
+  EXPECT_EQ(r.doc()["band"], "working_age");
+}
+
+TEST_F(ClaimsPlugin, R_RATIO_StatementMarkedUnknownWarns) {
+  auto r = call(&onshi_claims_v1::copay, with(copay_request("1945-06-01", "2026-11-10"), "statement", true));
+  ASSERT_EQ(r.status, ONSHI_OK) << r.err.message;
+  EXPECT_EQ(r.doc()["ratio"], 1);
+  ASSERT_EQ(r.doc()["warnings"].size(), 1u);
+  EXPECT_EQ(r.doc()["warnings"][0]["rule"], "R-RATIO");
+}
+
+TEST_F(ClaimsPlugin, CopayErrorsNameTheField) {
+  const std::pair<json, const char*> cases[] = {
+      {copay_request("1945-06-01", "2026-11-10"), "card_ratio"},  // 後期 with nothing to take the ratio from
+      {with(copay_request("1990-01-01", "2026-11-10"), "payer", "nhs"), "payer"},
+      {copay_request("1990-01-01", "2026-02-30"), "on"},
+      {json{{"schema", "onshi.claims.copay-request/1"}, {"on", "2026-11-10"}}, "birth_date"},
+      {with(copay_request("1990-01-01", "2026-11-10"), "card_ratio", "3"), "card_ratio"},
+  };
+  for (const auto& [request, field] : cases) {
+    SCOPED_TRACE(request.dump());
+    auto r = call(&onshi_claims_v1::copay, request);
+    EXPECT_EQ(r.status, ONSHI_E_INVALID_ARGUMENT);
+    EXPECT_NE(std::string(r.err.message).find(field), std::string::npos) << r.err.message;
+  }
+}
+
+// ---- check_number -------------------------------------------------------------------------
+
+TEST_F(ClaimsPlugin, R_ACCURACY_EveryKoukiUnionNumberIsValidAndTellsItsPrefecture) {
+  for (const std::string& number : onshi::claims::kouki_union_numbers()) {
+    SCOPED_TRACE(number);
+    auto r = call(&onshi_claims_v1::check_number, number_request("insurer", number));
+    ASSERT_EQ(r.status, ONSHI_OK) << r.err.message;
+    json check = r.doc();
+    EXPECT_EQ(check["schema"], "onshi.claims.number-check/1");
+    EXPECT_EQ(check["valid"], true);
+    EXPECT_EQ(check["houbetsu"], "39");
+    EXPECT_EQ(check["prefecture"], number.substr(2, 2));
+    EXPECT_EQ(check["payer"], "kouki");
+  }
+}
+
+TEST_F(ClaimsPlugin, R_ACCURACY_AWrongCheckDigitIsAnAnswerNotAnError) {
+  std::string number = onshi::claims::kouki_union_numbers()[26];
+  number.back() = char('0' + (number.back() - '0' + 1) % 10);
+  auto r = call(&onshi_claims_v1::check_number, number_request("insurer", number));
+  ASSERT_EQ(r.status, ONSHI_OK) << r.err.message;
+  json check = r.doc();
+  EXPECT_EQ(check["valid"], false);
+  EXPECT_EQ(check["number"], number);
+  EXPECT_NE(check["message"].get<std::string>().find("digit 8"), std::string::npos) << check["message"];
+  EXPECT_FALSE(check["hint"].get<std::string>().empty());
+  EXPECT_FALSE(check.contains("houbetsu"));
+}
+
+TEST_F(ClaimsPlugin, R_ACCURACY_SixDigitKokuhoAndOtherKinds) {
+  auto kokuho = call(&onshi_claims_v1::check_number, number_request("insurer", "138057")).doc();
+  EXPECT_EQ(kokuho["valid"], true) << kokuho["message"];
+  EXPECT_EQ(kokuho["payer"], "kokuho");
+  EXPECT_TRUE(kokuho["houbetsu"].is_null());
+
+  // 生活保護 (法別 12) is a payer by itself; a local (8x) number passes a wrong digit with a warning.
+  std::string aid = "1213101";
+  aid += char('0' + onshi::claims::check_digit(aid));
+  auto medical_aid = call(&onshi_claims_v1::check_number, number_request("public-expense", aid)).doc();
+  EXPECT_EQ(medical_aid["valid"], true) << medical_aid["message"];
+  EXPECT_EQ(medical_aid["payer"], "medical_aid");
+  std::string local = "8013101";
+  local += char('0' + (onshi::claims::check_digit(local) + 1) % 10);
+  auto local_check = call(&onshi_claims_v1::check_number, number_request("public-expense", local)).doc();
+  EXPECT_EQ(local_check["valid"], true);
+  EXPECT_EQ(local_check["warnings"].size(), 1u);
+
+  std::string recipient = "123456";
+  auto good = call(&onshi_claims_v1::check_number,
+                   number_request("recipient", recipient + char('0' + onshi::claims::check_digit(recipient))));
+  EXPECT_EQ(good.doc()["valid"], true);
+  auto short_one = call(&onshi_claims_v1::check_number, number_request("recipient", recipient)).doc();
+  EXPECT_EQ(short_one["valid"], false);
+  EXPECT_NE(short_one["message"].get<std::string>().find("7 digits"), std::string::npos);
+}
+
+TEST_F(ClaimsPlugin, CheckNumberRefusesAnUnknownKindOrANumberThatIsNotText) {
+  auto r = call(&onshi_claims_v1::check_number, number_request("passport", "123"));
+  EXPECT_EQ(r.status, ONSHI_E_INVALID_ARGUMENT);
+  EXPECT_NE(std::string(r.err.message).find("field kind"), std::string::npos) << r.err.message;
+  r = call(&onshi_claims_v1::check_number, json{{"schema", "onshi.claims.number-request/1"}, {"number", 39270004}});
+  EXPECT_EQ(r.status, ONSHI_E_INVALID_ARGUMENT);
+  EXPECT_NE(std::string(r.err.message).find("field number"), std::string::npos) << r.err.message;
+}
+
+// ---- statement_form ---------------------------------------------------------------------
+
+TEST_F(ClaimsPlugin, StatementFormEscapesThePatientAndPrintsTheDate) {
+  json prefill = {{"schema", "onshi.claims.statement-prefill/1"},
+                  {"patient", {{"name", "山田 <script>太郎"}, {"birth_date", "1980-02-29"}}},
+                  {"statement", {{"insurance", "kokuho"}}},
+                  {"today", "2026-11-10"}};
+  auto r = call(&onshi_claims_v1::statement_form, prefill);
+  ASSERT_EQ(r.status, ONSHI_OK) << r.err.message;
+  EXPECT_EQ(r.out.rfind("<!DOCTYPE html>", 0), 0u);
+  EXPECT_NE(r.out.find("山田 &lt;script&gt;太郎"), std::string::npos);
+  EXPECT_EQ(r.out.find("<script>"), std::string::npos);
+  EXPECT_NE(r.out.find("2026 年 11 月 10 日"), std::string::npos);
+}
+
+TEST_F(ClaimsPlugin, StatementFormErrorsNameTheNestedField) {
+  json prefill = {{"schema", "onshi.claims.statement-prefill/1"}, {"patient", {{"birth_date", "1980/02/29"}}}};
+  auto r = call(&onshi_claims_v1::statement_form, prefill);
+  EXPECT_EQ(r.status, ONSHI_E_INVALID_ARGUMENT);
+  EXPECT_NE(std::string(r.err.message).find("patient.birth_date"), std::string::npos) << r.err.message;
+  prefill.erase("patient");
+  r = call(&onshi_claims_v1::statement_form, prefill);
+  EXPECT_NE(std::string(r.err.message).find("field patient: is required"), std::string::npos) << r.err.message;
+}
+
+// ---- usage_rate ---------------------------------------------------------------------------
+
+TEST_F(ClaimsPlugin, R_RATE_CountsOnlyTheMonthAndMeetsTheThresholdExactly) {
+  json list = json::array();
+  add_checks(list, "2026-11-02", 10, 3);  // 30 %: exactly the 加算1 threshold from 2025-01
+  add_checks(list, "2026-10-31", 5, 5);   // another month
+  auto r = call(&onshi_claims_v1::usage_rate, usage_request("2026-11", list));
+  ASSERT_EQ(r.status, ONSHI_OK) << r.err.message;
+  json usage = r.doc();
+  EXPECT_EQ(usage["schema"], "onshi.claims.usage/1");
+  EXPECT_EQ(usage["card_count"], 3);
+  EXPECT_EQ(usage["total_count"], 10);
+  EXPECT_DOUBLE_EQ(usage["rate"].get<double>(), 0.3);
+  EXPECT_EQ(usage["tier"], 1);
+  EXPECT_EQ(usage["threshold_percent"], 30);
+  EXPECT_GT(usage["points"].get<int>(), 0);
+}
+
+TEST_F(ClaimsPlugin, R_RATE_TheFacilitySetsThePointsAndTheMonthTheThresholds) {
+  json list = json::array();
+  add_checks(list, "2024-11-05", 20, 3);  // 15 %: 加算1 under the 2024-10 table, none later
+  json medical = call(&onshi_claims_v1::usage_rate, usage_request("2024-11", list)).doc();
+  json pharmacy = call(&onshi_claims_v1::usage_rate, with(usage_request("2024-11", list), "facility", "pharmacy")).doc();
+  EXPECT_EQ(medical["tier"], 1);
+  EXPECT_EQ(medical["threshold_percent"], 15);
+  EXPECT_EQ(pharmacy["tier"], 1);
+  EXPECT_NE(pharmacy["points"], medical["points"]);
+}
+
+TEST_F(ClaimsPlugin, R_RATE_AnEmptyMonthAndBadEntriesAreErrors) {
+  json list = json::array();
+  add_checks(list, "2026-11-02", 2, 1);
+  auto empty = call(&onshi_claims_v1::usage_rate, usage_request("2026-12", list));
+  EXPECT_EQ(empty.status, ONSHI_E_NOT_FOUND);
+  EXPECT_NE(std::string(empty.err.message).find("undefined"), std::string::npos) << empty.err.message;
+
+  list[1]["date"] = "yesterday";
+  auto bad = call(&onshi_claims_v1::usage_rate, usage_request("2026-11", list));
+  EXPECT_EQ(bad.status, ONSHI_E_INVALID_ARGUMENT);
+  EXPECT_NE(std::string(bad.err.message).find("verifications[1].date"), std::string::npos) << bad.err.message;
+
+  auto bad_month = call(&onshi_claims_v1::usage_rate, usage_request("2026-1", list));
+  EXPECT_NE(std::string(bad_month.err.message).find("field month"), std::string::npos) << bad_month.err.message;
+}
+
+}  // namespace
