@@ -5,6 +5,10 @@
 
 #include "test_support.hpp"
 
+#include <unicode/ucnv.h>
+#include <unicode/utf16.h>
+#include <unicode/utf8.h>
+
 namespace onshi::eligibility {
 namespace {
 
@@ -125,6 +129,57 @@ TEST(Outcome, R_BLACKDOT_black_dot_and_non_jis_x0208_are_flagged) {
   EXPECT_EQ(notes[1].outside_jis_x0208, std::vector<std::string>{"﨑"});
   EXPECT_EQ(o.qualifications[0].name_kana, "ﾀｶﾊｼ ｲﾁﾛｳ");  // match on kana instead
   EXPECT_TRUE(face_outcome("shaho-valid").qualifications.at(0).charset_notes.empty());
+}
+
+TEST(Outcome, R_BLACKDOT_notes_of_the_fixture_files) {
+  auto outcome_of = [](const char* file) {
+    return decide(parse_message<QualificationResponse>(read_bytes(fs::path(ONSHI_ELIGIBILITY_TEST_DATA) / file), file));
+  };
+  const Outcome o = outcome_of("OQSsiquc01res_face_blackdot_utf8.xml");
+  ASSERT_EQ(o.qualifications.size(), 1u);
+  const std::vector<CharsetNote> expected = {{"Name", true, {}}, {"Address", false, {"﨑"}}};
+  EXPECT_EQ(o.qualifications[0].charset_notes, expected);
+  for (const char* file : {"face_shuffled_utf8.xml", "OQSsiquc01res_lost_old_utf8.xml"})
+    EXPECT_TRUE(outcome_of(file).qualifications.at(0).charset_notes.empty()) << file;
+}
+
+// check_charset remembers ICU's answer per code point; it must be the answer ICU gives when
+// asked each time, as it was before, for every BMP character (surrogates cannot be UTF-8).
+TEST(Outcome, R_BLACKDOT_charset_check_matches_icu_for_every_bmp_character) {
+  UErrorCode status = U_ZERO_ERROR;
+  UConverter* jis = ucnv_open("ISO-2022-JP", &status);
+  ASSERT_TRUE(U_SUCCESS(status)) << u_errorName(status);
+  ucnv_setFromUCallBack(jis, UCNV_FROM_U_CALLBACK_STOP, nullptr, nullptr, nullptr, &status);
+  auto icu_inside = [&](char32_t cp) {
+    UChar units[2];
+    int32_t n = 0;
+    U16_APPEND_UNSAFE(units, n, cp);
+    char buf[16];
+    UErrorCode s = U_ZERO_ERROR;
+    ucnv_reset(jis);
+    ucnv_fromUChars(jis, buf, sizeof buf, units, n, &s);
+    return U_SUCCESS(s);
+  };
+  for (char32_t block = 0; block < 0x10000; block += 0x100) {
+    if (block >= 0xD800 && block < 0xE000) continue;
+    std::string text;
+    std::vector<char32_t> outside;
+    bool black_dot = false;
+    for (char32_t cp = block; cp < block + 0x100; ++cp) {
+      char utf8[4];
+      int32_t len = 0;
+      U8_APPEND_UNSAFE(utf8, len, cp);
+      text.append(utf8, len);
+      if (cp == 0x25CF) black_dot = true;
+      else if (cp >= 0x80 && !(cp >= 0xFF61 && cp <= 0xFF9F) && !icu_inside(cp)) outside.push_back(cp);
+    }
+    for (int pass = 0; pass < 2; ++pass) {  // the first asks ICU, the second reads what was remembered
+      const CharsetFlags flags = check_charset(text);
+      ASSERT_EQ(flags.outside_jis_x0208, outside) << "block U+" << std::hex << static_cast<unsigned>(block);
+      ASSERT_EQ(flags.black_dot, black_dot);
+    }
+  }
+  ucnv_close(jis);
 }
 
 TEST(Outcome, R_FIELDS_blank_kana_stays_blank) {

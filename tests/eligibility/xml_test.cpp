@@ -65,6 +65,65 @@ TEST(XmlRead, unknown_code_is_kept_verbatim) {
   EXPECT_NE(written->find("<QualificationValidity>8</QualificationValidity>"), std::string::npos);
 }
 
+TEST(XmlRead, invalid_utf8_is_refused_naming_the_file_and_the_offset) {
+  const std::string head = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><XmlMsg><MessageHeader><ErrorMessage>ab";
+  const std::string tail = "</ErrorMessage></MessageHeader></XmlMsg>";
+  // A lone continuation byte, an overlong '/', a surrogate, past U+10FFFF, a cut sequence.
+  for (std::string bad : {"\x80", "\xC0\xAF", "\xED\xA0\x80", "\xF4\x90\x80\x80", "\xE8\xA8"}) {
+    for (const std::string bom : {"", "\xEF\xBB\xBF"}) {
+      auto r = read_xml_msg(bom + head + bad + tail, "answer.xml");
+      ASSERT_FALSE(r.ok());
+      EXPECT_EQ(r.error().code, ONSHI_E_PROTOCOL);
+      // The offset of the first bad byte, counted from the file's first byte.
+      EXPECT_EQ(r.error().message,
+                "answer.xml: bytes near offset " + std::to_string(bom.size() + head.size()) + " are not valid UTF-8");
+      EXPECT_FALSE(r.error().hint.empty());
+    }
+  }
+}
+
+TEST(XmlRead, valid_utf8_is_kept_byte_for_byte) {
+  const std::string text = std::string("a") + '\0' + "b ｱ 髙 𠮷 \xEF\xBF\xBF ●";  // NUL, 1-4 byte sequences, U+FFFF
+  auto same = decode_to_utf8(text, TextEncoding::utf8, "text");
+  ASSERT_TRUE(same.ok()) << same.error().message;
+  EXPECT_EQ(*same, text);
+  auto refused = encode_from_utf8("ok\xFF", TextEncoding::shift_jis, "<Name>");
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().message, "<Name>: bytes near offset 2 are not valid UTF-8");
+}
+
+// parse_message reads its view straight from the parsed nodes; view_as reads it from the
+// Element tree of read_xml_msg. Both must give the same message.
+template <class M>
+void expect_same_view(const std::string& bytes) {
+  auto direct = parse_message<M>(bytes, "direct");
+  auto tree = read_xml_msg(bytes, "tree");
+  ASSERT_EQ(direct.ok(), tree.ok());
+  if (!direct.ok()) {
+    EXPECT_EQ(direct.error().code, tree.error().code);
+    return;
+  }
+  EXPECT_EQ(*direct, view_as<M>(*tree)) << bytes;
+}
+
+TEST(XmlRead, view_from_the_nodes_equals_view_of_the_tree) {
+  for (const char* file : {"face_shuffled_utf8.xml", "OQSsiquc01res_face_blackdot_utf8.xml",
+                           "OQSsiquc01res_lost_old_utf8.xml"})
+    expect_same_view<QualificationResponse>(read_bytes(kData / file));
+  expect_same_view<QualificationRequest>(read_bytes(kData / "request_shuffled_sjis.xml"));
+  expect_same_view<DrugInfoResponse>(read_bytes(kData / "YZKsiquc01res_shaho_valid_sjis.xml"));
+  // Header only; repeats, groups where text is expected, CDATA, comments, extra children of XmlMsg.
+  expect_same_view<QualificationResponse>("<XmlMsg><MessageHeader><SegmentOfResult>9</SegmentOfResult>"
+                                          "</MessageHeader></XmlMsg>");
+  expect_same_view<DrugInfoResponse>("<XmlMsg><MessageHeader/></XmlMsg>");
+  expect_same_view<QualificationResponse>(
+      "<XmlMsg><MessageHeader><ErrorCode>1</ErrorCode><ErrorCode>2</ErrorCode><ErrorMessage><A>x</A></ErrorMessage>"
+      "</MessageHeader><MessageBody><ProcessingResultMessage>a<![CDATA[<b>]]><!-- c -->d</ProcessingResultMessage>"
+      "<ResultList><ResultOfQualificationConfirmation><Name>  </Name><New><Deeper>1</Deeper></New>"
+      "</ResultOfQualificationConfirmation><ResultOfQualificationConfirmation/></ResultList></MessageBody>"
+      "<MessageBody><Second/></MessageBody><Trailer>t</Trailer></XmlMsg>");
+}
+
 TEST(XmlWrite, shift_jis_by_default_with_standalone_no_and_spec_order) {
   auto r = parse_message<QualificationRequest>(read_bytes(kData / "request_shuffled_sjis.xml"));
   ASSERT_TRUE(r.ok());

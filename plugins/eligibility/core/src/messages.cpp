@@ -1,5 +1,7 @@
 #include <onshi/eligibility/messages.hpp>
 
+#include "xml_doc.hpp"
+
 #include <tuple>
 
 namespace onshi::eligibility {
@@ -98,43 +100,68 @@ FIELDS(CheckupResponseBody, F(SpecificHealthCheckupInfo))
 #undef FIELDS
 #undef F
 
-// ---- reading: each assign() takes the element, or declines (a repeat or an unexpected
-// shape) so the caller keeps it verbatim in `extra`.
-template <class T>
-void read_into(const Element& e, T& out);
-void read_into(const Element& e, Element& out) { out = e; }
+// ---- reading, from a caller's Element tree (view_as) or straight from the pugixml nodes
+// (parse_message), through the same few accessors so both give the same view.
+std::string_view name_of(const Element& e) { return e.name; }
+std::string_view name_of(pugi::xml_node n) { return n.name(); }
+bool has_children(const Element& e) { return !e.children.empty(); }
+bool has_children(pugi::xml_node n) { return n.find_child([](pugi::xml_node c) { return c.type() == pugi::node_element; }); }
+const std::string& text_of(const Element& e) { return e.text; }
+using detail::text_of;
+const Element& element_of(const Element& e) { return e; }
+using detail::element_of;
+template <class F>
+void for_each_child(const Element& e, F&& f) {
+  for (const Element& c : e.children) f(c);
+}
+template <class F>
+void for_each_child(pugi::xml_node n, F&& f) {
+  for (pugi::xml_node c = n.first_child(); c; c = c.next_sibling())
+    if (c.type() == pugi::node_element) f(c);
+}
 
-bool assign(Text& t, const Element& e) {
-  if (t || !e.children.empty()) return false;
-  t = e.text;
+// Each assign() takes the element, or declines (a repeat or an unexpected shape) so the
+// caller keeps it verbatim in `extra`.
+template <class N, class T>
+void read_into(const N& e, T& out);
+template <class N>
+void read_into(const N& e, Element& out) {
+  out = element_of(e);
+}
+
+template <class N>
+bool assign(Text& t, const N& e) {
+  if (t || has_children(e)) return false;
+  t = text_of(e);
   return true;
 }
-template <CodeTable C>
-bool assign(Code<C>& t, const Element& e) {
-  if (t || !e.children.empty()) return false;
-  t = Coded<C>{e.text};
+template <CodeTable C, class N>
+bool assign(Code<C>& t, const N& e) {
+  if (t || has_children(e)) return false;
+  t = Coded<C>{text_of(e)};
   return true;
 }
-template <class G>
-bool assign(std::optional<G>& t, const Element& e) {
+template <class G, class N>
+bool assign(std::optional<G>& t, const N& e) {
   if (t) return false;
   read_into(e, t.emplace());
   return true;
 }
-template <class G>
-bool assign(std::vector<G>& t, const Element& e) {
+template <class G, class N>
+bool assign(std::vector<G>& t, const N& e) {
   read_into(e, t.emplace_back());
   return true;
 }
 
-template <class T>
-void read_into(const Element& e, T& out) {
-  for (const Element& c : e.children) {
+template <class N, class T>
+void read_into(const N& e, T& out) {
+  for_each_child(e, [&](const auto& c) {
+    const std::string_view name = name_of(c);
     bool used = false;
-    std::apply([&](const auto&... f) { ((used = used || (c.name == f.name && assign(out.*(f.member), c))), ...); },
+    std::apply([&](const auto&... f) { ((used = used || (name == f.name && assign(out.*(f.member), c))), ...); },
                Fields<T>::list);
-    if (!used) out.extra.push_back(c);
-  }
+    if (!used) out.extra.push_back(element_of(c));
+  });
 }
 
 // ---- writing
@@ -198,9 +225,14 @@ XmlMsg to_xml_msg(const M& message) {
 
 template <class M>
 Result<M> parse_message(std::string_view bytes, std::string_view what, const ReadLimits& limits) {
-  auto msg = read_xml_msg(bytes, what, limits);
-  if (!msg) return std::move(msg).error();
-  return view_as<M>(*msg);
+  detail::XmlDoc doc;  // read_xml_msg without its Element tree: the view is read from the nodes
+  if (auto loaded = detail::load_xml(bytes, what, limits, doc); !loaded) return std::move(loaded).error();
+  M m;
+  read_into(doc.header, m.header);
+  if (doc.body) read_into(doc.body, m.body);
+  else read_into(Element{"MessageBody", {}, {}}, m.body);  // header only, as read_xml_msg gives it
+  for (pugi::xml_node e : doc.extra) m.extra.push_back(element_of(e));
+  return m;
 }
 
 template <class M>

@@ -1,6 +1,6 @@
 #include <onshi/eligibility/xml_msg.hpp>
 
-#include <pugixml.hpp>
+#include "xml_doc.hpp"
 
 #include <cctype>
 #include <cstring>
@@ -53,7 +53,13 @@ Result<TextEncoding> declared_encoding(std::string_view bytes, std::string_view 
 // DTDs are never part of the interface; a DOCTYPE or entity declaration is refused before
 // parsing, and so is a reference to any entity pugixml would leave unexpanded.
 Result<void> refuse_dtd_and_entities(std::string_view text, std::string_view what) {
-  if (text.find("<!DOCTYPE") != std::string_view::npos || text.find("<!ENTITY") != std::string_view::npos)
+  // Look for the rare '!' rather than for every '<' of the markup.
+  bool dtd = false;
+  for (auto at = text.find('!'); at != std::string_view::npos && !dtd; at = text.find('!', at + 1)) {
+    const std::string_view from = text.substr(at - (at > 0));
+    dtd = from.starts_with("<!DOCTYPE") || from.starts_with("<!ENTITY");
+  }
+  if (dtd)
     return make_error(ONSHI_E_REFUSED, "xml", std::string(what) + ": contains a DTD (<!DOCTYPE/<!ENTITY)",
                       "terminal messages never carry a DTD; do not process this file and check where it came from");
   static constexpr std::string_view predefined[] = {"lt;", "gt;", "amp;", "quot;", "apos;", "#"};
@@ -69,12 +75,13 @@ Result<void> refuse_dtd_and_entities(std::string_view text, std::string_view wha
   return {};
 }
 
-struct TreeBuilder {
+// The bounds and the shape (plain elements, no attributes) of the whole tree, in document order.
+struct TreeCheck {
   std::string_view what;
   const ReadLimits& limits;
   std::size_t count = 0;
 
-  Result<Element> build(const pugi::xml_node& node, std::size_t depth) {
+  Result<void> check(const pugi::xml_node& node, std::size_t depth) {
     if (depth > limits.max_depth)
       return make_error(ONSHI_E_REFUSED, "xml", std::string(what) + ": elements nested deeper than " +
                                                     std::to_string(limits.max_depth),
@@ -83,25 +90,10 @@ struct TreeBuilder {
       return make_error(ONSHI_E_REFUSED, "xml", std::string(what) + ": more than " +
                                                     std::to_string(limits.max_elements) + " elements",
                         "split the bulk request or raise ReadLimits::max_elements");
-    Element e;
-    e.name = node.name();
-    for (pugi::xml_node c = node.first_child(); c; c = c.next_sibling()) {
-      switch (c.type()) {
-        case pugi::node_element: {
-          auto child = build(c, depth + 1);
-          if (!child) return std::move(child).error();
-          e.children.push_back(std::move(child).value());
-          break;
-        }
-        case pugi::node_pcdata:
-        case pugi::node_cdata:
-          e.text += c.value();
-          break;
-        default:
-          break;  // comments and processing instructions carry no data
-      }
-    }
-    if (!node.first_attribute()) return e;
+    for (pugi::xml_node c = node.first_child(); c; c = c.next_sibling())
+      if (c.type() == pugi::node_element)
+        if (auto r = check(c, depth + 1); !r) return r;
+    if (!node.first_attribute()) return {};
     return malformed(what, std::string("element <") + node.name() + "> has attributes, which the interface never uses");
   }
 };
@@ -142,20 +134,24 @@ Result<void> check_names(const Element& e) {
 
 }  // namespace
 
-Result<XmlMsg> read_xml_msg(std::string_view bytes, std::string_view what, const ReadLimits& limits) {
+namespace detail {
+
+Result<void> load_xml(std::string_view bytes, std::string_view what, const ReadLimits& limits, XmlDoc& out) {
   if (bytes.size() > limits.max_bytes)
     return make_error(ONSHI_E_REFUSED, "xml",
                       std::string(what) + ": " + std::to_string(bytes.size()) + " bytes is over the limit of " +
                           std::to_string(limits.max_bytes),
                       "no terminal message is this large; check the file, or raise ReadLimits::max_bytes");
   if (bytes.empty()) return malformed(what, "the file is empty", "it may still be being written; read it again later");
-  const bool bom = bytes.substr(0, 3) == "\xEF\xBB\xBF";
-  if (bom) bytes.remove_prefix(3);
-  if (bytes.substr(0, 2) == "\xFE\xFF" || bytes.substr(0, 2) == "\xFF\xFE")
+  // The BOM stays in what is decoded and parsed (pugixml skips it), so that offsets in
+  // errors about a UTF-8 file count from its first byte.
+  const std::string_view after_bom = bytes.substr(bytes.starts_with("\xEF\xBB\xBF") ? 3 : 0);
+  const bool bom = after_bom.size() != bytes.size();
+  if (after_bom.starts_with("\xFE\xFF") || after_bom.starts_with("\xFF\xFE"))
     return make_error(ONSHI_E_NOT_SUPPORTED, "xml", std::string(what) + ": UTF-16 is not supported",
                       "the terminal writes Shift_JIS or UTF-8; set its 文字コード識別 accordingly");
 
-  auto encoding = declared_encoding(bytes, what);
+  auto encoding = declared_encoding(after_bom, what);
   if (!encoding) return std::move(encoding).error();
   if (bom && *encoding != TextEncoding::utf8)
     return malformed(what, "a UTF-8 byte order mark contradicts the declared encoding");
@@ -163,37 +159,56 @@ Result<XmlMsg> read_xml_msg(std::string_view bytes, std::string_view what, const
   if (!text) return std::move(text).error();
   if (auto refused = refuse_dtd_and_entities(*text, what); !refused) return std::move(refused).error();
 
-  pugi::xml_document doc;
+  // The text is our own copy, so pugixml may parse it in place instead of copying it again.
+  out.text = std::move(text).value();
+  out.encoding = *encoding;
   const unsigned options = (pugi::parse_default | pugi::parse_ws_pcdata_single) & ~pugi::parse_doctype;
   const pugi::xml_parse_result parsed =
-      doc.load_buffer(text->data(), text->size(), options, pugi::encoding_utf8);
+      out.doc.load_buffer_inplace(out.text.data(), out.text.size(), options, pugi::encoding_utf8);
   if (!parsed)
     return malformed(what, std::string(parsed.description()) + " at offset " + std::to_string(parsed.offset),
                      "the file may still be being written; read it again, or check the sender");
 
-  const pugi::xml_node root = doc.document_element();
+  const pugi::xml_node root = out.doc.document_element();
   if (std::strcmp(root.name(), "XmlMsg") != 0)
     return malformed(what, std::string("root element is <") + root.name() + ">, expected <XmlMsg>");
-  TreeBuilder builder{what, limits};
-  auto tree = builder.build(root, 0);
-  if (!tree) return std::move(tree).error();
+  if (auto checked = TreeCheck{what, limits}.check(root, 0); !checked) return checked;
 
-  XmlMsg msg;
-  msg.source_encoding = *encoding;
-  bool have_header = false, have_body = false;
-  for (auto& c : tree->children) {
-    if (c.name == "MessageHeader" && !have_header) {
-      msg.header = std::move(c);
-      have_header = true;
-    } else if (c.name == "MessageBody" && !have_body) {
-      msg.body = std::move(c);
-      have_body = true;
-    } else {
-      msg.extra.push_back(std::move(c));
-    }
+  for (pugi::xml_node c = root.first_child(); c; c = c.next_sibling()) {
+    if (c.type() != pugi::node_element) continue;
+    if (!out.header && std::strcmp(c.name(), "MessageHeader") == 0) out.header = c;
+    else if (!out.body && std::strcmp(c.name(), "MessageBody") == 0) out.body = c;
+    else out.extra.push_back(c);
   }
-  if (!have_header) return malformed(what, "<XmlMsg> has no <MessageHeader>");
-  if (!have_body) msg.body.name = "MessageBody";  // a header-only answer (e.g. a refusal) is still a message
+  if (!out.header) return malformed(what, "<XmlMsg> has no <MessageHeader>");
+  return {};  // a header-only answer (e.g. a refusal) is still a message
+}
+
+std::string text_of(pugi::xml_node node) {
+  std::string text;
+  for (pugi::xml_node c = node.first_child(); c; c = c.next_sibling())
+    if (c.type() == pugi::node_pcdata || c.type() == pugi::node_cdata) text += c.value();
+  return text;  // comments and processing instructions carry no data
+}
+
+Element element_of(pugi::xml_node node) {
+  Element e{node.name(), text_of(node), {}};
+  for (pugi::xml_node c = node.first_child(); c; c = c.next_sibling())
+    if (c.type() == pugi::node_element) e.children.push_back(element_of(c));
+  return e;
+}
+
+}  // namespace detail
+
+Result<XmlMsg> read_xml_msg(std::string_view bytes, std::string_view what, const ReadLimits& limits) {
+  detail::XmlDoc doc;
+  if (auto loaded = detail::load_xml(bytes, what, limits, doc); !loaded) return std::move(loaded).error();
+  XmlMsg msg;
+  msg.source_encoding = doc.encoding;
+  msg.header = detail::element_of(doc.header);
+  if (doc.body) msg.body = detail::element_of(doc.body);
+  else msg.body.name = "MessageBody";
+  for (pugi::xml_node e : doc.extra) msg.extra.push_back(detail::element_of(e));
   return msg;
 }
 
