@@ -1,8 +1,5 @@
 // onshi's eligibility commands: verify (a 資格確認 at the reception window), parse (any message
 // file of the terminal's interface), watch-face (results the face reader pushes).
-#include "cli.hpp"
-#include "commands.hpp"
-
 #include <onshi/abi/onshi_ext_eligibility.h>
 
 #include <chrono>
@@ -12,6 +9,9 @@
 #include <fstream>
 #include <iostream>
 #include <mutex>
+
+#include "cli.hpp"
+#include "commands.hpp"
 
 namespace onshi::cli {
 
@@ -25,7 +25,9 @@ constexpr const char* kVerifyUsage =
 constexpr const char* kParseUsage = "onshi parse FILE [--json]";
 constexpr const char* kWatchUsage = "onshi watch-face [--json] [--count N] [--timeout S]";
 
-Result<Eligibility> open_eligibility(const Sdk& sdk) { return sdk.extension<onshi_eligibility_v1>(ONSHI_EXT_ELIGIBILITY); }
+Result<Eligibility> open_eligibility(const Sdk& sdk) {
+  return sdk.extension<onshi_eligibility_v1>(ONSHI_EXT_ELIGIBILITY);
+}
 
 std::optional<double> seconds(const Args& args, const char* name, double fallback) {
   auto text = args.value(name);
@@ -49,7 +51,8 @@ struct KindText {
 };
 
 KindText kind_text(const std::string& kind) {
-  if (kind == "valid") return {"資格有効", "valid", "proceed with reception and bill with the qualification shown", kOk};
+  if (kind == "valid")
+    return {"資格有効", "valid", "proceed with reception and bill with the qualification shown", kOk};
   if (kind == "lost")
     return {"資格無効", "lost: the qualification shown is the old one",
             "ask for the patient's current insurance; keep the old qualification shown for the claim", kNegative};
@@ -65,9 +68,9 @@ KindText kind_text(const std::string& kind) {
   if (kind == "withheld")
     return {"一部非開示", "the insurer withholds part of the data",
             "use only what is shown; ask the patient for the rest; nothing of it is stored", kNegative};
-  if (kind == "in_progress")
-    return {"処理中", "still being processed", "ask again in a minute", kUnavailable};
-  return {"確認できませんでした", "the check failed", "try again; if it keeps failing, check the 資格確認端末", kFailed};
+  if (kind == "in_progress") return {"処理中", "still being processed", "ask again in a minute", kUnavailable};
+  return {"確認できませんでした", "the check failed", "try again; if it keeps failing, check the 資格確認端末",
+          kFailed};
 }
 
 // The terminal not answering (timeout, share missing, I/O) is "unavailable"; the rest "failed".
@@ -81,7 +84,9 @@ int exit_code(const json& outcome) {
   return unreachable ? kUnavailable : kFailed;
 }
 
-std::string field(const json& j, const char* key) { return j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : ""; }
+std::string field(const json& j, const char* key) {
+  return j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : "";
+}
 
 // "010" → "1割" (the ratios are 3-digit strings in tenths of ten percent).
 std::string ratio_label(const std::string& code) {
@@ -103,7 +108,8 @@ void print_line(const char* label, const std::string& value) {
 }
 
 void print_qualification(const json& q) {
-  print_line("保険者 insurer:        ", field(q, "insurer_number") + (q.contains("insurer_name") ? "  " + field(q, "insurer_name") : ""));
+  print_line("保険者 insurer:        ",
+             field(q, "insurer_number") + (q.contains("insurer_name") ? "  " + field(q, "insurer_name") : ""));
   const std::string numbers = "記号 " + (q.contains("insured_card_symbol") ? field(q, "insured_card_symbol") : "-") +
                               " / 番号 " + field(q, "insured_identification_number") + " / 枝番 " +
                               (field(q, "insured_branch_number").empty() ? "-" : field(q, "insured_branch_number"));
@@ -138,8 +144,8 @@ void print_outcome(const json& outcome) {
   const KindText text = kind_text(kind);
   std::cout << text.japanese << " (" << text.english << ")\n";
   if (kind == "failed" || kind == "in_progress")
-    print_line("message:               ", field(outcome, "message") +
-                                               (field(outcome, "code").empty() ? "" : " [" + field(outcome, "code") + "]"));
+    print_line("message:               ",
+               field(outcome, "message") + (field(outcome, "code").empty() ? "" : " [" + field(outcome, "code") + "]"));
   print_line("note:                  ", field(outcome, "note"));
   const auto& list = outcome.value("qualifications", json::array());
   for (size_t i = 0; i < list.size(); ++i) {
@@ -195,7 +201,9 @@ class Completion {
 int list_modes() {
   std::cout << "usage: onshi verify <mode> ...\n\nmodes:\n"
                "  insured   by the numbers on the insurance card (保険者番号, 記号, 番号, 枝番, 生年月日)\n"
-               "            " << kVerifyUsage << "\n"
+               "            "
+            << kVerifyUsage
+            << "\n"
                "  card      by the My Number card (arrives with the direct TLS connection)\n";
   return kUsage;
 }
@@ -209,7 +217,7 @@ int verify_insured(const Args& args) {
   const auto timeout = seconds(args, "timeout", 90);  // the plugin's own folder timeout (60 s) answers first
   if (!timeout) return usage_error("--timeout takes a number of seconds", kVerifyUsage);
 
-  const json request = {{"schema", "onshi.eligibility.request/1"},   {"kind", "insured"},
+  const json request = {{"schema", "onshi.eligibility.request/1"},  {"kind", "insured"},
                         {"insurer_number", *args.value("insurer")}, {"symbol", args.value("symbol").value_or("")},
                         {"number", *args.value("number")},          {"branch", args.value("branch").value_or("")},
                         {"birth_date", *args.value("birth")}};
@@ -221,8 +229,8 @@ int verify_insured(const Args& args) {
   const std::string text = request.dump();
   onshi_error err = empty_error();
   uint64_t op = 0;
-  if (onshi_status st = ext->vtable->query_async(ext->instance, {reinterpret_cast<const uint8_t*>(text.data()), text.size()},
-                                                 &completion.c, &op, &err))
+  if (onshi_status st = ext->vtable->query_async(
+          ext->instance, {reinterpret_cast<const uint8_t*>(text.data()), text.size()}, &completion.c, &op, &err))
     return fail(args, to_error(st, err));
   if (!completion.wait_for(as_duration(*timeout))) {
     ext->vtable->cancel(ext->instance, op);
@@ -341,8 +349,10 @@ void print_face(const Args& args, const FaceQueue::Item& item) {
   const bool as_json = args.flag("json");
   if (item.status != ONSHI_OK) {
     if (as_json)
-      std::cout << json{{"ok", false}, {"error", {{"code", item.error.code}, {"message", item.error.message},
-                                                  {"hint", item.error.hint}}}}.dump()
+      std::cout << json{{"ok", false},
+                        {"error",
+                         {{"code", item.error.code}, {"message", item.error.message}, {"hint", item.error.hint}}}}
+                       .dump()
                 << std::endl;
     else
       std::cout << "unreadable face result: " << item.error.message << "\n  what to do: " << item.error.hint
@@ -359,7 +369,8 @@ void print_face(const Args& args, const FaceQueue::Item& item) {
 }
 
 int cmd_watch_face(const Args& args) {
-  if (auto bad = args.unknown({"count", "timeout"}); !bad.empty()) return usage_error("unknown option --" + bad, kWatchUsage);
+  if (auto bad = args.unknown({"count", "timeout"}); !bad.empty())
+    return usage_error("unknown option --" + bad, kWatchUsage);
   long count = 0;
   if (auto text = args.value("count")) {
     try {
@@ -405,9 +416,10 @@ int cmd_watch_face(const Args& args) {
 }  // namespace
 
 std::vector<Command> eligibility_commands() {
-  return {{"verify", kVerifyUsage, "資格確認: check a patient's insurance (onshi verify alone lists the modes)", cmd_verify},
-          {"parse", kParseUsage, "read any message file of the 資格確認端末 (req/res/face) as typed JSON with its outcome",
-           cmd_parse},
+  return {{"verify", kVerifyUsage, "資格確認: check a patient's insurance (onshi verify alone lists the modes)",
+           cmd_verify},
+          {"parse", kParseUsage,
+           "read any message file of the 資格確認端末 (req/res/face) as typed JSON with its outcome", cmd_parse},
           {"watch-face", kWatchUsage,
            "print the face reader's results as they arrive (until N results, S seconds, or Ctrl-C)", cmd_watch_face}};
 }

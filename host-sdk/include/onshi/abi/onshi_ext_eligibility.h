@@ -4,7 +4,13 @@
  * directly over TLS). Pure C99.
  *
  * Every function is [any-thread][after-create]. Asynchronous operations return
- * at once with an id for cancel(); their completion is delivered exactly once. */
+ * at once with an id for cancel(); their completion is delivered exactly once.
+ * A call that cannot start (bad request, folder not configured) returns its
+ * error and no completion follows. Once started, every answer and every
+ * transport failure (timeout, the terminal's .err, an unreadable file)
+ * completes with ONSHI_OK and an outcome document (kind "failed", stage
+ * "transport", retryable as it says); only cancel and shutdown complete with
+ * ONSHI_E_CANCELLED. */
 #ifndef ONSHI_ABI_EXT_ELIGIBILITY_H
 #define ONSHI_ABI_EXT_ELIGIBILITY_H
 

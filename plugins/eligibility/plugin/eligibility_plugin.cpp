@@ -1,0 +1,383 @@
+// The onshi.eligibility plugin: onshi.eligibility/1 over the 資格確認端末's shared folders, wrapping
+// the core library (FolderTransport, FaceFolder, decide) on the host's executor.
+//
+// Threads: extension functions come from any thread; everything that touches the core runs on the
+// host's strand for this plugin (HostReactor), so the core and `core_` need no lock.
+#include <onshi/abi/onshi_ext_diagnostics.h>
+#include <onshi/abi/onshi_ext_eligibility.h>
+
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <onshi/eligibility/face_folder.hpp>
+#include <onshi/eligibility/folder_transport.hpp>
+#include <onshi/eligibility/json.hpp>
+#include <onshi/plugin.hpp>
+
+#include "documents.hpp"
+#include "host_reactor.hpp"
+
+namespace onshi::eligibility::plugin {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+constexpr const char* kPluginId = "onshi.eligibility";
+// The simulator's clinic (samples/sim/personas.json): the demo works without configuration.
+constexpr const char* kDemoInstitutionCode = "1311111111";
+
+struct Config {
+  fs::path root;  // empty: not configured
+  std::chrono::milliseconds timeout{60000}, rescan{500};
+  std::string medical_institution_code = kDemoInstitutionCode;
+  bool face = true;
+  fs::path state_dir;
+};
+
+Error config_error(const std::string& field, const std::string& what) {
+  return make_error(ONSHI_E_INVALID_ARGUMENT, "config",
+                    std::string(kPluginId) + " configuration: " + field + " " + what,
+                    "fix the \"" + std::string(kPluginId) + "\" section of the SDK configuration");
+}
+
+Result<std::chrono::milliseconds> read_ms(const json& section, const char* key, std::chrono::milliseconds fallback) {
+  auto it = section.find(key);
+  if (it == section.end()) return fallback;
+  if (!it->is_number_integer() || it->get<long long>() <= 0)
+    return config_error(std::string("folder.") + key, "must be a positive number of milliseconds");
+  return std::chrono::milliseconds(it->get<long long>());
+}
+
+Result<Config> read_config(std::string_view text) {
+  const json doc = json::parse(text, nullptr, false);
+  if (doc.is_discarded() || !doc.is_object()) return config_error("section", "is not a JSON object");
+  Config c;
+  if (auto folder = doc.find("folder"); folder != doc.end()) {
+    if (!folder->is_object()) return config_error("folder", "must be an object {\"root\": DIR, ...}");
+    if (auto root = folder->find("root"); root != folder->end()) {
+      if (!root->is_string()) return config_error("folder.root", "must be a folder path");
+      c.root = root->get<std::string>();
+    }
+    auto timeout = read_ms(*folder, "timeout_ms", c.timeout);
+    if (!timeout) return std::move(timeout).error();
+    auto rescan = read_ms(*folder, "rescan_ms", c.rescan);
+    if (!rescan) return std::move(rescan).error();
+    c.timeout = *timeout;
+    c.rescan = *rescan;
+  }
+  if (auto code = doc.find("medical_institution_code"); code != doc.end()) {
+    const std::string value = code->is_string() ? code->get<std::string>() : "";
+    if (value.size() != 10 || value.find_first_not_of("0123456789") != std::string::npos)
+      return config_error("medical_institution_code", "must be the 10-digit 医療機関コード");
+    c.medical_institution_code = value;
+  }
+  if (auto face = doc.find("face"); face != doc.end()) {
+    if (!face->is_boolean()) return config_error("face", "must be true or false");
+    c.face = face->get<bool>();
+  }
+  if (auto dir = doc.find("state_dir"); dir != doc.end() && dir->is_string()) c.state_dir = dir->get<std::string>();
+  if (c.state_dir.empty()) c.state_dir = fs::temp_directory_path() / kPluginId;
+  return c;
+}
+
+onshi_status write_text(const onshi_writer* out, std::string_view text) {
+  return out->write(out->ctx, reinterpret_cast<const uint8_t*>(text.data()), text.size());
+}
+
+onshi_bytes bytes_of(std::string_view text) { return {reinterpret_cast<const uint8_t*>(text.data()), text.size()}; }
+
+std::string_view text_of(onshi_bytes b) {
+  return b.data ? std::string_view(reinterpret_cast<const char*>(b.data), b.size) : std::string_view();
+}
+
+void complete(const onshi_completion& done, const Result<std::string>& result) {
+  if (result) return done.done(done.ctx, ONSHI_OK, bytes_of(*result), nullptr);
+  onshi_error err = empty_error();
+  fill_error(&err, result.error());
+  done.done(done.ctx, result.error().code, onshi_bytes{nullptr, 0}, &err);
+}
+
+class EligibilityPlugin final : public onshi::plugin::Instance {
+ public:
+  EligibilityPlugin(onshi::plugin::Host host, Config config)
+      : host_(host), config_(std::move(config)), reactor_(host) {}
+
+  // Destroys the core on the strand; every pending operation completes with ONSHI_E_CANCELLED.
+  ~EligibilityPlugin() override {
+    reactor_.run_and_wait([this] {
+      auto pending = std::move(core_.pending);
+      core_.pending.clear();
+      core_.face.reset();
+      core_.listener = {};
+      core_.transport.reset();  // its own cancellations are posted and then dropped by shut_down
+      for (auto& [op, p] : pending)
+        complete(p.done, make_error(ONSHI_E_CANCELLED, "eligibility", "the eligibility plugin was closed"));
+      reactor_.shut_down();
+    });
+  }
+
+  const void* extension(std::string_view id) override {
+    static const onshi_eligibility_v1 eligibility = {
+        sizeof(onshi_eligibility_v1), &query_async, &exchange_async, &cancel, &parse, &set_face_listener};
+    static const onshi_diagnostics_v1 diagnostics = {sizeof(onshi_diagnostics_v1), &self_test};
+    if (id == ONSHI_EXT_ELIGIBILITY) return &eligibility;
+    if (id == ONSHI_EXT_DIAGNOSTICS) return &diagnostics;
+    return nullptr;
+  }
+
+ private:
+  enum class Reply { outcome, raw };  // what a completion carries
+  struct Pending {
+    onshi_completion done;
+    Reply reply;
+    uint64_t request = 0;  // the transport's id
+  };
+  // Touched on the strand only.
+  struct Core {
+    std::unique_ptr<FolderTransport> transport;
+    std::unique_ptr<FaceFolder> face;
+    std::map<uint64_t, Pending> pending;  // by operation id
+    onshi_document_listener listener{};
+    uint64_t listener_generation = 0;  // a face result queued for an older listener is dropped
+  };
+
+  static EligibilityPlugin& self(onshi_instance* i) { return onshi::plugin::self<EligibilityPlugin>(i); }
+
+  // [any-thread] The share is configured and mounted (req and res are there).
+  Result<void> folder_ready() const {
+    const std::string hint =
+        "mount the terminal's shared folder and set folder.root in the \"onshi.eligibility\" "
+        "configuration (onshi: --oqs-root DIR)";
+    if (config_.root.empty())
+      return make_error(ONSHI_E_NOT_FOUND, "folder", "the 資格確認端末's shared folder is not configured", hint);
+    std::error_code ec;
+    for (const char* sub : {"req", "res"})
+      if (!fs::is_directory(config_.root / sub, ec))
+        return make_error(
+            ONSHI_E_NOT_FOUND, "folder",
+            "the 資格確認端末's shared folder is not reachable: " + (config_.root / sub).string() + " does not exist",
+            hint);
+    return {};
+  }
+
+  // [strand] Opens the transport the first time it is needed (the share may be mounted late).
+  Result<void> open_transport() {
+    if (core_.transport) return {};
+    FolderOptions o;
+    o.root = config_.root;
+    o.state_dir = config_.state_dir;
+    o.timeout = config_.timeout;
+    o.rescan_interval = config_.rescan;
+    auto transport = FolderTransport::open(reactor_, o);
+    if (!transport) return std::move(transport).error();
+    core_.transport = std::move(transport).value();
+    return {};
+  }
+
+  // [any-thread] Queues one request; its completion comes exactly once.
+  Result<uint64_t> start(std::string_view file_prefix, std::chrono::year_month_day today, std::string bytes,
+                         const onshi_completion* done, Reply reply) {
+    if (!ONSHI_HAS_FIELD(onshi_completion, done, done) || !done->done)
+      return make_error(ONSHI_E_INVALID_ARGUMENT, "eligibility", "no completion given", "pass an onshi_completion");
+    if (auto ready = folder_ready(); !ready) return std::move(ready).error();
+    const uint64_t op = next_operation_++;
+    reactor_.post([this, op, prefix = std::string(file_prefix), bytes = std::move(bytes), done = *done, reply, today] {
+      if (auto opened = open_transport(); !opened) return complete(done, std::move(opened).error());
+      core_.pending[op] = Pending{done, reply};
+      core_.pending[op].request =
+          core_.transport->submit(prefix, today, bytes, [this, op](Result<Answer> a) { finish(op, std::move(a)); });
+    });
+    return op;
+  }
+
+  // [strand]
+  void finish(uint64_t op, Result<Answer> answer) {
+    auto it = core_.pending.find(op);
+    if (it == core_.pending.end()) return;
+    const Pending p = it->second;
+    core_.pending.erase(it);
+    if (!answer && answer.error().code == ONSHI_E_CANCELLED) return complete(p.done, answer.error());
+    if (p.reply == Reply::raw)
+      return complete(p.done, answer ? raw_answer(*answer) : Result<std::string>(answer.error()));
+    // Every other transport failure (timeout, .err, unreadable) is a `failed` outcome (R-RES).
+    const Outcome outcome = answer ? decide(view_as<QualificationResponse>(answer->message))
+                                   : decide(Result<QualificationResponse>(answer.error()));
+    complete(p.done, Result<std::string>(outcome_document(outcome).dump()));
+  }
+
+  // The answer file as the terminal wrote it; rewritten from the tree if OQSComApp already cleaned it.
+  Result<std::string> raw_answer(const Answer& a) const {
+    std::ifstream in(config_.root / "res" / a.file_name, std::ios::binary);
+    if (in) return std::string(std::istreambuf_iterator<char>(in), {});
+    return write_xml_msg(a.message, WriteOptions{a.message.source_encoding});
+  }
+
+  // [strand]
+  void deliver_face(uint64_t generation, Result<FaceResult> r) {
+    const onshi_document_listener l = core_.listener;
+    if (generation != core_.listener_generation || !l.on_document) return;
+    if (!r) {
+      onshi_error err = empty_error();
+      fill_error(&err, r.error());
+      return l.on_document(l.ctx, r.error().code, onshi_bytes{nullptr, 0}, &err);
+    }
+    const std::string doc = outcome_document(decide(view_as<QualificationResponse>(r->message))).dump();
+    l.on_document(l.ctx, ONSHI_OK, bytes_of(doc), nullptr);
+  }
+
+  // ---- onshi.eligibility/1 ----
+
+  static onshi_status ONSHI_ABI query_async(onshi_instance* i, onshi_bytes request_json, const onshi_completion* done,
+                                            uint64_t* out_operation, onshi_error* err) {
+    return onshi::plugin::guarded(err, [&]() -> Result<void> {
+      auto query = read_insured_query(text_of(request_json));
+      if (!query) return std::move(query).error();
+      auto& me = self(i);
+      const auto today = jst_day(me.host_.now());  // one day for the header and the file name
+      auto xml = qualification_request(*query, me.config_.medical_institution_code, today);
+      if (!xml) return std::move(xml).error();
+      auto op = me.start(prefix::qualification, today, std::move(*xml), done, Reply::outcome);
+      if (!op) return std::move(op).error();
+      if (out_operation) *out_operation = *op;
+      return {};
+    });
+  }
+
+  static onshi_status ONSHI_ABI exchange_async(onshi_instance* i, const char* file_prefix, onshi_bytes request_xml,
+                                               const onshi_completion* done, uint64_t* out_operation,
+                                               onshi_error* err) {
+    return onshi::plugin::guarded(err, [&]() -> Result<void> {
+      const std::string_view p = file_prefix ? file_prefix : "";
+      if (p.size() != 10 || p.find_first_of("_/.") != std::string_view::npos)
+        return make_error(ONSHI_E_INVALID_ARGUMENT, "eligibility",
+                          "file_prefix must be an interface name of 10 characters such as \"YZKsiquc01\"",
+                          "pass the prefix of eligibility-xml.md §2.3, without req/res");
+      auto& me = self(i);
+      auto op = me.start(p, jst_day(me.host_.now()), std::string(text_of(request_xml)), done, Reply::raw);
+      if (!op) return std::move(op).error();
+      if (out_operation) *out_operation = *op;
+      return {};
+    });
+  }
+
+  static onshi_status ONSHI_ABI cancel(onshi_instance* i, uint64_t operation) {
+    auto& me = self(i);
+    me.reactor_.post([&me, operation] {
+      auto it = me.core_.pending.find(operation);
+      if (it != me.core_.pending.end() && me.core_.transport) me.core_.transport->cancel(it->second.request);
+    });
+    return ONSHI_OK;
+  }
+
+  static onshi_status ONSHI_ABI parse(onshi_instance*, const char* file_name, onshi_bytes message,
+                                      const onshi_writer* out, onshi_error* err) {
+    return onshi::plugin::guarded(err, [&]() -> Result<void> {
+      if (!out || !out->write)
+        return make_error(ONSHI_E_INVALID_ARGUMENT, "eligibility", "no writer given", "pass an onshi_writer");
+      auto doc = parsed_document(file_name ? file_name : "", text_of(message));
+      if (!doc) return std::move(doc).error();
+      if (onshi_status st = write_text(out, *doc))
+        return make_error(st, "eligibility", "the caller's writer refused the parsed document");
+      return {};
+    });
+  }
+
+  static onshi_status ONSHI_ABI set_face_listener(onshi_instance* i, const onshi_document_listener* listener,
+                                                  onshi_error* err) {
+    return onshi::plugin::guarded(err, [&]() -> Result<void> {
+      auto& me = self(i);
+      const bool starting = listener != nullptr;
+      if (starting && (!ONSHI_HAS_FIELD(onshi_document_listener, listener, on_document) || !listener->on_document))
+        return make_error(ONSHI_E_INVALID_ARGUMENT, "eligibility", "the face listener has no on_document",
+                          "pass a complete onshi_document_listener, or NULL to stop");
+      if (starting && !me.config_.face)
+        return make_error(ONSHI_E_NOT_SUPPORTED, "eligibility", "face results are turned off (\"face\": false)",
+                          "set \"face\": true in the \"onshi.eligibility\" configuration");
+      if (starting)
+        if (auto ready = me.folder_ready(); !ready) return std::move(ready).error();
+      Result<void> result;
+      me.reactor_.run_and_wait([&] { result = me.replace_face_listener(listener); });
+      return result;
+    });
+  }
+
+  // [strand] After it returns, no call of the old listener runs or will come.
+  Result<void> replace_face_listener(const onshi_document_listener* listener) {
+    core_.face.reset();
+    core_.listener = {};
+    const uint64_t generation = ++core_.listener_generation;
+    if (!listener) return {};
+    FaceOptions o;
+    o.face_dir = config_.root / "face";
+    o.state_dir = config_.state_dir;
+    o.rescan_interval = config_.rescan;
+    auto face = FaceFolder::open(reactor_, o,
+                                 [this, generation](Result<FaceResult> r) { deliver_face(generation, std::move(r)); });
+    if (!face) return std::move(face).error();
+    core_.face = std::move(face).value();
+    core_.listener = *listener;
+    return {};
+  }
+
+  // ---- onshi.diagnostics/1 ----
+
+  static onshi_status ONSHI_ABI self_test(onshi_instance* i, const onshi_writer* out, onshi_error* err) {
+    return onshi::plugin::guarded(err, [&]() -> Result<void> {
+      auto& me = self(i);
+      const auto folder = me.folder_ready();
+      std::error_code ec;
+      const bool face_dir = fs::is_directory(me.config_.root / "face", ec);
+      json checks = json::array();
+      checks.push_back(
+          {{"name", "folder"},
+           {"ok", folder.ok()},
+           {"detail", folder ? "req and res found under " + me.config_.root.string() : folder.error().message}});
+      checks.push_back({{"name", "face"},
+                        {"ok", !me.config_.face || face_dir},
+                        {"detail", !me.config_.face ? std::string("turned off")
+                                   : face_dir       ? "face folder found"
+                                                    : "no face folder under the shared folder"}});
+      checks.push_back(
+          {{"name", "medical_institution_code"},
+           {"ok", true},
+           {"detail", me.config_.medical_institution_code + (me.config_.medical_institution_code == kDemoInstitutionCode
+                                                                 ? " (the demo default: configure the clinic's own)"
+                                                                 : "")}});
+      const json report = {
+          {"ok", folder.ok()},
+          {"plugin", kPluginId},
+          {"now_unix_ms",
+           std::chrono::duration_cast<std::chrono::milliseconds>(me.host_.now().time_since_epoch()).count()},
+          {"checks", checks}};
+      if (onshi_status st = write_text(out, report.dump()))
+        return make_error(st, "eligibility", "the caller's writer refused the report");
+      return {};
+    });
+  }
+
+  onshi::plugin::Host host_;
+  const Config config_;
+  HostReactor reactor_;
+  Core core_;
+  std::atomic<uint64_t> next_operation_{1};
+};
+
+Result<std::unique_ptr<onshi::plugin::Instance>> make(onshi::plugin::Host host, std::string_view config_json) {
+  auto config = read_config(config_json);
+  if (!config) return std::move(config).error();
+  // Without the executor nothing could ever complete: refuse now, with the reason.
+  if (!host.post([] {}))
+    return make_error(ONSHI_E_NOT_SUPPORTED, kPluginId, "the host offers no executor service (onshi.host.executor/1)",
+                      "use an onshi host SDK that provides the executor");
+  if (config->root.empty())
+    host.warn("no folder.root configured: eligibility queries fail until the 資格確認端末's shared folder is set");
+  return std::unique_ptr<onshi::plugin::Instance>(new EligibilityPlugin(host, std::move(*config)));
+}
+
+}  // namespace
+}  // namespace onshi::eligibility::plugin
+
+ONSHI_PLUGIN_DEFINE(onshi::eligibility::plugin::kPluginId, onshi::eligibility::plugin::make)

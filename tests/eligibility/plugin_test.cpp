@@ -1,0 +1,523 @@
+// The onshi.eligibility plugin as an EMR reaches it: through the SDK (onshi::Sdk), against the real
+// onshi-sim process; and the onshi CLI commands run as a user would.
+#include <onshi/abi/onshi_ext_diagnostics.h>
+#include <onshi/abi/onshi_ext_eligibility.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdio>
+#include <future>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <onshi/host.hpp>
+#include <thread>
+
+#include "test_support.hpp"
+
+namespace onshi::eligibility {
+namespace {
+
+using namespace test;
+using namespace std::chrono_literals;
+using nlohmann::json;
+
+const fs::path kData = ONSHI_ELIGIBILITY_TEST_DATA;
+
+std::string load(const fs::path& p) { return read_bytes(p); }
+onshi_bytes bytes_of(const std::string& s) { return {reinterpret_cast<const uint8_t*>(s.data()), s.size()}; }
+
+// One asynchronous operation's end, counted so "exactly once" can be checked.
+struct Done {
+  std::mutex mutex;
+  std::condition_variable cv;
+  int calls = 0;
+  onshi_status status = ONSHI_OK;
+  std::string result;
+  Error error;
+  onshi_completion c{sizeof(onshi_completion), this,
+                     [](void* ctx, onshi_status st, onshi_bytes r, const onshi_error* e) {
+                       auto& d = *static_cast<Done*>(ctx);
+                       std::lock_guard lock(d.mutex);
+                       ++d.calls;
+                       d.status = st;
+                       d.result.assign(reinterpret_cast<const char*>(r.data), r.size);
+                       if (e) d.error = to_error(st, *e);
+                       d.cv.notify_all();
+                     }};
+  bool wait(std::chrono::milliseconds limit = 15s) {
+    std::unique_lock lock(mutex);
+    return cv.wait_for(lock, limit, [&] { return calls > 0; });
+  }
+  json outcome() {
+    std::lock_guard lock(mutex);
+    return json::parse(result);
+  }
+};
+
+// Face documents pushed to the listener.
+struct FaceInbox {
+  std::mutex mutex;
+  std::condition_variable cv;
+  std::vector<json> documents;
+  onshi_document_listener listener{
+      sizeof(onshi_document_listener), this, [](void* ctx, onshi_status st, onshi_bytes doc, const onshi_error*) {
+        auto& in = *static_cast<FaceInbox*>(ctx);
+        std::lock_guard lock(in.mutex);
+        in.documents.push_back(st == ONSHI_OK
+                                   ? json::parse(std::string_view(reinterpret_cast<const char*>(doc.data), doc.size))
+                                   : json{{"status", st}});
+        in.cv.notify_all();
+      }};
+  bool wait_for_count(size_t n, std::chrono::milliseconds limit = 10s) {
+    std::unique_lock lock(mutex);
+    return cv.wait_for(lock, limit, [&] { return documents.size() >= n; });
+  }
+  size_t size() {
+    std::lock_guard lock(mutex);
+    return documents.size();
+  }
+};
+
+json insured(const std::string& insurer, const std::string& number) {
+  return {{"schema", "onshi.eligibility.request/1"},
+          {"kind", "insured"},
+          {"insurer_number", insurer},
+          {"number", number},
+          {"birth_date", "19850220"}};
+}
+
+struct PluginFixture : ::testing::Test {
+  TempDir root, state;
+  std::optional<Sdk> sdk;
+  Extension<onshi_eligibility_v1> ext;
+
+  void SetUp() override {
+    for (const char* sub : {"req", "res", "face"}) fs::create_directories(root.path / sub);
+  }
+  // folder: the plugin's "folder" section (root added unless given).
+  void open(json folder = json::object(), bool with_root = true) {
+    if (with_root && !folder.contains("root")) folder["root"] = root.path.string();
+    folder["rescan_ms"] = 100;
+    SdkOptions o;
+    o.host_name = "eligibility-plugin-test";
+    o.plugin_dirs = {ONSHI_PLUGIN_BUILD_DIR};
+    o.use_default_dirs = false;
+    o.enabled_ids = std::vector<std::string>{"onshi.eligibility"};
+    o.state_dir = state.path.string();
+    o.config_json = json{{"onshi.eligibility", {{"folder", folder}}}}.dump();
+    o.log_level = ONSHI_LOG_ERROR + 1;
+    auto opened = Sdk::open(o);
+    ASSERT_TRUE(opened.ok()) << opened.error().message;
+    sdk.emplace(std::move(opened).value());
+    auto info = sdk->plugin("onshi.eligibility");
+    ASSERT_TRUE(info && info->loaded()) << (info ? info->message + " " + info->hint : "not found");
+    auto e = sdk->extension<onshi_eligibility_v1>(ONSHI_EXT_ELIGIBILITY, "onshi.eligibility");
+    ASSERT_TRUE(e.ok()) << e.error().message;
+    ext = *e;
+  }
+  onshi_status query(const json& request, Done& done, uint64_t* op = nullptr, Error* error = nullptr) {
+    const std::string text = request.dump();
+    uint64_t ignored = 0;
+    onshi_error err = empty_error();
+    const onshi_status st = ext.vtable->query_async(ext.instance, bytes_of(text), &done.c, op ? op : &ignored, &err);
+    if (error && st != ONSHI_OK) *error = to_error(st, err);
+    return st;
+  }
+  json ask(const json& request) {
+    Done done;
+    EXPECT_EQ(query(request, done), ONSHI_OK);
+    EXPECT_TRUE(done.wait());
+    EXPECT_EQ(done.status, ONSHI_OK) << done.error.message;
+    return done.outcome();
+  }
+  Result<json> parse(const std::string& file_name, const std::string& bytes) {
+    std::string text;
+    onshi_writer w{&text, [](void* ctx, const uint8_t* d, uint64_t n) -> onshi_status {
+                     static_cast<std::string*>(ctx)->append(reinterpret_cast<const char*>(d), n);
+                     return ONSHI_OK;
+                   }};
+    onshi_error err = empty_error();
+    const onshi_status st =
+        ext.vtable->parse(ext.instance, file_name.empty() ? nullptr : file_name.c_str(), bytes_of(bytes), &w, &err);
+    if (st != ONSHI_OK) return to_error(st, err);
+    return json::parse(text);
+  }
+  json diagnostics() {
+    auto d = sdk->extension<onshi_diagnostics_v1>(ONSHI_EXT_DIAGNOSTICS, "onshi.eligibility");
+    EXPECT_TRUE(d.ok());
+    std::string text;
+    onshi_writer w{&text, [](void* ctx, const uint8_t* p, uint64_t n) -> onshi_status {
+                     static_cast<std::string*>(ctx)->append(reinterpret_cast<const char*>(p), n);
+                     return ONSHI_OK;
+                   }};
+    onshi_error err = empty_error();
+    EXPECT_EQ(d->vtable->self_test(d->instance, &w, &err), ONSHI_OK) << err.message;
+    return json::parse(text);
+  }
+  std::vector<std::string> files(const char* sub) {
+    std::vector<std::string> names;
+    for (const auto& e : fs::directory_iterator(root.path / sub)) names.push_back(e.path().filename().string());
+    return names;
+  }
+};
+
+// ---- queries against the simulator ------------------------------------------------------------
+
+TEST_F(PluginFixture, R_RES_valid_answer_becomes_a_valid_outcome_with_the_fields_a_claim_needs) {
+  SimProcess sim({"serve", "--root", root.path.string(), "--poll", "50"});
+  open();
+  const json o = ask(insured("06139999", "5678"));
+  EXPECT_EQ(o["schema"], "onshi.eligibility.outcome/1");
+  EXPECT_EQ(o["kind"], "valid");
+  ASSERT_EQ(o["qualifications"].size(), 1u);
+  EXPECT_EQ(o["qualifications"][0]["insurer_number"], "06139999");  // R-FIELDS, exactly as sent
+  EXPECT_EQ(o["qualifications"][0]["insured_identification_number"], "5678");
+  EXPECT_EQ(o["qualifications"][0]["reference_number"], "K-000123");
+}
+
+TEST_F(PluginFixture, R_RES_lost_answer_keeps_the_old_qualification) {
+  SimProcess sim({"serve", "--root", root.path.string(), "--poll", "50"});
+  open();
+  const json o = ask(insured("06131111", "2222"));
+  EXPECT_EQ(o["kind"], "lost");
+  ASSERT_EQ(o["qualifications"].size(), 1u);
+  EXPECT_FALSE(o["qualifications"][0]["disqualification_date"].get<std::string>().empty());
+}
+
+TEST_F(PluginFixture, six_digit_insurer_is_sent_space_padded_and_the_date_is_the_host_clocks_day_in_JST) {
+  SimProcess sim({"serve", "--root", root.path.string(), "--poll", "50"});
+  open();
+  sdk->set_time_ms(1775057400000);  // 2026-04-01T15:30:00Z = 2026-04-02 00:30 JST
+  const json o = ask(insured("138123", "456789"));
+  EXPECT_EQ(o["kind"], "valid");
+  EXPECT_EQ(o["qualifications"][0]["insurer_number"], "  138123");
+  EXPECT_EQ(files("res"), std::vector<std::string>{"OQSsiquc01res_202604020001.xml"});
+}
+
+TEST_F(PluginFixture, rejected_request_err_becomes_a_failed_transport_outcome_with_the_terminals_text) {
+  SimProcess sim({"serve", "--root", root.path.string(), "--poll", "50", "--fault", "err"});
+  open();
+  const json o = ask(insured("06139999", "5678"));
+  EXPECT_EQ(o["kind"], "failed");
+  EXPECT_EQ(o["stage"], "transport");
+  EXPECT_EQ(o["code"], std::to_string(ONSHI_E_PROTOCOL));
+  EXPECT_NE(o["message"].get<std::string>().find("E0001"), std::string::npos) << o["message"];
+}
+
+TEST_F(PluginFixture, no_answer_times_out_as_a_retryable_failure_and_our_request_is_removed) {
+  SimProcess sim({"serve", "--root", root.path.string(), "--poll", "50", "--fault", "no-answer"});
+  open({{"timeout_ms", 700}});
+  const json o = ask(insured("06139999", "5678"));
+  EXPECT_EQ(o["kind"], "failed");
+  EXPECT_EQ(o["code"], std::to_string(ONSHI_E_TIMEOUT));
+  EXPECT_EQ(o["retryable"], true);
+  EXPECT_TRUE(files("req").empty());
+}
+
+TEST_F(PluginFixture, cancel_completes_once_with_cancelled_and_removes_our_request) {
+  open();  // no simulator: the request waits in req
+  Done done;
+  uint64_t op = 0;
+  ASSERT_EQ(query(insured("06139999", "5678"), done, &op), ONSHI_OK);
+  const auto deadline = std::chrono::steady_clock::now() + 5s;
+  while (files("req").empty() && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(20ms);
+  ASSERT_EQ(files("req").size(), 1u);
+  EXPECT_EQ(ext.vtable->cancel(ext.instance, op), ONSHI_OK);
+  ASSERT_TRUE(done.wait());
+  EXPECT_EQ(done.status, ONSHI_E_CANCELLED);
+  EXPECT_TRUE(files("req").empty());
+  ext.vtable->cancel(ext.instance, op);  // too late: nothing more happens
+  std::this_thread::sleep_for(200ms);
+  EXPECT_EQ(done.calls, 1);
+}
+
+TEST_F(PluginFixture, closing_the_sdk_completes_a_pending_query_with_cancelled) {
+  open();
+  Done done;  // outlives the Sdk
+  ASSERT_EQ(query(insured("06139999", "5678"), done), ONSHI_OK);
+  std::this_thread::sleep_for(100ms);
+  sdk.reset();
+  ASSERT_TRUE(done.wait(1s));
+  EXPECT_EQ(done.status, ONSHI_E_CANCELLED);
+  EXPECT_EQ(done.calls, 1);
+}
+
+TEST_F(PluginFixture, exchange_returns_the_raw_answer_bytes) {
+  SimProcess sim({"serve", "--root", root.path.string(), "--poll", "50", "--encoding", "sjis"});
+  open();
+  const std::string request =
+      "<?xml version=\"1.0\" encoding=\"UTF-8\"?><XmlMsg><MessageHeader><MedicalInstitutionCode>1311111111"
+      "</MedicalInstitutionCode><InsurerNumber>06139999</InsurerNumber><InsuredPersonIdentificationNumber>5678"
+      "</InsuredPersonIdentificationNumber></MessageHeader><MessageBody><FileCategory>2</FileCategory>"
+      "</MessageBody></XmlMsg>";
+  Done done;
+  uint64_t op = 0;
+  onshi_error err = empty_error();
+  ASSERT_EQ(ext.vtable->exchange_async(ext.instance, "YZKsiquc01", bytes_of(request), &done.c, &op, &err), ONSHI_OK)
+      << err.message;
+  ASSERT_TRUE(done.wait());
+  ASSERT_EQ(done.status, ONSHI_OK) << done.error.message;
+  const auto names = files("res");
+  ASSERT_EQ(names.size(), 1u);
+  EXPECT_EQ(done.result, load(root.path / "res" / names[0]));  // byte for byte, Shift_JIS as written
+  EXPECT_NE(done.result.find("encoding=\"Shift_JIS\""), std::string::npos);
+}
+
+// ---- configuration and requests ---------------------------------------------------------------
+
+TEST_F(PluginFixture, without_a_configured_root_create_succeeds_and_each_call_says_how_to_set_it) {
+  open(json::object(), /*with_root=*/false);
+  Done done;
+  Error e;
+  EXPECT_EQ(query(insured("06139999", "5678"), done, nullptr, &e), ONSHI_E_NOT_FOUND);
+  EXPECT_NE(e.message.find("not configured"), std::string::npos) << e.message;
+  EXPECT_NE(e.hint.find("--oqs-root"), std::string::npos) << e.hint;
+  FaceInbox inbox;
+  onshi_error err = empty_error();
+  EXPECT_EQ(ext.vtable->set_face_listener(ext.instance, &inbox.listener, &err), ONSHI_E_NOT_FOUND);
+  EXPECT_EQ(diagnostics()["ok"], false);
+  EXPECT_EQ(done.calls, 0);
+}
+
+TEST_F(PluginFixture, a_root_that_is_not_mounted_is_named_in_the_error) {
+  open({{"root", (root.path / "not-mounted").string()}});
+  Done done;
+  Error e;
+  EXPECT_EQ(query(insured("06139999", "5678"), done, nullptr, &e), ONSHI_E_NOT_FOUND);
+  EXPECT_NE(e.message.find("not-mounted"), std::string::npos) << e.message;
+}
+
+TEST_F(PluginFixture, diagnostics_report_the_folder_and_the_host_clock) {
+  open();
+  sdk->set_time_ms(1775057400000);
+  const json d = diagnostics();
+  EXPECT_EQ(d["ok"], true);
+  EXPECT_EQ(d["now_unix_ms"], 1775057400000);
+}
+
+TEST_F(PluginFixture, bad_requests_are_refused_naming_the_field) {
+  open();
+  Done done;
+  Error e;
+  EXPECT_EQ(query(json{{"kind", "card"}}, done, nullptr, &e), ONSHI_E_NOT_SUPPORTED);
+  json no_birth = insured("06139999", "5678");
+  no_birth["birth_date"] = "1985-02-20";
+  EXPECT_EQ(query(no_birth, done, nullptr, &e), ONSHI_E_INVALID_ARGUMENT);
+  EXPECT_NE(e.message.find("birth_date"), std::string::npos) << e.message;
+  EXPECT_EQ(query(insured("1234", "5678"), done, nullptr, &e), ONSHI_E_INVALID_ARGUMENT);
+  EXPECT_NE(e.message.find("insurer_number"), std::string::npos) << e.message;
+  EXPECT_EQ(done.calls, 0);
+}
+
+// ---- parse ------------------------------------------------------------------------------------
+
+TEST_F(PluginFixture, R_RES_parse_of_a_lost_answer_gives_the_tree_as_sent_and_the_outcome) {
+  open();
+  auto p = parse("OQSsiquc01res_lost_old_utf8.xml", load(kData / "OQSsiquc01res_lost_old_utf8.xml"));
+  ASSERT_TRUE(p.ok()) << p.error().message;
+  EXPECT_EQ((*p)["schema"], "onshi.eligibility.parsed/1");
+  EXPECT_EQ((*p)["type"], "OQSsiquc01res");
+  EXPECT_EQ((*p)["message"]["MessageBody"]["QualificationValidity"], "2");
+  EXPECT_EQ((*p)["outcome"]["kind"], "lost");
+}
+
+TEST_F(PluginFixture, R_BLACKDOT_parse_of_a_face_push_flags_the_name_and_the_address) {
+  open();
+  auto p = parse("OQSsiquc01res_face_blackdot_utf8.xml", load(kData / "OQSsiquc01res_face_blackdot_utf8.xml"));
+  ASSERT_TRUE(p.ok()) << p.error().message;
+  EXPECT_EQ((*p)["type"], "OQSsiquc01res_face");
+  const json& q = (*p)["outcome"]["qualifications"][0];
+  std::map<std::string, json> notes;
+  for (const auto& n : q["charset_notes"]) notes[n["field"]] = n;
+  EXPECT_EQ(notes["Name"]["black_dot"], true);
+  EXPECT_EQ(notes["Address"]["outside_jis_x0208"], json::array({"﨑"}));
+}
+
+TEST_F(PluginFixture, R_FIELDS_parse_without_a_file_name_types_from_the_body_and_keeps_values_exact) {
+  open();
+  auto face = parse("", load(kData / "face_shuffled_utf8.xml"));
+  ASSERT_TRUE(face.ok()) << face.error().message;
+  EXPECT_EQ((*face)["type"], "OQSsiquc01res_face");  // ReferenceClassification 1: a card reading
+  EXPECT_EQ((*face)["message"]["MessageBody"]["ResultList"]["ResultOfQualificationConfirmation"]["InsurerNumber"],
+            "  123456");
+  EXPECT_EQ((*face)["outcome"]["qualifications"][0]["insured_branch_number"], "01");
+
+  auto request = parse("", load(kData / "request_shuffled_sjis.xml"));
+  ASSERT_TRUE(request.ok()) << request.error().message;
+  EXPECT_EQ((*request)["type"], "OQSsiquc01req");
+  EXPECT_EQ((*request)["encoding"], "Shift_JIS");
+  EXPECT_FALSE(request->contains("outcome"));
+}
+
+TEST_F(PluginFixture, parse_of_a_drug_answer_gives_the_drug_history_document) {
+  open();
+  auto p = parse("YZKsiquc01res_shaho_valid_sjis.xml", load(kData / "YZKsiquc01res_shaho_valid_sjis.xml"));
+  ASSERT_TRUE(p.ok()) << p.error().message;
+  EXPECT_EQ((*p)["type"], "YZKsiquc01res");
+  EXPECT_EQ((*p)["drug_history"]["schema"], "onshi.drug-history/1");
+  EXPECT_EQ((*p)["drug_history"]["dispensings"].size(), 4u);
+  EXPECT_EQ((*p)["drug_history"]["dispensings"][0]["drug_name"], "アムロジピン錠５ｍｇ");
+}
+
+TEST_F(PluginFixture, parse_of_broken_bytes_names_the_file) {
+  open();
+  auto p = parse("OQSsiquc01res_broken.xml", "<XmlMsg><MessageHeader>");
+  ASSERT_FALSE(p.ok());
+  EXPECT_EQ(p.error().code, ONSHI_E_PROTOCOL);
+  EXPECT_NE(p.error().message.find("OQSsiquc01res_broken.xml"), std::string::npos) << p.error().message;
+}
+
+// ---- face pushes ------------------------------------------------------------------------------
+
+TEST_F(PluginFixture, face_push_from_the_simulator_reaches_the_listener_until_it_is_removed) {
+  open();
+  FaceInbox inbox;
+  onshi_error err = empty_error();
+  ASSERT_EQ(ext.vtable->set_face_listener(ext.instance, &inbox.listener, &err), ONSHI_OK) << err.message;
+  ASSERT_EQ(run_sim({"face", "--root", root.path.string(), "--persona", "kokuho-valid"}), 0);
+  ASSERT_TRUE(inbox.wait_for_count(1));
+  EXPECT_EQ(inbox.documents[0]["schema"], "onshi.eligibility.outcome/1");
+  EXPECT_EQ(inbox.documents[0]["kind"], "valid");
+  EXPECT_EQ(inbox.documents[0]["qualifications"][0]["insurer_number"], "  138123");
+
+  ASSERT_EQ(ext.vtable->set_face_listener(ext.instance, nullptr, &err), ONSHI_OK);
+  ASSERT_EQ(run_sim({"face", "--root", root.path.string(), "--persona", "blackdot"}), 0);
+  std::this_thread::sleep_for(400ms);
+  EXPECT_EQ(inbox.size(), 1u);
+}
+
+TEST_F(PluginFixture, a_listener_may_remove_itself_from_inside_its_call) {
+  open();
+  struct SelfRemoving {
+    Extension<onshi_eligibility_v1> ext;
+    std::atomic<int> calls{0};
+    std::atomic<onshi_status> removed{ONSHI_E_INTERNAL};
+  } state{ext};
+  onshi_document_listener listener{sizeof(onshi_document_listener), &state,
+                                   [](void* ctx, onshi_status, onshi_bytes, const onshi_error*) {
+                                     auto& s = *static_cast<SelfRemoving*>(ctx);
+                                     ++s.calls;
+                                     onshi_error err = empty_error();
+                                     s.removed = s.ext.vtable->set_face_listener(s.ext.instance, nullptr, &err);
+                                   }};
+  onshi_error err = empty_error();
+  ASSERT_EQ(run_sim({"face", "--root", root.path.string(), "--persona", "kokuho-valid"}), 0);
+  ASSERT_EQ(run_sim({"face", "--root", root.path.string(), "--persona", "blackdot"}), 0);
+  ASSERT_EQ(ext.vtable->set_face_listener(ext.instance, &listener, &err), ONSHI_OK) << err.message;
+  const auto deadline = std::chrono::steady_clock::now() + 5s;
+  while (state.calls == 0 && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(20ms);
+  std::this_thread::sleep_for(300ms);
+  EXPECT_EQ(state.calls, 1);  // the second file was never delivered: the listener was gone
+  EXPECT_EQ(state.removed, ONSHI_OK);
+}
+
+// ---- the onshi CLI ----------------------------------------------------------------------------
+
+struct CliRun {
+  int exit = -1;
+  std::string out;
+};
+
+std::string quoted(const std::string& s) {
+  std::string q = "'";
+  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return q + "'";
+}
+
+CliRun run_cli(const std::vector<std::string>& args) {
+  std::string command = quoted(ONSHI_CLI_EXE);
+  for (const auto& a : args) command += " " + quoted(a);
+  command += " 2>/dev/null";
+  CliRun run;
+  FILE* pipe = ::popen(command.c_str(), "r");
+  if (!pipe) return run;
+  char buf[4096];
+  for (size_t n; (n = std::fread(buf, 1, sizeof buf, pipe)) > 0;) run.out.append(buf, n);
+  const int status = ::pclose(pipe);
+  run.exit = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return run;
+}
+
+struct CliFixture : ::testing::Test {
+  TempDir root, state;
+  void SetUp() override {
+    for (const char* sub : {"req", "res", "face"}) fs::create_directories(root.path / sub);
+  }
+  std::vector<std::string> common() {
+    return {"--plugin-dir",     ONSHI_PLUGIN_BUILD_DIR, "--oqs-root",
+            root.path.string(), "--state-dir",          state.path.string()};
+  }
+  CliRun run(std::vector<std::string> args) {
+    for (auto& a : common()) args.push_back(a);
+    return run_cli(args);
+  }
+};
+
+TEST_F(CliFixture, R_RES_verify_insured_valid_exits_0) {
+  SimProcess sim({"serve", "--root", root.path.string(), "--poll", "50"});
+  auto r = run({"verify", "insured", "--insurer", "06139999", "--number", "5678", "--birth", "19800515", "--json",
+                "--timeout", "20"});
+  ASSERT_EQ(r.exit, 0) << r.out;
+  const json j = json::parse(r.out);
+  EXPECT_EQ(j["ok"], true);
+  EXPECT_EQ(j["outcome"]["kind"], "valid");
+}
+
+TEST_F(CliFixture, R_RES_verify_insured_lost_exits_1_and_says_so) {
+  SimProcess sim({"serve", "--root", root.path.string(), "--poll", "50"});
+  auto r =
+      run({"verify", "insured", "--insurer", "06131111", "--number", "2222", "--birth", "19881111", "--timeout", "20"});
+  EXPECT_EQ(r.exit, 1) << r.out;
+  EXPECT_NE(r.out.find("資格無効 (lost"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("what to do:"), std::string::npos) << r.out;
+}
+
+TEST_F(CliFixture, verify_without_a_reachable_share_exits_3) {
+  auto r = run_cli({"verify", "insured", "--insurer", "06139999", "--number", "5678", "--birth", "19800515",
+                    "--plugin-dir", ONSHI_PLUGIN_BUILD_DIR, "--oqs-root", (root.path / "absent").string(),
+                    "--state-dir", state.path.string(), "--json"});
+  EXPECT_EQ(r.exit, 3) << r.out;
+  EXPECT_EQ(json::parse(r.out)["ok"], false);
+}
+
+TEST_F(CliFixture, verify_gives_up_after_its_timeout_with_exit_3_and_withdraws_the_request) {
+  SimProcess sim({"serve", "--root", root.path.string(), "--poll", "50", "--fault", "no-answer"});
+  auto r = run({"verify", "insured", "--insurer", "06139999", "--number", "5678", "--birth", "19800515", "--json",
+                "--timeout", "0.5"});
+  EXPECT_EQ(r.exit, 3) << r.out;
+  EXPECT_EQ(json::parse(r.out)["error"]["code"], ONSHI_E_TIMEOUT);
+  EXPECT_TRUE(fs::is_empty(root.path / "req"));
+}
+
+TEST_F(CliFixture, verify_alone_lists_its_modes) {
+  auto r = run({"verify"});
+  EXPECT_EQ(r.exit, 2);
+  EXPECT_NE(r.out.find("insured"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("card"), std::string::npos) << r.out;
+}
+
+TEST_F(CliFixture, parse_prints_the_typed_message_with_its_outcome) {
+  auto r = run({"parse", (kData / "OQSsiquc01res_lost_old_utf8.xml").string(), "--json"});
+  ASSERT_EQ(r.exit, 0) << r.out;
+  const json j = json::parse(r.out);
+  EXPECT_EQ(j["ok"], true);
+  EXPECT_EQ(j["type"], "OQSsiquc01res");
+  EXPECT_EQ(j["outcome"]["kind"], "lost");
+}
+
+TEST_F(CliFixture, watch_face_count_1_prints_a_pushed_result_as_one_json_line) {
+  auto watching = std::async(std::launch::async, [&] {
+    return run({"watch-face", "--json", "--count", "1", "--timeout", "20"});
+  });
+  std::this_thread::sleep_for(300ms);
+  ASSERT_EQ(run_sim({"face", "--root", root.path.string(), "--persona", "kokuho-valid"}), 0);
+  const CliRun r = watching.get();
+  ASSERT_EQ(r.exit, 0) << r.out;
+  ASSERT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 1) << r.out;
+  const json j = json::parse(r.out);
+  EXPECT_EQ(j["ok"], true);
+  EXPECT_EQ(j["outcome"]["kind"], "valid");
+}
+
+}  // namespace
+}  // namespace onshi::eligibility
