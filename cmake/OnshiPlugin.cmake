@@ -44,7 +44,7 @@ function(onshi_add_plugin target)
     VISIBILITY_INLINES_HIDDEN ON
     LIBRARY_OUTPUT_DIRECTORY ${P_OUTPUT_DIR}
     LINK_DEPENDS ${ONSHI_PLUGIN_MAP})
-  target_link_options(${target} PRIVATE -Wl,--version-script=${ONSHI_PLUGIN_MAP} -Wl,--no-undefined)
+  target_link_options(${target} PRIVATE -Wl,--version-script=${ONSHI_PLUGIN_MAP} ${ONSHI_NO_UNDEFINED})
   set(ONSHI_PLUGIN_LIBRARY lib${target}.so)
   get_filename_component(manifest_name ${P_MANIFEST} NAME)
   string(REGEX REPLACE "\\.in$" "" manifest_name ${manifest_name})
@@ -72,4 +72,17 @@ function(onshi_add_fuzz_target name)
   if(ONSHI_BUILD_TESTS)
     add_test(NAME ${name}.corpus COMMAND ${name} ${run_args})
   endif()
+  # For scripts/fuzz.sh: every fuzz target and its seed corpus.
+  set_property(GLOBAL APPEND PROPERTY ONSHI_FUZZ_TARGETS "$<TARGET_FILE:${name}> ${F_CORPUS}")
+  set_property(GLOBAL APPEND PROPERTY ONSHI_FUZZ_TARGET_NAMES ${name})
+endfunction()
+
+# After every part was added: a "fuzz-targets" target that builds them all, and
+# <build>/fuzz-targets.txt listing "<executable> <seed corpus>" one per line.
+function(onshi_finish_fuzz_targets)
+  get_property(lines GLOBAL PROPERTY ONSHI_FUZZ_TARGETS)
+  get_property(names GLOBAL PROPERTY ONSHI_FUZZ_TARGET_NAMES)
+  list(JOIN lines "\n" text)
+  file(GENERATE OUTPUT ${CMAKE_BINARY_DIR}/fuzz-targets.txt CONTENT "${text}\n")
+  add_custom_target(fuzz-targets DEPENDS ${names})
 endfunction()
