@@ -325,7 +325,17 @@ ONSHI_SDK_API onshi_status ONSHI_ABI onshi_sdk_open(const onshi_sdk_options* opt
   sdk->host_version = options->host_version ? options->host_version : ONSHI_SDK_VERSION;
   sdk->state_dir = options->state_dir ? options->state_dir : "";
   sdk->services.reset(new onshi::host::Services{
-      onshi::host::Logger(options->log_sink, options->log_ctx, options->log_level), {}, {}, std::move(config)});
+      onshi::host::Logger(options->log_sink, options->log_ctx, options->log_level), {}, {}, std::move(config), nullptr, {}, nullptr});
+  sdk->services->sdk = sdk.get();
+  if (!sdk->state_dir.empty()) {
+    auto store = onshi::host::Store::open(fs::path(sdk->state_dir) / "onshi.db");
+    if (store) {
+      sdk->services->store = std::move(store).value();
+    } else {  // plugins that need it say why; the rest work on
+      sdk->services->store_error = store.error();
+      sdk->log(ONSHI_LOG_WARN, store.error().message + " (" + store.error().hint + ")");
+    }
+  }
   sdk->discover(*options);
   for (auto& p : sdk->plugins) {
     if (p->state == ONSHI_PLUGIN_FAILED && p->stage == "manifest") continue;
@@ -392,7 +402,7 @@ ONSHI_SDK_API onshi_status ONSHI_ABI onshi_sdk_find_extension(const onshi_sdk* s
                                                               const char* plugin_id, onshi_extension* out) {
   if (!sdk || !extension_id || !out || out->struct_size < sizeof(uint32_t)) return ONSHI_E_INVALID_ARGUMENT;
   for (const auto& p : sdk->plugins) {
-    if (p->state != ONSHI_PLUGIN_LOADED || (plugin_id && p->manifest.id != plugin_id)) continue;
+    if (p->state != ONSHI_PLUGIN_LOADED || !p->instance || (plugin_id && p->manifest.id != plugin_id)) continue;
     if (const void* vtable = p->instance->vtbl->get_extension(p->instance, extension_id)) {
       onshi_extension ext{};
       ext.struct_size = out->struct_size;

@@ -1,5 +1,7 @@
 #include "services.hpp"
 
+#include <onshi/abi/onshi_ext_eligibility.h>
+
 #include <boost/asio/post.hpp>
 
 #include <chrono>
@@ -249,6 +251,85 @@ const onshi_host_executor_v1 kExecutor = {sizeof(onshi_host_executor_v1), exec_p
                                           exec_post_delayed,              exec_cancel_timer, exec_watch_fd,
                                           exec_unwatch_fd};
 
+Error no_store(const Services& s) {
+  if (!s.store_error.message.empty()) return s.store_error;
+  return make_error(ONSHI_E_NOT_INITIALIZED, "store", "the SDK was opened without a state folder, so nothing can be kept",
+                    "open the SDK with options.state_dir set (the onshi CLI uses --state-dir)");
+}
+onshi_status ONSHI_ABI store_put(const onshi_host* host, const onshi_store_record* records, uint32_t count,
+                                 onshi_error* err) {
+  if (!host) return ONSHI_E_INVALID_ARGUMENT;
+  auto& ctx = context(host);
+  auto& s = *ctx.services;
+  if (!s.store) return fill_error(err, no_store(s));
+  auto r = s.store->put(ctx.plugin_id, records, count, s.clock.now_unix_ms());
+  return r ? ONSHI_OK : fill_error(err, r.error());
+}
+onshi_status ONSHI_ABI store_query(const onshi_host* host, const onshi_store_query* q, onshi_store_visit_fn visit,
+                                   void* user, onshi_error* err) {
+  if (!host || !q || !visit) return ONSHI_E_INVALID_ARGUMENT;
+  auto& ctx = context(host);
+  auto& s = *ctx.services;
+  if (!s.store) return fill_error(err, no_store(s));
+  auto rows = s.store->query(ctx.plugin_id, *q, s.clock.now_unix_ms());
+  if (!rows) return fill_error(err, rows.error());
+  // Visited outside the store's lock, so visit may write to the store.
+  for (const auto& row : *rows) {
+    std::vector<const char*> tags;
+    for (const auto& t : row.tags) tags.push_back(t.c_str());
+    onshi_store_record rec{sizeof rec,        row.collection.c_str(), row.key.c_str(),
+                           row.at_unix_ms,    row.expires_unix_ms,    tags.data(),
+                           uint32_t(tags.size()),
+                           {reinterpret_cast<const uint8_t*>(row.doc.data()), row.doc.size()}};
+    if (visit(user, &rec) != 0) break;
+  }
+  return ONSHI_OK;
+}
+onshi_status ONSHI_ABI store_erase(const onshi_host* host, const onshi_store_query* q, uint32_t* out_count,
+                                   onshi_error* err) {
+  if (!host || !q) return ONSHI_E_INVALID_ARGUMENT;
+  auto& ctx = context(host);
+  auto& s = *ctx.services;
+  if (!s.store) return fill_error(err, no_store(s));
+  auto n = s.store->erase(ctx.plugin_id, *q, s.clock.now_unix_ms());
+  if (!n) return fill_error(err, n.error());
+  if (out_count) *out_count = *n;
+  return ONSHI_OK;
+}
+const onshi_host_store_v1 kStore = {sizeof(onshi_host_store_v1), store_put, store_query, store_erase};
+
+// The exchange service: a pass-through to whichever plugin provides eligibility,
+// so plugins never hold each other's pointers.
+const onshi_eligibility_v1* eligibility(const onshi_host* host, onshi_instance** instance) {
+  onshi_extension ext{};
+  ext.struct_size = sizeof ext;
+  if (onshi_sdk_find_extension(context(host).services->sdk, ONSHI_EXT_ELIGIBILITY, nullptr, &ext) != ONSHI_OK)
+    return nullptr;
+  auto* table = static_cast<const onshi_eligibility_v1*>(ext.vtable);
+  if (!ONSHI_HAS_FIELD(onshi_eligibility_v1, table, cancel) || !table->exchange_async) return nullptr;
+  *instance = ext.instance;
+  return table;
+}
+onshi_status ONSHI_ABI exchange_async(const onshi_host* host, const char* file_prefix, onshi_bytes request,
+                                      const onshi_completion* done, uint64_t* out_operation, onshi_error* err) {
+  if (!host) return ONSHI_E_INVALID_ARGUMENT;
+  onshi_instance* instance = nullptr;
+  const auto* table = eligibility(host, &instance);
+  if (!table)
+    return fill_error(err, make_error(ONSHI_E_NOT_SUPPORTED, "exchange",
+                                      "no loaded plugin provides " ONSHI_EXT_ELIGIBILITY " to send " +
+                                          std::string(file_prefix ? file_prefix : "the request"),
+                                      "enable the eligibility plugin (see `onshi plugins`)"));
+  return table->exchange_async(instance, file_prefix, request, done, out_operation, err);
+}
+onshi_status ONSHI_ABI exchange_cancel(const onshi_host* host, uint64_t operation) {
+  if (!host) return ONSHI_E_INVALID_ARGUMENT;
+  onshi_instance* instance = nullptr;
+  const auto* table = eligibility(host, &instance);
+  return table ? table->cancel(instance, operation) : ONSHI_E_NOT_FOUND;
+}
+const onshi_host_exchange_v1 kExchange = {sizeof(onshi_host_exchange_v1), exchange_async, exchange_cancel};
+
 }  // namespace
 
 const void* get_service(const onshi_host* host, const char* id) {
@@ -258,6 +339,8 @@ const void* get_service(const onshi_host* host, const char* id) {
   if (s == ONSHI_SERVICE_CLOCK) return &kClock;
   if (s == ONSHI_SERVICE_CONFIG) return &kConfig;
   if (s == ONSHI_SERVICE_EXECUTOR) return &kExecutor;
+  if (s == ONSHI_SERVICE_STORE) return &kStore;
+  if (s == ONSHI_SERVICE_EXCHANGE) return &kExchange;
   return nullptr;
 }
 

@@ -1,11 +1,13 @@
 // The services every plugin gets (onshi_services.h), implemented once per SDK
-// instance: log, clock, config, executor. Each plugin reaches them through its own
+// instance: log, clock, config, executor, store, exchange. Each plugin reaches them through its own
 // onshi_host, whose host_data is its PluginContext, so every call is stamped with
 // the calling plugin's id.
 #pragma once
 
 #include <onshi/abi/onshi_services.h>
 #include <onshi/onshi_sdk.h>
+
+#include "store.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
@@ -87,6 +89,9 @@ struct Services {
   Clock clock;
   Executor executor;
   nlohmann::json config;  // {"<plugin id>": {...}}
+  std::unique_ptr<Store> store;     // null without a state_dir (or when it cannot open: store_error says why)
+  Error store_error;
+  const onshi_sdk* sdk = nullptr;   // the exchange service finds the eligibility plugin through it
 };
 
 // What a plugin's onshi_host.host_data points to.

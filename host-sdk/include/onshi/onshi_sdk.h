@@ -43,9 +43,11 @@ typedef struct onshi_sdk_options {
   uint32_t enabled_id_count;
   /* JSON object {"<plugin id>": {...}, ...}; each plugin sees its own section. */
   const char* config_json;
-  /* Where the SDK keeps its state (crash markers); each plugin gets the folder
-   * <state_dir>/<plugin id> as "state_dir" in its configuration section unless
-   * the section names one. NULL: none kept. */
+  /* Where the SDK keeps its state: the durable store every plugin writes through
+   * (onshi.db: verification history, bulk jobs, audit log) and crash markers.
+   * Each plugin also gets the folder <state_dir>/<plugin id> as "state_dir" in its
+   * configuration section unless the section names one. NULL: nothing is kept
+   * and the store service answers ONSHI_E_NOT_INITIALIZED. */
   const char* state_dir;
   onshi_log_sink log_sink; /* NULL: warnings and errors go to stderr */
   void* log_ctx;

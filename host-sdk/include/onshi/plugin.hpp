@@ -21,6 +21,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace onshi::plugin {
 
@@ -51,6 +52,7 @@ class Host {
     clock_ = static_cast<const onshi_host_clock_v1*>(host_->get_service(host_, ONSHI_SERVICE_CLOCK));
     config_ = static_cast<const onshi_host_config_v1*>(host_->get_service(host_, ONSHI_SERVICE_CONFIG));
     executor_ = static_cast<const onshi_host_executor_v1*>(host_->get_service(host_, ONSHI_SERVICE_EXECUTOR));
+    store_ = static_cast<const onshi_host_store_v1*>(host_->get_service(host_, ONSHI_SERVICE_STORE));
   }
   const onshi_host* raw() const { return host_; }
 
@@ -126,6 +128,65 @@ class Host {
     if (executor_ && executor_->unwatch_fd(host_, w.id) == ONSHI_OK) delete w.fn;
   }
 
+  // ---- the host's durable store (onshi.host.store/1): this plugin's records only.
+  struct Record {
+    std::string collection;
+    std::string key;  // empty on put: the host numbers it in order of writing
+    int64_t at_unix_ms = 0, expires_unix_ms = 0;  // expires 0: kept
+    std::vector<std::string> tags;
+    std::string doc;
+  };
+  struct Query {
+    std::string collection;
+    std::optional<std::string> key, tag;
+    int64_t since_unix_ms = 0, until_unix_ms = 0;  // [since, until); 0: no bound
+    uint32_t limit = 0;
+    bool newest_first = false;
+  };
+  // All records or none, on disk when it returns.
+  Result<void> store_put(const std::vector<Record>& records) const {
+    if (!store_) return no_store();
+    std::vector<std::vector<const char*>> tags(records.size());
+    std::vector<onshi_store_record> c(records.size());
+    for (size_t i = 0; i < records.size(); ++i) {
+      const Record& r = records[i];
+      for (const auto& t : r.tags) tags[i].push_back(t.c_str());
+      c[i] = onshi_store_record{sizeof(onshi_store_record), r.collection.c_str(),
+                                r.key.empty() ? nullptr : r.key.c_str(), r.at_unix_ms, r.expires_unix_ms,
+                                tags[i].data(), static_cast<uint32_t>(tags[i].size()),
+                                {reinterpret_cast<const uint8_t*>(r.doc.data()), r.doc.size()}};
+    }
+    onshi_error err = empty_error();
+    onshi_status st = store_->put(host_, c.data(), static_cast<uint32_t>(c.size()), &err);
+    if (st != ONSHI_OK) return to_error(st, err);
+    return {};
+  }
+  Result<std::vector<Record>> store_query(const Query& q) const {
+    if (!store_) return no_store();
+    std::vector<Record> out;
+    auto visit = [](void* user, const onshi_store_record* r) -> int32_t {
+      Record rec{r->collection, r->key, r->at_unix_ms, r->expires_unix_ms, {},
+                 std::string(reinterpret_cast<const char*>(r->doc.data), r->doc.size)};
+      for (uint32_t i = 0; i < r->tag_count; ++i) rec.tags.emplace_back(r->tags[i]);
+      static_cast<std::vector<Record>*>(user)->push_back(std::move(rec));
+      return 0;
+    };
+    onshi_error err = empty_error();
+    auto cq = c_query(q);
+    onshi_status st = store_->query(host_, &cq, visit, &out, &err);
+    if (st != ONSHI_OK) return to_error(st, err);
+    return out;
+  }
+  Result<uint32_t> store_erase(const Query& q) const {
+    if (!store_) return no_store();
+    onshi_error err = empty_error();
+    uint32_t n = 0;
+    auto cq = c_query(q);
+    onshi_status st = store_->erase(host_, &cq, &n, &err);
+    if (st != ONSHI_OK) return to_error(st, err);
+    return n;
+  }
+
  private:
   using PostFn = onshi_status(ONSHI_ABI*)(const onshi_host*, onshi_task_fn, void*);
   bool submit(PostFn post, std::function<void()> fn) const {
@@ -149,11 +210,22 @@ class Host {
     }
   }
 
+  static onshi_store_query c_query(const Query& q) {
+    return onshi_store_query{sizeof(onshi_store_query), q.collection.c_str(), q.key ? q.key->c_str() : nullptr,
+                             q.tag ? q.tag->c_str() : nullptr, q.since_unix_ms, q.until_unix_ms, q.limit,
+                             q.newest_first ? 1 : 0};
+  }
+  static Error no_store() {
+    return make_error(ONSHI_E_NOT_INITIALIZED, "store", "this host offers no durable store",
+                      "use a host that provides " ONSHI_SERVICE_STORE);
+  }
+
   const onshi_host* host_ = nullptr;
   const onshi_host_log_v1* log_ = nullptr;
   const onshi_host_clock_v1* clock_ = nullptr;
   const onshi_host_config_v1* config_ = nullptr;
   const onshi_host_executor_v1* executor_ = nullptr;
+  const onshi_host_store_v1* store_ = nullptr;
 };
 
 // Base of a plugin's instance. The destructor must finish or cancel pending work

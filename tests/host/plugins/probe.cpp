@@ -14,14 +14,17 @@
 
 namespace {
 
+using onshi::plugin::self;
+
 class Probe : public onshi::plugin::Instance {
  public:
   explicit Probe(onshi::plugin::Host host) : host_(host) {}
 
   const void* extension(std::string_view id) override {
     static const onshi_diagnostics_v1 diagnostics = {sizeof(onshi_diagnostics_v1), &self_test};
-    static const probe_ext_v1 probe = {sizeof(probe_ext_v1), &run_post, &run_timers, &run_watch,
-                                         &run_overlaps};
+    static const probe_ext_v1 probe = {sizeof(probe_ext_v1), &run_post,    &run_timers,  &run_watch,
+                                       &run_overlaps,         &store_put,   &store_query, &store_erase,
+                                       &exchange};
     if (id == ONSHI_EXT_DIAGNOSTICS) return &diagnostics;
     if (id == PROBE_EXT_ID) return &probe;
     return nullptr;
@@ -115,6 +118,54 @@ class Probe : public onshi::plugin::Instance {
     return overlaps.load();
   }
 
+  // The store through the C++ wrapper a plugin author would use.
+  static onshi_status ONSHI_ABI store_put(onshi_instance* i, const char* collection, const char* key, int64_t at_ms,
+                                          int64_t expires_ms, const char* tag, const char* doc, onshi_error* err) {
+    return onshi::plugin::guarded(err, [&]() -> onshi::Result<void> {
+      onshi::plugin::Host::Record r{collection, key ? key : "", at_ms, expires_ms, {}, doc};
+      if (tag) r.tags.push_back(tag);
+      return self<Probe>(i).host_.store_put({r});
+    });
+  }
+  static onshi::plugin::Host::Query from_c(const onshi_store_query* q) {
+    onshi::plugin::Host::Query out{q->collection, {}, {}, q->since_unix_ms, q->until_unix_ms, q->limit,
+                                   q->newest_first != 0};
+    if (q->key) out.key = q->key;
+    if (q->tag) out.tag = q->tag;
+    return out;
+  }
+  static onshi_status ONSHI_ABI store_query(onshi_instance* i, const onshi_store_query* q, const onshi_writer* out,
+                                            onshi_error* err) {
+    return onshi::plugin::guarded(err, [&]() -> onshi::Result<void> {
+      auto rows = self<Probe>(i).host_.store_query(from_c(q));
+      if (!rows) return std::move(rows).error();
+      std::string text;
+      for (const auto& r : *rows) text += r.key + " " + r.doc + "\n";
+      out->write(out->ctx, reinterpret_cast<const uint8_t*>(text.data()), text.size());
+      return {};
+    });
+  }
+  static onshi_status ONSHI_ABI store_erase(onshi_instance* i, const onshi_store_query* q, uint32_t* count,
+                                            onshi_error* err) {
+    return onshi::plugin::guarded(err, [&]() -> onshi::Result<void> {
+      auto n = self<Probe>(i).host_.store_erase(from_c(q));
+      if (!n) return std::move(n).error();
+      *count = *n;
+      return {};
+    });
+  }
+  static onshi_status ONSHI_ABI exchange(onshi_instance* i, onshi_error* err) {
+    const onshi_host* host = self<Probe>(i).host_.raw();
+    auto* ex = static_cast<const onshi_host_exchange_v1*>(host->get_service(host, ONSHI_SERVICE_EXCHANGE));
+    if (!ex) return ONSHI_E_NOT_SUPPORTED;
+    static const onshi_completion never = {sizeof(onshi_completion), nullptr,
+                                           [](void*, onshi_status, onshi_bytes, const onshi_error*) {}};
+    const char xml[] = "<XmlMsg/>";
+    uint64_t op = 0;
+    return ex->exchange_async(host, "DSTsiquc01", {reinterpret_cast<const uint8_t*>(xml), sizeof xml - 1}, &never,
+                              &op, err);
+  }
+
   onshi::plugin::Host host_;
 };
 
@@ -124,4 +175,7 @@ onshi::Result<std::unique_ptr<onshi::plugin::Instance>> make(onshi::plugin::Host
 
 }  // namespace
 
-ONSHI_PLUGIN_DEFINE("onshi.test.probe", make)
+#ifndef PROBE_ID
+#define PROBE_ID "onshi.test.probe"
+#endif
+ONSHI_PLUGIN_DEFINE(PROBE_ID, make)

@@ -85,6 +85,73 @@ typedef struct onshi_host_executor_v1 {
   onshi_status(ONSHI_ABI* unwatch_fd)(const onshi_host* host, uint64_t watch_id);
 } onshi_host_executor_v1;
 
+/* ---- store: the one durable store, owned by the host (a SQLite file,
+ * <state_dir>/onshi.db). Each plugin reads and writes only its own records,
+ * in collections it names ("history", "bulk-jobs", "audit"). A put has reached
+ * the disk when it returns, so it survives kill -9 and power loss. A record whose
+ * expires_unix_ms has passed by the clock service is never returned again and is
+ * purged. ONSHI_E_NOT_INITIALIZED when the SDK was opened without a state_dir.
+ * Never store an individual number (マイナンバー), a PIN, or withheld data. */
+#define ONSHI_SERVICE_STORE "onshi.host.store/1"
+
+typedef struct onshi_store_record {
+  uint32_t struct_size;
+  const char* collection;
+  /* Unique within the collection; a put with an existing key replaces it.
+   * NULL on put: the host assigns the next key in order ("000000000042"). */
+  const char* key;
+  int64_t at_unix_ms;      /* when it happened: the order and range of queries */
+  int64_t expires_unix_ms; /* purged once the clock passes it; 0 = kept */
+  /* Exact-match look-up keys, e.g. "name:ﾔﾏﾀﾞ ﾀﾛｳ", "ref:P0001". */
+  const char* const* tags;
+  uint32_t tag_count;
+  onshi_bytes doc;         /* the record itself (our records are JSON documents) */
+} onshi_store_record;
+
+typedef struct onshi_store_query {
+  uint32_t struct_size;
+  const char* collection;
+  const char* key;        /* this key only, or NULL */
+  const char* tag;        /* records carrying this tag, or NULL */
+  int64_t since_unix_ms;  /* at_unix_ms >= since (0: no bound) */
+  int64_t until_unix_ms;  /* at_unix_ms < until (0: no bound) */
+  uint32_t limit;         /* 0: all */
+  int32_t newest_first;   /* 1: by at_unix_ms descending; 0: ascending */
+} onshi_store_query;
+
+/* Called once per match, in order; the record is valid only during the call.
+ * Return 0 to go on, non-zero to stop. */
+typedef int32_t(ONSHI_ABI* onshi_store_visit_fn)(void* user, const onshi_store_record* record);
+
+typedef struct onshi_host_store_v1 {
+  uint32_t struct_size;
+  /* Writes count records as one durable step: all of them or none. */
+  onshi_status(ONSHI_ABI* put)(const onshi_host* host, const onshi_store_record* records, uint32_t count,
+                               onshi_error* err);
+  onshi_status(ONSHI_ABI* query)(const onshi_host* host, const onshi_store_query* query, onshi_store_visit_fn visit,
+                                 void* user, onshi_error* err);
+  /* Removes the records the query matches (limit and order ignored); *out_count
+   * (may be NULL) receives how many. */
+  onshi_status(ONSHI_ABI* erase)(const onshi_host* host, const onshi_store_query* query, uint32_t* out_count,
+                                 onshi_error* err);
+} onshi_host_store_v1;
+
+/* ---- exchange: send a ready XmlMsg request to the オンライン資格確認等システム
+ * through whichever loaded plugin provides "onshi.eligibility/1" (its
+ * exchange_async), so a plugin that builds its own messages (disaster's
+ * DSTsiquc01) never calls another plugin. Same contract as exchange_async:
+ * once started, completes exactly once with the raw answer bytes, or with a
+ * transport failure; ONSHI_E_NOT_SUPPORTED (no completion) when no eligibility
+ * plugin is loaded. */
+#define ONSHI_SERVICE_EXCHANGE "onshi.host.exchange/1"
+
+typedef struct onshi_host_exchange_v1 {
+  uint32_t struct_size;
+  onshi_status(ONSHI_ABI* exchange_async)(const onshi_host* host, const char* file_prefix, onshi_bytes request_xml,
+                                          const onshi_completion* done, uint64_t* out_operation, onshi_error* err);
+  onshi_status(ONSHI_ABI* cancel)(const onshi_host* host, uint64_t operation);
+} onshi_host_exchange_v1;
+
 #ifdef __cplusplus
 }
 #endif
