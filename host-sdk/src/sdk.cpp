@@ -24,7 +24,8 @@ using onshi::make_error;
 
 namespace {
 
-constexpr const char* kKnownExtensions[] = {ONSHI_EXT_CARD_READER, ONSHI_EXT_ELIGIBILITY, ONSHI_EXT_CLAIMS,
+constexpr const char* kKnownExtensions[] = {ONSHI_EXT_CARD_READER, ONSHI_EXT_ELIGIBILITY,
+                                            ONSHI_EXT_ELIGIBILITY_RECORDS, ONSHI_EXT_CLAIMS,
                                             ONSHI_EXT_DISASTER, ONSHI_EXT_DIAGNOSTICS};
 
 bool known_extension(const std::string& id) {

@@ -8,6 +8,9 @@
 
 #define ONSHI_EXT_CARD_READER "onshi.card-reader/1"
 #define ONSHI_EXT_ELIGIBILITY "onshi.eligibility/1"
+/* What a clinic keeps and registers, optional beside eligibility/1: 一括照会
+ * jobs, 照会番号 registration, the verification history (onshi_ext_eligibility_records.h). */
+#define ONSHI_EXT_ELIGIBILITY_RECORDS "onshi.eligibility-records/1"
 #define ONSHI_EXT_CLAIMS "onshi.claims/1"
 #define ONSHI_EXT_DISASTER "onshi.disaster/1"
 #define ONSHI_EXT_DIAGNOSTICS "onshi.diagnostics/1" /* onshi_ext_diagnostics.h */
