@@ -267,26 +267,37 @@ TEST_F(ReaderPlugin, no_card_and_unknown_reader_are_errors_a_receptionist_can_ac
   EXPECT_NE(unknown.error().message.find("No Such Reader"), std::string::npos);
 }
 
+// What a listener received, for tests to wait on.
+struct Events {
+  std::mutex mutex;
+  std::condition_variable changed;
+  std::vector<std::pair<int32_t, std::string>> seen;
+  // reader "" matches the service events, which name none.
+  bool wait_for(int32_t kind, const std::string& reader = kReader) {
+    std::unique_lock lock(mutex);
+    return changed.wait_for(lock, 10s, [&] {
+      for (const auto& [k, r] : seen)
+        if (k == kind && r == reader) return true;
+      return false;
+    });
+  }
+  void clear() {
+    std::lock_guard lock(mutex);
+    seen.clear();
+  }
+  onshi_reader_listener listener() {
+    return {sizeof(onshi_reader_listener), this, [](void* ctx, const onshi_reader_event* e) {
+              auto& ev = *static_cast<Events*>(ctx);
+              std::lock_guard lock(ev.mutex);
+              ev.seen.emplace_back(e->kind, e->reader);
+              ev.changed.notify_all();
+            }};
+  }
+};
+
 TEST_F(ReaderPlugin, listener_sees_a_card_inserted_and_removed_and_nothing_after_it_stops) {
-  struct Events {
-    std::mutex mutex;
-    std::condition_variable changed;
-    std::vector<std::pair<int32_t, std::string>> seen;
-    bool wait_for(int32_t kind) {
-      std::unique_lock lock(mutex);
-      return changed.wait_for(lock, 10s, [&] {
-        for (const auto& [k, reader] : seen)
-          if (k == kind && reader == kReader) return true;
-        return false;
-      });
-    }
-  } events;
-  onshi_reader_listener listener{sizeof listener, &events, [](void* ctx, const onshi_reader_event* e) {
-                                   auto& ev = *static_cast<Events*>(ctx);
-                                   std::lock_guard lock(ev.mutex);
-                                   ev.seen.emplace_back(e->kind, e->reader);
-                                   ev.changed.notify_all();
-                                 }};
+  Events events;
+  auto listener = events.listener();
   onshi_error err = empty_error();
   ASSERT_EQ(reader_.vtable->set_listener(reader_.instance, &listener, &err), ONSHI_OK) << err.message;
   {
@@ -305,6 +316,25 @@ TEST_F(ReaderPlugin, listener_sees_a_card_inserted_and_removed_and_nothing_after
   std::this_thread::sleep_for(500ms);
   std::lock_guard lock(events.mutex);
   EXPECT_EQ(events.seen.size(), count);
+}
+
+// The listener outlives pcscd: it says the service went and came back, and the
+// cards inserted afterwards are still events.
+TEST_F(ReaderPlugin, listener_reports_the_service_lost_and_back_across_a_pcscd_restart) {
+  Events events;
+  auto listener = events.listener();
+  onshi_error err = empty_error();
+  ASSERT_EQ(reader_.vtable->set_listener(reader_.instance, &listener, &err), ONSHI_OK) << err.message;
+  ASSERT_EQ(run(std::string(ONSHI_PCSCD_SCRIPT) + " stop"), 0);
+  EXPECT_TRUE(events.wait_for(ONSHI_READER_EVENT_SERVICE_LOST, ""));
+  ASSERT_EQ(run(std::string(ONSHI_PCSCD_SCRIPT) + " start"), 0);
+  EXPECT_TRUE(events.wait_for(ONSHI_READER_EVENT_SERVICE_BACK, ""));
+  {
+    VirtualCard vcard;
+    EXPECT_TRUE(events.wait_for(ONSHI_READER_EVENT_CARD_INSERTED));
+  }
+  EXPECT_TRUE(events.wait_for(ONSHI_READER_EVENT_CARD_REMOVED));
+  ASSERT_EQ(reader_.vtable->set_listener(reader_.instance, nullptr, &err), ONSHI_OK);
 }
 
 TEST_F(ReaderPlugin, diagnostics_report_the_service_and_the_host_clock) {

@@ -14,27 +14,37 @@ namespace {
 
 using namespace std::chrono_literals;
 
-// Why a poll and not SCardGetStatusChange on every reader: the core's wait_for()
-// watches one reader, and the core's list_readers() already rides out a pcscd
-// restart. 200 ms is below what a receptionist notices.
-constexpr auto kPollInterval = 200ms;
+// The loop blocks in SCardGetStatusChange (wait_for_change) and wakes on any
+// change; the bound only limits how long a stop that raced the wait can take.
+constexpr auto kLongestWait = 2000ms;
+// While pcscd is down: how often to try to reach it again.
+constexpr auto kServiceRetry = 500ms;
 
 // Reader name -> a card that answers is present; nullopt while PC/SC is unreachable.
 using Snapshot = std::optional<std::map<std::string, bool>>;
 
 // The watcher's own context: pcsc-lite holds a context's lock during a status
 // wait, so sharing the card operations' context would stall them.
-Snapshot poll(std::unique_ptr<PcscContext>& context) {
+Snapshot read_snapshot(std::shared_ptr<PcscContext>& context) {
   if (!context) {
     auto established = PcscContext::establish();
     if (!established) return std::nullopt;
-    context = std::move(established).value();
+    context = std::shared_ptr<PcscContext>(std::move(established).value());
   }
   auto readers = context->list_readers();
-  if (!readers) return std::nullopt;
+  if (!readers) {  // after a pcscd restart a stale context may only say "transport error": start afresh
+    context.reset();
+    return std::nullopt;
+  }
   std::map<std::string, bool> snapshot;
   for (const auto& r : *readers) snapshot[r.name] = r.card_present;
   return snapshot;
+}
+
+std::vector<ReaderInfo> as_readers(const std::map<std::string, bool>& snapshot) {
+  std::vector<ReaderInfo> out;
+  for (const auto& [name, card] : snapshot) out.push_back({name, card});
+  return out;
 }
 
 onshi_reader_event event(int32_t kind, const std::string& reader) {
@@ -92,6 +102,7 @@ struct ReaderEvents::Loop {
   std::condition_variable changed;
   bool stop_requested = false;
   bool finished = false;
+  std::shared_ptr<PcscContext> context;  // so stop() can cancel the blocking wait
 };
 
 Result<void> ReaderEvents::set_listener(const onshi_reader_listener* listener) {
@@ -105,28 +116,45 @@ Result<void> ReaderEvents::set_listener(const onshi_reader_listener* listener) {
   delivery->listener = *listener;
   auto loop = std::make_shared<Loop>();
   // Taken before returning, so a card inserted after set_listener() is an event.
-  auto context = std::make_shared<std::unique_ptr<PcscContext>>();
-  Snapshot baseline = poll(*context);
+  Snapshot baseline = read_snapshot(loop->context);
 
   const onshi::plugin::Host host = host_;
   auto post = [host, delivery](const onshi_reader_event& e) { host.post([delivery, e] { delivery->deliver(e); }); };
   if (!baseline) post(event(ONSHI_READER_EVENT_SERVICE_LOST, ""));
 
-  const bool started = host_.post_blocking([loop, post, context, baseline] {
+  const bool started = host_.post_blocking([loop, post, baseline] {
     std::map<std::string, bool> known = baseline.value_or(std::map<std::string, bool>{});
     bool up = baseline.has_value();
+    auto stopping = [&](std::chrono::milliseconds pause) {
+      std::unique_lock lock(loop->mutex);
+      return loop->changed.wait_for(lock, pause, [&] { return loop->stop_requested; });
+    };
     for (;;) {
+      std::shared_ptr<PcscContext> context;
       {
-        std::unique_lock lock(loop->mutex);
-        if (loop->changed.wait_for(lock, kPollInterval, [&] { return loop->stop_requested; })) break;
+        std::lock_guard lock(loop->mutex);
+        if (loop->stop_requested) break;
+        context = loop->context;
       }
-      const Snapshot now = poll(*context);
+      if (up && context) {
+        auto waited = context->wait_for_change(as_readers(known), kLongestWait);
+        if (!waited && waited.error().code == ONSHI_E_TIMEOUT) continue;
+        if (!waited && waited.error().code == ONSHI_E_CANCELLED) continue;  // stop_requested is set
+      } else if (stopping(kServiceRetry)) {
+        break;
+      }
+      std::shared_ptr<PcscContext> fresh = context;
+      const Snapshot now = read_snapshot(fresh);
+      {
+        std::lock_guard lock(loop->mutex);
+        loop->context = fresh;
+      }
       for (const auto& e : changes(known, up, now)) post(e);
       up = now.has_value();
       if (now) known = *now;
     }
-    context->reset();
     std::lock_guard lock(loop->mutex);
+    loop->context.reset();
     loop->finished = true;
     loop->changed.notify_all();
   });
@@ -147,6 +175,7 @@ void ReaderEvents::stop() {
   if (loop_) {
     std::unique_lock lock(loop_->mutex);
     loop_->stop_requested = true;
+    if (loop_->context) loop_->context->cancel();  // wakes a wait_for_change in progress
     loop_->changed.notify_all();
     loop_->changed.wait(lock, [&] { return loop_->finished; });
   }

@@ -1,5 +1,6 @@
 // Card and reader events for set_listener(): a loop on a host blocking thread
-// polls the readers and posts each change to the listener through the host
+// sleeps in SCardGetStatusChange over every reader (and pcsc-lite's PnP
+// notification) and posts each change to the listener through the host
 // executor (one callback at a time, per the executor's contract).
 #pragma once
 

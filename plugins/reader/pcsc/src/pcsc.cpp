@@ -173,6 +173,33 @@ Result<void> PcscContext::wait_for(const std::string& reader, Presence want, std
   }
 }
 
+Result<void> PcscContext::wait_for_change(const std::vector<ReaderInfo>& known, std::chrono::milliseconds timeout) {
+  if (cancel_requested_.exchange(false)) return pcsc_error(SCARD_E_CANCELLED, Stage::context, "watching the readers");
+  auto now = list_readers();
+  if (!now) return now.error();
+  auto same = [](const std::vector<ReaderInfo>& a, const std::vector<ReaderInfo>& b) {
+    if (a.size() != b.size()) return false;
+    for (size_t i = 0; i < a.size(); ++i)
+      if (a[i].name != b[i].name || a[i].card_present != b[i].card_present) return false;
+    return true;
+  };
+  if (!same(*now, known)) return {};
+  // One blocking wait over every reader plus the PnP pseudo-reader, from their
+  // current state: pcscd wakes us on any change, so there is no polling.
+  std::vector<SCARD_READERSTATE> states(now->size() + 1);
+  for (size_t i = 0; i < now->size(); ++i) states[i].szReader = (*now)[i].name.c_str();
+  states.back().szReader = "\\\\?PnP?\\Notification";
+  for (auto& st : states) st.dwCurrentState = SCARD_STATE_UNAWARE;
+  LONG rv = SCardGetStatusChange(ctx_of(handle_), 0, states.data(), DWORD(states.size()));
+  if (rv != SCARD_S_SUCCESS && rv != SCARD_E_TIMEOUT) return pcsc_error(rv, Stage::context, "watching the readers");
+  for (auto& st : states) st.dwCurrentState = st.dwEventState & ~SCARD_STATE_CHANGED;
+  rv = SCardGetStatusChange(ctx_of(handle_), DWORD(timeout.count()), states.data(), DWORD(states.size()));
+  if (cancel_requested_.exchange(false)) return pcsc_error(SCARD_E_CANCELLED, Stage::context, "watching the readers");
+  if (rv == SCARD_S_SUCCESS) return {};
+  if (service_lost(rv)) (void)reestablish();  // the caller sees NO_DEVICE now, a working context next time
+  return pcsc_error(rv, Stage::context, "watching the readers");
+}
+
 void PcscContext::cancel() {
   cancel_requested_ = true;
   SCardCancel(ctx_of(handle_));

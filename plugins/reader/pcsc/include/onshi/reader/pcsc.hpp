@@ -46,7 +46,13 @@ class PcscContext {
   // during the wait is ridden out.
   Result<void> wait_for(const std::string& reader, Presence want, std::chrono::milliseconds timeout);
 
-  // Ends a wait_for() in progress (from any thread).
+  // Blocks until the readers differ from `known` (a card in or out anywhere, a
+  // reader plugged or unplugged: pcsc-lite's PnP notification), at once if they
+  // already do. ONSHI_E_TIMEOUT after `timeout`, ONSHI_E_CANCELLED after
+  // cancel(), ONSHI_E_NO_DEVICE while the PC/SC service is down.
+  Result<void> wait_for_change(const std::vector<ReaderInfo>& known, std::chrono::milliseconds timeout);
+
+  // Ends a wait_for() or wait_for_change() in progress (from any thread).
   void cancel();
 
   // An exclusive connection to the card in `reader` (others cannot use a
