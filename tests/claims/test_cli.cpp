@@ -192,6 +192,21 @@ TEST_F(ClaimsCli, InsurerCheckOtherKindsAndABadKind) {
   EXPECT_NE(bad.err.find("--kind"), std::string::npos) << bad.err;
 }
 
+// A マイナンバー typed into the insurer field is refused and never printed back.
+TEST_F(ClaimsCli, R_NOMYNUM_ATwelveDigitNumberIsRefusedWithoutEchoingIt) {
+  const std::string twelve = "123456789018";
+  for (const char* kind : {"insurer", "public-expense", "recipient"}) {
+    auto text = onshi({"insurer-check", twelve, "--kind", kind});
+    EXPECT_EQ(text.exit, 1) << kind;
+    EXPECT_NE(text.out.find("individual number"), std::string::npos) << text.out;
+    EXPECT_EQ(text.out.find(twelve), std::string::npos) << text.out;
+    EXPECT_EQ(text.err.find(twelve), std::string::npos) << text.err;
+    auto as_json = onshi({"insurer-check", twelve, "--kind", kind, "--json"});
+    EXPECT_EQ(as_json.doc()["valid"], false);
+    EXPECT_EQ(as_json.out.find(twelve), std::string::npos) << as_json.out;
+  }
+}
+
 // ---- onshi copay ---------------------------------------------------------------------------
 
 TEST_F(ClaimsCli, R_RATIO_CopayPrintsTheRatioAndTheRule) {

@@ -257,6 +257,16 @@ Result<std::string> check_number(std::string_view request) {
   });
   if (!in) return in.error();
   const auto& [kind, number] = *in;
+  // 12 digits is the shape of an individual number (マイナンバー), never of an insurer,
+  // 公費 or recipient number: refuse it without echoing it anywhere.
+  if (number.size() == 12 && number.find_first_not_of("0123456789") == std::string::npos)
+    return json{{"schema", kNumberCheckSchema},
+                {"kind", name_of(kind, kNumberKinds)},
+                {"valid", false},
+                {"message", "a 12-digit number has the shape of an individual number (マイナンバー); "
+                            "it was not checked, kept or shown"},
+                {"hint", "type the number printed on the insurance card or certificate, not the My Number"}}
+        .dump(2);
   json doc = {{"schema", kNumberCheckSchema}, {"kind", name_of(kind, kNumberKinds)}, {"number", number}};
   auto learned = learn_from_number(kind, number);
   if (learned) {
