@@ -8,3 +8,6 @@ echo "== P5: plugin discovery + load"
 "$build/bin/plugin_load_bench" "$build/lib/onshi/plugins" "$build/samples/plugin-template/plugins"
 echo "== P1/P2: eligibility answer latency (FolderTransport vs 1 s polling) and typed parse (vs pugixml)"
 "$build/bin/eligibility_bench"
+echo "== P3: 10,000-patient 一括照会 over TLS on loopback (vs the same as single queries)"
+"$build/bin/bulk_bench" --sim "$build/bin/onshi-sim" --plugin-dir "$build/lib/onshi/plugins" \
+  --certs-script tests/eligibility/make-tls-certs.sh --transport tls

@@ -2,6 +2,9 @@
  * (functions rather than data: a data symbol whose struct grows by an allowed
  * append would be reported as "size of symbol changed"). */
 #include <onshi/abi/onshi_ext_diagnostics.h>
+#include <onshi/abi/onshi_ext_disaster.h>
+#include <onshi/abi/onshi_ext_eligibility.h>
+#include <onshi/abi/onshi_ext_eligibility_records.h>
 #include <onshi/abi/onshi_services.h>
 #include <onshi/onshi_sdk.h>
 
@@ -25,6 +28,9 @@ PROBE(onshi_store_query)
 PROBE(onshi_host_store_v1)
 PROBE(onshi_host_exchange_v1)
 PROBE(onshi_diagnostics_v1)
+PROBE(onshi_disaster_v1)
+PROBE(onshi_eligibility_v1)
+PROBE(onshi_eligibility_records_v1)
 PROBE(onshi_sdk_options)
 PROBE(onshi_plugin_info)
 PROBE(onshi_extension)

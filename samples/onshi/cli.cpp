@@ -1,6 +1,10 @@
 #include "cli.hpp"
 
+#include <termios.h>
+#include <unistd.h>
+
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -111,5 +115,41 @@ int usage_error(const std::string& message, const std::string& usage) {
 }
 
 void print_json(const nlohmann::json& j) { std::cout << j.dump(2) << "\n"; }
+
+onshi_writer string_writer(std::string& text) {
+  return {&text, [](void* ctx, const uint8_t* data, uint64_t size) -> onshi_status {
+            static_cast<std::string*>(ctx)->append(reinterpret_cast<const char*>(data), size);
+            return ONSHI_OK;
+          }};
+}
+
+PinInput::PinInput() {
+  const bool terminal = ::isatty(STDIN_FILENO);
+  termios saved{};
+  if (terminal && ::tcgetattr(STDIN_FILENO, &saved) == 0) {
+    std::cerr << "PIN (4 digits): " << std::flush;
+    termios quiet = saved;
+    quiet.c_lflag &= ~tcflag_t(ECHO);
+    ::tcsetattr(STDIN_FILENO, TCSANOW, &quiet);
+  }
+  size_t n = 0;
+  for (ssize_t got; n < sizeof buf_ - 1 && (got = ::read(STDIN_FILENO, buf_ + n, sizeof buf_ - 1 - n)) > 0;) {
+    n += size_t(got);
+    if (std::memchr(buf_, '\n', n)) break;
+  }
+  if (terminal) {
+    ::tcsetattr(STDIN_FILENO, TCSANOW, &saved);
+    std::cerr << "\n";
+  }
+  // One trailing newline (and a CR before it) is the end of the line, not part of the PIN.
+  if (n > 0 && buf_[n - 1] == '\n') --n;
+  if (n > 0 && buf_[n - 1] == '\r') --n;
+  buf_[n] = '\0';
+}
+
+PinInput::~PinInput() {
+  volatile char* p = buf_;
+  for (size_t i = 0; i < sizeof buf_; ++i) p[i] = 0;
+}
 
 }  // namespace onshi::cli

@@ -55,4 +55,21 @@ int usage_error(const std::string& message, const std::string& usage);
 
 void print_json(const nlohmann::json& j);
 
+// Writer that appends to a std::string.
+onshi_writer string_writer(std::string& text);
+
+// The PIN from stdin (prompted without echo on a terminal), in a buffer wiped however the
+// command ends; never from argv, never logged.
+class PinInput {
+ public:
+  PinInput();
+  ~PinInput();
+  PinInput(const PinInput&) = delete;
+  PinInput& operator=(const PinInput&) = delete;
+  const char* c_str() const { return buf_; }
+
+ private:
+  char buf_[64] = {};
+};
+
 }  // namespace onshi::cli

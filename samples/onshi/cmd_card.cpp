@@ -5,11 +5,7 @@
 
 #include <onshi/abi/onshi_ext_card_reader.h>
 
-#include <termios.h>
-#include <unistd.h>
-
 #include <cstdio>
-#include <cstring>
 #include <iostream>
 
 namespace onshi::cli {
@@ -28,14 +24,6 @@ void list_subcommands() {
             << "  " << kInfoUsage << "\n      the card's kind, certificate verdict and PIN tries left (no PIN)\n"
             << "  " << kVerifyUsage << "\n      check the 4-digit auth PIN, read from stdin (one try is spent only\n"
             << "      when it is wrong)\n";
-}
-
-// Writer that appends to a std::string.
-onshi_writer string_writer(std::string& text) {
-  return {&text, [](void* ctx, const uint8_t* data, uint64_t size) -> onshi_status {
-            static_cast<std::string*>(ctx)->append(reinterpret_cast<const char*>(data), size);
-            return ONSHI_OK;
-          }};
 }
 
 // fail(), except that a card that is not a My Number card is "unavailable" (3) too:
@@ -130,44 +118,6 @@ int cmd_info(const Args& args, const CardReader& reader) {
 }
 
 // ---- onshi card verify-pin ----------------------------------------------------------------
-
-// The PIN from stdin, in a buffer wiped however the command ends; never from argv.
-class PinInput {
- public:
-  PinInput() {
-    const bool terminal = ::isatty(STDIN_FILENO);
-    termios saved{};
-    if (terminal && ::tcgetattr(STDIN_FILENO, &saved) == 0) {
-      std::cerr << "PIN (4 digits): " << std::flush;
-      termios quiet = saved;
-      quiet.c_lflag &= ~tcflag_t(ECHO);
-      ::tcsetattr(STDIN_FILENO, TCSANOW, &quiet);
-    }
-    size_t n = 0;
-    for (ssize_t got; n < sizeof buf_ - 1 && (got = ::read(STDIN_FILENO, buf_ + n, sizeof buf_ - 1 - n)) > 0;) {
-      n += size_t(got);
-      if (std::memchr(buf_, '\n', n)) break;
-    }
-    if (terminal) {
-      ::tcsetattr(STDIN_FILENO, TCSANOW, &saved);
-      std::cerr << "\n";
-    }
-    // One trailing newline (and a CR before it) is the end of the line, not part of the PIN.
-    if (n > 0 && buf_[n - 1] == '\n') --n;
-    if (n > 0 && buf_[n - 1] == '\r') --n;
-    buf_[n] = '\0';
-  }
-  ~PinInput() {
-    volatile char* p = buf_;
-    for (size_t i = 0; i < sizeof buf_; ++i) p[i] = 0;
-  }
-  PinInput(const PinInput&) = delete;
-  PinInput& operator=(const PinInput&) = delete;
-  const char* c_str() const { return buf_; }
-
- private:
-  char buf_[64] = {};
-};
 
 int cmd_verify_pin(const Args& args, const CardReader& reader) {
   onshi_error err = empty_error();

@@ -1,12 +1,21 @@
 // onshi-sim: a stand-in for the 資格確認端末's 連携アプリ and the central system, over the
-// shared folders req/res/face. See docs/simulator-data.md for the data set and the personas.
+// shared folders req/res/face and/or directly over TLS (tls_server.cpp, card_auth.cpp).
+// See docs/simulator-data.md for the data set, the personas and every option.
 //
-//   onshi-sim serve --root DIR [--data FILE] [--delay MS] [--fault none|no-answer|partial|err]
-//                   [--encoding utf8|sjis] [--poll MS] [--bulk-polls N]
+//   onshi-sim serve [--root DIR] [--data FILE] [--delay MS] [--fault none|no-answer|partial|err]
+//                   [--encoding utf8|sjis] [--poll MS] [--bulk-polls N] [--today YYYYMMDD]
+//                   [--tls-port N --tls-cert F --tls-key F [--tls-client-ca F] [--tls-port-file F]
+//                    [--tls-base-path P] [--tls-fault none|refuse|close|reset|slow|bad-cert]
+//                    [--card-ca F] [--card-persona NAME]]
 //   onshi-sim face  --root DIR --persona NAME [--data FILE] [--encoding utf8|sjis]
 //
 // While serving, files in ROOT/sim-control steer it: `face` (persona names, one a line) pushes
 // face results; `fault` (one word) applies to the next request only. Both are consumed.
+#include "bulk.hpp"
+#include "card_auth.hpp"
+#include "disaster.hpp"
+#include "tls_server.hpp"
+
 #include <nlohmann/json.hpp>
 #include <pugixml.hpp>
 #include <unicode/ucnv.h>
@@ -19,6 +28,8 @@
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <memory>
+#include <mutex>
 #include <random>
 #include <set>
 #include <sstream>
@@ -30,26 +41,63 @@ using json = nlohmann::ordered_json;
 
 namespace {
 
+// The data set when --data is not given: the copy installed beside an installed
+// onshi-sim (ONSHI_SIM_INSTALLED_DATA is relative to bin/), else the source
+// tree's, for a program run from the build tree.
+fs::path default_data() {
+  std::error_code ec;
+  const fs::path self = fs::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    fs::path installed = (self.parent_path() / ONSHI_SIM_INSTALLED_DATA).lexically_normal();
+    if (fs::is_regular_file(installed, ec)) return installed;
+  }
+  return ONSHI_SIM_SOURCE_DATA;
+}
+
 struct Config {
-  fs::path root;
-  fs::path data = ONSHI_SIM_DEFAULT_DATA;
+  fs::path root;  // empty: no folders (TLS only)
+  fs::path data = default_data();
   int delay_ms = 0;
   int poll_ms = 100;
   int bulk_polls = 1;  // 02req answers 処理中 this many times before the result
   std::string fault = "none";
   bool sjis = false;
   std::string persona;
+  std::string today;  // YYYYMMDD: the simulator's clock stands on this JST day (time of day runs on)
+  // TLS endpoint (off unless --tls-port is given)
+  int tls_port = -1;
+  onshi::sim::TlsServerOptions tls;
+  fs::path tls_port_file;
+  fs::path card_ca;
+  std::string card_persona = "shaho-valid";
 };
 
 volatile std::sig_atomic_t g_stop = 0;
+std::time_t g_today_offset = 0;  // --today: seconds added to the system clock
+
+// The simulator's clock, in Japan (answers carry JST times, as the central system's do).
+std::time_t sim_now() { return std::time(nullptr) + g_today_offset; }
 
 std::string now_stamp(const char* format) {
-  std::time_t t = std::time(nullptr);
+  std::time_t t = sim_now() + 9 * 3600;
   std::tm tm{};
-  localtime_r(&t, &tm);
+  gmtime_r(&t, &tm);
   char buf[32];
   std::strftime(buf, sizeof buf, format, &tm);
   return buf;
+}
+
+// --today YYYYMMDD → the offset that puts sim_now() on that JST day at the current time of day.
+bool set_today(const std::string& ymd) {
+  std::tm tm{};
+  if (ymd.size() != 8 || ymd.find_first_not_of("0123456789") != std::string::npos) return false;
+  tm.tm_year = std::stoi(ymd.substr(0, 4)) - 1900;
+  tm.tm_mon = std::stoi(ymd.substr(4, 2)) - 1;
+  tm.tm_mday = std::stoi(ymd.substr(6, 2));
+  const std::time_t target_day = timegm(&tm);  // 00:00 of that day, as if UTC
+  const std::time_t now_jst = std::time(nullptr) + 9 * 3600;
+  g_today_offset = target_day - (now_jst - now_jst % 86400);
+  return true;
 }
 
 std::string read_all(const fs::path& p) {
@@ -102,10 +150,11 @@ void add_text(pugi::xml_node parent, const char* name, const std::string& value)
 
 class Sim {
  public:
-  explicit Sim(Config c) : cfg_(std::move(c)) {
+  explicit Sim(Config c) : cfg_(std::move(c)), cards_(cfg_.card_ca, sim_now) {
     std::ifstream in(cfg_.data);
     data_ = json::parse(in);
-    for (const char* d : {"req", "res", "face", "sim-control", ".sim-tmp"}) fs::create_directories(cfg_.root / d);
+    if (!cfg_.root.empty())
+      for (const char* d : {"req", "res", "face", "sim-control", ".sim-tmp"}) fs::create_directories(cfg_.root / d);
   }
 
   const json* persona(const std::string& name) const {
@@ -141,7 +190,33 @@ class Sim {
     return true;
   }
 
+  // The TLS endpoint's answers (docs/decisions/eligibility-tls.md, HTTP profile): the same
+  // documents the folder side writes, by interface name; a card query carries CardAuthenticationInfo.
+  onshi::sim::HttpReply http(const std::string& interface, const std::string& bytes) {
+    std::lock_guard lock(mutex_);
+    const std::string text_type = "text/plain; charset=UTF-8";
+    pugi::xml_document req, res;
+    if (interface == "challenge") {
+      if (!load_request(bytes, req)) return {400, text_type, "E0002 XMLの形式が不正です"};
+      challenge_answer(req, res);
+    } else {
+      if (interface.size() != 10 || interface.find_first_of("/._") != std::string::npos)
+        return {404, text_type, "E0003 未対応の要求です: " + interface};
+      if (!load_request(bytes, req)) return {400, text_type, "E0002 XMLの形式が不正です"};
+      const pugi::xml_node card = req.first_element_by_path("XmlMsg/MessageBody/CardAuthenticationInfo");
+      if (interface == "OQSsiquc01" && card)
+        card_answer(req, card, res);
+      else if (!answer(interface, req, res))
+        return {404, text_type, "E0003 未対応の要求です: " + interface};
+    }
+    return {200, cfg_.sjis ? "application/xml; charset=Shift_JIS" : "application/xml; charset=UTF-8", serialize(res)};
+  }
+
   void serve() {
+    if (cfg_.root.empty()) {  // TLS only
+      while (!g_stop) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      return;
+    }
     while (!g_stop) {
       poll_control();
       std::vector<fs::path> requests;
@@ -194,20 +269,12 @@ class Sim {
     if (cfg_.delay_ms) std::this_thread::sleep_for(std::chrono::milliseconds(cfg_.delay_ms));
 
     pugi::xml_document res;
-    const std::string op = name.substr(0, 10);
-    if (op == "OQSsiquc01") {
-      const pugi::xml_node info = req.first_element_by_path("XmlMsg/MessageBody/QualificationConfirmSearchInfo");
-      qualification_answer(res, find(text_at(info, "InsurerNumber"), text_at(info, "InsuredIdentificationNumber")),
-                           text_at(req, "XmlMsg/MessageHeader/ArbitraryFileIdentifier"), "2");
-    } else if (op == "OQSsiimm01" || op == "OQSmuimm01") {
-      registration_answer(req, res);
-    } else if (op == "OQSmuquc01") {
-      bulk_upload_answer(req, res);
-    } else if (op == "OQSmuquc02") {
-      bulk_download_answer(req, res);
-    } else if (op == "YZKsiquc01" || op == "TKKsiquc01") {
-      history_answer(req, res, op == "YZKsiquc01");
-    } else {
+    bool known = false;
+    {
+      std::lock_guard lock(mutex_);  // the TLS side shares the bulk jobs
+      known = answer(name.substr(0, 10), req, res);
+    }
+    if (!known) {
       reject(request, stem, "E0003 未対応の要求です");
       return;
     }
@@ -215,6 +282,71 @@ class Sim {
     res_name.replace(res_name.find("req_"), 3, "res");
     write(res, cfg_.root / "res" / res_name, fault == "partial");
     std::cout << "answer " << res_name << std::endl;
+  }
+
+  // The answer to one request of interface `op`; false for an interface we do not know.
+  bool answer(const std::string& op, const pugi::xml_document& req, pugi::xml_document& res) {
+    if (op == "OQSsiquc01") {
+      const pugi::xml_node info = req.first_element_by_path("XmlMsg/MessageBody/QualificationConfirmSearchInfo");
+      qualification_answer(res, find(text_at(info, "InsurerNumber"), text_at(info, "InsuredIdentificationNumber")),
+                           text_at(req, "XmlMsg/MessageHeader/ArbitraryFileIdentifier"), "2");
+    } else if (bulk_.answer(op, req, res)) {  // 一括照会, 照会番号登録 (bulk.cpp)
+    } else if (op == "YZKsiquc01" || op == "TKKsiquc01") {
+      history_answer(req, res, op == "YZKsiquc01");
+    } else if (op.rfind("DST", 0) == 0) {  // the SDK's own disaster search (disaster.cpp)
+      return onshi_sim::disaster_answer(data_, op, req, res, cfg_.sjis);
+    } else {
+      return false;
+    }
+    return true;
+  }
+
+  void challenge_answer(const pugi::xml_document& req, pugi::xml_document& res) {
+    pugi::xml_node h = header(res, text_at(req, "XmlMsg/MessageHeader/ArbitraryFileIdentifier"));
+    add_text(h, "SegmentOfResult", "1");
+    add_text(h, "CharacterCodeIdentifier", cfg_.sjis ? "1" : "0");
+    pugi::xml_node body = res.child("XmlMsg").append_child("MessageBody");
+    add_text(body, "Challenge", cards_.issue_challenge());
+    add_text(body, "ChallengeValidSeconds", std::to_string(onshi::sim::CardAuthority::kChallengeSeconds));
+  }
+
+  // A card-authenticated 資格確認: the persona of --card-persona answers, as a face result does
+  // (ReferenceClassification 1), once the card's certificate and signature pass (card_auth.cpp).
+  void card_answer(const pugi::xml_document& req, const pugi::xml_node& card, pugi::xml_document& res) {
+    const onshi::sim::CardVerdict v = cards_.check({text_at(card, "IdentityCheck"), text_at(card, "CertificateKind"),
+                                                    text_at(card, "AuthenticationCertificate"),
+                                                    text_at(card, "Challenge"), text_at(card, "Signature")});
+    const std::string afi = text_at(req, "XmlMsg/MessageHeader/ArbitraryFileIdentifier");
+    std::cout << "card " << v.kind << " " << v.code << std::endl;
+    if (v.kind == onshi::sim::CardVerdict::refused) {
+      pugi::xml_node h = header(res, afi);
+      add_text(h, "ReferenceClassification", "1");
+      add_text(h, "SegmentOfResult", "1");
+      add_text(h, "CharacterCodeIdentifier", cfg_.sjis ? "1" : "0");
+      pugi::xml_node body = res.child("XmlMsg").append_child("MessageBody");
+      add_text(body, "ProcessingResultStatus", "2");
+      add_text(body, "ProcessingResultCode", v.code);
+      add_text(body, "ProcessingResultMessage", v.message);
+      return;
+    }
+    qualification_answer(res, persona(cfg_.card_persona), afi, "1");
+    if (v.code.empty()) return;
+    pugi::xml_node body = res.child("XmlMsg").child("MessageBody");
+    pugi::xml_node status = body.child("ProcessingResultStatus");
+    pugi::xml_node code = status ? body.insert_child_after("ProcessingResultCode", status)
+                                 : body.prepend_child("ProcessingResultCode");
+    code.text().set(v.code.c_str());
+    body.insert_child_after("ProcessingResultMessage", code).text().set(v.message.c_str());
+    if (v.kind != onshi::sim::CardVerdict::grace) return;
+    // R-GRACE: qualification only. The drug, check-up, clinical and surgery consents are void.
+    for (pugi::xml_node r : body.child("ResultList").children("ResultOfQualificationConfirmation")) {
+      for (const char* info : {"PharmacistsInfo", "SpecificHealthCheckupsInfo", "DiagnosisInfo", "OperationInfo"}) {
+        const std::string base = info;
+        for (const char* suffix : {"ConsTime", "AvailableTime"}) r.remove_child((base + suffix).c_str());
+        pugi::xml_node flag = r.child((base + "ConsFlg").c_str());
+        if (flag) flag.text().set("0");
+      }
+    }
   }
 
   // A rejected request is moved into res with a .err sibling (eligibility-xml.md §2.6).
@@ -257,73 +389,8 @@ class Sim {
     if (p->contains("results") && !(*p)["results"].empty()) {
       pugi::xml_node list = body.append_child("ResultList");
       for (const auto& r : (*p)["results"]) add_json(list, "ResultOfQualificationConfirmation", r);
+      for (pugi::xml_node r : list.children("ResultOfQualificationConfirmation")) bulk_.stamp(r, p);  // R-SHOUKAI
     }
-  }
-
-  void registration_answer(const pugi::xml_document& req, pugi::xml_document& res) {
-    pugi::xml_node h = header(res, text_at(req, "XmlMsg/MessageHeader/ArbitraryFileIdentifier"));
-    add_text(h, "SegmentOfResult", "1");
-    add_text(h, "CharacterCodeIdentifier", cfg_.sjis ? "1" : "0");
-    pugi::xml_node body = res.child("XmlMsg").append_child("MessageBody");
-    for (pugi::xml_node info : req.first_element_by_path("XmlMsg/MessageBody").children("ReferenceNumberRegistrationInfo"))
-      body.append_copy(info);
-    add_text(body, "ProcessingResultStatus", "1");
-  }
-
-  void bulk_upload_answer(const pugi::xml_document& req, pugi::xml_document& res) {
-    const std::string reception = now_stamp("%Y%m%d") + std::to_string(100000 + bulk_.size());
-    auto& job = bulk_[reception];
-    for (pugi::xml_node info : req.first_element_by_path("XmlMsg/MessageBody").children("QualificationConfirmSearchInfo")) {
-      std::ostringstream s;
-      info.print(s, "", pugi::format_raw);
-      job.queries.push_back(s.str());
-    }
-    pugi::xml_node h = header(res, text_at(req, "XmlMsg/MessageHeader/ArbitraryFileIdentifier"));
-    add_text(h, "SegmentOfResult", "1");
-    add_text(h, "CharacterCodeIdentifier", cfg_.sjis ? "1" : "0");
-    pugi::xml_node body = res.child("XmlMsg").append_child("MessageBody");
-    add_text(body, "ReceptionNumber", reception);
-    add_text(body, "ReceptionDateTime", now_stamp("%Y%m%d%H%M%S"));
-  }
-
-  void bulk_download_answer(const pugi::xml_document& req, pugi::xml_document& res) {
-    const std::string reception = text_at(req, "XmlMsg/MessageBody/ReceptionNumber");
-    pugi::xml_node h = header(res, text_at(req, "XmlMsg/MessageHeader/ArbitraryFileIdentifier"));
-    add_text(h, "ReceptionNumber", reception);
-    auto it = bulk_.find(reception);
-    if (it == bulk_.end()) {
-      add_text(h, "SegmentOfResult", "9");
-      add_text(h, "ErrorCode", "E1001");
-      add_text(h, "ErrorMessage", "受付番号が見つかりません");
-      add_text(h, "CharacterCodeIdentifier", cfg_.sjis ? "1" : "0");
-      res.child("XmlMsg").append_child("MessageBody");
-      return;
-    }
-    if (it->second.polls++ < cfg_.bulk_polls) {
-      add_text(h, "SegmentOfResult", "2");  // 処理中: ask again later
-      add_text(h, "CharacterCodeIdentifier", cfg_.sjis ? "1" : "0");
-      res.child("XmlMsg").append_child("MessageBody");
-      return;
-    }
-    add_text(h, "SegmentOfResult", "1");
-    add_text(h, "CharacterCodeIdentifier", cfg_.sjis ? "1" : "0");
-    add_text(h, "NumberOfProcessingResult", std::to_string(it->second.queries.size()));
-    pugi::xml_node body = res.child("XmlMsg").append_child("MessageBody");
-    int normal = 0;
-    for (const auto& q : it->second.queries) {
-      pugi::xml_document qd;
-      qd.load_string(q.c_str(), pugi::parse_default | pugi::parse_ws_pcdata_single);
-      const pugi::xml_node info = qd.document_element();
-      pugi::xml_node unit = body.append_child("BulkConfirmUnit");
-      unit.append_copy(info);
-      pugi::xml_document single;
-      qualification_answer(single, find(text_at(info, "InsurerNumber"), text_at(info, "InsuredIdentificationNumber")),
-                           "", "2");
-      for (pugi::xml_node c : single.first_element_by_path("XmlMsg/MessageBody").children()) unit.append_copy(c);
-      ++normal;
-    }
-    add_text(h, "NumberOfNormalProcessing", std::to_string(normal));
-    add_text(h, "NumberOfError", "0");
   }
 
   void history_answer(const pugi::xml_document& req, pugi::xml_document& res, bool drugs) {
@@ -355,8 +422,8 @@ class Sim {
     for (const auto& [k, v] : (*p)[key].items()) add_json(body, k, v);
   }
 
-  // Answers appear by rename (complete at once) unless a partial write is simulated.
-  void write(const pugi::xml_document& doc, const fs::path& target, bool partial) {
+  // The answer's bytes: declaration, indented tree, in the configured encoding.
+  std::string serialize(const pugi::xml_document& doc) {
     pugi::xml_document out;
     pugi::xml_node decl = out.append_child(pugi::node_declaration);
     decl.append_attribute("version") = "1.0";
@@ -370,6 +437,12 @@ class Sim {
       std::string converted;
       if (convert("windows-31j", "UTF-8", bytes, converted)) bytes = converted;
     }
+    return bytes;
+  }
+
+  // Answers appear by rename (complete at once) unless a partial write is simulated.
+  void write(const pugi::xml_document& doc, const fs::path& target, bool partial) {
+    const std::string bytes = serialize(doc);
     if (partial) {
       std::ofstream f(target, std::ios::binary);
       f.write(bytes.data(), static_cast<std::streamsize>(bytes.size() / 2));
@@ -383,22 +456,32 @@ class Sim {
     fs::rename(temp, target);
   }
 
-  struct BulkJob {
-    std::vector<std::string> queries;
-    int polls = 0;
-  };
 
   Config cfg_;
+  onshi::sim::CardAuthority cards_;
+  std::mutex mutex_;  // the folder loop and TLS connections share the bulk jobs and challenges
   json data_;
   std::set<std::string> ignored_;
-  std::map<std::string, BulkJob> bulk_;
+  onshi::sim::BulkDesk bulk_{cfg_.bulk_polls, bulk_hooks()};
+
+  onshi::sim::BulkHooks bulk_hooks() {
+    return {[this](pugi::xml_document& d, const std::string& afi) { return header(d, afi); },
+            [this](const std::string& insurer, const std::string& number) { return find(insurer, number); },
+            [this](pugi::xml_document& d, const json* p) { qualification_answer(d, p, "", "2"); },
+            [](const char* format) { return now_stamp(format); }, cfg_.sjis};
+  }
   std::string next_fault_;
 };
 
 int usage() {
-  std::cerr << "usage: onshi-sim serve --root DIR [--data FILE] [--delay MS] [--fault none|no-answer|partial|err]\n"
-               "                       [--encoding utf8|sjis] [--poll MS] [--bulk-polls N]\n"
-               "       onshi-sim face --root DIR --persona NAME [--data FILE] [--encoding utf8|sjis]\n";
+  std::cerr << "usage: onshi-sim serve [--root DIR] [--data FILE] [--delay MS] [--fault none|no-answer|partial|err]\n"
+               "                       [--encoding utf8|sjis] [--poll MS] [--bulk-polls N] [--today YYYYMMDD]\n"
+               "                       [--tls-port N --tls-cert PEM --tls-key PEM [--tls-client-ca PEM]\n"
+               "                        [--tls-port-file FILE] [--tls-address A] [--tls-base-path /oqs]\n"
+               "                        [--tls-fault none|refuse|close|reset|slow|bad-cert]\n"
+               "                        [--card-ca DER|PEM] [--card-persona NAME]]\n"
+               "       onshi-sim face --root DIR --persona NAME [--data FILE] [--encoding utf8|sjis]\n"
+               "serve needs --root, --tls-port or both.\n";
   return 2;
 }
 
@@ -418,9 +501,27 @@ int main(int argc, char** argv) {
     else if (k == "--fault") cfg.fault = v;
     else if (k == "--encoding") cfg.sjis = v == "sjis";
     else if (k == "--persona") cfg.persona = v;
+    else if (k == "--today") cfg.today = v;
+    else if (k == "--tls-port") cfg.tls_port = std::stoi(v);
+    else if (k == "--tls-cert") cfg.tls.cert = v;
+    else if (k == "--tls-key") cfg.tls.key = v;
+    else if (k == "--tls-client-ca") cfg.tls.client_ca = v;
+    else if (k == "--tls-address") cfg.tls.address = v;
+    else if (k == "--tls-base-path") cfg.tls.base_path = v;
+    else if (k == "--tls-fault") cfg.tls.fault = v;
+    else if (k == "--tls-port-file") cfg.tls_port_file = v;
+    else if (k == "--card-ca") cfg.card_ca = v;
+    else if (k == "--card-persona") cfg.card_persona = v;
     else return usage();
   }
-  if (cfg.root.empty()) return usage();
+  const bool tls = cfg.tls_port >= 0;
+  if (cfg.root.empty() && !(command == "serve" && tls)) return usage();
+  if (!cfg.today.empty() && !set_today(cfg.today)) {
+    std::cerr << "onshi-sim: --today wants YYYYMMDD, got " << cfg.today << "\n";
+    return 2;
+  }
+  static const std::set<std::string> tls_faults = {"none", "refuse", "close", "reset", "slow", "bad-cert"};
+  if (!tls_faults.count(cfg.tls.fault)) return usage();
   try {
     Sim sim(cfg);
     if (command == "face") {
@@ -430,8 +531,31 @@ int main(int argc, char** argv) {
     if (command != "serve") return usage();
     std::signal(SIGTERM, [](int) { g_stop = 1; });
     std::signal(SIGINT, [](int) { g_stop = 1; });
-    std::cout << "onshi-sim serving " << cfg.root << std::endl;
+    std::unique_ptr<onshi::sim::TlsServer> server;
+    if (tls) {
+      cfg.tls.port = cfg.tls_port;
+      cfg.tls.delay_ms = cfg.delay_ms;
+      if (!cfg.card_ca.empty() && !onshi::sim::CardAuthority(cfg.card_ca, sim_now).ready())
+        throw std::runtime_error("--card-ca " + cfg.card_ca.string() + " holds no certificate (DER or PEM)");
+      if (!sim.persona(cfg.card_persona)) throw std::runtime_error("--card-persona: no persona " + cfg.card_persona);
+      server = std::make_unique<onshi::sim::TlsServer>(
+          cfg.tls, [&sim](const std::string& interface, const std::string& body) { return sim.http(interface, body); });
+      const std::string port = std::to_string(server->port());
+      if (!cfg.tls_port_file.empty()) {  // written whole, then renamed: a reader never sees half
+        const fs::path temp = cfg.tls_port_file.string() + ".tmp";
+        std::ofstream(temp) << port << "\n";
+        fs::rename(temp, cfg.tls_port_file);
+      }
+      std::cout << "onshi-sim tls-port " << port << " fault " << cfg.tls.fault << std::endl;
+      server->start();
+    }
+    if (!cfg.root.empty()) std::cout << "onshi-sim serving " << cfg.root << std::endl;
     sim.serve();
+    if (server) {
+      // Connection threads are detached and may still be in the middle of an exchange.
+      std::cout.flush();
+      std::_Exit(0);
+    }
   } catch (const std::exception& e) {
     std::cerr << "onshi-sim: " << e.what() << "\n";
     return 1;

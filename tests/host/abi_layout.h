@@ -4,6 +4,7 @@
 #ifndef ONSHI_TEST_ABI_LAYOUT_H
 #define ONSHI_TEST_ABI_LAYOUT_H
 #include <onshi/abi/onshi_ext_diagnostics.h>
+#include <onshi/abi/onshi_ext_disaster.h>
 #include <onshi/abi/onshi_services.h>
 #include <onshi/onshi_sdk.h>
 #include <stddef.h>
@@ -30,6 +31,8 @@ ONSHI_STATIC_ASSERT(sizeof(onshi_host_config_v1) == 24, "onshi_host_config_v1");
 ONSHI_STATIC_ASSERT(sizeof(onshi_host_executor_v1) == 56 && offsetof(onshi_host_executor_v1, unwatch_fd) == 48,
                     "onshi_host_executor_v1");
 ONSHI_STATIC_ASSERT(sizeof(onshi_diagnostics_v1) == 16, "onshi_diagnostics_v1");
+ONSHI_STATIC_ASSERT(sizeof(onshi_disaster_v1) == 72 && offsetof(onshi_disaster_v1, lookup_async) == 32 &&
+                        offsetof(onshi_disaster_v1, audit) == 64, "onshi_disaster_v1");
 ONSHI_STATIC_ASSERT(offsetof(onshi_sdk_options, log_level) == 88 && sizeof(onshi_sdk_options) == 96,
                     "onshi_sdk_options");
 ONSHI_STATIC_ASSERT(offsetof(onshi_plugin_info, warnings) == 120 && sizeof(onshi_plugin_info) == 128,

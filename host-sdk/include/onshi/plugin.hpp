@@ -143,6 +143,7 @@ class Host {
     uint32_t limit = 0;
     bool newest_first = false;
   };
+  bool has_store() const { return store_ != nullptr; }
   // All records or none, on disk when it returns.
   Result<void> store_put(const std::vector<Record>& records) const {
     if (!store_) return no_store();

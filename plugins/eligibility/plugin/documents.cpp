@@ -8,6 +8,7 @@
 #include <onshi/eligibility/json.hpp>
 #include <onshi/eligibility/messages.hpp>
 #include <onshi/eligibility/outcome.hpp>
+#include <onshi/eligibility/tls_transport.hpp>
 #include <random>
 
 namespace onshi::eligibility::plugin {
@@ -137,18 +138,82 @@ std::string type_from_body(const XmlMsg& m) {
 
 }  // namespace
 
-Result<InsuredQuery> read_insured_query(std::string_view request_json) {
+namespace {
+
+Result<bool> flag_field(const json& doc, const char* key) {
+  auto it = doc.find(key);
+  if (it == doc.end() || it->is_null()) return false;
+  if (!it->is_boolean()) return bad_request(std::string("field ") + key + " must be true or false");
+  return it->get<bool>();
+}
+
+// A base64 field that must decode to at least `min_bytes` (never echoing the value).
+Result<std::string> base64_field(const json& doc, const char* key, size_t min_bytes, const char* what) {
+  auto value = text_field(doc, key);
+  if (!value) return std::move(value).error();
+  if (value->empty()) return bad_request(std::string("field ") + key + " (" + what + ") is required");
+  auto raw = base64_decode(*value);
+  if (!raw || raw->size() < min_bytes)
+    return bad_request(std::string("field ") + key + " must be " + what + " in base64 (RFC 4648, with padding)");
+  return *value;
+}
+
+Result<CardQuery> read_card_query(const json& doc) {
+  CardQuery q;
+  auto cert = base64_field(doc, "certificate", 64, "the card's auth certificate, DER");
+  if (!cert) return std::move(cert).error();
+  q.certificate = std::move(*cert);
+  auto check = text_field(doc, "identity_check");
+  if (!check) return std::move(check).error();
+  if (*check != "" && *check != "pin" && *check != "visual")
+    return bad_request("field identity_check must be \"pin\" (the card signed the challenge) or \"visual\" (目視確認)");
+  q.visual_check = *check == "visual";
+  if (!q.visual_check) {
+    auto challenge = base64_field(doc, "challenge", 16, "the server's challenge from challenge_async");
+    if (!challenge) return std::move(challenge).error();
+    auto signature = base64_field(doc, "signature", 64, "the card's signature over the challenge");
+    if (!signature) return std::move(signature).error();
+    q.challenge = std::move(*challenge);
+    q.signature = std::move(*signature);
+  } else if (doc.contains("signature")) {
+    return bad_request("a visual check (identity_check \"visual\") carries no signature");
+  }
+  auto kind = text_field(doc, "card_kind");
+  if (!kind) return std::move(kind).error();
+  if (*kind != "" && *kind != "card" && *kind != "smartphone")
+    return bad_request("field card_kind must be \"card\" or \"smartphone\" (as card_info says)");
+  q.smartphone = *kind == "smartphone";
+  auto consent = flag_field(doc, "limit_consent");
+  if (!consent) return std::move(consent).error();
+  q.limit_consent = *consent;
+  return q;
+}
+
+}  // namespace
+
+std::string request_kind(std::string_view request_json) {
+  const json doc = json::parse(request_json, nullptr, false);
+  if (doc.is_discarded() || !doc.is_object()) return "";
+  auto it = doc.find("kind");
+  return it != doc.end() && it->is_string() ? it->get<std::string>() : "";
+}
+
+Result<Query> read_query(std::string_view request_json) {
   const json doc = json::parse(request_json, nullptr, false);
   if (doc.is_discarded() || !doc.is_object()) return bad_request("the request is not a JSON object");
   if (auto schema = doc.find("schema"); schema != doc.end() && *schema != kRequestSchema)
     return bad_request("schema must be \"" + std::string(kRequestSchema) + "\"");
   auto kind = text_field(doc, "kind");
   if (!kind) return std::move(kind).error();
+  if (*kind == "card") {
+    auto card = read_card_query(doc);
+    if (!card) return std::move(card).error();
+    return Query(std::move(*card));
+  }
   if (*kind != "insured")
     return make_error(ONSHI_E_NOT_SUPPORTED, "eligibility",
-                      "request kind '" + *kind + "' is not supported; this plugin answers kind \"insured\"",
-                      "query with the insurance card's numbers (kind \"insured\"); the My Number card query "
-                      "over TLS comes in a later version");
+                      "request kind '" + *kind + "' is not supported; this plugin answers kinds \"insured\" and \"card\"",
+                      "query with the insurance card's numbers (kind \"insured\") or the My Number card (kind \"card\")");
   InsuredQuery q;
   for (auto [key, field] : {std::pair{"insurer_number", &q.insurer_number},
                             {"symbol", &q.symbol},
@@ -169,7 +234,7 @@ Result<InsuredQuery> read_insured_query(std::string_view request_json) {
     if (!consent->is_boolean()) return bad_request("field limit_consent must be true or false");
     q.limit_consent = consent->get<bool>();
   }
-  return q;
+  return Query(std::move(q));
 }
 
 Result<std::string> qualification_request(const InsuredQuery& query, std::string_view medical_institution_code,
@@ -186,6 +251,45 @@ Result<std::string> qualification_request(const InsuredQuery& query, std::string
   search.Birthdate = query.birth_date;
   search.LimitApplicationCertificateRelatedConsFlg = Coded<CodeTable::limit_consent>{query.limit_consent ? "1" : "0"};
   return write_message(m);
+}
+
+namespace {
+
+Element leaf(std::string name, std::string text) { return Element{std::move(name), std::move(text), {}}; }
+
+Element request_header(std::string_view medical_institution_code, std::chrono::year_month_day today) {
+  return Element{"MessageHeader",
+                 "",
+                 {leaf("QualificationConfirmationDate", yyyymmdd(today)),
+                  leaf("MedicalInstitutionCode", std::string(medical_institution_code)),
+                  leaf("ArbitraryFileIdentifier", random_file_identifier())}};
+}
+
+}  // namespace
+
+Result<std::string> card_request(const CardQuery& query, std::string_view medical_institution_code,
+                                 std::chrono::year_month_day today) {
+  Element info{"CardAuthenticationInfo", "", {}};
+  info.children.push_back(leaf("IdentityCheck", query.visual_check ? "2" : "1"));
+  info.children.push_back(leaf("CertificateKind", query.smartphone ? "2" : "1"));
+  info.children.push_back(leaf("AuthenticationCertificate", query.certificate));
+  if (!query.visual_check) {
+    info.children.push_back(leaf("Challenge", query.challenge));
+    info.children.push_back(leaf("Signature", query.signature));
+  }
+  XmlMsg m;
+  m.header = request_header(medical_institution_code, today);
+  m.body = Element{"MessageBody",
+                   "",
+                   {std::move(info), leaf("LimitApplicationCertificateRelatedConsFlg", query.limit_consent ? "1" : "0")}};
+  return write_xml_msg(m);
+}
+
+Result<std::string> challenge_request(std::string_view medical_institution_code, std::chrono::year_month_day today) {
+  XmlMsg m;
+  m.header = request_header(medical_institution_code, today);
+  m.body = Element{"MessageBody", "", {}};
+  return write_xml_msg(m);
 }
 
 std::chrono::year_month_day jst_day(std::chrono::system_clock::time_point now) {

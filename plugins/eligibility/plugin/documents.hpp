@@ -1,18 +1,21 @@
 // The JSON documents of onshi.eligibility/1 that the core does not already define
 // (docs/decisions/eligibility.md, "Plugin documents"):
-//   onshi.eligibility.request/1  what query_async asks for
-//   onshi.eligibility.parsed/1   what parse() makes of any message file
+//   onshi.eligibility.request/1    what query_async asks for
+//   onshi.eligibility.parsed/1     what parse() makes of any message file
+//   onshi.eligibility.challenge/1  what challenge_async completes with
 #pragma once
 
 #include <chrono>
 #include <onshi/result.hpp>
 #include <string>
 #include <string_view>
+#include <variant>
 
 namespace onshi::eligibility::plugin {
 
 inline constexpr std::string_view kRequestSchema = "onshi.eligibility.request/1";
 inline constexpr std::string_view kParsedSchema = "onshi.eligibility.parsed/1";
+inline constexpr std::string_view kChallengeSchema = "onshi.eligibility.challenge/1";
 
 // A 資格確認 by the numbers on the insurance card (kind "insured").
 struct InsuredQuery {
@@ -21,12 +24,33 @@ struct InsuredQuery {
   bool limit_consent = false;  // 限度額情報の提供同意
 };
 
-// ONSHI_E_NOT_SUPPORTED for another kind; ONSHI_E_INVALID_ARGUMENT naming the field otherwise.
-Result<InsuredQuery> read_insured_query(std::string_view request_json);
+// A 資格確認 by the My Number card (kind "card", direct TLS only): its auth certificate plus
+// either the card's signature over the server's challenge, or staff's visual check (R-VIS).
+// Everything base64 as the caller gave it, checked to decode.
+struct CardQuery {
+  std::string certificate;           // DER
+  std::string challenge, signature;  // empty with a visual check
+  bool visual_check = false;         // 目視確認
+  bool smartphone = false;           // スマホ用電子証明書: no grace period (R-GRACE)
+  bool limit_consent = false;
+};
+using Query = std::variant<InsuredQuery, CardQuery>;
+
+// ONSHI_E_NOT_SUPPORTED for an unknown kind; ONSHI_E_INVALID_ARGUMENT naming the field otherwise.
+Result<Query> read_query(std::string_view request_json);
+// The request's "kind" ("" when it has none or is not a JSON object), to refuse what the
+// transport cannot do before checking the fields.
+std::string request_kind(std::string_view request_json);
 
 // The OQSsiquc01req file (Shift_JIS) for a query made on `today` (JST).
 Result<std::string> qualification_request(const InsuredQuery& query, std::string_view medical_institution_code,
                                           std::chrono::year_month_day today);
+// The card query of our TLS profile (docs/decisions/eligibility-tls.md): OQSsiquc01req whose body
+// carries CardAuthenticationInfo instead of QualificationConfirmSearchInfo.
+Result<std::string> card_request(const CardQuery& query, std::string_view medical_institution_code,
+                                 std::chrono::year_month_day today);
+// The request POSTed to <base>/challenge.
+Result<std::string> challenge_request(std::string_view medical_institution_code, std::chrono::year_month_day today);
 
 // The calendar day in Japan (UTC+9, no DST) at `now`.
 std::chrono::year_month_day jst_day(std::chrono::system_clock::time_point now);

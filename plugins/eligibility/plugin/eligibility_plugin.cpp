@@ -1,5 +1,6 @@
-// The onshi.eligibility plugin: onshi.eligibility/1 over the 資格確認端末's shared folders, wrapping
-// the core library (FolderTransport, FaceFolder, decide) on the host's executor.
+// The onshi.eligibility plugin: onshi.eligibility/1 over the 資格確認端末's shared folders or directly
+// over TLS, wrapping the core library (FolderTransport, TlsTransport, FaceFolder, decide) on the
+// host's executor.
 //
 // Threads: extension functions come from any thread; everything that touches the core runs on the
 // host's strand for this plugin (HostReactor), so the core and `core_` need no lock.
@@ -14,10 +15,12 @@
 #include <onshi/eligibility/face_folder.hpp>
 #include <onshi/eligibility/folder_transport.hpp>
 #include <onshi/eligibility/json.hpp>
+#include <onshi/eligibility/tls_transport.hpp>
 #include <onshi/plugin.hpp>
 
 #include "documents.hpp"
 #include "host_reactor.hpp"
+#include "records.hpp"
 
 namespace onshi::eligibility::plugin {
 namespace {
@@ -35,6 +38,8 @@ struct Config {
   std::string medical_institution_code = kDemoInstitutionCode;
   bool face = true;
   fs::path state_dir;
+  bool use_tls = false;  // "transport": "tls" (default "folder")
+  TlsOptions tls;        // tls.host empty: not configured
 };
 
 Error config_error(const std::string& field, const std::string& what) {
@@ -43,12 +48,44 @@ Error config_error(const std::string& field, const std::string& what) {
                     "fix the \"" + std::string(kPluginId) + "\" section of the SDK configuration");
 }
 
-Result<std::chrono::milliseconds> read_ms(const json& section, const char* key, std::chrono::milliseconds fallback) {
+Result<std::chrono::milliseconds> read_ms(const json& section, const char* key, std::chrono::milliseconds fallback,
+                                          const char* section_name = "folder") {
   auto it = section.find(key);
   if (it == section.end()) return fallback;
   if (!it->is_number_integer() || it->get<long long>() <= 0)
-    return config_error(std::string("folder.") + key, "must be a positive number of milliseconds");
+    return config_error(std::string(section_name) + "." + key, "must be a positive number of milliseconds");
   return std::chrono::milliseconds(it->get<long long>());
+}
+
+// "tls": {"url": "https://host:port/path" (or "host", "port", "base_path"), "ca_file", "cert_file",
+// "key_file", "timeout_ms"} (docs/decisions/eligibility-tls.md).
+Result<void> read_tls(const json& section, TlsOptions& tls) {
+  if (!section.is_object()) return config_error("tls", "must be an object {\"url\": \"https://host:port/path\", ...}");
+  auto text = [&](const char* key, std::string& into) -> Result<void> {
+    auto it = section.find(key);
+    if (it == section.end()) return {};
+    if (!it->is_string()) return config_error(std::string("tls.") + key, "must be a string");
+    into = it->get<std::string>();
+    return {};
+  };
+  std::string url, port, ca, cert, key;
+  for (auto [k, into] : {std::pair{"url", &url}, {"host", &tls.host}, {"port", &port}, {"base_path", &tls.base_path},
+                         {"ca_file", &ca}, {"cert_file", &cert}, {"key_file", &key}})
+    if (auto r = text(k, *into); !r) return r;
+  if (!url.empty() && !tls.host.empty()) return config_error("tls.url", "and tls.host cannot both be set");
+  if (!url.empty()) {
+    if (auto applied = apply_tls_url(url, tls); !applied) return applied;
+  } else if (!port.empty()) {
+    tls.port = port;
+  }
+  if (!tls.base_path.empty() && tls.base_path.front() != '/') return config_error("tls.base_path", "must start with /");
+  tls.ca_file = ca;
+  tls.cert_file = cert;
+  tls.key_file = key;
+  auto timeout = read_ms(section, "timeout_ms", std::chrono::milliseconds(30000), "tls");
+  if (!timeout) return std::move(timeout).error();
+  tls.timeout = *timeout;
+  return {};
 }
 
 Result<Config> read_config(std::string_view text) {
@@ -78,6 +115,12 @@ Result<Config> read_config(std::string_view text) {
     if (!face->is_boolean()) return config_error("face", "must be true or false");
     c.face = face->get<bool>();
   }
+  if (auto transport = doc.find("transport"); transport != doc.end()) {
+    if (*transport != "folder" && *transport != "tls") return config_error("transport", "must be \"folder\" or \"tls\"");
+    c.use_tls = *transport == "tls";
+  }
+  if (auto tls = doc.find("tls"); tls != doc.end())
+    if (auto read = read_tls(*tls, c.tls); !read) return std::move(read).error();
   if (auto dir = doc.find("state_dir"); dir != doc.end() && dir->is_string()) c.state_dir = dir->get<std::string>();
   if (c.state_dir.empty()) c.state_dir = fs::temp_directory_path() / kPluginId;
   return c;
@@ -100,7 +143,7 @@ void complete(const onshi_completion& done, const Result<std::string>& result) {
   done.done(done.ctx, result.error().code, onshi_bytes{nullptr, 0}, &err);
 }
 
-class EligibilityPlugin final : public onshi::plugin::Instance {
+class EligibilityPlugin final : public RecordsInstance {
  public:
   EligibilityPlugin(onshi::plugin::Host host, Config config)
       : host_(host), config_(std::move(config)), reactor_(host) {}
@@ -113,6 +156,7 @@ class EligibilityPlugin final : public onshi::plugin::Instance {
       core_.face.reset();
       core_.listener = {};
       core_.transport.reset();  // its own cancellations are posted and then dropped by shut_down
+      core_.tls.reset();
       for (auto& [op, p] : pending)
         complete(p.done, make_error(ONSHI_E_CANCELLED, "eligibility", "the eligibility plugin was closed"));
       reactor_.shut_down();
@@ -120,16 +164,17 @@ class EligibilityPlugin final : public onshi::plugin::Instance {
   }
 
   const void* extension(std::string_view id) override {
-    static const onshi_eligibility_v1 eligibility = {
-        sizeof(onshi_eligibility_v1), &query_async, &exchange_async, &cancel, &parse, &set_face_listener};
+    static const onshi_eligibility_v1 eligibility = {sizeof(onshi_eligibility_v1), &query_async, &exchange_async,
+                                                     &cancel,  &parse,       &set_face_listener, &challenge_async};
     static const onshi_diagnostics_v1 diagnostics = {sizeof(onshi_diagnostics_v1), &self_test};
     if (id == ONSHI_EXT_ELIGIBILITY) return &eligibility;
     if (id == ONSHI_EXT_DIAGNOSTICS) return &diagnostics;
+    if (id == ONSHI_EXT_ELIGIBILITY_RECORDS) return Records::table();  // records.cpp
     return nullptr;
   }
 
  private:
-  enum class Reply { outcome, raw };  // what a completion carries
+  enum class Reply { outcome, raw, challenge };  // what a completion carries
   struct Pending {
     onshi_completion done;
     Reply reply;
@@ -138,6 +183,7 @@ class EligibilityPlugin final : public onshi::plugin::Instance {
   // Touched on the strand only.
   struct Core {
     std::unique_ptr<FolderTransport> transport;
+    std::unique_ptr<TlsTransport> tls;  // "transport": "tls"
     std::unique_ptr<FaceFolder> face;
     std::map<uint64_t, Pending> pending;  // by operation id
     onshi_document_listener listener{};
@@ -163,8 +209,21 @@ class EligibilityPlugin final : public onshi::plugin::Instance {
     return {};
   }
 
+  // [any-thread] The configured transport can be used: the share is there, or the TLS files load.
+  Result<void> transport_ready() const {
+    if (!config_.use_tls) return folder_ready();
+    return TlsTransport::check(config_.tls);
+  }
+
   // [strand] Opens the transport the first time it is needed (the share may be mounted late).
   Result<void> open_transport() {
+    if (config_.use_tls) {
+      if (core_.tls) return {};
+      auto tls = TlsTransport::open(reactor_, config_.tls);
+      if (!tls) return std::move(tls).error();
+      core_.tls = std::move(tls).value();
+      return {};
+    }
     if (core_.transport) return {};
     FolderOptions o;
     o.root = config_.root;
@@ -182,15 +241,26 @@ class EligibilityPlugin final : public onshi::plugin::Instance {
                          const onshi_completion* done, Reply reply) {
     if (!ONSHI_HAS_FIELD(onshi_completion, done, done) || !done->done)
       return make_error(ONSHI_E_INVALID_ARGUMENT, "eligibility", "no completion given", "pass an onshi_completion");
-    if (auto ready = folder_ready(); !ready) return std::move(ready).error();
+    if (auto ready = transport_ready(); !ready) return std::move(ready).error();
     const uint64_t op = next_operation_++;
     reactor_.post([this, op, prefix = std::string(file_prefix), bytes = std::move(bytes), done = *done, reply, today] {
       if (auto opened = open_transport(); !opened) return complete(done, std::move(opened).error());
       core_.pending[op] = Pending{done, reply};
-      core_.pending[op].request =
-          core_.transport->submit(prefix, today, bytes, [this, op](Result<Answer> a) { finish(op, std::move(a)); });
+      auto on_answer = [this, op](Result<Answer> a) { finish(op, std::move(a)); };
+      core_.pending[op].request = core_.tls ? core_.tls->submit(prefix, bytes, std::move(on_answer))
+                                            : core_.transport->submit(prefix, today, bytes, std::move(on_answer));
     });
     return op;
+  }
+
+  // [any-thread] Card queries and challenges exist only on the direct connection.
+  Result<void> tls_only(const char* what) const {
+    if (config_.use_tls) return {};
+    return make_error(ONSHI_E_NOT_SUPPORTED, "eligibility",
+                      std::string(what) + " needs the direct TLS transport; this plugin uses the 資格確認端末's shared "
+                                          "folder, where card results arrive from the face reader instead",
+                      "set \"transport\": \"tls\" and the \"tls\" section in the \"onshi.eligibility\" "
+                      "configuration, or use the face reader (watch-face) or a query by insurance numbers");
   }
 
   // [strand]
@@ -202,14 +272,24 @@ class EligibilityPlugin final : public onshi::plugin::Instance {
     if (!answer && answer.error().code == ONSHI_E_CANCELLED) return complete(p.done, answer.error());
     if (p.reply == Reply::raw)
       return complete(p.done, answer ? raw_answer(*answer) : Result<std::string>(answer.error()));
+    if (p.reply == Reply::challenge) {
+      if (!answer) return complete(p.done, answer.error());
+      auto challenge = challenge_of(answer->message);
+      if (!challenge) return complete(p.done, challenge.error());
+      const json doc = {{"schema", kChallengeSchema},
+                        {"challenge", challenge->base64},
+                        {"valid_seconds", challenge->valid_seconds}};
+      return complete(p.done, Result<std::string>(doc.dump()));
+    }
     // Every other transport failure (timeout, .err, unreadable) is a `failed` outcome (R-RES).
     const Outcome outcome = answer ? decide(view_as<QualificationResponse>(answer->message))
                                    : decide(Result<QualificationResponse>(answer.error()));
-    complete(p.done, Result<std::string>(outcome_document(outcome).dump()));
+    complete(p.done, Result<std::string>(records_.on_outcome(op, outcome).dump()));  // + history (records.cpp)
   }
 
   // The answer file as the terminal wrote it; rewritten from the tree if OQSComApp already cleaned it.
   Result<std::string> raw_answer(const Answer& a) const {
+    if (config_.use_tls) return a.raw;
     std::ifstream in(config_.root / "res" / a.file_name, std::ios::binary);
     if (in) return std::string(std::istreambuf_iterator<char>(in), {});
     return write_xml_msg(a.message, WriteOptions{a.message.source_encoding});
@@ -224,7 +304,7 @@ class EligibilityPlugin final : public onshi::plugin::Instance {
       fill_error(&err, r.error());
       return l.on_document(l.ctx, r.error().code, onshi_bytes{nullptr, 0}, &err);
     }
-    const std::string doc = outcome_document(decide(view_as<QualificationResponse>(r->message))).dump();
+    const std::string doc = records_.on_outcome(0, decide(view_as<QualificationResponse>(r->message))).dump();
     l.on_document(l.ctx, ONSHI_OK, bytes_of(doc), nullptr);
   }
 
@@ -233,14 +313,19 @@ class EligibilityPlugin final : public onshi::plugin::Instance {
   static onshi_status ONSHI_ABI query_async(onshi_instance* i, onshi_bytes request_json, const onshi_completion* done,
                                             uint64_t* out_operation, onshi_error* err) {
     return onshi::plugin::guarded(err, [&]() -> Result<void> {
-      auto query = read_insured_query(text_of(request_json));
-      if (!query) return std::move(query).error();
       auto& me = self(i);
+      if (request_kind(text_of(request_json)) == "card")
+        if (auto tls = me.tls_only("a query by the My Number card (kind \"card\")"); !tls) return tls;
+      auto query = read_query(text_of(request_json));
+      if (!query) return std::move(query).error();
       const auto today = jst_day(me.host_.now());  // one day for the header and the file name
-      auto xml = qualification_request(*query, me.config_.medical_institution_code, today);
+      const auto* card = std::get_if<CardQuery>(&*query);
+      auto xml = card ? card_request(*card, me.config_.medical_institution_code, today)
+                      : qualification_request(std::get<InsuredQuery>(*query), me.config_.medical_institution_code, today);
       if (!xml) return std::move(xml).error();
       auto op = me.start(prefix::qualification, today, std::move(*xml), done, Reply::outcome);
       if (!op) return std::move(op).error();
+      me.records_.expect(*op, card ? (card->visual_check ? "visual" : "card") : "insured");  // for the history
       if (out_operation) *out_operation = *op;
       return {};
     });
@@ -263,11 +348,28 @@ class EligibilityPlugin final : public onshi::plugin::Instance {
     });
   }
 
+  static onshi_status ONSHI_ABI challenge_async(onshi_instance* i, const onshi_completion* done,
+                                                uint64_t* out_operation, onshi_error* err) {
+    return onshi::plugin::guarded(err, [&]() -> Result<void> {
+      auto& me = self(i);
+      if (auto tls = me.tls_only("a challenge for a card query"); !tls) return tls;
+      const auto today = jst_day(me.host_.now());
+      auto xml = challenge_request(me.config_.medical_institution_code, today);
+      if (!xml) return std::move(xml).error();
+      auto op = me.start("challenge", today, std::move(*xml), done, Reply::challenge);
+      if (!op) return std::move(op).error();
+      if (out_operation) *out_operation = *op;
+      return {};
+    });
+  }
+
   static onshi_status ONSHI_ABI cancel(onshi_instance* i, uint64_t operation) {
     auto& me = self(i);
     me.reactor_.post([&me, operation] {
       auto it = me.core_.pending.find(operation);
-      if (it != me.core_.pending.end() && me.core_.transport) me.core_.transport->cancel(it->second.request);
+      if (it == me.core_.pending.end()) return;
+      if (me.core_.tls) me.core_.tls->cancel(it->second.request);
+      else if (me.core_.transport) me.core_.transport->cancel(it->second.request);
     });
     return ONSHI_OK;
   }
@@ -331,6 +433,16 @@ class EligibilityPlugin final : public onshi::plugin::Instance {
       std::error_code ec;
       const bool face_dir = fs::is_directory(me.config_.root / "face", ec);
       json checks = json::array();
+      if (me.config_.use_tls) {  // the files load; no connection is made here
+        const TlsOptions& t = me.config_.tls;
+        const auto tls = TlsTransport::check(t);
+        checks.push_back({{"name", "tls"},
+                          {"ok", tls.ok()},
+                          {"detail", tls ? "https://" + tls_endpoint(t) + t.base_path + ", CA " + t.ca_file.string() +
+                                               ", client certificate " +
+                                               (t.cert_file.empty() ? std::string("none") : t.cert_file.string())
+                                         : tls.error().message}});
+      }
       checks.push_back(
           {{"name", "folder"},
            {"ok", folder.ok()},
@@ -346,8 +458,9 @@ class EligibilityPlugin final : public onshi::plugin::Instance {
            {"detail", me.config_.medical_institution_code + (me.config_.medical_institution_code == kDemoInstitutionCode
                                                                  ? " (the demo default: configure the clinic's own)"
                                                                  : "")}});
+      const bool transport_ok = me.config_.use_tls ? checks.front()["ok"].get<bool>() : folder.ok();
       const json report = {
-          {"ok", folder.ok()},
+          {"ok", transport_ok},
           {"plugin", kPluginId},
           {"now_unix_ms",
            std::chrono::duration_cast<std::chrono::milliseconds>(me.host_.now().time_since_epoch()).count()},
@@ -363,6 +476,10 @@ class EligibilityPlugin final : public onshi::plugin::Instance {
   HostReactor reactor_;
   Core core_;
   std::atomic<uint64_t> next_operation_{1};
+  Records records_{host_, reactor_};  // last: destroyed first, after the destructor shut the reactor down
+
+ public:
+  Records& records() override { return records_; }
 };
 
 Result<std::unique_ptr<onshi::plugin::Instance>> make(onshi::plugin::Host host, std::string_view config_json) {
@@ -372,7 +489,11 @@ Result<std::unique_ptr<onshi::plugin::Instance>> make(onshi::plugin::Host host, 
   if (!host.post([] {}))
     return make_error(ONSHI_E_NOT_SUPPORTED, kPluginId, "the host offers no executor service (onshi.host.executor/1)",
                       "use an onshi host SDK that provides the executor");
-  if (config->root.empty())
+  // The server's certificate is checked at the host's clock, like every other date.
+  config->tls.now = [host] { return host.now(); };
+  if (config->use_tls && config->tls.host.empty())
+    host.warn("\"transport\": \"tls\" without tls.url: eligibility queries fail until the server is configured");
+  if (!config->use_tls && config->root.empty())
     host.warn("no folder.root configured: eligibility queries fail until the 資格確認端末's shared folder is set");
   return std::unique_ptr<onshi::plugin::Instance>(new EligibilityPlugin(host, std::move(*config)));
 }

@@ -27,7 +27,12 @@ typedef struct onshi_eligibility_v1 {
    * "insurer_number", "symbol", "number", "branch", "birth_date": "YYYYMMDD"})
    * → completion with onshi.eligibility.outcome/1 (valid / lost / lost with a
    * new qualification / no data / needs a person / withheld / failed, with the
-   * qualification fields a claim needs; never what the insurer withheld). */
+   * qualification fields a claim needs; never what the insurer withheld).
+   * Kind "card" (direct TLS transport only; ONSHI_E_NOT_SUPPORTED over the
+   * folders): {"kind": "card", "certificate": base64 DER of the auth
+   * certificate, "card_kind": "card"|"smartphone", then either "challenge"
+   * (from challenge_async) + "signature" (base64, the reader's sign() over the
+   * challenge bytes), or "identity_check": "visual" (目視確認, no signature)}. */
   onshi_status(ONSHI_ABI* query_async)(onshi_instance* instance, onshi_bytes request_json,
                                        const onshi_completion* done, uint64_t* out_operation, onshi_error* err);
   /* Sends a ready XmlMsg request (Shift_JIS or UTF-8 bytes) whose file name
@@ -48,6 +53,17 @@ typedef struct onshi_eligibility_v1 {
    * call is running or will come). Another program's files are only read. */
   onshi_status(ONSHI_ABI* set_face_listener)(onshi_instance* instance, const onshi_document_listener* listener,
                                              onshi_error* err);
+  /* Appended later: an older plugin's table ends before it, so check
+   * ONSHI_HAS_FIELD(onshi_eligibility_v1, table, challenge_async) first. */
+  /* Step 1 of a card-authenticated 資格確認 (direct TLS transport only; over
+   * the folders ONSHI_E_NOT_SUPPORTED at once): the server's one-time nonce.
+   * Completes ONSHI_OK with onshi.eligibility.challenge/1 {"challenge": base64
+   * of 32 bytes, "valid_seconds"}; have the card sign the decoded bytes
+   * (onshi_card_reader_v1.sign) and pass both to query_async within that time.
+   * A transport failure completes with its status and error (retryable flag,
+   * message naming host:port); cancel completes with ONSHI_E_CANCELLED. */
+  onshi_status(ONSHI_ABI* challenge_async)(onshi_instance* instance, const onshi_completion* done,
+                                           uint64_t* out_operation, onshi_error* err);
 } onshi_eligibility_v1;
 
 #ifdef __cplusplus

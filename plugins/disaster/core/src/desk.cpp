@@ -61,6 +61,13 @@ DeclarationStatus DisasterDesk::status(TimePoint now) const {
   return s;
 }
 
+void DisasterDesk::restore(std::optional<Declaration> declaration, std::optional<TimePoint> ended_at,
+                           std::string end_reason) {
+  declaration_ = std::move(declaration);
+  ended_at_ = declaration_ ? ended_at : std::nullopt;
+  end_reason_ = declaration_ ? std::move(end_reason) : std::string{};
+}
+
 Result<void> DisasterDesk::declare(Declaration d, const Operator& by, TimePoint now) {
   if (!may_look_up(by))
     return refuse(by, now, std::string("role ") + role_name(by.role) + " may not switch disaster mode on",
@@ -184,7 +191,15 @@ Result<NarrowingOutcome> DisasterDesk::read_search_response(const LookupPermit& 
 Result<std::string> DisasterDesk::drug_request(const LookupPermit& permit, const ConfirmedPerson& person,
                                                const Consent& consent, DrugPeriod period, std::string file_id,
                                                TimePoint now) {
-  if (auto ok = record_step(permit, AuditEvent::consent_recorded, now, consent.kind(), &person.person()); !ok)
+  if (auto ok = check_active(permit.viewer(), permit.declaration(), now); !ok) return std::move(ok).error();
+  // The exception is logged as such, with who decided it and why.
+  const std::string how = consent.kind() == ConsentKind::verbal
+                              ? "ok: verbal consent recorded by " + consent.by()
+                              : "ok: no consent (patient cannot express intent; viewing protects life or body), "
+                                "decided by " + consent.by() + ": " + consent.circumstances();
+  if (auto ok = record({now, AuditEvent::consent_recorded, permit.viewer().id, permit.viewer().role,
+                        permit.declaration(), consent.kind(), subject_of(person.person()), -1, how});
+      !ok)
     return std::move(ok).error();
   if (auto ok = record_step(permit, AuditEvent::drug_history_requested, now, consent.kind(), &person.person()); !ok)
     return std::move(ok).error();

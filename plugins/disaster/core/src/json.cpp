@@ -15,6 +15,7 @@ constexpr const char* kLookupResult = "onshi.disaster.lookup-result/1";
 constexpr const char* kAuditRecord = "onshi.disaster.audit-record/1";
 constexpr const char* kDrugHistoryView = "onshi.disaster.drug-history-view/1";
 constexpr const char* kDrugHistory = "onshi.drug-history/1";
+constexpr const char* kRetained = "onshi.disaster.retained-retrieval/1";
 
 [[noreturn]] void fail(const std::string& what) { throw std::invalid_argument(what); }
 
@@ -70,6 +71,10 @@ const std::pair<const char*, DrugCodeKind> kCodeKinds[] = {{"none", DrugCodeKind
                                                            {"mhlw", DrugCodeKind::mhlw}, {"yj", DrugCodeKind::yj},
                                                            {"hot", DrugCodeKind::hot}};
 const std::pair<const char*, Sex> kSexes[] = {{"male", Sex::male}, {"female", Sex::female}, {"unset", Sex::unset}};
+
+const std::pair<const char*, DrugSource> kSources[] = {{"national_system", DrugSource::national_system},
+                                                       {"okusuri_techo", DrugSource::okusuri_techo},
+                                                       {"local_history", DrugSource::local_history}};
 
 const char* sex_name(Sex s) { return s == Sex::male ? "male" : s == Sex::female ? "female" : "unset"; }
 
@@ -241,6 +246,69 @@ void to_json(json& j, const DrugHistoryView& v) {
     for (auto s : line.sources) l["sources"].push_back(source_name(s));
     j["lines"].push_back(std::move(l));
   }
+}
+
+namespace {
+
+PersonRecord person_of(const json& j) {
+  if (!j.is_object()) fail("field 'person' must be an object");
+  PersonRecord p;
+  p.candidate_id = text(j, "candidate_id");
+  p.name = text(j, "name");
+  p.name_kana = text(j, "name_kana");
+  p.name_of_other = text(j, "name_of_other");
+  p.name_of_other_kana = text(j, "name_of_other_kana");
+  p.sex1 = enum_of(text(j, "sex1"), kSexes, "sex1");
+  std::string sex2 = text(j, "sex2");
+  p.sex2 = sex2.empty() ? std::nullopt : std::optional<Sex>(enum_of(sex2, kSexes, "sex2"));
+  p.birthdate = date_field(j, "birthdate");
+  p.address = text(j, "address");
+  p.post_number = text(j, "post_number");
+  p.insurer_name = text(j, "insurer_name");
+  if (auto it = j.find("insurer"); it != j.end() && it->is_object())
+    p.insurer = {text(*it, "insurer_number"), text(*it, "symbol"), text(*it, "number"), text(*it, "branch")};
+  return p;
+}
+
+DrugRecord drug_of(const json& j) {
+  if (!j.is_object()) fail("a drug must be a JSON object");
+  DrugRecord r;
+  r.source = enum_of(text(j, "source"), kSources, "source");
+  r.dispensed_on = date_field(j, "dispensed_on");
+  r.drug_name = text(j, "drug_name");
+  r.code_kind = enum_of(text(j, "code_kind").empty() ? std::string("none") : text(j, "code_kind"), kCodeKinds, "code_kind");
+  r.code = text(j, "code");
+  r.ingredient = text(j, "ingredient");
+  r.strength = text(j, "strength");
+  r.dose = text(j, "dose");
+  r.usage = text(j, "usage");
+  if (auto d = j.find("days"); d != j.end() && d->is_number_integer()) r.days = d->get<int>();
+  r.quantity = text(j, "quantity");
+  r.prescriber = text(j, "prescriber");
+  r.pharmacy = text(j, "pharmacy");
+  return r;
+}
+
+}  // namespace
+
+void to_json(json& j, const RetainedRetrieval& r) {
+  j = {{"schema", kRetained}, {"person", r.person}, {"drugs", r.drugs}, {"retrieved_at", iso_time(r.retrieved_at)},
+       {"keep_until", iso_time(r.keep_until)}, {"declaration", r.declaration}, {"kept_by", r.kept_by}};
+}
+
+Result<RetainedRetrieval> parse_retained_retrieval(const json& j) {
+  return guarded<RetainedRetrieval>(kRetained, [&] {
+    expect_schema(j, kRetained);
+    RetainedRetrieval r;
+    r.person = person_of(j.at("person"));
+    if (!j.contains("drugs") || !j["drugs"].is_array()) fail("field 'drugs' must be an array");
+    for (const auto& d : j["drugs"]) r.drugs.push_back(drug_of(d));
+    r.retrieved_at = time_field(j, "retrieved_at");
+    r.keep_until = time_field(j, "keep_until");
+    r.declaration = text(j, "declaration");
+    r.kept_by = text(j, "kept_by");
+    return r;
+  });
 }
 
 Result<Declaration> parse_declaration(const json& j) {

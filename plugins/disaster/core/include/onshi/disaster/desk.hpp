@@ -51,6 +51,9 @@ class DisasterDesk {
   Result<void> extend(TimePoint new_closes_at, std::string notice, const Operator& by, TimePoint now);
   Result<void> end(std::string reason, const Operator& by, TimePoint now);
   DeclarationStatus status(TimePoint now) const;
+  // Puts back the state a host kept durably (after a restart). Not audited: the
+  // switch that made it was.
+  void restore(std::optional<Declaration> declaration, std::optional<TimePoint> ended_at, std::string end_reason);
 
   Result<LookupPermit> open_lookup(const Operator& viewer, TimePoint now);
 
@@ -74,6 +77,10 @@ class DisasterDesk {
 
   const NameMatcher& matcher() const { return matcher_; }
 
+  // An audited refusal of a step the host's own rules forbid (e.g. no consent
+  // given): ONSHI_E_REFUSED with `why` and `hint`.
+  Error refuse(const Operator& who, TimePoint now, std::string why, std::string hint);
+
  private:
   DisasterDesk(DeskConfig config, AuditSink& audit, NameMatcher matcher)
       : config_(std::move(config)), audit_(&audit), matcher_(std::move(matcher)) {}
@@ -82,7 +89,6 @@ class DisasterDesk {
   Result<void> record(AuditRecord r);
   Result<void> record_step(const LookupPermit& permit, AuditEvent event, TimePoint now, ConsentKind consent,
                            const PersonRecord* subject, int candidate_count = -1);
-  Error refuse(const Operator& who, TimePoint now, std::string why, std::string hint);
   MessageContext context(const LookupPermit& permit, std::string file_id, TimePoint now) const;
 
   DeskConfig config_;

@@ -6,6 +6,7 @@
 //   onshi.disaster.lookup-result/1        NarrowingOutcome (out)
 //   onshi.disaster.audit-record/1         AuditRecord (out; one per line in the JSON-lines sink)
 //   onshi.disaster.drug-history-view/1    DrugHistoryView (out)
+//   onshi.disaster.retained-retrieval/1   RetainedRetrieval (local history, in and out)
 //   onshi.drug-history/1                  national drug history from the eligibility plugin (in)
 // The parse_* functions never throw; the to_json/from_json pairs are for nlohmann.
 #pragma once
@@ -13,6 +14,7 @@
 #include <onshi/disaster/audit.hpp>
 #include <onshi/disaster/declaration.hpp>
 #include <onshi/disaster/drug_history.hpp>
+#include <onshi/disaster/local_history.hpp>
 #include <onshi/disaster/narrowing.hpp>
 #include <onshi/disaster/person.hpp>
 
@@ -31,10 +33,12 @@ void to_json(nlohmann::json& j, const AuditRecord& r);
 void from_json(const nlohmann::json& j, AuditRecord& r);
 void to_json(nlohmann::json& j, const DrugRecord& r);
 void to_json(nlohmann::json& j, const DrugHistoryView& v);
+void to_json(nlohmann::json& j, const RetainedRetrieval& r);
 
 Result<Declaration> parse_declaration(const nlohmann::json& j);
 Result<PersonQuery> parse_lookup_request(const nlohmann::json& j);
 Result<AuditRecord> parse_audit_record(const nlohmann::json& j);
+Result<RetainedRetrieval> parse_retained_retrieval(const nlohmann::json& j);
 // onshi.drug-history/1: {"schema", "records": [DrugRecord...]}; records are tolerant
 // of missing fields, and every one is marked national_system.
 Result<std::vector<DrugRecord>> parse_drug_history(const nlohmann::json& j);

@@ -29,9 +29,10 @@ struct FolderOptions {
 };
 
 struct Answer {
-  std::string request_name;  // OQSsiquc01req_YYYYMMDDNNNN.xml
-  std::string file_name;     // OQSsiquc01res_YYYYMMDDNNNN.xml
+  std::string request_name;  // OQSsiquc01req_YYYYMMDDNNNN.xml (TLS: the interface, "OQSsiquc01")
+  std::string file_name;     // OQSsiquc01res_YYYYMMDDNNNN.xml (TLS: "https://host:port/path")
   XmlMsg message;
+  std::string raw;           // TLS: the body as received; folder: empty (the file is in res)
 };
 using AnswerCallback = std::function<void(Result<Answer>)>;
 

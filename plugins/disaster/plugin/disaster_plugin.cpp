@@ -1,0 +1,698 @@
+// The onshi.disaster plugin: "onshi.disaster/1" (onshi_ext_disaster.h) over the disaster core's
+// DisasterDesk, plus "onshi.diagnostics/1". The declaration, the audit log and the local history
+// live in the host's store; DSTsiquc01 (search) and DSTsiquc02 (drug information) go out through
+// the host's exchange service; "now" is the host clock.
+//
+// Threads: extension functions come from any thread and exchange completions from host threads;
+// one mutex guards the desk (the core is not thread-safe). No host call that may complete
+// synchronously is made while it is held.
+#include "host_store.hpp"
+
+#include <onshi/abi/onshi_ext_diagnostics.h>
+#include <onshi/abi/onshi_ext_disaster.h>
+#include <onshi/disaster/desk.hpp>
+#include <onshi/disaster/jahis.hpp>
+#include <onshi/disaster/json.hpp>
+#include <onshi/eligibility/drug_history.hpp>
+#include <onshi/eligibility/json.hpp>
+#include <onshi/eligibility/messages.hpp>
+#include <onshi/plugin.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <atomic>
+#include <condition_variable>
+#include <map>
+#include <memory>
+#include <mutex>
+
+namespace onshi::disaster::plugin {
+namespace {
+
+using nlohmann::json;
+using namespace std::chrono;
+
+constexpr const char* kPluginId = "onshi.disaster";
+// The simulator's clinic (samples/sim/personas.json) in 東京都千代田区: the demo works unconfigured.
+constexpr const char* kDemoInstitutionCode = "1311111111";
+constexpr const char* kDemoPrefecture = "13";
+constexpr const char* kDemoMunicipality = "13101";
+constexpr const char* kSearchPrefix = "DSTsiquc01";
+constexpr const char* kDrugPrefix = "DSTsiquc02";
+
+struct Config {
+  std::string medical_institution_code = kDemoInstitutionCode;
+  FacilityLocation location{kDemoPrefecture, kDemoMunicipality};
+  int drug_months = 12;  // months of dispensing asked for, this month included
+};
+
+Error invalid(std::string what, std::string hint) {
+  return make_error(ONSHI_E_INVALID_ARGUMENT, "disaster", std::move(what), std::move(hint));
+}
+
+Error config_error(const std::string& field, const std::string& what) {
+  return invalid(std::string(kPluginId) + " configuration: " + field + " " + what,
+                 "fix the \"" + std::string(kPluginId) + "\" section of the SDK configuration");
+}
+
+bool digits(const std::string& s, size_t n) {
+  return s.size() == n && s.find_first_not_of("0123456789") == std::string::npos;
+}
+
+Result<Config> read_config(std::string_view text) {
+  const json doc = json::parse(text, nullptr, false);
+  if (doc.is_discarded() || !doc.is_object()) return config_error("section", "is not a JSON object");
+  Config c;
+  if (auto code = doc.find("medical_institution_code"); code != doc.end()) {
+    c.medical_institution_code = code->is_string() ? code->get<std::string>() : "";
+    if (!digits(c.medical_institution_code, 10))
+      return config_error("medical_institution_code", "must be the 10-digit 医療機関コード");
+  }
+  if (auto loc = doc.find("location"); loc != doc.end()) {
+    if (!loc->is_object()) return config_error("location", "must be {\"prefecture_code\", \"municipality_code\"}");
+    c.location = {loc->value("prefecture_code", ""), loc->value("municipality_code", "")};
+    if (!digits(c.location.prefecture_code, 2) || !digits(c.location.municipality_code, 5) ||
+        c.location.municipality_code.substr(0, 2) != c.location.prefecture_code)
+      return config_error("location", "needs the 2-digit prefecture code and the 5-digit municipality code of the "
+                                      "facility (全国地方公共団体コード without its check digit, e.g. 17 and 17204)");
+  }
+  if (auto months = doc.find("drug_months"); months != doc.end()) {
+    if (!months->is_number_integer() || months->get<int>() < 1 || months->get<int>() > 60)
+      return config_error("drug_months", "must be a number of months from 1 to 60");
+    c.drug_months = months->get<int>();
+  }
+  return c;
+}
+
+std::string_view text_of(onshi_bytes b) {
+  return b.data ? std::string_view(reinterpret_cast<const char*>(b.data), b.size) : std::string_view();
+}
+onshi_bytes bytes_of(std::string_view s) { return {reinterpret_cast<const uint8_t*>(s.data()), s.size()}; }
+
+Result<void> write(const onshi_writer* out, const std::string& text) {
+  if (!out || !out->write) return invalid("no output writer was given", "pass an onshi_writer");
+  if (onshi_status st = out->write(out->ctx, reinterpret_cast<const uint8_t*>(text.data()), text.size()))
+    return make_error(st, "disaster", "the caller's writer refused the output");
+  return {};
+}
+
+Result<json> read_document(onshi_bytes in, const char* schema) {
+  const json doc = json::parse(text_of(in), nullptr, false);
+  if (doc.is_discarded() || !doc.is_object())
+    return invalid(std::string(schema) + ": the request is not a JSON object", "send a JSON document");
+  if (doc.value("schema", "") != schema)
+    return invalid(std::string("the request's schema is '") + doc.value("schema", "") + "', expected '" + schema + "'",
+                   "set \"schema\": \"" + std::string(schema) + "\"");
+  return doc;
+}
+
+std::string field(const json& j, const char* key) {
+  auto it = j.find(key);
+  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+Result<Operator> read_operator(const json& request) {
+  const std::string hint =
+      "send \"operator\": {\"id\": staff id, \"role\": doctor|dentist|pharmacist|authorised_staff, "
+      "\"authorised_by\" for authorised staff}";
+  auto it = request.find("operator");
+  if (it == request.end() || !it->is_object()) return invalid("operator is missing: who does this, in which role", hint);
+  Operator op;
+  op.id = field(*it, "id");
+  op.authorised_by = field(*it, "authorised_by");
+  const std::string role = field(*it, "role");
+  if (role == "doctor") op.role = Role::doctor;
+  else if (role == "dentist") op.role = Role::dentist;
+  else if (role == "pharmacist") op.role = Role::pharmacist;
+  else if (role == "authorised_staff") op.role = Role::authorised_staff;
+  else if (role == "clerk") op.role = Role::clerk;
+  else return invalid("operator.role '" + role + "' is not a known role", hint);
+  if (op.id.empty()) return invalid("operator.id is empty", hint);
+  return op;
+}
+
+// A time, or a date meaning the start of that day in JST (opens) / its 24:00 (closes).
+Result<TimePoint> read_time(const json& j, const char* key, bool end_of_day) {
+  const std::string text = field(j, key);
+  if (text.size() == 10 || text.size() == 8) {
+    auto d = parse_date(text, key);
+    if (!d) return std::move(d).error();
+    return TimePoint{sys_days{*d} + days(end_of_day ? 1 : 0) - hours(9)};
+  }
+  return parse_time(text, key);
+}
+
+// "17" (a prefecture), "17204" (a municipality), "172049" (with its check digit), or an object.
+Result<std::vector<AreaEntry>> read_area(const json& request) {
+  const std::string hint = "give the area as prefecture codes (\"17\") or municipality codes (\"17204\")";
+  auto it = request.find("area");
+  if (it == request.end() || !it->is_array() || it->empty()) return invalid("area is missing or empty", hint);
+  std::vector<AreaEntry> out;
+  for (const auto& a : *it) {
+    if (a.is_object()) {
+      out.push_back({field(a, "prefecture_code"), field(a, "municipality_code"), field(a, "name")});
+      continue;
+    }
+    std::string code = a.is_string() ? a.get<std::string>() : "";
+    if (digits(code, 6)) code.pop_back();
+    if (digits(code, 2)) out.push_back({code, "", ""});
+    else if (digits(code, 5)) out.push_back({code.substr(0, 2), code, ""});
+    else return invalid("area entry '" + code + "' is not a prefecture or municipality code", hint);
+  }
+  return out;
+}
+
+TimePoint now_of(const onshi::plugin::Host& host) { return floor<seconds>(host.now()); }
+
+year_month jst_month(TimePoint t) { return year_month_day{floor<days>(t + hours(9))}.year() /
+                                           year_month_day{floor<days>(t + hours(9))}.month(); }
+
+struct State;
+
+// One look-up in flight: search, then (for one confirmed person) drug information.
+struct Lookup {
+  std::shared_ptr<State> state;  // released when it finishes (State::pending holds the look-up)
+  uint64_t op = 0;
+  onshi_completion done{};
+  LookupPermit permit;
+  PersonQuery query;
+  Consent consent;
+  bool keep = false;
+  bool drugs_stage = false;
+  std::optional<ConfirmedPerson> person;
+  NarrowingOutcome outcome;
+  uint64_t exchange_op = 0;
+  bool finished = false;
+  onshi_completion exchange_done{};  // lent to the host for the exchange in flight
+};
+
+struct State : std::enable_shared_from_this<State> {
+  onshi::plugin::Host host;
+  Config config;
+  HostStore store;
+  const onshi_host_exchange_v1* exchange = nullptr;
+  StoreAuditSink audit{store};
+  StoreLocalHistory local{store};
+  std::mutex mutex;  // guards desk and pending
+  std::optional<DisasterDesk> desk;
+  std::map<uint64_t, std::shared_ptr<Lookup>> pending;
+  std::atomic<uint64_t> next_op{1}, next_file{1};
+
+  State(onshi::plugin::Host h, Config c, const onshi_host_exchange_v1* x)
+      : host(h), config(std::move(c)), store(h), exchange(x) {}
+
+  // [locked] The desk as the store has it: another process (or an earlier run) may have switched.
+  Result<DisasterDesk*> synced() {
+    if (auto ok = store.require(); !ok) return std::move(ok).error();
+    auto state = load_declaration(store);
+    if (!state) return std::move(state).error();
+    desk->restore(std::move(state->declaration), state->ended_at, std::move(state->end_reason));
+    return &*desk;
+  }
+
+  // [locked] After a switch: the desk's state becomes the stored one; if that fails, the stored one stays.
+  Result<void> persist(TimePoint now) {
+    const DeclarationStatus s = desk->status(now);
+    auto saved = save_declaration(store, {s.declaration, s.ended_at, s.end_reason}, now);
+    if (!saved) {
+      if (auto back = load_declaration(store))
+        desk->restore(std::move(back->declaration), back->ended_at, std::move(back->end_reason));
+      Error e = std::move(saved).error();
+      e.message = "the switch was audited but could not be stored, so it did not take effect: " + e.message;
+      e.hint = "check the SDK's state folder (disk full, permissions), then switch again";
+      return e;
+    }
+    return {};
+  }
+
+  json status_document(TimePoint now) const {
+    const DeclarationStatus s = desk->status(now);
+    json doc = s;
+    doc["now"] = iso_time(now);
+    doc["facility"] = {{"medical_institution_code", config.medical_institution_code},
+                       {"prefecture_code", config.location.prefecture_code},
+                       {"municipality_code", config.location.municipality_code},
+                       {"covered", s.declaration && covers(*s.declaration, config.location)}};
+    return doc;
+  }
+
+  std::string file_id(TimePoint now) {
+    return "DST" + compact_time(now) + std::to_string(10000 + next_file++ % 10000).substr(1);
+  }
+};
+
+json answer_document(const char* source, const NarrowingOutcome& outcome, const json& drugs, bool kept,
+                     const Consent& consent, const std::string& declaration, std::string note = {}) {
+  return {{"schema", "onshi.disaster.lookup-answer/1"},
+          {"source", source},
+          {"outcome", outcome_kind_name(outcome.kind)},
+          {"lookup", outcome},
+          {"drug_history", drugs},
+          {"kept_for_later", kept},
+          {"consent", consent_name(consent.kind())},
+          {"declaration", declaration},
+          {"note", std::move(note)}};
+}
+
+void complete(const onshi_completion& done, const Result<std::string>& result) {
+  if (result) return done.done(done.ctx, ONSHI_OK, bytes_of(*result), nullptr);
+  onshi_error err = empty_error();
+  fill_error(&err, result.error());
+  done.done(done.ctx, result.error().code, onshi_bytes{nullptr, 0}, &err);
+}
+
+// The YZKsiquc01res-shaped answer of DSTsiquc02 → the core's drug records, through the
+// eligibility core's own reader and onshi.drug-history/1 (one parser serves both).
+Result<std::vector<DrugRecord>> national_drugs(std::string_view xml, std::string& note) {
+  auto message = onshi::eligibility::parse_message<onshi::eligibility::DrugInfoResponse>(xml, "DSTsiquc02res");
+  if (!message) return std::move(message).error();
+  auto history = onshi::eligibility::drug_history_of(*message);
+  if (!history) {
+    // ResultCode 2: the national system holds no drug information for this person.
+    if (history.error().message.find("ResultCode 2") != std::string::npos) {
+      note = "the national system has no drug information for this person (" + history.error().message + ")";
+      return std::vector<DrugRecord>{};
+    }
+    Error e = std::move(history).error();
+    e.hint = "keep the answer file and report it; the look-up can be repeated";
+    return e;
+  }
+  return parse_drug_history(onshi::eligibility::drug_history_document(*history));
+}
+
+class DisasterPlugin final : public onshi::plugin::Instance {
+ public:
+  explicit DisasterPlugin(std::shared_ptr<State> state) : state_(std::move(state)) {}
+
+  // Every pending look-up completes (cancelled) before the instance goes; a late exchange
+  // completion finds its look-up finished and the State still alive (it holds a reference).
+  ~DisasterPlugin() override {
+    std::vector<std::shared_ptr<Lookup>> open;
+    {
+      std::lock_guard lock(state_->mutex);
+      for (auto& [op, l] : state_->pending) {
+        l->finished = true;  // a late exchange completion finds it so and drops it
+        open.push_back(l);
+      }
+      state_->pending.clear();
+    }
+    for (auto& l : open) {
+      if (state_->exchange && l->exchange_op) state_->exchange->cancel(state_->host.raw(), l->exchange_op);
+      complete(l->done, make_error(ONSHI_E_CANCELLED, "disaster", "the disaster plugin was closed"));
+    }
+  }
+
+  const void* extension(std::string_view id) override {
+    static const onshi_disaster_v1 disaster = {sizeof(onshi_disaster_v1), &declare, &end, &status,
+                                               &lookup_async, &cancel, &import_qr, &search_local, &audit};
+    static const onshi_diagnostics_v1 diagnostics = {sizeof(onshi_diagnostics_v1), &self_test};
+    if (id == ONSHI_EXT_DISASTER) return &disaster;
+    if (id == ONSHI_EXT_DIAGNOSTICS) return &diagnostics;
+    return nullptr;
+  }
+
+ private:
+  static State& state(onshi_instance* i) { return *onshi::plugin::self<DisasterPlugin>(i).state_; }
+
+  // ---- switching ----
+
+  static onshi_status ONSHI_ABI declare(onshi_instance* i, onshi_bytes in, const onshi_writer* out, onshi_error* err) {
+    return onshi::plugin::guarded(err, [&]() -> Result<void> {
+      auto request = read_document(in, "onshi.disaster.declare-request/1");
+      if (!request) return std::move(request).error();
+      auto who = read_operator(*request);
+      if (!who) return std::move(who).error();
+      auto area = read_area(*request);
+      if (!area) return std::move(area).error();
+      State& s = state(i);
+      const TimePoint now = now_of(s.host);
+      Declaration d;
+      d.reference = field(*request, "reference");
+      d.area = std::move(*area);
+      if (field(*request, "closes_at").empty())
+        return invalid("closes_at is missing: when the declaration's period ends",
+                       "give the end date (YYYY-MM-DD, meaning 24:00 JST) or time of the notice");
+      auto closes = read_time(*request, "closes_at", true);
+      if (!closes) return std::move(closes).error();
+      d.closes_at = *closes;
+      d.opens_at = now;
+      if (!field(*request, "opens_at").empty()) {
+        auto opens = read_time(*request, "opens_at", false);
+        if (!opens) return std::move(opens).error();
+        d.opens_at = *opens;
+      }
+      std::lock_guard lock(s.mutex);
+      auto desk = s.synced();
+      if (!desk) return std::move(desk).error();
+      const DeclarationStatus current = (*desk)->status(now);
+      // The same notice again with a later end is its extension (その2, その3 …).
+      const bool extension = current.declaration && !current.ended_at &&
+                             current.declaration->reference == d.reference &&
+                             d.closes_at > current.declaration->closes_at;
+      auto switched = extension ? (*desk)->extend(d.closes_at, field(*request, "notice").empty()
+                                                                   ? "re-declared with a later end"
+                                                                   : field(*request, "notice"),
+                                                  *who, now)
+                                : (*desk)->declare(std::move(d), *who, now);
+      if (!switched) return switched;
+      if (auto saved = s.persist(now); !saved) return saved;
+      return write(out, s.status_document(now).dump());
+    });
+  }
+
+  static onshi_status ONSHI_ABI end(onshi_instance* i, onshi_bytes in, const onshi_writer* out, onshi_error* err) {
+    return onshi::plugin::guarded(err, [&]() -> Result<void> {
+      auto request = read_document(in, "onshi.disaster.end-request/1");
+      if (!request) return std::move(request).error();
+      auto who = read_operator(*request);
+      if (!who) return std::move(who).error();
+      State& s = state(i);
+      const TimePoint now = now_of(s.host);
+      std::lock_guard lock(s.mutex);
+      auto desk = s.synced();
+      if (!desk) return std::move(desk).error();
+      const std::string reason = field(*request, "reason").empty() ? "ended by hand" : field(*request, "reason");
+      if (auto ended = (*desk)->end(reason, *who, now); !ended) return ended;
+      if (auto saved = s.persist(now); !saved) return saved;
+      return write(out, s.status_document(now).dump());
+    });
+  }
+
+  static onshi_status ONSHI_ABI status(onshi_instance* i, onshi_bytes, const onshi_writer* out, onshi_error* err) {
+    return onshi::plugin::guarded(err, [&]() -> Result<void> {
+      State& s = state(i);
+      const TimePoint now = now_of(s.host);
+      std::lock_guard lock(s.mutex);
+      auto desk = s.synced();
+      if (!desk) return std::move(desk).error();
+      return write(out, s.status_document(now).dump());
+    });
+  }
+
+  // ---- look-up ----
+
+  struct Opened {
+    LookupPermit permit;
+    PersonQuery query;
+    Consent consent;
+    bool keep;
+  };
+
+  // [locked] The gate every look-up passes, in this order: declaration and role, the items, consent.
+  static Result<Opened> open_lookup(State& s, const json& request, TimePoint now) {
+    auto who = read_operator(request);
+    if (!who) return std::move(who).error();
+    auto query = parse_lookup_request(request);
+    if (!query) return std::move(query).error();
+    auto desk = s.synced();
+    if (!desk) return std::move(desk).error();
+    auto permit = (*desk)->open_lookup(*who, now);
+    if (!permit) return std::move(permit).error();
+    if (auto ok = validate(*query); !ok) return std::move(ok).error();
+    auto c = request.find("consent");
+    const std::string kind = c != request.end() && c->is_object() ? field(*c, "kind") : "";
+    if (kind.empty())
+      return (*desk)->refuse(*who, now, "no consent recorded: nothing is searched or shown before the patient agrees",
+                             "ask the patient and record verbal consent; only if they cannot express intent and "
+                             "viewing protects life or body, choose the exception and say why");
+    Result<Consent> consent =
+        kind == "verbal" ? Consent::verbal(who->id, now)
+        : kind == "life_protection_exception"
+            ? Consent::life_protection_exception(who->id, now, field(*c, "circumstances"))
+            : Result<Consent>(invalid("consent.kind '" + kind + "' is not verbal or life_protection_exception",
+                                      "record \"verbal\" consent, or the explicit exception"));
+    if (!consent) return std::move(consent).error();
+    const bool keep = consent->kind() == ConsentKind::verbal && request.value("keep_for_later", true);
+    return Opened{std::move(*permit), std::move(*query), std::move(*consent), keep};
+  }
+
+  static onshi_status ONSHI_ABI lookup_async(onshi_instance* i, onshi_bytes in, const onshi_completion* done,
+                                             uint64_t* out_operation, onshi_error* err) {
+    return onshi::plugin::guarded(err, [&]() -> Result<void> {
+      if (!ONSHI_HAS_FIELD(onshi_completion, done, done) || !done->done)
+        return invalid("no completion given", "pass an onshi_completion");
+      auto request = read_document(in, "onshi.disaster.lookup-request/1");
+      if (!request) return std::move(request).error();
+      State& s = state(i);
+      auto self = s.shared_from_this();
+      const TimePoint now = now_of(s.host);
+      std::shared_ptr<Lookup> l;
+      std::string xml;
+      {
+        std::lock_guard lock(s.mutex);
+        if (auto ok = s.store.require(); !ok) return ok;
+        if (!s.exchange || !s.exchange->exchange_async)
+          return make_error(kUnavailable, "disaster",
+                            "the host offers no exchange service (onshi.host.exchange/1) to send the disaster search",
+                            "use a host SDK that provides it, with the eligibility plugin loaded; offline, search "
+                            "the local history or import the お薬手帳 QR");
+        auto opened = open_lookup(s, *request, now);
+        if (!opened) return std::move(opened).error();
+        l = std::make_shared<Lookup>(Lookup{self, s.next_op++, *done, std::move(opened->permit), std::move(opened->query),
+                                            std::move(opened->consent), opened->keep});
+        auto search = s.desk->search_request(l->permit, l->query, s.file_id(now), now);
+        if (!search) return std::move(search).error();
+        xml = std::move(*search);
+        s.pending[l->op] = l;
+      }
+      if (auto sent = send(s, l, kSearchPrefix, xml); !sent) {
+        std::lock_guard lock(s.mutex);
+        s.pending.erase(l->op);
+        return sent;
+      }
+      if (out_operation) *out_operation = l->op;
+      return {};
+    });
+  }
+
+  static Result<void> send(State& s, const std::shared_ptr<Lookup>& l, const char* prefix, const std::string& xml) {
+    auto* ctx = new std::shared_ptr<Lookup>(l);
+    l->exchange_done = {sizeof(onshi_completion), ctx, &on_exchange};
+    onshi_error err = empty_error();
+    uint64_t op = 0;
+    if (onshi_status st = s.exchange->exchange_async(s.host.raw(), prefix, bytes_of(xml), &l->exchange_done, &op, &err);
+        st != ONSHI_OK) {
+      delete ctx;
+      Error e = to_error(st, err);
+      if (e.hint.empty()) e.hint = "check the 資格確認端末 and the eligibility plugin (onshi plugins); offline, search "
+                                   "the local history or import the お薬手帳 QR";
+      return e;
+    }
+    std::lock_guard lock(s.mutex);
+    l->exchange_op = op;
+    return {};
+  }
+
+  static void ONSHI_ABI on_exchange(void* ctx, onshi_status st, onshi_bytes result, const onshi_error* err) {
+    std::unique_ptr<std::shared_ptr<Lookup>> holder(static_cast<std::shared_ptr<Lookup>*>(ctx));
+    std::shared_ptr<Lookup> l = *holder;
+    try {
+      step(l, st, std::string(text_of(result)), err ? to_error(st, *err) : make_error(st, "disaster", "failed"));
+    } catch (const std::exception& e) {  // never unwind into the host
+      finish(l, make_error(ONSHI_E_INTERNAL, "disaster", std::string("unexpected: ") + e.what(),
+                           "report this to the plugin's vendor"));
+    }
+  }
+
+  // Ends the look-up once; the completion runs with no lock held (the EMR may call back in).
+  static void finish(const std::shared_ptr<Lookup>& l, Result<std::string> result) {
+    std::shared_ptr<State> s;
+    {
+      std::lock_guard lock(l->state->mutex);
+      if (l->finished) return;
+      l->finished = true;
+      l->state->pending.erase(l->op);
+      s = std::move(l->state);
+    }
+    complete(l->done, result);
+  }
+
+  static void step(const std::shared_ptr<Lookup>& l, onshi_status st, const std::string& answer, const Error& error) {
+    if (st != ONSHI_OK) return finish(l, error);
+    std::optional<Result<std::string>> result;  // set when the look-up ends here
+    std::string next_xml;
+    {
+      std::shared_ptr<State> s = l->state;  // only this exchange's callback touches it now
+      if (!s) return;
+      const TimePoint now = now_of(s->host);
+      std::lock_guard lock(s->mutex);
+      if (l->finished) return;
+      if (!l->drugs_stage) {
+        auto outcome = s->desk->read_search_response(l->permit, l->query, answer, now);
+        if (!outcome) {
+          result = std::move(outcome).error();
+        } else if (l->outcome = std::move(*outcome);
+                   l->outcome.kind != NarrowingOutcome::Kind::confirmed || !l->outcome.person) {
+          result = answer_document("national_system", l->outcome, nullptr, false, l->consent, l->permit.declaration())
+                       .dump();
+        } else {
+          l->person = *l->outcome.person;
+          const year_month to = jst_month(now);
+          const year_month from = to - months(s->config.drug_months - 1);
+          auto request =
+              s->desk->drug_request(l->permit, *l->person, l->consent, DrugPeriod{from, to}, s->file_id(now), now);
+          if (!request) result = std::move(request).error();
+          else l->drugs_stage = true, next_xml = std::move(*request);
+        }
+      } else {
+        result = drug_answer(*s, *l, answer, now);
+      }
+    }
+    if (result) return finish(l, std::move(*result));
+    if (auto sent = send(*l->state, l, kDrugPrefix, next_xml); !sent) finish(l, std::move(sent).error());
+  }
+
+  // [locked] The drug information of the confirmed person, merged for display, kept if agreed.
+  static Result<std::string> drug_answer(State& s, Lookup& l, const std::string& answer, TimePoint now) {
+    std::string note;
+    auto records = national_drugs(answer, note);
+    if (!records) return std::move(records).error();
+    auto view = s.desk->view_drug_history(l.permit, *l.person, l.consent, *records, now);
+    if (!view) return std::move(view).error();
+    bool kept = false;
+    if (l.keep && !records->empty()) {
+      // Keeping is a convenience for later visits: its failure does not hide what was fetched.
+      auto k = s.desk->keep_for_later(l.permit, *l.person, l.consent, *records, s.local, now);
+      kept = k.ok();
+      if (!k) note += (note.empty() ? "" : "; ") + std::string("not kept for later: ") + k.error().message;
+    }
+    return answer_document("national_system", l.outcome, json(*view), kept, l.consent, l.permit.declaration(), note)
+        .dump();
+  }
+
+  static onshi_status ONSHI_ABI cancel(onshi_instance* i, uint64_t operation) {
+    State& s = state(i);
+    uint64_t exchange_op = 0;
+    {
+      std::lock_guard lock(s.mutex);
+      auto it = s.pending.find(operation);
+      if (it == s.pending.end()) return ONSHI_E_NOT_FOUND;
+      exchange_op = it->second->exchange_op;
+    }
+    if (s.exchange && exchange_op) s.exchange->cancel(s.host.raw(), exchange_op);
+    return ONSHI_OK;
+  }
+
+  static onshi_status ONSHI_ABI search_local(onshi_instance* i, onshi_bytes in, const onshi_writer* out,
+                                             onshi_error* err) {
+    return onshi::plugin::guarded(err, [&]() -> Result<void> {
+      auto request = read_document(in, "onshi.disaster.lookup-request/1");
+      if (!request) return std::move(request).error();
+      State& s = state(i);
+      const TimePoint now = now_of(s.host);
+      std::lock_guard lock(s.mutex);
+      if (auto ok = s.store.require(); !ok) return ok;
+      auto opened = open_lookup(s, *request, now);
+      if (!opened) return std::move(opened).error();
+      auto found = s.desk->search_local_history(opened->permit, opened->query, opened->consent, s.local, now);
+      if (!found) return std::move(found).error();
+      json drugs = nullptr;
+      if (found->outcome.kind == NarrowingOutcome::Kind::confirmed && found->outcome.person) {
+        auto view = s.desk->view_drug_history(opened->permit, *found->outcome.person, opened->consent, found->drugs, now);
+        if (!view) return std::move(view).error();
+        drugs = *view;
+      }
+      return write(out, answer_document("local_history", found->outcome, drugs, false, opened->consent,
+                                        opened->permit.declaration(),
+                                        "the clinic's own earlier retrievals, kept with consent for " +
+                                            std::to_string(kRetention.count()) + " days")
+                            .dump());
+    });
+  }
+
+  static onshi_status ONSHI_ABI audit(onshi_instance* i, onshi_bytes in, const onshi_writer* out, onshi_error* err) {
+    return onshi::plugin::guarded(err, [&]() -> Result<void> {
+      json request = json::object();
+      if (in.size) {
+        auto r = read_document(in, "onshi.disaster.audit-request/1");
+        if (!r) return std::move(r).error();
+        request = std::move(*r);
+      }
+      const int limit = request.value("limit", 100);
+      if (limit < 1) return invalid("limit must be at least 1", "ask for the newest N records");
+      const std::string event = field(request, "event");
+      State& s = state(i);
+      auto records = s.store.query(kCollectionAudit, {}, event.empty() ? "" : "event:" + event, true,
+                                   static_cast<uint32_t>(limit));
+      if (!records) return std::move(records).error();
+      json list = json::array();
+      for (const auto& r : *records) list.push_back(json::parse(r.doc, nullptr, false));
+      return write(out, json{{"schema", "onshi.disaster.audit/1"}, {"records", list}}.dump());
+    });
+  }
+
+  // ---- お薬手帳 ----
+
+  static onshi_status ONSHI_ABI import_qr(onshi_instance* i, const onshi_bytes* parts, uint32_t count,
+                                          const onshi_writer* out, onshi_error* err) {
+    return onshi::plugin::guarded(err, [&]() -> Result<void> {
+      if (count == 0 || !parts) return invalid("no QR part was given", "pass the bytes of every part of the code");
+      std::vector<std::string> texts;
+      for (uint32_t k = 0; k < count; ++k) texts.emplace_back(text_of(parts[k]));
+      auto book = read_jahis(texts);
+      if (!book) return std::move(book).error();
+      State& s = state(i);
+      DrugHistoryView view;
+      {
+        std::lock_guard lock(s.mutex);  // the matcher is the desk's
+        view = merge_history(s.desk->matcher(), book->drugs);
+      }
+      json patient = {{"name", book->patient.name}, {"name_kana", book->patient.name_kana}};
+      patient["birthdate"] = book->patient.birthdate ? json(iso_date(*book->patient.birthdate)) : json(nullptr);
+      patient["sex"] = !book->patient.sex                  ? json(nullptr)
+                       : *book->patient.sex == Sex::male   ? json("male")
+                       : *book->patient.sex == Sex::female ? json("female")
+                                                           : json("unset");
+      const json doc = {{"schema", "onshi.disaster.techo/1"}, {"version", book->version}, {"parts", count},
+                        {"patient", patient},                 {"warnings", book->warnings}, {"drug_history", view}};
+      return write(out, doc.dump());
+    });
+  }
+
+  // ---- onshi.diagnostics/1 ----
+
+  static onshi_status ONSHI_ABI self_test(onshi_instance* i, const onshi_writer* out, onshi_error* err) {
+    return onshi::plugin::guarded(err, [&]() -> Result<void> {
+      State& s = state(i);
+      const bool store = s.store.available();
+      const bool exchange = s.exchange && s.exchange->exchange_async;
+      const bool demo = s.config.medical_institution_code == kDemoInstitutionCode;
+      json checks = json::array(
+          {{{"name", "store"}, {"ok", store},
+            {"detail", store ? "declaration, audit log and local history in the host's store"
+                             : "no onshi.host.store/1: disaster mode cannot run"}},
+           {{"name", "exchange"}, {"ok", exchange},
+            {"detail", exchange ? "searches go out through onshi.host.exchange/1"
+                                : "no onshi.host.exchange/1: only the local history and お薬手帳 import work"}},
+           {{"name", "facility"}, {"ok", true},
+            {"detail", s.config.medical_institution_code + " in " + s.config.location.municipality_code +
+                           (demo ? " (the demo default: configure the clinic's own code and location)" : "")}}});
+      const json report = {{"ok", store && exchange}, {"plugin", kPluginId},
+                           {"now_unix_ms", unix_ms(now_of(s.host))}, {"checks", checks}};
+      return write(out, report.dump());
+    });
+  }
+
+  friend Result<std::unique_ptr<onshi::plugin::Instance>> make(onshi::plugin::Host, std::string_view);
+  std::shared_ptr<State> state_;
+};
+
+Result<std::unique_ptr<onshi::plugin::Instance>> make(onshi::plugin::Host host, std::string_view config_json) {
+  auto config = read_config(config_json);
+  if (!config) return std::move(config).error();
+  const onshi_host* raw = host.raw();
+  auto service = [&](const char* id) { return raw && raw->get_service ? raw->get_service(raw, id) : nullptr; };
+  auto state = std::make_shared<State>(host, std::move(*config),
+                                       static_cast<const onshi_host_exchange_v1*>(service(ONSHI_SERVICE_EXCHANGE)));
+  auto desk = DisasterDesk::create({state->config.medical_institution_code, state->config.location}, state->audit);
+  if (!desk) return std::move(desk).error();
+  state->desk.emplace(std::move(*desk));
+  if (!state->store.available())
+    host.warn("no onshi.host.store/1: disaster mode is unavailable (it keeps its declaration and audit log there)");
+  return std::unique_ptr<onshi::plugin::Instance>(new DisasterPlugin(std::move(state)));
+}
+
+}  // namespace
+}  // namespace onshi::disaster::plugin
+
+ONSHI_PLUGIN_DEFINE(onshi::disaster::plugin::kPluginId, onshi::disaster::plugin::make)

@@ -1,0 +1,163 @@
+#include <onshi/eligibility/bulk.hpp>
+
+#include <cstdio>
+
+namespace onshi::eligibility {
+namespace {
+
+std::string yyyymmdd(std::chrono::year_month_day d) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%04d%02u%02u", static_cast<int>(d.year()), static_cast<unsigned>(d.month()),
+                static_cast<unsigned>(d.day()));
+  return buf;
+}
+
+std::string code_of(const Code<CodeTable::segment_of_result>& c) { return c ? c->value : ""; }
+
+// SegmentOfResult of an answer's header: 1 done, 2 processing (§2.4), anything else failed.
+BulkDownload::State segment_state(const MessageHeader& h) {
+  const std::string s = code_of(h.SegmentOfResult);
+  return s == "1" ? BulkDownload::State::done : s == "2" ? BulkDownload::State::processing : BulkDownload::State::failed;
+}
+
+std::string header_message(const MessageHeader& h) {
+  const std::string s = code_of(h.SegmentOfResult);
+  return h.ErrorMessage.value_or(s.empty() ? "the answer has no SegmentOfResult" : "SegmentOfResult " + s + " (異常終了)");
+}
+
+
+}  // namespace
+
+Result<std::string> bulk_upload_request(const std::vector<BulkQuery>& queries, std::string_view medical_institution_code,
+                                        std::chrono::year_month_day today, std::string_view file_identifier) {
+  BulkUploadRequest m;
+  m.header.QualificationConfirmationDate = yyyymmdd(today);
+  m.header.MedicalInstitutionCode = std::string(medical_institution_code);
+  m.header.ArbitraryFileIdentifier = std::string(file_identifier);
+  m.body.QualificationConfirmSearchInfo.reserve(queries.size());
+  for (const BulkQuery& q : queries) {
+    auto& s = m.body.QualificationConfirmSearchInfo.emplace_back();
+    s.InsurerNumber = q.insurer_number;
+    if (!q.symbol.empty()) s.InsuredCardSymbol = q.symbol;
+    s.InsuredIdentificationNumber = q.number;
+    if (!q.branch.empty()) s.InsuredBranchNumber = q.branch;
+    s.Birthdate = q.birth_date;
+    s.LimitApplicationCertificateRelatedConsFlg = Coded<CodeTable::limit_consent>{q.limit_consent ? "1" : "0"};
+    s.ArbitraryIdentifier = q.arbitrary_identifier;
+  }
+  return write_message(m);
+}
+
+Result<std::string> bulk_download_request(std::string_view medical_institution_code, std::string_view reception_number,
+                                          std::string_view file_identifier) {
+  BulkReception m;
+  m.header.MedicalInstitutionCode = std::string(medical_institution_code);
+  m.header.ArbitraryFileIdentifier = std::string(file_identifier);
+  if (!reception_number.empty()) m.body.ReceptionNumber = std::string(reception_number);
+  return write_message(m);
+}
+
+BulkReceipt bulk_receipt_of(const XmlMsg& answer) {
+  const auto m = view_as<BulkReception>(answer);
+  BulkReceipt r;
+  const std::string segment = code_of(m.header.SegmentOfResult);
+  const std::string reception = m.body.ReceptionNumber.value_or(m.header.ReceptionNumber.value_or(""));
+  // A look-up answered with 処理中 or the results themselves still names the reception.
+  if ((segment == "1" || segment == "2") && !reception.empty()) {
+    r.state = BulkReceipt::State::accepted;
+    r.reception_number = reception;
+    return r;
+  }
+  r.code = m.header.ErrorCode.value_or(segment);
+  r.message = segment == "1" ? "the answer carries no ReceptionNumber" : header_message(m.header);
+  r.state = r.code == kNotReceivedCode ? BulkReceipt::State::not_received : BulkReceipt::State::refused;
+  return r;
+}
+
+BulkDownload bulk_download_of(const XmlMsg& answer) {
+  const auto m = view_as<BulkResult>(answer);
+  BulkDownload d;
+  d.state = segment_state(m.header);
+  if (d.state != BulkDownload::State::done) {
+    if (d.state == BulkDownload::State::failed) {
+      d.code = m.header.ErrorCode.value_or(code_of(m.header.SegmentOfResult));
+      d.message = header_message(m.header);
+    }
+    return d;
+  }
+  d.units.reserve(m.body.BulkConfirmUnit.size());
+  for (const BulkConfirmUnit& u : m.body.BulkConfirmUnit) {
+    // Each unit answers like a single 資格確認 (§3.3), so the single query's rules decide it (R-RES).
+    QualificationResponse single;
+    single.header = m.header;
+    if (!single.header.ReferenceClassification)
+      single.header.ReferenceClassification = Coded<CodeTable::reference_classification>{"2"};
+    single.body.ProcessingResultStatus = u.ProcessingResultStatus;
+    single.body.ProcessingResultCode = u.ProcessingResultCode;
+    single.body.ProcessingResultMessage = u.ProcessingResultMessage;
+    single.body.QualificationValidity = u.QualificationValidity;
+    single.body.QualificationConfirmSearchInfo = u.QualificationConfirmSearchInfo;
+    if (u.ResultList) single.body.ResultList = u.ResultList;
+    else if (!u.ResultOfQualificationConfirmation.empty())
+      single.body.ResultList = ResultList{u.ResultOfQualificationConfirmation, {}};
+    if (u.ReferenceNumber && single.body.ResultList)  // the unit's 照会番号 belongs to its results (R-SHOUKAI)
+      for (auto& r : single.body.ResultList->ResultOfQualificationConfirmation)
+        if (!r.ReferenceNumber) r.ReferenceNumber = u.ReferenceNumber;
+    BulkDownload::Unit unit;
+    if (u.QualificationConfirmSearchInfo && u.QualificationConfirmSearchInfo->ArbitraryIdentifier)
+      unit.arbitrary_identifier = *u.QualificationConfirmSearchInfo->ArbitraryIdentifier;
+    unit.outcome = decide(single);
+    d.units.push_back(std::move(unit));
+  }
+  return d;
+}
+
+Result<std::string> registration_request(const std::vector<ReferenceRegistration>& registrations,
+                                         std::string_view medical_institution_code, std::string_view file_identifier) {
+  RegistrationRequest m;
+  m.header.MedicalInstitutionCode = std::string(medical_institution_code);
+  m.header.ArbitraryFileIdentifier = std::string(file_identifier);
+  for (const ReferenceRegistration& r : registrations) {
+    auto& info = m.body.ReferenceNumberRegistrationInfo.emplace_back();
+    info.ReferenceNumber = r.reference_number;
+    info.InsurerNumber = r.insurer_number;
+    if (!r.symbol.empty()) info.InsuredCardSymbol = r.symbol;
+    info.InsuredIdentificationNumber = r.number;
+    if (!r.branch.empty()) info.InsuredBranchNumber = r.branch;
+  }
+  return write_message(m);
+}
+
+RegistrationAnswer registration_answer_of(const XmlMsg& answer) {
+  RegistrationAnswer a;
+  const auto header = view_as<BulkReception>(answer).header;
+  a.state = segment_state(header);
+  if (a.state != BulkDownload::State::done) {
+    if (a.state == BulkDownload::State::failed) {
+      a.code = header.ErrorCode.value_or(code_of(header.SegmentOfResult));
+      a.message = header_message(header);
+    }
+    return a;
+  }
+  auto result_of = [](const Element& holder) {
+    RegistrationResult r;
+    if (const Element* info = holder.child("ReferenceNumberRegistrationInfo"))
+      if (const Element* ref = info->child("ReferenceNumber")) r.reference_number = ref->text;
+    const Element* status = holder.child("ProcessingResultStatus");
+    r.registered = status && status->text == "1";
+    if (const Element* c = holder.child("ProcessingResultCode")) r.code = c->text;
+    if (const Element* m = holder.child("ProcessingResultMessage")) r.message = m->text;
+    if (!status && r.message.empty()) r.message = "the answer has no ProcessingResultStatus";
+    return r;
+  };
+  bool units = false;
+  for (const Element& e : answer.body.children)
+    if (e.child("ReferenceNumberRegistrationInfo") && e.child("ProcessingResultStatus")) {
+      a.results.push_back(result_of(e));
+      units = true;
+    }
+  if (!units) a.results.push_back(result_of(answer.body));  // OQSsiimm01res: the body itself
+  return a;
+}
+
+}  // namespace onshi::eligibility

@@ -1,0 +1,155 @@
+#include <onshi/eligibility/history.hpp>
+#include <onshi/eligibility/json.hpp>
+
+#include <unicode/translit.h>
+#include <unicode/unistr.h>
+
+#include <chrono>
+#include <cstdio>
+#include <memory>
+#include <mutex>
+
+namespace onshi::eligibility {
+namespace {
+
+using nlohmann::json;
+using namespace std::chrono;
+
+constexpr int64_t kJstOffsetMs = 9 * 3600 * 1000;
+
+int64_t unix_ms(sys_days d) { return duration_cast<milliseconds>(d.time_since_epoch()).count(); }
+
+// The fields a claim and the reception window need again later (R-FIELDS) and the consents.
+constexpr const char* kKeptFields[] = {
+    "insured_card_classification", "medical_assistance", "insurer_number", "insurer_name", "insured_card_symbol",
+    "insured_identification_number", "insured_branch_number", "personal_family_classification", "name", "name_kana",
+    "birthdate", "birthdate_unknown", "sex1", "qualification_date", "disqualification_date", "valid_from",
+    "valid_until", "contribution_ratio", "preschool", "reason_of_loss", "elderly_contribution_ratio",
+    "limit_classification_flag", "public_expense_number", "beneficiary_number", "welfare_office_name",
+    "reference_number", "pharmacists_info_consent", "pharmacists_info_available_until", "checkups_info_consent",
+    "checkups_info_available_until"};
+
+}  // namespace
+
+int64_t retention_end_unix_ms(int64_t at_unix_ms) {
+  const auto day = year_month_day(floor<days>(sys_time<milliseconds>(milliseconds(at_unix_ms + kJstOffsetMs))));
+  const year_month second_next = year_month(day.year(), day.month()) + months(2);
+  return unix_ms(sys_days(second_next / 1)) - kJstOffsetMs;
+}
+
+std::optional<int64_t> jst_day_start_unix_ms(std::string_view s) {
+  if (s.size() != 8 || s.find_first_not_of("0123456789") != std::string_view::npos) return std::nullopt;
+  const year_month_day d{year(std::stoi(std::string(s.substr(0, 4)))), month(std::stoul(std::string(s.substr(4, 2)))),
+                         day(std::stoul(std::string(s.substr(6, 2))))};
+  if (!d.ok()) return std::nullopt;
+  return unix_ms(sys_days(d)) - kJstOffsetMs;
+}
+
+std::string jst_timestamp(int64_t ms) {
+  const auto t = sys_time<milliseconds>(milliseconds(ms + kJstOffsetMs));
+  const auto d = floor<days>(t);
+  const year_month_day ymd(d);
+  const hh_mm_ss<milliseconds> hms(t - d);
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d+09:00", static_cast<int>(ymd.year()),
+                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()), static_cast<int>(hms.hours().count()),
+                static_cast<int>(hms.minutes().count()), static_cast<int>(hms.seconds().count()));
+  return buf;
+}
+
+std::string name_key(std::string_view name) {
+  // The same folding the disaster plugin's strict key starts with (spec disaster-mode §4.3), minus
+  // its small-kana rule: a history look-up should not merge キャ and キヤ.
+  static std::mutex mutex;  // a Transliterator is not safe for concurrent use
+  static std::unique_ptr<icu::Transliterator> fold = [] {
+    UErrorCode st = U_ZERO_ERROR;
+    UParseError pe;
+    std::unique_ptr<icu::Transliterator> t(icu::Transliterator::createFromRules(
+        u"onshi-history-name", u":: NFKC; :: Hiragana-Katakana; [\\u0020\\u3000\\u30FB] > ;", UTRANS_FORWARD, pe, st));
+    return U_SUCCESS(st) ? std::move(t) : nullptr;
+  }();
+  icu::UnicodeString u = icu::UnicodeString::fromUTF8(icu::StringPiece(name.data(), static_cast<int32_t>(name.size())));
+  {
+    std::lock_guard lock(mutex);
+    if (fold) fold->transliterate(u);
+  }
+  std::string out;
+  u.toUTF8String(out);
+  return out;
+}
+
+json keepable_qualification(const Qualification& q) {
+  const json all = q;
+  json kept = json::object();
+  for (const char* k : kKeptFields)
+    if (auto it = all.find(k); it != all.end()) kept[k] = *it;
+  return kept;
+}
+
+json keepable_outcome(const Outcome& o) {
+  json doc = outcome_document(o);
+  if (!o.cache_allowed) {  // R-RES: never keep what the insurer withheld, nor the rest of that record
+    doc["qualifications"] = json::array();
+    doc.erase("arbitrary_file_identifier");
+    return doc;
+  }
+  for (auto& q : doc["qualifications"]) {
+    q.erase("address");
+    q.erase("post_number");
+  }
+  return doc;
+}
+
+std::optional<json> history_entry(const Outcome& o, const HistoryContext& c) {
+  if (o.kind == OutcomeKind::in_progress) return std::nullopt;
+  json e = {{"schema", kHistoryEntrySchema},
+            {"at_unix_ms", c.at_unix_ms},
+            {"at", jst_timestamp(c.at_unix_ms)},
+            {"how", c.how},
+            {"kind", to_string(o.kind)},
+            {"stage", to_string(o.stage)},
+            {"code", o.code}};
+  if (o.kind == OutcomeKind::failed) e["message"] = o.message;
+  if (!o.note.empty()) e["note"] = o.note;
+  if (!c.job.empty()) e["job"] = c.job;
+  std::string reference = c.reference_number;
+  json qualifications = json::array();
+  if (o.cache_allowed) {
+    for (const Qualification& q : o.qualifications) {
+      qualifications.push_back(keepable_qualification(q));
+      if (reference.empty() && q.reference_number) reference = *q.reference_number;
+    }
+  } else {
+    e["withheld"] = true;  // the fact of the check only (docs/decisions/eligibility-bulk.md)
+  }
+  e["qualifications"] = std::move(qualifications);
+  if (!c.patient_id.empty() || !reference.empty()) {
+    json patient = json::object();
+    if (!c.patient_id.empty()) patient["patient_id"] = c.patient_id;
+    if (!reference.empty()) patient["reference_number"] = reference;
+    e["patient"] = std::move(patient);
+  }
+  return e;
+}
+
+std::vector<std::string> history_tags(const json& entry) {
+  std::vector<std::string> tags;
+  auto add = [&](std::string tag) {
+    for (const auto& t : tags)
+      if (t == tag) return;
+    tags.push_back(std::move(tag));
+  };
+  for (const auto& q : entry.value("qualifications", json::array()))
+    for (const char* field : {"name", "name_kana"})
+      if (q.contains(field) && q[field].is_string()) {
+        const std::string key = name_key(q[field].get<std::string>());
+        if (!key.empty()) add("name:" + key);
+      }
+  if (auto p = entry.find("patient"); p != entry.end()) {
+    if (p->contains("reference_number")) add("ref:" + (*p)["reference_number"].get<std::string>());
+    if (p->contains("patient_id")) add("patient:" + (*p)["patient_id"].get<std::string>());
+  }
+  return tags;
+}
+
+}  // namespace onshi::eligibility

@@ -1,0 +1,567 @@
+// onshi disaster on | off | status | lookup | import-qr: disaster-mode drug information (R-DISASTER)
+// through "onshi.disaster/1" (onshi_ext_disaster.h). Japanese labels with English beside them;
+// with --json, "ok" is true exactly when the exit status is 0.
+//
+// The sample CLI has no login: --who and --role stand for the EMR's signed-in user (defaults: $USER,
+// and $ONSHI_ROLE or doctor). ONSHI_NOW=YYYY-MM-DDTHH:MM:SSZ pins the SDK clock (rehearsals, tests).
+#include "cli.hpp"
+#include "commands.hpp"
+
+#include <onshi/abi/onshi_ext_disaster.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <mutex>
+#include <sstream>
+
+namespace onshi::cli {
+
+namespace {
+
+using nlohmann::json;
+using Disaster = Extension<onshi_disaster_v1>;
+
+constexpr const char* kDisasterUsage = "onshi disaster on|off|status|lookup|import-qr ... [--json]";
+// What `onshi disaster ... --help` prints (main.cpp prints a command's usage): every subcommand.
+constexpr const char* kHelpUsage =
+    "onshi disaster on --ref R --area A[,A...] --until D [--from T] [--notice N] [--role ROLE --who NAME "
+    "[--authorised-by HEAD]] [--json]\n"
+    "       onshi disaster off [--reason TEXT] [--role ROLE --who NAME] [--json]\n"
+    "       onshi disaster status [--json]\n"
+    "       onshi disaster lookup --name N --birth D --sex S --address A [--kana K] [--insurer-name N]\n"
+    "             [--insurer N --number N [--symbol S] [--branch B]] [--consent | --no-intent-life-risk --why TEXT]\n"
+    "             [--no-keep] [--offline] [--role ROLE --who NAME] [--timeout S] [--json]\n"
+    "       onshi disaster import-qr FILE... [--json]";
+constexpr const char* kOnUsage =
+    "onshi disaster on --ref R --area A[,A...] --until D [--from T] [--notice N] [--role ROLE --who NAME "
+    "[--authorised-by HEAD]] [--json]";
+constexpr const char* kOffUsage = "onshi disaster off [--reason TEXT] [--role ROLE --who NAME] [--json]";
+constexpr const char* kStatusUsage = "onshi disaster status [--json]";
+constexpr const char* kLookupUsage =
+    "onshi disaster lookup --name N --birth D --sex S --address A [--kana K] [--insurer-name N] "
+    "[--insurer N --number N [--symbol S] [--branch B]] [--consent | --no-intent-life-risk --why TEXT] [--no-keep] "
+    "[--offline] [--role ROLE --who NAME] [--timeout S] [--json]";
+constexpr const char* kImportUsage = "onshi disaster import-qr FILE... [--json]";
+
+const std::vector<std::string> kOperatorOptions = {"role", "who", "authorised-by"};
+
+std::vector<std::string> with_operator(std::vector<std::string> options) {
+  options.insert(options.end(), kOperatorOptions.begin(), kOperatorOptions.end());
+  return options;
+}
+
+onshi_writer append_to(std::string& text) {
+  return {&text, [](void* ctx, const uint8_t* data, uint64_t size) -> onshi_status {
+            static_cast<std::string*>(ctx)->append(reinterpret_cast<const char*>(data), size);
+            return ONSHI_OK;
+          }};
+}
+
+onshi_bytes bytes_of(const std::string& s) { return {reinterpret_cast<const uint8_t*>(s.data()), s.size()}; }
+
+std::string field(const json& j, const char* key) {
+  return j.is_object() && j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : "";
+}
+
+// "2024-01-07T15:00:00Z" → "2024-01-08 00:00 JST" (the domain's dates are JST).
+std::string jst(const std::string& iso) {
+  int y, mo, d, h, mi, s;
+  if (std::sscanf(iso.c_str(), "%d-%d-%dT%d:%d:%dZ", &y, &mo, &d, &h, &mi, &s) != 6) return iso;
+  using namespace std::chrono;
+  const sys_seconds t = sys_days{year{y} / mo / d} + hours(h + 9) + minutes(mi);
+  const year_month_day day{floor<days>(t)};
+  const hh_mm_ss time{t - floor<days>(t)};
+  char text[32];
+  std::snprintf(text, sizeof text, "%04d-%02u-%02u %02d:%02d JST", int(day.year()), unsigned(day.month()),
+                unsigned(day.day()), int(time.hours().count()), int(time.minutes().count()));
+  return text;
+}
+
+// The person at the keyboard: the EMR's signed-in user in a real product.
+json operator_of(const Args& args) {
+  const char* user = std::getenv("USER");
+  const char* role = std::getenv("ONSHI_ROLE");
+  json op = {{"id", args.value("who").value_or(user && *user ? user : "staff")},
+             {"role", args.value("role").value_or(role && *role ? role : "doctor")}};
+  if (auto by = args.value("authorised-by")) op["authorised_by"] = *by;
+  return op;
+}
+
+// Opens the SDK (pinning its clock from ONSHI_NOW) and finds onshi.disaster/1.
+struct Session {
+  std::optional<Sdk> sdk;
+  Disaster ext;
+};
+
+Result<Session> open_disaster(const Args& args) {
+  auto sdk = open_sdk(args);
+  if (!sdk) return sdk.error();
+  if (const char* now = std::getenv("ONSHI_NOW"); now && *now) {
+    int y, mo, d, h, mi, s;
+    if (std::sscanf(now, "%d-%d-%dT%d:%d:%dZ", &y, &mo, &d, &h, &mi, &s) != 6)
+      return make_error(ONSHI_E_INVALID_ARGUMENT, "cli", std::string("ONSHI_NOW '") + now + "' is not a UTC time",
+                        "write it as YYYY-MM-DDTHH:MM:SSZ, or unset it to use the system clock");
+    using namespace std::chrono;
+    const sys_seconds t = sys_days{year{y} / mo / d} + hours(h) + minutes(mi) + seconds(s);
+    sdk->set_time_ms(duration_cast<milliseconds>(t.time_since_epoch()).count());
+  }
+  auto ext = sdk->extension<onshi_disaster_v1>(ONSHI_EXT_DISASTER);
+  if (!ext) return ext.error();
+  Session session;
+  session.ext = *ext;
+  session.sdk.emplace(std::move(*sdk));
+  return session;
+}
+
+// A refusal (no declaration, a role that may not view, no consent) is a negative answer: exit 1.
+int disaster_fail(const Args& args, const Error& e) {
+  const int code = fail(args, e);
+  return e.code == ONSHI_E_REFUSED ? kNegative : code;
+}
+
+Result<json> call(const Session& s, onshi_document_fn onshi_disaster_v1::*function, const json& request) {
+  const std::string in = request.dump();
+  std::string out;
+  const onshi_writer writer = append_to(out);
+  onshi_error err = empty_error();
+  if (onshi_status st = (s.ext.vtable->*function)(s.ext.instance, bytes_of(in), &writer, &err); st != ONSHI_OK)
+    return to_error(st, err);
+  json doc = json::parse(out, nullptr, false);
+  if (doc.is_discarded())
+    return make_error(ONSHI_E_PROTOCOL, "disaster", "the disaster plugin answered something that is not JSON",
+                      "report this with `onshi plugins --json`");
+  return doc;
+}
+
+// ---- on / off / status ------------------------------------------------------------------------
+
+const char* state_label(const std::string& state) {
+  if (state == "active") return "有効 (active)";
+  if (state == "scheduled") return "開始前 (scheduled)";
+  if (state == "ended_by_hand") return "手動で終了 (ended by hand)";
+  if (state == "expired") return "期間終了 (expired)";
+  return "宣言なし (none)";
+}
+
+void print_status(const json& s) {
+  std::cout << "災害時モード disaster mode: " << state_label(field(s, "state")) << "\n";
+  const json& d = s.value("declaration", json());
+  if (d.is_object()) {
+    std::cout << "  事務連絡 reference:   " << field(d, "reference") << "\n";
+    std::string area;
+    for (const auto& a : d.value("area", json::array()))
+      area += (area.empty() ? "" : ", ") +
+              (field(a, "municipality_code").empty() ? field(a, "prefecture_code") : field(a, "municipality_code")) +
+              (field(a, "name").empty() ? "" : " " + field(a, "name"));
+    std::cout << "  対象地域 area:        " << area << "\n"
+              << "  期間 period:          " << jst(field(d, "opens_at")) << " – " << jst(field(d, "closes_at")) << "\n";
+  }
+  if (!field(s, "ended_at").empty())
+    std::cout << "  終了 ended:           " << jst(field(s, "ended_at")) << " (" << field(s, "end_reason") << ")\n";
+  const json& f = s.value("facility", json());
+  std::cout << "  この施設 facility:    " << field(f, "medical_institution_code") << " in "
+            << field(f, "municipality_code")
+            << (f.value("covered", false) ? " — 対象地域内 (covered)" : " — 対象地域外 (not covered)") << "\n";
+  if (field(s, "state") == "active" && f.value("covered", false))
+    std::cout << "  what to do: look up patients with `onshi disaster lookup ... --consent`\n";
+  else if (field(s, "state") != "active")
+    std::cout << "  what to do: outside a declared disaster use the normal look-up with the card's consent\n";
+}
+
+int status_answer(const Args& args, const json& s) {
+  const bool active = field(s, "state") == "active";
+  if (args.flag("json")) {
+    json out = s;
+    out["ok"] = active;
+    print_json(out);
+  } else {
+    print_status(s);
+  }
+  return active ? kOk : kNegative;
+}
+
+std::vector<std::string> split(const std::string& text) {
+  std::vector<std::string> out;
+  std::stringstream in(text);
+  for (std::string item; std::getline(in, item, ',');)
+    if (!item.empty()) out.push_back(item);
+  return out;
+}
+
+int cmd_on(const Args& args) {
+  if (auto bad = args.unknown(with_operator({"ref", "area", "until", "from", "notice"})); !bad.empty())
+    return usage_error("unknown option --" + bad, kOnUsage);
+  for (const char* required : {"ref", "area", "until"})
+    if (!args.value(required) || args.value(required)->empty())
+      return usage_error(std::string("--") + required + " is required (the notice's reference, its area and end)",
+                         kOnUsage);
+  json area = json::array();
+  for (const auto& a : args.values("area"))
+    for (const auto& code : split(a)) area.push_back(code);
+  json request = {{"schema", "onshi.disaster.declare-request/1"},
+                  {"reference", *args.value("ref")},
+                  {"area", area},
+                  {"closes_at", *args.value("until")},
+                  {"operator", operator_of(args)}};
+  if (auto from = args.value("from")) request["opens_at"] = *from;
+  if (auto notice = args.value("notice")) request["notice"] = *notice;
+  auto s = open_disaster(args);
+  if (!s) return fail(args, s.error());
+  auto status = call(*s, &onshi_disaster_v1::declare, request);
+  if (!status) return disaster_fail(args, status.error());
+  return status_answer(args, *status);
+}
+
+int cmd_off(const Args& args) {
+  if (auto bad = args.unknown(with_operator({"reason"})); !bad.empty())
+    return usage_error("unknown option --" + bad, kOffUsage);
+  json request = {{"schema", "onshi.disaster.end-request/1"},
+                  {"reason", args.value("reason").value_or("ended by hand")},
+                  {"operator", operator_of(args)}};
+  auto s = open_disaster(args);
+  if (!s) return fail(args, s.error());
+  auto status = call(*s, &onshi_disaster_v1::end, request);
+  if (!status) return disaster_fail(args, status.error());
+  if (args.flag("json")) {
+    json out = *status;
+    out["ok"] = true;
+    print_json(out);
+  } else {
+    print_status(*status);
+  }
+  return kOk;
+}
+
+int cmd_status(const Args& args) {
+  if (auto bad = args.unknown({}); !bad.empty()) return usage_error("unknown option --" + bad, kStatusUsage);
+  auto s = open_disaster(args);
+  if (!s) return fail(args, s.error());
+  auto status = call(*s, &onshi_disaster_v1::status, json::object());
+  if (!status) return disaster_fail(args, status.error());
+  return status_answer(args, *status);
+}
+
+// ---- lookup -----------------------------------------------------------------------------------
+
+// One asynchronous operation's end. Declared before the Sdk, which completes what is pending on close.
+class Completion {
+ public:
+  onshi_completion c{sizeof(onshi_completion), this, &on_done};
+  bool wait_for(std::chrono::milliseconds limit) {
+    std::unique_lock lock(mutex_);
+    return cv_.wait_for(lock, limit, [&] { return done_; });
+  }
+  onshi_status status() const { return status_; }
+  const std::string& result() const { return result_; }
+  const Error& error() const { return error_; }
+
+ private:
+  static void ONSHI_ABI on_done(void* ctx, onshi_status status, onshi_bytes result, const onshi_error* err) {
+    auto& self = *static_cast<Completion*>(ctx);
+    std::lock_guard lock(self.mutex_);
+    self.status_ = status;
+    if (result.data) self.result_.assign(reinterpret_cast<const char*>(result.data), result.size);
+    if (status != ONSHI_OK) self.error_ = err ? to_error(status, *err) : make_error(status, "disaster", "failed");
+    self.done_ = true;
+    self.cv_.notify_all();
+  }
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  bool done_ = false;
+  onshi_status status_ = ONSHI_OK;
+  std::string result_;
+  Error error_;
+};
+
+std::optional<std::string> sex_code(const std::string& s) {
+  if (s == "M" || s == "m" || s == "male" || s == "1" || s == "男") return "male";
+  if (s == "F" || s == "f" || s == "female" || s == "2" || s == "女") return "female";
+  if (s == "unset" || s == "3" || s == "未設定") return "unset";
+  return std::nullopt;
+}
+
+const char* outcome_label(const std::string& kind) {
+  if (kind == "confirmed") return "本人確認済み (one person confirmed)";
+  if (kind == "ask_more") return "追加の確認が必要 (ask the patient for another item)";
+  if (kind == "unresolved") return "特定できず (cannot be told apart: nothing is shown)";
+  return "該当なし (no one matches)";
+}
+
+const char* ask_label(const std::string& item) {
+  if (item == "address") return "住所 (address, any part: --address)";
+  if (item == "insurer_name") return "保険者名称 (insurer name: --insurer-name)";
+  if (item == "name_kana") return "カナ氏名 (name in kana: --kana)";
+  if (item == "insurer_numbers") return "保険者番号・記号番号 (insurer numbers: --insurer --number)";
+  return "";
+}
+
+const char* source_label(const std::string& s) {
+  if (s == "national_system") return "国 (national system)";
+  if (s == "okusuri_techo") return "お薬手帳 (okusuri techo)";
+  if (s == "local_history") return "院内の過去取得 (local history)";
+  return "";
+}
+
+const char* sex_label(const std::string& s) {
+  return s == "male" ? "男 (male)" : s == "female" ? "女 (female)" : "未設定 (unset)";
+}
+
+void print_drugs(const json& view) {
+  const auto& lines = view.value("lines", json::array());
+  std::cout << "薬剤情報 drug history (調剤日の新しい順 newest dispensing first): " << lines.size() << " lines\n";
+  if (lines.empty()) std::cout << "  (なし none)\n";
+  for (const auto& l : lines) {
+    const std::string date = field(l, "dispensed_on").empty() ? "日付不明 (no date)" : field(l, "dispensed_on");
+    std::cout << "  " << date << "  " << field(l, "drug_name") << "\n";
+    std::string detail;
+    auto add = [&](const char* label, const std::string& value) {
+      if (!value.empty()) detail += std::string(detail.empty() ? "" : "  ") + label + value;
+    };
+    add("規格 strength: ", field(l, "strength"));
+    add("用量 dose: ", field(l, "dose"));
+    add("用法 usage: ", field(l, "usage"));
+    add("日数 days: ", l.contains("days") && l["days"].is_number() ? std::to_string(l["days"].get<int>()) : "");
+    if (!detail.empty()) std::cout << "      " << detail << "\n";
+    detail.clear();
+    add("処方 prescriber: ", field(l, "prescriber"));
+    add("調剤 pharmacy: ", field(l, "pharmacy"));
+    if (!detail.empty()) std::cout << "      " << detail << "\n";
+    std::string sources;
+    for (const auto& s : l.value("sources", json::array()))
+      sources += (sources.empty() ? "" : ", ") + std::string(source_label(s.get<std::string>()));
+    std::cout << "      出典 source: " << sources << "\n";
+  }
+}
+
+void print_answer(const json& a) {
+  const json& lookup = a.value("lookup", json());
+  const std::string kind = field(a, "outcome");
+  std::cout << "災害時検索 disaster look-up (" << (field(a, "source") == "local_history"
+                                                       ? "院内の過去取得 local history"
+                                                       : "国 national system")
+            << "): " << outcome_label(kind) << "\n";
+  std::cout << "  候補 candidates:      " << lookup.value("candidate_count", 0) << " returned, "
+            << lookup.value("consistent_count", 0) << " consistent with every item given\n";
+  if (kind == "ask_more")
+    for (const auto& item : lookup.value("ask", json::array()))
+      std::cout << "  次に聞く next item:   " << ask_label(item.get<std::string>()) << "\n";
+  const json& p = lookup.value("person", json());
+  if (p.is_object()) {
+    std::cout << "本人 person:\n"
+              << "  氏名 name:            " << field(p, "name")
+              << (field(p, "name_kana").empty() ? "" : " (" + field(p, "name_kana") + ")") << "\n"
+              << "  生年月日 birth date:  " << field(p, "birthdate") << "\n"
+              << "  性別 sex:             " << sex_label(field(p, "sex1")) << "\n";
+    if (!field(p, "address").empty()) std::cout << "  住所 address:         " << field(p, "address") << "\n";
+    const json& ins = p.value("insurer", json());
+    if (!field(ins, "insurer_number").empty())
+      std::cout << "  保険者 insurer:       " << field(ins, "insurer_number") << " " << field(p, "insurer_name")
+                << "  記号 " << (field(ins, "symbol").empty() ? "-" : field(ins, "symbol")) << " / 番号 "
+                << field(ins, "number") << " / 枝番 " << (field(ins, "branch").empty() ? "-" : field(ins, "branch"))
+                << "\n";
+    std::cout << "  同意 consent:         "
+              << (field(a, "consent") == "verbal" ? "口頭同意 (verbal consent)"
+                                                  : "同意なし・生命身体保護の例外 (exception: cannot express intent, "
+                                                    "life or body at risk)")
+              << "\n";
+  }
+  if (a.contains("drug_history") && a["drug_history"].is_object()) print_drugs(a["drug_history"]);
+  if (a.value("kept_for_later", false))
+    std::cout << "  院内保存 kept: for later visits (with the patient's consent, for a limited time)\n";
+  if (!field(a, "note").empty()) std::cout << "  note: " << field(a, "note") << "\n";
+  // Consent was taken before the search, so the core's "then record consent" is already done.
+  std::cout << "  what to do: "
+            << (kind == "confirmed" ? "confirm with the patient that this is them; use the drug history for this "
+                                      "patient's care only"
+                                    : field(lookup, "message"))
+            << "\n";
+}
+
+int cmd_lookup(const Args& args) {
+  if (auto bad = args.unknown(with_operator({"name", "kana", "birth", "sex", "address", "insurer-name", "insurer",
+                                             "number", "symbol", "branch", "consent", "no-intent-life-risk", "why",
+                                             "no-keep", "offline", "timeout"}));
+      !bad.empty())
+    return usage_error("unknown option --" + bad, kLookupUsage);
+  if (!args.value("birth") || args.value("birth")->empty())
+    return usage_error("--birth is required (生年月日, YYYY-MM-DD)", kLookupUsage);
+  const bool by_numbers = args.value("insurer") && args.value("number");
+  if (!by_numbers && (!args.value("name") || !args.value("sex")))
+    return usage_error("give --name and --sex (with --address when the patient can tell it), or --insurer and "
+                       "--number",
+                       kLookupUsage);
+  std::optional<std::string> sex;
+  if (auto s = args.value("sex")) {
+    sex = sex_code(*s);
+    if (!sex) return usage_error("--sex takes M or F (or male, female, unset)", kLookupUsage);
+  }
+  if (args.flag("consent") && args.flag("no-intent-life-risk"))
+    return usage_error("give either --consent or --no-intent-life-risk, not both", kLookupUsage);
+  if (args.flag("no-intent-life-risk") && args.value("why").value_or("").empty())
+    return usage_error("--no-intent-life-risk needs --why TEXT: why the patient cannot express intent and viewing "
+                       "protects life or body (it is written to the audit log)",
+                       kLookupUsage);
+  double timeout = 150;
+  if (auto t = args.value("timeout")) {
+    try {
+      timeout = std::stod(*t);
+    } catch (const std::exception&) {
+      timeout = 0;
+    }
+    if (timeout <= 0) return usage_error("--timeout takes a number of seconds", kLookupUsage);
+  }
+  json request = {{"schema", "onshi.disaster.lookup-request/1"},
+                  {"name", args.value("name").value_or("")},
+                  {"name_kana", args.value("kana").value_or("")},
+                  {"birthdate", *args.value("birth")},
+                  {"address", args.value("address").value_or("")},
+                  {"insurer_name", args.value("insurer-name").value_or("")},
+                  {"insurer",
+                   {{"insurer_number", args.value("insurer").value_or("")},
+                    {"symbol", args.value("symbol").value_or("")},
+                    {"number", args.value("number").value_or("")},
+                    {"branch", args.value("branch").value_or("")}}},
+                  {"operator", operator_of(args)},
+                  {"keep_for_later", !args.flag("no-keep")}};
+  if (sex) request["sex"] = *sex;
+  if (args.flag("consent")) request["consent"] = {{"kind", "verbal"}};
+  if (args.flag("no-intent-life-risk"))
+    request["consent"] = {{"kind", "life_protection_exception"}, {"circumstances", *args.value("why")}};
+
+  Completion completion;  // declared before the Sdk: it must outlive it
+  auto s = open_disaster(args);
+  if (!s) return fail(args, s.error());
+  json answer;
+  if (args.flag("offline")) {
+    auto a = call(*s, &onshi_disaster_v1::search_local, request);
+    if (!a) return disaster_fail(args, a.error());
+    answer = *a;
+  } else {
+    const std::string text = request.dump();
+    onshi_error err = empty_error();
+    uint64_t op = 0;
+    if (onshi_status st = s->ext.vtable->lookup_async(s->ext.instance, bytes_of(text), &completion.c, &op, &err))
+      return disaster_fail(args, to_error(st, err));
+    if (!completion.wait_for(std::chrono::milliseconds(static_cast<int64_t>(timeout * 1000)))) {
+      s->ext.vtable->cancel(s->ext.instance, op);
+      completion.wait_for(std::chrono::seconds(5));
+      fail(args, make_error(ONSHI_E_TIMEOUT, "disaster", "no answer to the disaster search within " +
+                                                             args.value("timeout").value_or("150") + " s",
+                            "check the 資格確認端末; offline, use --offline (the clinic's earlier retrievals) or "
+                            "`onshi disaster import-qr` (the patient's お薬手帳)"));
+      return kUnavailable;
+    }
+    if (completion.status() != ONSHI_OK) {
+      const Error& e = completion.error();
+      const int code = disaster_fail(args, e);
+      return e.code == ONSHI_E_TIMEOUT || e.code == ONSHI_E_IO || e.code == ONSHI_E_NETWORK ? kUnavailable : code;
+    }
+    answer = json::parse(completion.result(), nullptr, false);
+    if (answer.is_discarded())
+      return fail(args, make_error(ONSHI_E_PROTOCOL, "disaster", "the plugin's answer is not JSON",
+                                   "report this with `onshi plugins --json`"));
+  }
+  const bool confirmed = field(answer, "outcome") == "confirmed";
+  if (args.flag("json")) {
+    answer["ok"] = confirmed;
+    print_json(answer);
+  } else {
+    print_answer(answer);
+  }
+  return confirmed ? kOk : kNegative;
+}
+
+// ---- import-qr --------------------------------------------------------------------------------
+
+int cmd_import_qr(const Args& args) {
+  if (auto bad = args.unknown({}); !bad.empty()) return usage_error("unknown option --" + bad, kImportUsage);
+  const std::vector<std::string> files(args.positionals().begin() + 1, args.positionals().end());
+  if (files.empty()) return usage_error("give the file of each QR part (one file per part, any order)", kImportUsage);
+  std::vector<std::string> parts;
+  for (const auto& file : files) {
+    std::ifstream in(file, std::ios::binary);
+    if (!in)
+      return fail(args, make_error(ONSHI_E_NOT_FOUND, "file", "cannot read " + file, "check the file's path"));
+    parts.emplace_back(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  auto s = open_disaster(args);
+  if (!s) return fail(args, s.error());
+  std::vector<onshi_bytes> raw;
+  for (const auto& p : parts) raw.push_back(bytes_of(p));
+  std::string out;
+  const onshi_writer writer = append_to(out);
+  onshi_error err = empty_error();
+  if (onshi_status st = s->ext.vtable->import_qr(s->ext.instance, raw.data(), static_cast<uint32_t>(raw.size()),
+                                                  &writer, &err)) {
+    const Error e = to_error(st, err);
+    fail(args, e);
+    // The data is wrong, not the command line: the message names the part, line and record.
+    return e.code == ONSHI_E_INVALID_ARGUMENT ? kFailed : (e.code == ONSHI_E_NOT_SUPPORTED ? kUnavailable : kFailed);
+  }
+  json doc = json::parse(out, nullptr, false);
+  if (doc.is_discarded())
+    return fail(args, make_error(ONSHI_E_PROTOCOL, "disaster", "the plugin's answer is not JSON",
+                                 "report this with `onshi plugins --json`"));
+  if (args.flag("json")) {
+    doc["ok"] = true;
+    print_json(doc);
+    return kOk;
+  }
+  const json& p = doc["patient"];
+  std::cout << "お薬手帳 okusuri techo (" << field(doc, "version") << ", " << doc.value("parts", 0) << " part(s))\n"
+            << "  氏名 name:            " << field(p, "name")
+            << (field(p, "name_kana").empty() ? "" : " (" + field(p, "name_kana") + ")") << "\n"
+            << "  生年月日 birth date:  " << field(p, "birthdate") << "\n";
+  if (!field(p, "sex").empty()) std::cout << "  性別 sex:             " << sex_label(field(p, "sex")) << "\n";
+  print_drugs(doc["drug_history"]);
+  for (const auto& w : doc.value("warnings", json::array()))
+    std::cout << "  注意 warning: " << w.get<std::string>() << "\n";
+  std::cout << "  what to do: confirm with the patient that the notebook is theirs; nothing was stored\n";
+  return kOk;
+}
+
+// ---- dispatch ---------------------------------------------------------------------------------
+
+int list_subcommands() {
+  std::cout << "usage: " << kDisasterUsage << "\n\nsubcommands:\n"
+            << "  " << kOnUsage << "\n      switch disaster mode on for a declared disaster (事務連絡): area as "
+            << "prefecture or municipality codes, --until a date (24:00 JST) or time\n"
+            << "  " << kOffUsage << "\n      switch it off by hand (it also ends by itself at --until)\n"
+            << "  " << kStatusUsage << "\n      the declaration in force and whether it covers this facility\n"
+            << "  " << kLookupUsage << "\n      drug information of one patient by the 4 basic items, only with "
+            << "consent (or the explicit exception); --offline searches the clinic's earlier retrievals\n"
+            << "  " << kImportUsage << "\n      the patient's お薬手帳 QR (JAHIS; every part of a split code)\n"
+            << "\nroles: doctor, dentist, pharmacist, authorised_staff (with --authorised-by); clerk is refused.\n"
+            << "exit: 0 done/confirmed/active, 1 refused or no single person, 2 usage, 3 unavailable, 4 failed\n";
+  return kUsage;
+}
+
+int cmd_disaster(const Args& args) {
+  const auto& sub = args.positionals();
+  if (sub.empty()) return list_subcommands();
+  const std::string name = sub[0];
+  std::vector<std::string> rest(sub.begin() + 1, sub.end());
+  if (name == "on") return rest.empty() ? cmd_on(args) : usage_error("unexpected " + rest[0], kOnUsage);
+  if (name == "off") return rest.empty() ? cmd_off(args) : usage_error("unexpected " + rest[0], kOffUsage);
+  if (name == "status") return rest.empty() ? cmd_status(args) : usage_error("unexpected " + rest[0], kStatusUsage);
+  if (name == "lookup") return rest.empty() ? cmd_lookup(args) : usage_error("unexpected " + rest[0], kLookupUsage);
+  if (name == "import-qr") return cmd_import_qr(args);
+  return usage_error("unknown subcommand '" + name + "' (on, off, status, lookup, import-qr)", kDisasterUsage);
+}
+
+}  // namespace
+
+std::vector<Command> disaster_commands() {
+  return {{"disaster", kHelpUsage,
+           "disaster mode (災害時モード, R-DISASTER): switch it on/off for a declared disaster, see its status, "
+           "look up a patient's drug information by name, birth date, sex and address with consent, import the "
+           "お薬手帳 QR. `onshi disaster <subcommand> --help` for each",
+           cmd_disaster,
+           {"consent", "no-intent-life-risk", "no-keep", "offline"}}};
+}
+
+}  // namespace onshi::cli

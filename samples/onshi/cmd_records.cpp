@@ -1,0 +1,396 @@
+// onshi's record commands over onshi.eligibility-records/1: bulk (一括照会 of a list of appointments,
+// with a progress bar, resumed when run again after a crash), history (past verifications, R-RETAIN),
+// register-ref (照会番号登録, R-SHOUKAI).
+#include <onshi/abi/onshi_ext_eligibility_records.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <mutex>
+#include <sstream>
+
+#include "cli.hpp"
+#include "commands.hpp"
+
+namespace onshi::cli {
+
+namespace {
+
+using nlohmann::json;
+using Records = Extension<onshi_eligibility_records_v1>;
+
+constexpr const char* kBulkUsage = "onshi bulk FILE.csv [--timeout S] [--json]  |  onshi bulk --jobs [--json]";
+constexpr const char* kHistoryUsage =
+    "onshi history [--since YYYYMMDD] [--until YYYYMMDD] [--name KANA] [--ref N] [--patient ID] [--limit N] [--json]";
+constexpr const char* kRegisterUsage =
+    "onshi register-ref --ref N --insurer N --number N [--symbol S] [--branch B] [--birth YYYYMMDD] [--patient ID] "
+    "[--json]  |  onshi register-ref --csv FILE [--json]";
+
+Result<Records> open_records(const Sdk& sdk) {
+  auto ext = sdk.extension<onshi_eligibility_records_v1>(ONSHI_EXT_ELIGIBILITY_RECORDS);
+  if (!ext) {
+    Error e = ext.error();
+    e.hint = "install an eligibility plugin that provides " ONSHI_EXT_ELIGIBILITY_RECORDS " (onshi plugins lists them)";
+    return e;
+  }
+  return ext;
+}
+
+onshi_bytes bytes_of(const std::string& s) { return {reinterpret_cast<const uint8_t*>(s.data()), s.size()}; }
+
+// One operation's end; must outlive the Sdk (it completes what is pending on close).
+class Done {
+ public:
+  onshi_completion c{sizeof(onshi_completion), this, &on_done};
+  bool wait_for(std::chrono::milliseconds limit) {
+    std::unique_lock lock(mutex_);
+    return cv_.wait_for(lock, limit, [&] { return done_; });
+  }
+  onshi_status status;
+  std::string result;
+  Error error;
+
+ private:
+  static void ONSHI_ABI on_done(void* ctx, onshi_status st, onshi_bytes r, const onshi_error* err) {
+    auto& self = *static_cast<Done*>(ctx);
+    std::lock_guard lock(self.mutex_);
+    self.status = st;
+    if (r.data) self.result.assign(reinterpret_cast<const char*>(r.data), r.size);
+    if (st != ONSHI_OK) self.error = err ? to_error(st, *err) : make_error(st, "eligibility-records", "failed");
+    self.done_ = true;
+    self.cv_.notify_all();
+  }
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  bool done_ = false;
+};
+
+// CSV: fields split on commas, "quoted" fields may hold commas; blank lines and # comments skipped;
+// a first line starting with a letter-only header (patient_id, reference_number) is skipped.
+std::vector<std::vector<std::string>> read_csv(std::istream& in) {
+  std::vector<std::vector<std::string>> rows;
+  std::string line;
+  bool first = true;
+  while (std::getline(in, line)) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.rfind("\xEF\xBB\xBF", 0) == 0) line.erase(0, 3);  // Excel's BOM
+    if (line.empty() || line[0] == '#') continue;
+    std::vector<std::string> f(1);
+    bool quoted = false;
+    for (size_t i = 0; i < line.size(); ++i) {
+      const char c = line[i];
+      if (c == '"' && quoted && i + 1 < line.size() && line[i + 1] == '"') f.back() += '"', ++i;
+      else if (c == '"') quoted = !quoted;
+      else if (c == ',' && !quoted) f.emplace_back();
+      else f.back() += c;
+    }
+    const bool header = first && (f[0] == "patient_id" || f[0] == "reference_number" || f[0] == "patient");
+    first = false;
+    if (!header) rows.push_back(std::move(f));
+  }
+  return rows;
+}
+
+std::string at(const std::vector<std::string>& row, size_t i) { return i < row.size() ? row[i] : ""; }
+
+// ---- bulk ---------------------------------------------------------------------------------
+
+// Progress: a bar redrawn in place on a terminal, one plain line per step otherwise.
+struct Progress {
+  bool tty = ::isatty(STDERR_FILENO);
+  bool quiet = false;
+  onshi_document_listener l{sizeof(onshi_document_listener), this, &on_document};
+  static void ONSHI_ABI on_document(void* ctx, onshi_status st, onshi_bytes doc, const onshi_error*) {
+    auto& self = *static_cast<Progress*>(ctx);
+    if (st != ONSHI_OK || self.quiet) return;
+    const json p = json::parse(std::string(reinterpret_cast<const char*>(doc.data), doc.size), nullptr, false);
+    if (p.is_discarded()) return;
+    const std::string stage = p.value("stage", "");
+    const int received = p.value("received", 0), total = p.value("total", 0);
+    const std::string step = stage + " (upload " + std::to_string(p.value("chunk", 0)) + " of " +
+                             std::to_string(p.value("chunks", 0)) + ")";
+    if (self.tty) {
+      const int width = 30, filled = total ? received * width / total : 0;
+      std::cerr << "\r一括照会 [" << std::string(filled, '#') << std::string(width - filled, ' ') << "] " << received
+                << "/" << total << "  " << step << "\033[K" << std::flush;
+      if (stage == "done") std::cerr << "\n";
+    } else {
+      std::cerr << "bulk " << p.value("job", "") << ": " << step << ", " << received << " of " << total
+                << " received\n";
+    }
+  }
+};
+
+const char* kind_label(const std::string& kind) {
+  if (kind == "valid") return "資格有効 valid";
+  if (kind == "lost") return "資格無効 lost";
+  if (kind == "lost_with_new") return "資格無効(新資格あり) lost, new exists";
+  if (kind == "no_data") return "該当資格なし no data";
+  if (kind == "needs_person") return "複数該当 needs a person";
+  if (kind == "withheld") return "一部非開示 withheld";
+  return "確認できず failed";
+}
+
+int bulk_jobs(const Args& args, const Records& ext) {
+  std::string text;
+  onshi_writer out = string_writer(text);
+  onshi_error err = empty_error();
+  if (onshi_status st = ext.vtable->bulk_jobs(ext.instance, &out, &err)) return fail(args, to_error(st, err));
+  const json doc = json::parse(text);
+  if (args.flag("json")) {
+    print_json(doc);
+    return kOk;
+  }
+  if (doc["jobs"].empty()) std::cout << "no 一括照会 jobs stored\n";
+  for (const auto& j : doc["jobs"])
+    std::cout << j.value("job", "") << "  " << j.value("state", "") << "  " << j.value("received", 0) << "/"
+              << j.value("total", 0) << "  " << j.value("label", "") << "\n";
+  return kOk;
+}
+
+int bulk(const Args& args) {
+  if (auto bad = args.unknown({"timeout", "jobs"}); !bad.empty()) return usage_error("unknown option --" + bad, kBulkUsage);
+  double timeout = 600;
+  if (auto t = args.value("timeout")) {
+    try {
+      timeout = std::stod(*t);
+    } catch (const std::exception&) {
+      return usage_error("--timeout takes a number of seconds", kBulkUsage);
+    }
+  }
+  Done done;  // before the Sdk: it must outlive it
+  Progress progress;
+  if (args.flag("jobs")) {
+    auto sdk = open_sdk(args);
+    if (!sdk) return fail(args, sdk.error());
+    auto ext = open_records(*sdk);
+    if (!ext) return fail(args, ext.error());
+    return bulk_jobs(args, *ext);
+  }
+  if (args.positionals().size() != 1) return usage_error("give one CSV file of appointments", kBulkUsage);
+  const std::string file = args.positionals()[0];
+  std::ifstream in(file, std::ios::binary);
+  if (!in)
+    return fail(args, make_error(ONSHI_E_NOT_FOUND, "bulk", "cannot read " + file, "check the path of the CSV file"));
+  json patients = json::array();
+  size_t line = 0;
+  for (const auto& row : read_csv(in)) {
+    ++line;
+    json p = {{"patient_id", at(row, 0)}};
+    for (auto [i, key] : {std::pair{1, "insurer_number"}, {2, "symbol"}, {3, "number"}, {4, "branch"}, {5, "birth_date"},
+                          {6, "reference_number"}})
+      if (!at(row, i).empty()) p[key] = at(row, i);
+    if (at(row, 0).empty())
+      return usage_error(file + " row " + std::to_string(line) + ": the first column (the patient id) is empty",
+                         "columns: patient_id,insurer_number,symbol,number,branch,birth_date[,reference_number]");
+    patients.push_back(std::move(p));
+  }
+  if (patients.empty()) return usage_error(file + " holds no patients", kBulkUsage);
+  // The same file again resumes its unfinished job instead of uploading it twice (S5).
+  std::error_code ec;
+  const std::string label = "csv:" + std::filesystem::absolute(file, ec).string();
+
+  auto sdk = open_sdk(args);
+  if (!sdk) return fail(args, sdk.error());
+  auto ext = open_records(*sdk);
+  if (!ext) return fail(args, ext.error());
+  std::string jobs_text;
+  onshi_writer jobs_out = string_writer(jobs_text);
+  onshi_error err = empty_error();
+  if (onshi_status st = ext->vtable->bulk_jobs(ext->instance, &jobs_out, &err)) return fail(args, to_error(st, err));
+  std::string resume;
+  const json jobs = json::parse(jobs_text)["jobs"];  // a copy: the parsed temporary dies here
+  for (const auto& j : jobs)
+    if (j.value("label", "") == label && j.value("state", "") != "done") resume = j.value("job", "");
+  uint64_t op = 0;
+  err = empty_error();
+  onshi_status st;
+  if (!resume.empty()) {
+    std::cerr << "resuming 一括照会 " << resume << " of " << file << " (nothing already sent is sent again)\n";
+    st = ext->vtable->bulk_resume_async(ext->instance, resume.c_str(), &progress.l, &done.c, &op, &err);
+  } else {
+    const std::string request =
+        json{{"schema", "onshi.eligibility.bulk-request/1"}, {"label", label}, {"patients", patients}}.dump();
+    st = ext->vtable->bulk_start_async(ext->instance, bytes_of(request), &progress.l, &done.c, &op, &err);
+  }
+  if (st != ONSHI_OK) return fail(args, to_error(st, err));
+  if (!done.wait_for(std::chrono::milliseconds(static_cast<int64_t>(timeout * 1000)))) {
+    ext->vtable->cancel(ext->instance, op);
+    done.wait_for(std::chrono::seconds(5));
+    fail(args, make_error(ONSHI_E_TIMEOUT, "bulk", "the 一括照会 did not finish within " + std::to_string(int(timeout)) + " s",
+                          "it is stored: run the same command again to carry on"));
+    return kUnavailable;
+  }
+  progress.quiet = true;
+  if (done.status != ONSHI_OK) return fail(args, done.error);
+  const json result = json::parse(done.result);
+  int code = result.value("state", "") == "done" ? kOk : kFailed;
+  std::map<std::string, int> counts;
+  for (const auto& [id, outcome] : result["results"].items()) {
+    const std::string kind = outcome.value("kind", "failed");
+    ++counts[kind];
+    if (kind == "failed" && code == kOk) code = kFailed;
+    else if (kind != "valid" && code == kOk) code = kNegative;
+  }
+  if (args.flag("json")) {
+    print_json(result);
+    return code;
+  }
+  std::cout << "一括照会 " << result.value("job", "") << ": " << result.value("received", 0) << " of "
+            << result.value("total", 0) << " results\n";
+  for (const auto& [id, outcome] : result["results"].items()) {
+    const std::string kind = outcome.value("kind", "failed");
+    std::string detail;
+    if (kind == "failed") detail = "  " + outcome.value("message", "");
+    if (outcome.contains("patient") && outcome["patient"].contains("reference_number"))
+      detail += "  照会番号 " + outcome["patient"]["reference_number"].get<std::string>();
+    std::cout << "  " << id << "  " << kind_label(kind) << detail << "\n";
+  }
+  std::cout << "summary:";
+  for (const auto& [kind, n] : counts) std::cout << " " << kind << " " << n;
+  std::cout << "\n";
+  if (result.contains("hint")) std::cout << "  what to do: " << result.value("hint", "") << "\n";
+  else if (code != kOk) std::cout << "  what to do: check the patients not valid at the window (onshi verify insured)\n";
+  return code;
+}
+
+// ---- history ------------------------------------------------------------------------------
+
+int history(const Args& args) {
+  if (auto bad = args.unknown({"since", "until", "name", "ref", "patient", "limit"}); !bad.empty())
+    return usage_error("unknown option --" + bad, kHistoryUsage);
+  json q = {{"schema", "onshi.eligibility.history-query/1"}};
+  for (auto [opt, key] : {std::pair{"since", "since"}, {"until", "until"}, {"name", "name"}, {"ref", "reference_number"},
+                          {"patient", "patient_id"}})
+    if (auto v = args.value(opt)) q[key] = *v;
+  for (const char* d : {"since", "until"})
+    if (q.contains(d) && (q[d].get<std::string>().size() != 8 ||
+                          q[d].get<std::string>().find_first_not_of("0123456789") != std::string::npos))
+      return usage_error(std::string("--") + d + " takes a day as YYYYMMDD", kHistoryUsage);
+  if (auto l = args.value("limit")) {
+    if (l->empty() || l->find_first_not_of("0123456789") != std::string::npos)
+      return usage_error("--limit takes a number", kHistoryUsage);
+    q["limit"] = std::stoul(*l);
+  }
+  auto sdk = open_sdk(args);
+  if (!sdk) return fail(args, sdk.error());
+  auto ext = open_records(*sdk);
+  if (!ext) return fail(args, ext.error());
+  std::string text;
+  onshi_writer out = string_writer(text);
+  onshi_error err = empty_error();
+  const std::string query = q.dump();
+  if (onshi_status st = ext->vtable->history_find(ext->instance, bytes_of(query), &out, &err))
+    return fail(args, to_error(st, err));
+  const json doc = json::parse(text);
+  if (args.flag("json")) {
+    print_json(doc);
+    return kOk;
+  }
+  if (doc["entries"].empty()) {
+    std::cout << "no verification found (results are kept until the end of the month after the check, R-RETAIN)\n";
+    return kOk;
+  }
+  for (const auto& e : doc["entries"]) {
+    std::cout << e.value("at", "") << "  " << e.value("how", "") << "  " << kind_label(e.value("kind", "failed"));
+    for (const auto& q : e.value("qualifications", json::array()))
+      std::cout << "  " << q.value("name", q.value("name_kana", "")) << "  " << q.value("insurer_number", "") << " "
+                << q.value("insured_identification_number", "");
+    if (e.contains("patient"))
+      for (auto [k, label] : {std::pair{"reference_number", "  照会番号 "}, {"patient_id", "  patient "}})
+        if (e["patient"].contains(k)) std::cout << label << e["patient"][k].get<std::string>();
+    if (e.value("withheld", false)) std::cout << "  (the insurer withheld data: nothing of it was kept)";
+    std::cout << "\n";
+  }
+  return kOk;
+}
+
+// ---- register-ref -------------------------------------------------------------------------
+
+int register_ref(const Args& args) {
+  if (auto bad = args.unknown({"ref", "insurer", "number", "symbol", "branch", "birth", "patient", "csv", "timeout"});
+      !bad.empty())
+    return usage_error("unknown option --" + bad, kRegisterUsage);
+  json regs = json::array();
+  if (auto file = args.value("csv")) {
+    if (args.value("ref")) return usage_error("give either --csv or --ref, not both", kRegisterUsage);
+    std::ifstream in(*file, std::ios::binary);
+    if (!in) return fail(args, make_error(ONSHI_E_NOT_FOUND, "register-ref", "cannot read " + *file, "check the path"));
+    for (const auto& row : read_csv(in)) {
+      json r = {{"reference_number", at(row, 0)}};
+      for (auto [i, key] : {std::pair{1, "insurer_number"}, {2, "symbol"}, {3, "number"}, {4, "branch"},
+                            {5, "birth_date"}, {6, "patient_id"}})
+        if (!at(row, i).empty()) r[key] = at(row, i);
+      regs.push_back(std::move(r));
+    }
+    if (regs.empty()) return usage_error(*file + " holds no rows", "columns: reference_number,insurer_number,symbol,number,branch[,birth_date,patient_id]");
+  } else {
+    for (const char* required : {"ref", "insurer", "number"})
+      if (!args.value(required) || args.value(required)->empty())
+        return usage_error(std::string("--") + required + " is required", kRegisterUsage);
+    json r = {{"reference_number", *args.value("ref")}, {"insurer_number", *args.value("insurer")},
+              {"number", *args.value("number")}};
+    for (auto [opt, key] : {std::pair{"symbol", "symbol"}, {"branch", "branch"}, {"birth", "birth_date"},
+                            {"patient", "patient_id"}})
+      if (auto v = args.value(opt)) r[key] = *v;
+    regs.push_back(std::move(r));
+  }
+  Done done;
+  auto sdk = open_sdk(args);
+  if (!sdk) return fail(args, sdk.error());
+  auto ext = open_records(*sdk);
+  if (!ext) return fail(args, ext.error());
+  const std::string request = json{{"schema", "onshi.eligibility.reference-request/1"}, {"registrations", regs}}.dump();
+  uint64_t op = 0;
+  onshi_error err = empty_error();
+  if (onshi_status st = ext->vtable->register_reference_async(ext->instance, bytes_of(request), &done.c, &op, &err))
+    return fail(args, to_error(st, err));
+  if (!done.wait_for(std::chrono::seconds(120))) {
+    ext->vtable->cancel(ext->instance, op);
+    done.wait_for(std::chrono::seconds(5));
+    fail(args, make_error(ONSHI_E_TIMEOUT, "register-ref", "no answer within 120 s",
+                          "check the 資格確認端末 and run the command again (registering twice is harmless)"));
+    return kUnavailable;
+  }
+  if (done.status != ONSHI_OK) return fail(args, done.error);
+  const json result = json::parse(done.result);
+  bool all = true;
+  for (const auto& r : result["results"]) all = all && r.value("registered", false);
+  if (args.flag("json")) {
+    print_json(result);
+    return all ? kOk : kNegative;
+  }
+  for (const auto& r : result["results"]) {
+    std::cout << "照会番号 " << r.value("reference_number", "") << ": "
+              << (r.value("registered", false) ? "registered" : "NOT registered");
+    if (r.contains("message")) std::cout << " (" << r.value("code", "") << " " << r.value("message", "") << ")";
+    std::cout << "\n";
+  }
+  if (!all) std::cout << "  what to do: check the insurance numbers of the rows not registered and run it again for them\n";
+  return all ? kOk : kNegative;
+}
+
+}  // namespace
+
+std::vector<Command> records_commands() {
+  return {
+      {"bulk", kBulkUsage,
+       "一括照会: check a CSV of appointments (patient_id,insurer_number,symbol,number,branch,birth_date"
+       "[,reference_number]) in one upload; progress on stderr; run again to resume after a crash",
+       &bulk, {"jobs"}},
+      {"history", kHistoryUsage,
+       "past verifications, newest first, by date, name (kana, any width), 照会番号 or patient (kept until the end of "
+       "the following month)",
+       &history},
+      {"register-ref", kRegisterUsage,
+       "照会番号登録: register the clinic's patient number so later results carry it (R-SHOUKAI); --csv FILE: "
+       "reference_number,insurer_number,symbol,number,branch[,birth_date,patient_id]",
+       &register_ref},
+  };
+}
+
+}  // namespace onshi::cli

@@ -1,0 +1,200 @@
+// `onshi disaster ...` run as a user would: against the real onshi-sim over a temporary folder
+// root, and offline (お薬手帳 QR import, the clinic's own earlier retrievals). The SDK clock is
+// pinned with ONSHI_NOW. Every command opens its own SDK, so the declaration and the local
+// history come back from the host's store (onshi.host.store/1) between commands.
+#include "sim_support.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <cstdio>
+
+namespace onshi::disaster::test {
+namespace {
+
+using nlohmann::json;
+
+constexpr const char* kDuring = "2024-01-02T00:30:00Z";   // 1/2 09:30 JST
+constexpr const char* kAfterEnd = "2024-01-07T15:00:00Z"; // 1/8 00:00 JST
+
+struct CliRun {
+  int exit = -1;
+  std::string out, err;
+  json doc() const { return json::parse(out); }
+};
+
+std::string quote(const std::string& s) {
+  std::string q = "'";
+  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return q + "'";
+}
+
+class DisasterCli : public ::testing::Test {
+ protected:
+  TempDir dir;
+  fs::path root = dir.path / "oqs";
+
+  void SetUp() override {
+    for (const char* sub : {"req", "res", "face"}) fs::create_directories(root / sub);
+  }
+
+  CliRun onshi(const std::vector<std::string>& args, const std::string& now = kDuring) const {
+    std::string command = "env -u ONSHI_PLUGIN_PATH -u ONSHI_ROLE ONSHI_NOW=" + quote(now) +
+                          " ONSHI_STATE_DIR=" + quote((dir.path / "state").string()) + " " + quote(ONSHI_CLI) + " " +
+                          quote(args.at(0));
+    for (size_t i = 1; i < args.size(); ++i) command += " " + quote(args[i]);
+    if (args.at(0) == "disaster" && args.size() > 1 && args[1] != "import-qr")
+      command += " --oqs-root " + quote(root.string());
+    command += " 2>" + quote((dir.path / "stderr").string());
+    CliRun r;
+    FILE* pipe = ::popen(command.c_str(), "r");
+    if (!pipe) return r;
+    char buffer[4096];
+    for (size_t n; (n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0;) r.out.append(buffer, n);
+    const int status = ::pclose(pipe);
+    r.exit = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    r.err = read_text(dir.path / "stderr");
+    return r;
+  }
+
+  CliRun declare(const std::string& role = "doctor") const {
+    return onshi({"disaster", "on", "--ref", "令和6年能登半島地震（テスト）", "--area", "13101,17", "--until",
+                  "2024-01-07", "--from", "2024-01-01T07:10:00Z", "--role", role, "--who", "dr-001"},
+                 "2024-01-01T08:00:00Z");
+  }
+
+  static std::string data(const char* name) { return (fs::path(ONSHI_DISASTER_DATA) / name).string(); }
+};
+
+std::vector<std::string> kyoko(std::vector<std::string> extra = {}) {
+  std::vector<std::string> args = {"disaster", "lookup", "--name", "高橋 京子", "--birth", "1958-03-03", "--sex", "F",
+                                   "--who", "dr-001"};
+  args.insert(args.end(), extra.begin(), extra.end());
+  return args;
+}
+
+TEST_F(DisasterCli, every_subcommand_has_help_and_a_bad_line_is_a_usage_error) {
+  for (const char* sub : {"on", "off", "status", "lookup", "import-qr"}) {
+    const CliRun r = onshi({"disaster", sub, "--help"});
+    EXPECT_EQ(r.exit, 0) << sub;
+    EXPECT_NE(r.out.find(std::string("onshi disaster ") + sub), std::string::npos) << r.out;
+  }
+  EXPECT_EQ(onshi({"disaster"}).exit, 2);
+  EXPECT_EQ(onshi({"disaster", "lookup", "--name", "x"}).exit, 2);
+  const CliRun why = onshi(kyoko({"--address", "河井町", "--no-intent-life-risk"}));
+  EXPECT_EQ(why.exit, 2);
+  EXPECT_NE(why.err.find("--why"), std::string::npos) << why.err;
+}
+
+TEST_F(DisasterCli, R_DISASTER_on_status_lookup_narrowed_then_confirmed_then_off) {
+  Sim sim(root, dir.path / "sim.log");
+  const CliRun on = declare();
+  ASSERT_EQ(on.exit, 0) << on.err << on.out;
+  EXPECT_NE(on.out.find("有効 (active)"), std::string::npos) << on.out;
+  const CliRun status = onshi({"disaster", "status", "--json"});
+  ASSERT_EQ(status.exit, 0) << status.err;
+  EXPECT_EQ(status.doc()["state"], "active");
+
+  const CliRun ask = onshi(kyoko({"--consent"}));
+  EXPECT_EQ(ask.exit, 1) << ask.err;
+  EXPECT_NE(ask.out.find("次に聞く next item:   住所 (address"), std::string::npos) << ask.out;
+  EXPECT_EQ(ask.out.find("ワルファリン"), std::string::npos);
+
+  const CliRun found = onshi(kyoko({"--address", "河井町", "--consent"}));
+  ASSERT_EQ(found.exit, 0) << found.err << found.out;
+  EXPECT_NE(found.out.find("髙橋　京子"), std::string::npos) << found.out;
+  EXPECT_NE(found.out.find("ワルファリン"), std::string::npos) << found.out;
+  EXPECT_NE(found.out.find("出典 source: 国 (national system)"), std::string::npos) << found.out;
+  EXPECT_NE(found.out.find("処方 prescriber: 輪島内科医院"), std::string::npos) << found.out;
+  EXPECT_NE(found.out.find("日数 days: 28"), std::string::npos) << found.out;
+
+  const CliRun json_run = onshi(kyoko({"--address", "河井町", "--consent", "--json"}));
+  ASSERT_EQ(json_run.exit, 0) << json_run.err;
+  EXPECT_EQ(json_run.doc()["ok"], true);
+  EXPECT_EQ(json_run.doc()["outcome"], "confirmed");
+
+  EXPECT_EQ(onshi({"disaster", "off", "--who", "dr-001"}).exit, 0);
+  EXPECT_EQ(onshi({"disaster", "status"}).exit, 1);
+  const CliRun refused = onshi(kyoko({"--address", "河井町", "--consent"}));
+  EXPECT_EQ(refused.exit, 1);
+  EXPECT_NE(refused.err.find("was ended"), std::string::npos) << refused.err;
+}
+
+TEST_F(DisasterCli, R_DISASTER_refused_outside_a_declaration_and_after_its_end_by_the_clock) {
+  Sim sim(root, dir.path / "sim.log");
+  const CliRun none = onshi(kyoko({"--address", "河井町", "--consent"}));
+  EXPECT_EQ(none.exit, 1);
+  EXPECT_NE(none.err.find("no disaster is declared"), std::string::npos) << none.err;
+  EXPECT_NE(none.err.find("what to do:"), std::string::npos) << none.err;
+  ASSERT_EQ(declare().exit, 0);
+  EXPECT_EQ(onshi(kyoko({"--address", "河井町", "--consent"}), "2024-01-07T14:59:00Z").exit, 0);
+  const CliRun after = onshi(kyoko({"--address", "河井町", "--consent"}), kAfterEnd);
+  EXPECT_EQ(after.exit, 1);
+  EXPECT_NE(after.err.find("closed at"), std::string::npos) << after.err;
+  EXPECT_EQ(onshi({"disaster", "status"}, kAfterEnd).exit, 1);
+}
+
+TEST_F(DisasterCli, R_DISASTER_consent_required_and_the_simulator_receives_nothing_without_it) {
+  Sim sim(root, dir.path / "sim.log");
+  ASSERT_EQ(declare().exit, 0);
+  const CliRun r = onshi(kyoko({"--address", "河井町"}));
+  EXPECT_EQ(r.exit, 1);
+  EXPECT_NE(r.err.find("no consent"), std::string::npos) << r.err;
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  EXPECT_EQ(sim.answered("DST"), 0) << sim.log();
+}
+
+TEST_F(DisasterCli, R_DISASTER_role_clerk_is_refused) {
+  Sim sim(root, dir.path / "sim.log");
+  EXPECT_EQ(declare("clerk").exit, 1);
+  ASSERT_EQ(declare().exit, 0);
+  const CliRun r = onshi(kyoko({"--address", "河井町", "--consent", "--role", "clerk"}));
+  EXPECT_EQ(r.exit, 1);
+  EXPECT_NE(r.err.find("role clerk"), std::string::npos) << r.err;
+  EXPECT_EQ(sim.answered("DST"), 0);
+}
+
+TEST_F(DisasterCli, R_DISASTER_life_exception_and_variant_kanji_end_to_end_stranger_not_shown) {
+  Sim sim(root, dir.path / "sim.log");
+  ASSERT_EQ(declare().exit, 0);
+  const CliRun r = onshi({"disaster", "lookup", "--name", "山崎 徳子", "--birth", "19471120", "--sex", "F", "--address",
+                       "七尾市", "--no-intent-life-risk", "--why", "意識障害", "--who", "dr-001"});
+  ASSERT_EQ(r.exit, 0) << r.err << r.out;
+  EXPECT_NE(r.out.find("山﨑　德子"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("同意なし・生命身体保護の例外"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("ドネペジル"), std::string::npos);
+  EXPECT_EQ(r.out.find("ゾルピデム"), std::string::npos) << "a near-miss stranger's drug was shown";
+  EXPECT_EQ(r.out.find("山崎　徳代"), std::string::npos);
+}
+
+TEST_F(DisasterCli, R_DISASTER_offline_local_history_after_a_consented_lookup) {
+  {
+    Sim sim(root, dir.path / "sim.log");
+    ASSERT_EQ(declare().exit, 0);
+    ASSERT_EQ(onshi(kyoko({"--address", "河井町", "--consent"})).exit, 0);
+  }
+  const CliRun r = onshi(kyoko({"--address", "河井町", "--consent", "--offline"}));
+  ASSERT_EQ(r.exit, 0) << r.err << r.out;
+  EXPECT_NE(r.out.find("院内の過去取得 local history"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("出典 source: 院内の過去取得 (local history)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("ワルファリン"), std::string::npos);
+}
+
+TEST_F(DisasterCli, R_DISASTER_okusuri_techo_qr_split_parts_and_bad_input) {
+  const CliRun split = onshi({"disaster", "import-qr", data("techo-split-2of2.txt"), data("techo-split-1of2.txt")});
+  ASSERT_EQ(split.exit, 0) << split.err;
+  EXPECT_NE(split.out.find("2 part(s)"), std::string::npos) << split.out;
+  EXPECT_NE(split.out.find("出典 source: お薬手帳 (okusuri techo)"), std::string::npos) << split.out;
+  const CliRun json_run = onshi({"disaster", "import-qr", data("techo-single.txt"), "--json"});
+  ASSERT_EQ(json_run.exit, 0) << json_run.err;
+  EXPECT_EQ(json_run.doc()["schema"], "onshi.disaster.techo/1");
+
+  const CliRun half = onshi({"disaster", "import-qr", data("techo-split-1of2.txt")});
+  EXPECT_EQ(half.exit, 4) << half.out;
+  const CliRun bad = onshi({"disaster", "import-qr", data("techo-bad-drug-before-visit.txt")});
+  EXPECT_EQ(bad.exit, 4);
+  EXPECT_NE(bad.err.find("line"), std::string::npos) << bad.err;
+  EXPECT_EQ(onshi({"disaster", "import-qr", data("no-such-file.txt")}).exit, 3);
+}
+
+}  // namespace
+}  // namespace onshi::disaster::test

@@ -1,0 +1,322 @@
+// onshi.eligibility-records/1 through the SDK against the real simulator: the verification history
+// (R-RETAIN purge at the month boundary by the injected clock; never the withheld data or more than
+// billing needs), 照会番号 registration single and bulk and the matching of later results
+// (R-SHOUKAI), and the onshi CLI commands bulk / history / register-ref.
+#include <onshi/abi/onshi_ext_eligibility.h>
+#include <onshi/abi/onshi_ext_eligibility_records.h>
+
+#include <condition_variable>
+#include <cstdio>
+#include <set>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <onshi/host.hpp>
+
+#include "test_support.hpp"
+
+namespace onshi::eligibility {
+namespace {
+
+using namespace test;
+using namespace std::chrono_literals;
+using nlohmann::json;
+
+onshi_bytes bytes_of(const std::string& s) { return {reinterpret_cast<const uint8_t*>(s.data()), s.size()}; }
+
+struct Done {
+  std::mutex mutex;
+  std::condition_variable cv;
+  int calls = 0;
+  onshi_status status = ONSHI_OK;
+  std::string result, message;
+  onshi_completion c{sizeof(onshi_completion), this, [](void* ctx, onshi_status st, onshi_bytes r, const onshi_error* e) {
+                       auto& d = *static_cast<Done*>(ctx);
+                       std::lock_guard lock(d.mutex);
+                       ++d.calls;
+                       d.status = st;
+                       d.result.assign(reinterpret_cast<const char*>(r.data), r.size);
+                       if (e) d.message = e->message;
+                       d.cv.notify_all();
+                     }};
+  json wait() {
+    std::unique_lock lock(mutex);
+    EXPECT_TRUE(cv.wait_for(lock, 20s, [&] { return calls > 0; })) << "no completion";
+    EXPECT_EQ(status, ONSHI_OK) << message;
+    return calls && status == ONSHI_OK ? json::parse(result) : json();
+  }
+};
+
+struct Inbox {
+  std::mutex mutex;
+  std::condition_variable cv;
+  std::vector<json> documents;
+  onshi_document_listener listener{sizeof(onshi_document_listener), this,
+                                   [](void* ctx, onshi_status st, onshi_bytes doc, const onshi_error*) {
+                                     auto& in = *static_cast<Inbox*>(ctx);
+                                     std::lock_guard lock(in.mutex);
+                                     if (st == ONSHI_OK)
+                                       in.documents.push_back(json::parse(
+                                           std::string(reinterpret_cast<const char*>(doc.data), doc.size)));
+                                     in.cv.notify_all();
+                                   }};
+  json wait_one() {
+    std::unique_lock lock(mutex);
+    EXPECT_TRUE(cv.wait_for(lock, 10s, [&] { return !documents.empty(); }));
+    return documents.empty() ? json() : documents.front();
+  }
+};
+
+// 2026-03-15 10:00 JST
+constexpr int64_t kMarch15 = 1773536400000;
+constexpr int64_t kHour = 3600 * 1000;
+
+struct Records : ::testing::Test {
+  TempDir root, state;
+  std::optional<SimProcess> sim;
+  std::optional<Sdk> sdk;
+  Extension<onshi_eligibility_v1> elig;
+  Extension<onshi_eligibility_records_v1> rec;
+
+  void SetUp() override {
+    for (const char* sub : {"req", "res", "face"}) fs::create_directories(root.path / sub);
+    sim.emplace(std::vector<std::string>{"serve", "--root", root.path.string(), "--poll", "20", "--bulk-polls", "1"});
+    SdkOptions o;
+    o.host_name = "records-test";
+    o.plugin_dirs = {ONSHI_PLUGIN_BUILD_DIR};
+    o.use_default_dirs = false;
+    o.enabled_ids = std::vector<std::string>{"onshi.eligibility"};
+    o.state_dir = state.path.string();
+    o.config_json = json{{"onshi.eligibility",
+                          {{"folder", {{"root", root.path.string()}, {"rescan_ms", 50}}}, {"bulk", {{"poll_ms", 50}}}}}}
+                        .dump();
+    o.log_level = ONSHI_LOG_ERROR + 1;
+    auto opened = Sdk::open(o);
+    ASSERT_TRUE(opened.ok()) << opened.error().message;
+    sdk.emplace(std::move(opened).value());
+    sdk->set_time_ms(kMarch15);
+    auto e = sdk->extension<onshi_eligibility_v1>(ONSHI_EXT_ELIGIBILITY, "onshi.eligibility");
+    ASSERT_TRUE(e.ok()) << e.error().message;
+    elig = *e;
+    auto r = sdk->extension<onshi_eligibility_records_v1>(ONSHI_EXT_ELIGIBILITY_RECORDS, "onshi.eligibility");
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    rec = *r;
+  }
+
+  json verify(const std::string& insurer, const std::string& number, const std::string& birth) {
+    Done done;
+    const std::string request = json{{"kind", "insured"}, {"insurer_number", insurer}, {"number", number},
+                                     {"birth_date", birth}}.dump();
+    onshi_error err = empty_error();
+    uint64_t op = 0;
+    EXPECT_EQ(elig.vtable->query_async(elig.instance, bytes_of(request), &done.c, &op, &err), ONSHI_OK);
+    return done.wait();
+  }
+  json history(json query = json::object()) {
+    std::string text;
+    onshi_writer w{&text, [](void* ctx, const uint8_t* d, uint64_t n) -> onshi_status {
+                     static_cast<std::string*>(ctx)->append(reinterpret_cast<const char*>(d), n);
+                     return ONSHI_OK;
+                   }};
+    onshi_error err = empty_error();
+    const std::string q = query.dump();
+    EXPECT_EQ(rec.vtable->history_find(rec.instance, bytes_of(q), &w, &err), ONSHI_OK) << err.message;
+    return text.empty() ? json() : json::parse(text)["entries"];
+  }
+  json register_refs(json registrations) {
+    Done done;
+    const std::string request = json{{"registrations", registrations}}.dump();
+    onshi_error err = empty_error();
+    uint64_t op = 0;
+    EXPECT_EQ(rec.vtable->register_reference_async(rec.instance, bytes_of(request), &done.c, &op, &err), ONSHI_OK);
+    return done.wait();
+  }
+};
+
+TEST_F(Records, R_RETAIN_history_kept_until_the_end_of_the_following_month_then_purged) {
+  EXPECT_EQ(verify("06139999", "5678", "19800515")["kind"], "valid");
+  ASSERT_EQ(history().size(), 1u);
+  const json e = history()[0];
+  EXPECT_EQ(e["how"], "insured");
+  EXPECT_EQ(e["kind"], "valid");
+  EXPECT_EQ(e["at"], "2026-03-15T10:00:00+09:00");
+  EXPECT_EQ(e["qualifications"][0]["insured_identification_number"], "5678");
+  sdk->set_time_ms(kMarch15 + 24 * kHour);  // other days are found by date
+  EXPECT_EQ(history({{"since", "20260315"}, {"until", "20260315"}}).size(), 1u);
+  EXPECT_EQ(history({{"since", "20260316"}}).size(), 0u);
+  // 2026-04-30 23:59:59 JST: still there. 2026-05-01 00:00:00 JST: gone (R-RETAIN).
+  const int64_t may1 = 1777561200000;
+  sdk->set_time_ms(may1 - 1000);
+  EXPECT_EQ(history().size(), 1u);
+  sdk->set_time_ms(may1);
+  EXPECT_EQ(history().size(), 0u);
+}
+
+TEST_F(Records, R_RES_history_never_keeps_withheld_data_nor_more_than_billing_needs) {
+  const json withheld = verify("06134444", "5555", "19700101");
+  EXPECT_EQ(withheld["kind"], "withheld");
+  EXPECT_EQ(verify("06139999", "5678", "19800515")["kind"], "valid");
+  const json entries = history();
+  ASSERT_EQ(entries.size(), 2u);
+  EXPECT_EQ(entries[1]["kind"], "withheld");  // newest first
+  EXPECT_TRUE(entries[1]["withheld"].get<bool>());
+  EXPECT_TRUE(entries[1]["qualifications"].empty());
+  for (const auto& q : entries[0]["qualifications"])
+    for (const char* never : {"address", "post_number", "insured_name", "charset_notes"}) EXPECT_FALSE(q.contains(never)) << never;
+  // Nothing of the withheld answer reached the disk: not its insurer's name, not its record.
+  sdk.reset();
+  const std::string db = read_bytes(state.path / "onshi.db") + read_bytes(state.path / "onshi.db-wal");
+  const json persona = [] {
+    const json all = json::parse(read_bytes(ONSHI_SIM_DATA));
+    for (const auto& p : all["personas"])
+      if (p["name"] == "withheld") return p;
+    return json();
+  }();
+  for (const auto& [k, v] : persona["results"][0].items())
+    if (v.is_string() && v.get<std::string>().size() >= 4 && k != "InsurerNumber" && k != "InsuredIdentificationNumber")
+      EXPECT_EQ(db.find(v.get<std::string>()), std::string::npos) << "stored withheld field " << k;
+  EXPECT_EQ(db.find("霞が関"), std::string::npos) << "an address is not needed to bill, so it is not kept";
+}
+
+TEST_F(Records, history_by_name_ignores_width_script_and_spaces) {
+  verify("06139999", "5678", "19800515");  // 診療　太郎, ｼﾝﾘｮｳ ﾀﾛｳ
+  verify("  138123", "456789", "19850220");
+  for (const char* name : {"しんりょう　たろう", "シンリョウタロウ", "ｼﾝﾘｮｳ ﾀﾛｳ", "診療太郎"}) {
+    const json found = history({{"name", name}});
+    ASSERT_EQ(found.size(), 1u) << name;
+    EXPECT_EQ(found[0]["qualifications"][0]["name_kana"], "ｼﾝﾘｮｳ ﾀﾛｳ");
+  }
+  EXPECT_TRUE(history({{"name", "たなか"}}).empty());
+}
+
+TEST_F(Records, R_SHOUKAI_single_registration_then_query_and_face_push_carry_the_patient) {
+  const json reg = register_refs(json::array({{{"reference_number", "K0001"}, {"patient_id", "EMR-1"},
+                                               {"insurer_number", "06139999"}, {"number", "5678"}}}));
+  ASSERT_EQ(reg["results"].size(), 1u);
+  EXPECT_TRUE(reg["results"][0]["registered"].get<bool>());
+  const json outcome = verify("06139999", "5678", "19800515");
+  EXPECT_EQ(outcome["patient"]["reference_number"], "K0001");
+  EXPECT_EQ(outcome["patient"]["patient_id"], "EMR-1");
+  // A face push for the same person (the card, later): matched too.
+  Inbox faces;
+  onshi_error err = empty_error();
+  ASSERT_EQ(elig.vtable->set_face_listener(elig.instance, &faces.listener, &err), ONSHI_OK);
+  write_bytes(root.path / "sim-control" / "face", "shaho-valid\n");
+  const json face = faces.wait_one();
+  EXPECT_EQ(face["patient"]["patient_id"], "EMR-1");
+  elig.vtable->set_face_listener(elig.instance, nullptr, &err);
+  const json by_ref = history({{"reference_number", "K0001"}});
+  ASSERT_EQ(by_ref.size(), 2u);
+  EXPECT_EQ(by_ref[0]["how"], "face");
+  EXPECT_EQ(by_ref[1]["how"], "insured");
+  EXPECT_EQ(history({{"patient_id", "EMR-1"}}).size(), 2u);
+}
+
+TEST_F(Records, R_SHOUKAI_bulk_registration_then_bulk_query_by_reference_number) {
+  const json reg = register_refs(json::array(
+      {{{"reference_number", "R-100"}, {"patient_id", "EMR-100"}, {"insurer_number", "138123"}, {"number", "456789"},
+        {"birth_date", "19850220"}},
+       {{"reference_number", "R-200"}, {"insurer_number", "06131111"}, {"number", "2222"}, {"birth_date", "19881111"}},
+       {{"reference_number", "R-300"}, {"insurer_number", "06199999"}, {"number", "1"}}}));
+  ASSERT_EQ(reg["results"].size(), 3u);
+  EXPECT_TRUE(reg["results"][0]["registered"].get<bool>());
+  EXPECT_TRUE(reg["results"][1]["registered"].get<bool>());
+  EXPECT_FALSE(reg["results"][2]["registered"].get<bool>()) << "nobody has those numbers";
+  Done done;
+  Inbox progress;
+  const std::string request =
+      json{{"patients", {{{"patient_id", "EMR-100"}, {"reference_number", "R-100"}},
+                         {{"patient_id", "EMR-200"}, {"reference_number", "R-200"}},
+                         {{"patient_id", "EMR-300"}, {"reference_number", "R-300"}},
+                         {{"patient_id", "EMR-400"}, {"insurer_number", "06139999"}, {"number", "5678"},
+                          {"birth_date", "19800515"}}}}}
+          .dump();
+  onshi_error err = empty_error();
+  uint64_t op = 0;
+  ASSERT_EQ(rec.vtable->bulk_start_async(rec.instance, bytes_of(request), &progress.listener, &done.c, &op, &err), ONSHI_OK)
+      << err.message;
+  const json result = done.wait();
+  EXPECT_EQ(result["state"], "done");
+  const json& r = result["results"];
+  EXPECT_EQ(r["EMR-100"]["kind"], "valid");
+  EXPECT_EQ(r["EMR-100"]["patient"]["reference_number"], "R-100");
+  EXPECT_EQ(r["EMR-200"]["kind"], "lost");
+  EXPECT_EQ(r["EMR-200"]["patient"]["reference_number"], "R-200");
+  EXPECT_EQ(r["EMR-300"]["kind"], "failed") << "an unregistered 照会番号 cannot be queried";
+  EXPECT_EQ(r["EMR-400"]["kind"], "valid");
+  std::lock_guard lock(progress.mutex);
+  std::set<std::string> stages;
+  for (const auto& p : progress.documents) stages.insert(p["stage"]);
+  for (const char* s : {"saved", "uploading", "uploaded", "waiting", "received", "done"}) EXPECT_TRUE(stages.count(s)) << s;
+}
+
+// ---- the CLI ----
+
+struct CliRun {
+  int exit = -1;
+  std::string out;
+};
+
+CliRun cli(const std::vector<std::string>& args) {
+  std::string command = ONSHI_CLI_EXE;
+  for (const auto& a : args) command += " '" + a + "'";
+  command += " 2>/dev/null";
+  CliRun run;
+  FILE* pipe = ::popen(command.c_str(), "r");
+  char buf[4096];
+  for (size_t n; (n = std::fread(buf, 1, sizeof buf, pipe)) > 0;) run.out.append(buf, n);
+  const int status = ::pclose(pipe);
+  run.exit = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return run;
+}
+
+struct RecordsCli : ::testing::Test {
+  TempDir root, state;
+  void SetUp() override {
+    for (const char* sub : {"req", "res", "face"}) fs::create_directories(root.path / sub);
+    write_bytes(state.path / "config.json",
+                json{{"onshi.eligibility", {{"folder", {{"rescan_ms", 50}}}, {"bulk", {{"poll_ms", 50}}}}}}.dump());
+  }
+  CliRun run(std::vector<std::string> args) {
+    for (const auto& a : {"--plugin-dir", ONSHI_PLUGIN_BUILD_DIR, "--oqs-root"}) args.push_back(a);
+    args.push_back(root.path.string());
+    args.push_back("--state-dir");
+    args.push_back(state.path.string());
+    args.push_back("--config");
+    args.push_back((state.path / "config.json").string());
+    return cli(args);
+  }
+};
+
+TEST_F(RecordsCli, bulk_history_register_ref_from_the_command_line) {
+  SimProcess sim({"serve", "--root", root.path.string(), "--poll", "20", "--bulk-polls", "1"});
+  EXPECT_EQ(run({"register-ref", "--ref", "C-1", "--insurer", "06139999", "--number", "5678", "--patient", "EMR-C1"}).exit, 0);
+  const fs::path csv = state.path / "appointments.csv";
+  write_bytes(csv,
+              "patient_id,insurer_number,symbol,number,branch,birth_date,reference_number\n"
+              "A1,06139999,,5678,,19800515,\n"
+              "A2,06131111,,2222,,19881111,\n"
+              "\"A3\",138123,,456789,,19850220,\n");
+  const CliRun bulk = run({"bulk", csv.string(), "--json"});
+  EXPECT_EQ(bulk.exit, 1) << "one lost qualification is a negative answer\n" << bulk.out;
+  const json result = json::parse(bulk.out);
+  EXPECT_EQ(result["results"]["A1"]["kind"], "valid");
+  EXPECT_EQ(result["results"]["A1"]["patient"]["reference_number"], "C-1");
+  EXPECT_EQ(result["results"]["A2"]["kind"], "lost");
+  EXPECT_EQ(result["results"]["A3"]["kind"], "valid");
+  const CliRun text = run({"history", "--name", "しんりょう たろう"});
+  EXPECT_EQ(text.exit, 0);
+  EXPECT_NE(text.out.find("照会番号 C-1"), std::string::npos) << text.out;
+  const json found = json::parse(run({"history", "--ref", "C-1", "--json"}).out);
+  EXPECT_EQ(found["entries"].size(), 1u);
+  EXPECT_EQ(run({"history", "--since", "2026-01-01"}).exit, 2);
+  EXPECT_EQ(run({"register-ref", "--ref", "X"}).exit, 2);
+  EXPECT_EQ(run({"bulk", (state.path / "missing.csv").string()}).exit, 3);
+  EXPECT_EQ(cli({"bulk", "--help"}).exit, 0);
+  const fs::path refs = state.path / "refs.csv";
+  write_bytes(refs, "reference_number,insurer_number,symbol,number,branch\nC-2,06131111,,2222,\nC-3,06132222,,3333,\n");
+  const json reg = json::parse(run({"register-ref", "--csv", refs.string(), "--json"}).out);
+  EXPECT_EQ(reg["results"].size(), 2u);
+}
+
+}  // namespace
+}  // namespace onshi::eligibility
