@@ -22,38 +22,11 @@ function(onshi_add_core_library name)
     VISIBILITY_INLINES_HIDDEN ON)
 endfunction()
 
-# A plugin module, built the way the contract asks of every vendor:
-#   onshi_add_plugin(<target> SOURCES ... MANIFEST <file.onshi-plugin.json.in>
-#                    [LIBS ...] [OUTPUT_DIR <dir>] [NO_INSTALL])
-# - hidden visibility and a version script: exactly one exported symbol,
-#   onshi_get_plugin_entry, so no Boost or libstdc++ symbol of ours leaks or clashes;
-# - -Wl,--no-undefined: a missing symbol fails the link, not the clinic's start-up;
-# - the manifest is configured beside the library (@ONSHI_PLUGIN_LIBRARY@ is the file name).
-# The default OUTPUT_DIR is the build tree's plugin folder, laid out as installed.
-function(onshi_add_plugin target)
-  cmake_parse_arguments(P "NO_INSTALL" "MANIFEST;OUTPUT_DIR" "SOURCES;LIBS" ${ARGN})
-  if(NOT P_OUTPUT_DIR)
-    set(P_OUTPUT_DIR ${ONSHI_PLUGIN_BUILD_DIR}/${target})
-  endif()
-  add_library(${target} MODULE ${P_SOURCES})
-  target_link_libraries(${target} PRIVATE onshi::headers ${P_LIBS})
-  set_target_properties(${target} PROPERTIES
-    PREFIX "lib"
-    C_VISIBILITY_PRESET hidden
-    CXX_VISIBILITY_PRESET hidden
-    VISIBILITY_INLINES_HIDDEN ON
-    LIBRARY_OUTPUT_DIRECTORY ${P_OUTPUT_DIR}
-    LINK_DEPENDS ${ONSHI_PLUGIN_MAP})
-  target_link_options(${target} PRIVATE -Wl,--version-script=${ONSHI_PLUGIN_MAP} ${ONSHI_NO_UNDEFINED})
-  set(ONSHI_PLUGIN_LIBRARY lib${target}.so)
-  get_filename_component(manifest_name ${P_MANIFEST} NAME)
-  string(REGEX REPLACE "\\.in$" "" manifest_name ${manifest_name})
-  configure_file(${P_MANIFEST} ${P_OUTPUT_DIR}/${manifest_name} @ONLY)
-  if(NOT P_NO_INSTALL)
-    install(TARGETS ${target} LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}/onshi/plugins/${target})
-    install(FILES ${P_OUTPUT_DIR}/${manifest_name} DESTINATION ${CMAKE_INSTALL_LIBDIR}/onshi/plugins/${target})
-  endif()
-endfunction()
+# onshi_add_plugin(<target> SOURCES ... MANIFEST ... [LIBS ...] [OUTPUT_DIR <dir>] [NO_INSTALL]):
+# a plugin module built the way the contract asks of every vendor. It lives in its own
+# file because the SDK installs that file for vendors' projects (find_package(onshi)).
+include(${CMAKE_CURRENT_LIST_DIR}/OnshiAddPlugin.cmake)
+
 # A libFuzzer target: onshi_add_fuzz_target(name SOURCES a.cpp LIBS lib CORPUS dir).
 # With clang it is a real fuzzer (run briefly by .ci/run); with GCC it replays the
 # corpus, and either way ctest feeds it the corpus so a crash fails the suite.

@@ -84,7 +84,7 @@ struct onshi_sdk {
       // Installed layout: <libdir>/libonshi_host.so and <libdir>/onshi/plugins/.
       boost::system::error_code ec;
       auto self = boost::dll::this_line_location(ec);
-      if (!ec) dirs.push_back(fs::path(self.parent_path().string()) / "onshi" / "plugins");
+      if (!ec) dirs.push_back((fs::path(self.parent_path().string()) / "onshi" / "plugins").lexically_normal());
     }
     return dirs;
   }
