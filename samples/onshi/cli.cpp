@@ -3,6 +3,8 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
@@ -10,6 +12,13 @@
 #include <sstream>
 
 namespace onshi::cli {
+
+namespace {
+bool g_json_output = false;
+}  // namespace
+
+void set_json_output(bool on) { g_json_output = on; }
+bool json_output() { return g_json_output; }
 
 Args::Args(std::vector<std::string> argv, std::vector<std::string> flags) {
   for (size_t i = 0; i < argv.size(); ++i) {
@@ -23,8 +32,8 @@ Args::Args(std::vector<std::string> argv, std::vector<std::string> flags) {
       value = name.substr(eq + 1);
       name = name.substr(0, eq);
     } else if (std::find(flags.begin(), flags.end(), name) == flags.end() && name != "json" && name != "verbose" &&
-               name != "help" && i + 1 < argv.size()) {
-      value = argv[++i];
+               name != "help" && i + 1 < argv.size() && argv[i + 1].rfind("--", 0) != 0) {
+      value = argv[++i];  // a value never starts with "--" (write --name=--x for that)
     }
     options_.emplace(name, value);
   }
@@ -61,7 +70,54 @@ std::string state_dir(const Args& args) {
   return ".onshi-state";
 }
 
+Result<std::optional<int64_t>> pinned_time_ms(const Args& args) {
+  std::string text, source;
+  if (auto v = args.value("now")) {
+    text = *v;
+    source = "--now";
+  } else if (const char* env = std::getenv("ONSHI_NOW"); env && *env) {
+    text = env;
+    source = "ONSHI_NOW";
+  } else {
+    return std::optional<int64_t>{};
+  }
+  auto bad = [&] {
+    return make_error(ONSHI_E_INVALID_ARGUMENT, "cli", source + " '" + text + "' is not a date and time",
+                      "write it as YYYY-MM-DDTHH:MM (JST, e.g. 2026-11-10T09:30), YYYY-MM-DD, or with Z for UTC; "
+                      "leave it out to use the system clock");
+  };
+  int y = 0, mo = 0, d = 0, h = 0, mi = 0, sec = 0, used = 0;
+  if (std::sscanf(text.c_str(), "%4d-%2d-%2d%n", &y, &mo, &d, &used) != 3 || used != 10) return bad();
+  size_t at = 10;
+  if (at < text.size() && (text[at] == 'T' || text[at] == ' ')) {
+    if (std::sscanf(text.c_str() + at + 1, "%2d:%2d%n", &h, &mi, &used) != 2 || used != 5) return bad();
+    at += 6;
+    if (at < text.size() && text[at] == ':') {
+      if (std::sscanf(text.c_str() + at + 1, "%2d%n", &sec, &used) != 1 || used != 2) return bad();
+      at += 3;
+    }
+  }
+  int offset_minutes = 9 * 60;  // JST: the domain's time zone (no DST)
+  const std::string zone = text.substr(at);
+  if (zone == "Z") {
+    offset_minutes = 0;
+  } else if (!zone.empty()) {
+    int oh = 0, om = 0;
+    if (zone.size() != 6 || (zone[0] != '+' && zone[0] != '-') ||
+        std::sscanf(zone.c_str() + 1, "%2d:%2d%n", &oh, &om, &used) != 2 || used != 5)
+      return bad();
+    offset_minutes = (zone[0] == '-' ? -1 : 1) * (oh * 60 + om);
+  }
+  using namespace std::chrono;
+  const year_month_day day{year{y}, month{unsigned(mo)}, std::chrono::day{unsigned(d)}};
+  if (!day.ok() || h > 23 || mi > 59 || sec > 59) return bad();
+  const sys_seconds t = sys_days{day} + hours(h) + minutes(mi) + seconds(sec) - minutes(offset_minutes);
+  return std::optional<int64_t>{duration_cast<milliseconds>(t.time_since_epoch()).count()};
+}
+
 Result<Sdk> open_sdk(const Args& args) {
+  auto pinned = pinned_time_ms(args);  // checked before anything is opened
+  if (!pinned) return pinned.error();
   SdkOptions o;
   o.host_name = "onshi (sample EMR)";
   o.plugin_dirs = args.values("plugin-dir");
@@ -87,30 +143,51 @@ Result<Sdk> open_sdk(const Args& args) {
   o.log = [](int32_t, std::string_view plugin, std::string_view message) {
     std::cerr << "[" << plugin << "] " << message << "\n";
   };
-  return Sdk::open(o);
+  auto sdk = Sdk::open(o);
+  if (sdk && *pinned) sdk->set_time_ms(**pinned);
+  return sdk;
+}
+
+nlohmann::json error_json(const Error& e) {
+  return {{"code", e.code}, {"domain", e.domain}, {"message", e.message}, {"hint", e.hint}};
 }
 
 int fail(const Args& args, const Error& e) {
-  if (args.flag("json")) {
-    print_json({{"ok", false},
-                {"error", {{"code", e.code}, {"domain", e.domain}, {"message", e.message}, {"hint", e.hint}}}});
+  if (args.flag("json") || json_output()) {
+    print_json({{"ok", false}, {"error", error_json(e)}});
   } else {
     std::cerr << "onshi: " << e.message << "\n";
     if (!e.hint.empty()) std::cerr << "  what to do: " << e.hint << "\n";
   }
   switch (e.code) {
     case ONSHI_E_INVALID_ARGUMENT: return kUsage;
+    case ONSHI_E_PIN_WRONG:
+    case ONSHI_E_PIN_LOCKED:
+    case ONSHI_E_CERT_EXPIRED:
+    case ONSHI_E_REFUSED: return kNegative;
     case ONSHI_E_NOT_FOUND:
     case ONSHI_E_NO_DEVICE:
     case ONSHI_E_NO_CARD:
+    case ONSHI_E_CARD_REMOVED:
+    case ONSHI_E_WRONG_CARD:
     case ONSHI_E_NOT_SUPPORTED:
+    case ONSHI_E_NOT_INITIALIZED:
+    case ONSHI_E_TIMEOUT:
+    case ONSHI_E_BUSY:
     case ONSHI_E_NETWORK: return kUnavailable;
     default: return kFailed;
   }
 }
 
 int usage_error(const std::string& message, const std::string& usage) {
-  std::cerr << "onshi: " << message << "\nusage: " << usage << "\n";
+  if (json_output()) {
+    print_json({{"ok", false},
+                {"error", error_json(make_error(ONSHI_E_INVALID_ARGUMENT, "usage", message,
+                                                "correct the command line; usage: " + usage))},
+                {"usage", usage}});
+  } else {
+    std::cerr << "onshi: " << message << "\nusage: " << usage << "\n";
+  }
   return kUsage;
 }
 

@@ -13,16 +13,19 @@
 
 namespace onshi::cli {
 
-// Exit codes (documented in `onshi --help`).
+// Exit codes (documented in `onshi --help`). With --json every command prints one
+// JSON object whose "ok" is true exactly when the exit code is kOk; a failure has
+// "error": {"code", "domain", "message", "hint"} (hint: what to do next).
 enum Exit : int {
   kOk = 0,           // done; for checks: the answer is "valid"
-  kNegative = 1,     // done, and the answer is "no" (invalid number, a plugin failed, ...)
-  kUsage = 2,        // the command line is wrong
-  kUnavailable = 3,  // a plugin, reader, card or service needed is not there
+  kNegative = 1,     // done, and the answer is "no": an invalid number, a lost qualification, a wrong or
+                     // locked PIN, a rule that refuses (ONSHI_E_REFUSED), a plugin that failed to load
+  kUsage = 2,        // the command line is wrong (also a bad --config or --now)
+  kUnavailable = 3,  // a plugin, reader, card, file or service needed is not there or does not answer in time
   kFailed = 4,       // the operation failed; the message says why and what to do
 };
 
-// --name value / --name=value / --flag / positionals.
+// --name value / --name=value / --flag / positionals (a value never starts with "--").
 class Args {
  public:
   Args(std::vector<std::string> argv, std::vector<std::string> flags);
@@ -39,18 +42,33 @@ class Args {
 };
 
 // Options every subcommand understands.
-inline const std::vector<std::string> kCommonOptions = {"json",    "plugin-dir", "config", "state-dir",
-                                                        "oqs-root", "verbose",    "help"};
+inline const std::vector<std::string> kCommonOptions = {"json",     "plugin-dir", "config", "state-dir",
+                                                        "oqs-root", "now",        "verbose", "help"};
+
+// Whether errors are printed as JSON (main.cpp sets it from --json before a command runs, so that
+// usage_error() answers in JSON too).
+void set_json_output(bool on);
+bool json_output();
 
 // --state-dir, else $ONSHI_STATE_DIR, else $XDG_STATE_HOME/onshi, else ~/.local/state/onshi.
 std::string state_dir(const Args& args);
 
+// The SDK clock for rehearsals, demos and tests: --now, else $ONSHI_NOW, else the system clock
+// (nullopt). Accepted: YYYY-MM-DD, YYYY-MM-DDTHH:MM or YYYY-MM-DDTHH:MM:SS, in JST unless it ends
+// with Z (UTC) or +HH:MM. The time given stays fixed while the command runs.
+Result<std::optional<int64_t>> pinned_time_ms(const Args& args);
+
 // Opens the SDK with --plugin-dir (repeatable), --config FILE, --state-dir DIR,
-// --oqs-root DIR (the 資格確認端末's shared folder, for onshi.eligibility).
+// --oqs-root DIR (the 資格確認端末's shared folder, for onshi.eligibility), and pins its
+// clock with --now / $ONSHI_NOW. Every command opens the SDK here.
 Result<Sdk> open_sdk(const Args& args);
+
+// The "error" object of a JSON answer.
+nlohmann::json error_json(const Error& e);
 
 // Prints an error (as JSON with --json) and returns the exit code for it.
 int fail(const Args& args, const Error& e);
+// A wrong command line: the message and the usage (stderr, or JSON on stdout with --json); exit 2.
 int usage_error(const std::string& message, const std::string& usage);
 
 void print_json(const nlohmann::json& j);

@@ -19,20 +19,6 @@ constexpr const char* kCardUsage = "onshi card info|verify-pin [--reader NAME] [
 constexpr const char* kInfoUsage = "onshi card info [--reader NAME] [--json]";
 constexpr const char* kVerifyUsage = "onshi card verify-pin --pin-stdin [--reader NAME] [--json]";
 
-void list_subcommands() {
-  std::cout << "usage: " << kCardUsage << "\n\nsubcommands:\n"
-            << "  " << kInfoUsage << "\n      the card's kind, certificate verdict and PIN tries left (no PIN)\n"
-            << "  " << kVerifyUsage << "\n      check the 4-digit auth PIN, read from stdin (one try is spent only\n"
-            << "      when it is wrong)\n";
-}
-
-// fail(), except that a card that is not a My Number card is "unavailable" (3) too:
-// the card this command needs is not on the reader.
-int card_fail(const Args& args, const Error& e) {
-  const int code = fail(args, e);
-  return e.code == ONSHI_E_WRONG_CARD ? kUnavailable : code;
-}
-
 const char* reader_arg(const std::optional<std::string>& reader) { return reader ? reader->c_str() : nullptr; }
 
 // ---- onshi card info ----------------------------------------------------------------------
@@ -85,7 +71,7 @@ int cmd_info(const Args& args, const CardReader& reader) {
   const onshi_writer out = string_writer(text);
   onshi_error err = empty_error();
   if (onshi_status st = reader.vtable->card_info(reader.instance, reader_arg(args.value("reader")), &out, &err))
-    return card_fail(args, to_error(st, err));
+    return fail(args, to_error(st, err));
   json card = json::parse(text, nullptr, false);
   if (card.is_discarded() || !card.is_object())
     return fail(args, make_error(ONSHI_E_PROTOCOL, "card", "the reader plugin " + reader.plugin_id +
@@ -132,7 +118,7 @@ int cmd_verify_pin(const Args& args, const CardReader& reader) {
     return kOk;
   }
   const Error e = to_error(st, err);
-  if (st != ONSHI_E_PIN_WRONG && st != ONSHI_E_PIN_LOCKED) return card_fail(args, e);
+  if (st != ONSHI_E_PIN_WRONG && st != ONSHI_E_PIN_LOCKED) return fail(args, e);
   const bool locked = st == ONSHI_E_PIN_LOCKED;
   const int tries_left = locked ? 0 : e.native_code;
   const std::string summary =
@@ -156,18 +142,9 @@ int cmd_verify_pin(const Args& args, const CardReader& reader) {
 // ---- onshi card <subcommand> --------------------------------------------------------------
 
 int cmd_card(const Args& args) {
-  const auto& words = args.positionals();
-  if (words.empty()) {
-    list_subcommands();
-    return kUsage;
-  }
+  const auto& words = args.positionals();  // main.cpp checked words[0] (info or verify-pin)
   const std::string& sub = words[0];
-  const bool info = sub == "info", verify = sub == "verify-pin";
-  if (!info && !verify) {
-    std::cerr << "onshi: unknown card subcommand '" << sub << "'\n";
-    list_subcommands();
-    return kUsage;
-  }
+  const bool info = sub == "info", verify = !info;
   const char* usage = info ? kInfoUsage : kVerifyUsage;
   // Extra words are never echoed: one of them may be a PIN typed in the wrong place.
   if (words.size() > 1)
@@ -196,7 +173,13 @@ std::vector<Command> card_commands() {
            "資格確認, 1 not) and `card verify-pin --pin-stdin` (exit 0 verified, 1 wrong or locked, 2 not 4 digits); "
            "3 when no reader, no card or no PC/SC service",
            cmd_card,
-           {"pin-stdin"}}};
+           {"pin-stdin"},
+           {{"info", kInfoUsage,
+             "the card's kind, certificate verdict (valid / renew soon / grace / expired) and PIN tries left, "
+             "without a PIN; exit 0 usable for 資格確認, 1 not, 3 no reader, card or PC/SC service"},
+            {"verify-pin", kVerifyUsage,
+             "check the 4-digit auth PIN, read from stdin (one try is spent only when it is wrong); exit 0 "
+             "verified, 1 wrong or locked, 2 not 4 digits"}}}};
 }
 
 }  // namespace onshi::cli

@@ -3,7 +3,8 @@
 // with --json, "ok" is true exactly when the exit status is 0.
 //
 // The sample CLI has no login: --who and --role stand for the EMR's signed-in user (defaults: $USER,
-// and $ONSHI_ROLE or doctor). ONSHI_NOW=YYYY-MM-DDTHH:MM:SSZ pins the SDK clock (rehearsals, tests).
+// and $ONSHI_ROLE or doctor). The clock for rehearsals and tests is every command's --now (or
+// $ONSHI_NOW), in cli.cpp's open_sdk().
 #include "cli.hpp"
 #include "commands.hpp"
 
@@ -26,16 +27,6 @@ using nlohmann::json;
 using Disaster = Extension<onshi_disaster_v1>;
 
 constexpr const char* kDisasterUsage = "onshi disaster on|off|status|lookup|import-qr ... [--json]";
-// What `onshi disaster ... --help` prints (main.cpp prints a command's usage): every subcommand.
-constexpr const char* kHelpUsage =
-    "onshi disaster on --ref R --area A[,A...] --until D [--from T] [--notice N] [--role ROLE --who NAME "
-    "[--authorised-by HEAD]] [--json]\n"
-    "       onshi disaster off [--reason TEXT] [--role ROLE --who NAME] [--json]\n"
-    "       onshi disaster status [--json]\n"
-    "       onshi disaster lookup --name N --birth D --sex S --address A [--kana K] [--insurer-name N]\n"
-    "             [--insurer N --number N [--symbol S] [--branch B]] [--consent | --no-intent-life-risk --why TEXT]\n"
-    "             [--no-keep] [--offline] [--role ROLE --who NAME] [--timeout S] [--json]\n"
-    "       onshi disaster import-qr FILE... [--json]";
 constexpr const char* kOnUsage =
     "onshi disaster on --ref R --area A[,A...] --until D [--from T] [--notice N] [--role ROLE --who NAME "
     "[--authorised-by HEAD]] [--json]";
@@ -91,7 +82,7 @@ json operator_of(const Args& args) {
   return op;
 }
 
-// Opens the SDK (pinning its clock from ONSHI_NOW) and finds onshi.disaster/1.
+// Opens the SDK (its clock pinned by --now / ONSHI_NOW) and finds onshi.disaster/1.
 struct Session {
   std::optional<Sdk> sdk;
   Disaster ext;
@@ -100,15 +91,6 @@ struct Session {
 Result<Session> open_disaster(const Args& args) {
   auto sdk = open_sdk(args);
   if (!sdk) return sdk.error();
-  if (const char* now = std::getenv("ONSHI_NOW"); now && *now) {
-    int y, mo, d, h, mi, s;
-    if (std::sscanf(now, "%d-%d-%dT%d:%d:%dZ", &y, &mo, &d, &h, &mi, &s) != 6)
-      return make_error(ONSHI_E_INVALID_ARGUMENT, "cli", std::string("ONSHI_NOW '") + now + "' is not a UTC time",
-                        "write it as YYYY-MM-DDTHH:MM:SSZ, or unset it to use the system clock");
-    using namespace std::chrono;
-    const sys_seconds t = sys_days{year{y} / mo / d} + hours(h) + minutes(mi) + seconds(s);
-    sdk->set_time_ms(duration_cast<milliseconds>(t.time_since_epoch()).count());
-  }
   auto ext = sdk->extension<onshi_disaster_v1>(ONSHI_EXT_DISASTER);
   if (!ext) return ext.error();
   Session session;
@@ -117,11 +99,9 @@ Result<Session> open_disaster(const Args& args) {
   return session;
 }
 
-// A refusal (no declaration, a role that may not view, no consent) is a negative answer: exit 1.
-int disaster_fail(const Args& args, const Error& e) {
-  const int code = fail(args, e);
-  return e.code == ONSHI_E_REFUSED ? kNegative : code;
-}
+// A refusal (no declaration, a role that may not view, no consent) is a negative answer: fail()
+// exits 1 for ONSHI_E_REFUSED.
+int disaster_fail(const Args& args, const Error& e) { return fail(args, e); }
 
 Result<json> call(const Session& s, onshi_document_fn onshi_disaster_v1::*function, const json& request) {
   const std::string in = request.dump();
@@ -172,8 +152,9 @@ void print_status(const json& s) {
     std::cout << "  what to do: outside a declared disaster use the normal look-up with the card's consent\n";
 }
 
-int status_answer(const Args& args, const json& s) {
-  const bool active = field(s, "state") == "active";
+// ok (exit 0) when the mode is active; for `on`, also when it is scheduled (--from later).
+int status_answer(const Args& args, const json& s, bool scheduled_is_ok = false) {
+  const bool active = field(s, "state") == "active" || (scheduled_is_ok && field(s, "state") == "scheduled");
   if (args.flag("json")) {
     json out = s;
     out["ok"] = active;
@@ -213,7 +194,7 @@ int cmd_on(const Args& args) {
   if (!s) return fail(args, s.error());
   auto status = call(*s, &onshi_disaster_v1::declare, request);
   if (!status) return disaster_fail(args, status.error());
-  return status_answer(args, *status);
+  return status_answer(args, *status, /*scheduled_is_ok=*/true);
 }
 
 int cmd_off(const Args& args) {
@@ -526,23 +507,8 @@ int cmd_import_qr(const Args& args) {
 
 // ---- dispatch ---------------------------------------------------------------------------------
 
-int list_subcommands() {
-  std::cout << "usage: " << kDisasterUsage << "\n\nsubcommands:\n"
-            << "  " << kOnUsage << "\n      switch disaster mode on for a declared disaster (事務連絡): area as "
-            << "prefecture or municipality codes, --until a date (24:00 JST) or time\n"
-            << "  " << kOffUsage << "\n      switch it off by hand (it also ends by itself at --until)\n"
-            << "  " << kStatusUsage << "\n      the declaration in force and whether it covers this facility\n"
-            << "  " << kLookupUsage << "\n      drug information of one patient by the 4 basic items, only with "
-            << "consent (or the explicit exception); --offline searches the clinic's earlier retrievals\n"
-            << "  " << kImportUsage << "\n      the patient's お薬手帳 QR (JAHIS; every part of a split code)\n"
-            << "\nroles: doctor, dentist, pharmacist, authorised_staff (with --authorised-by); clerk is refused.\n"
-            << "exit: 0 done/confirmed/active, 1 refused or no single person, 2 usage, 3 unavailable, 4 failed\n";
-  return kUsage;
-}
-
 int cmd_disaster(const Args& args) {
-  const auto& sub = args.positionals();
-  if (sub.empty()) return list_subcommands();
+  const auto& sub = args.positionals();  // main.cpp checked sub[0]
   const std::string name = sub[0];
   std::vector<std::string> rest(sub.begin() + 1, sub.end());
   if (name == "on") return rest.empty() ? cmd_on(args) : usage_error("unexpected " + rest[0], kOnUsage);
@@ -556,12 +522,23 @@ int cmd_disaster(const Args& args) {
 }  // namespace
 
 std::vector<Command> disaster_commands() {
-  return {{"disaster", kHelpUsage,
+  return {{"disaster", kDisasterUsage,
            "disaster mode (災害時モード, R-DISASTER): switch it on/off for a declared disaster, see its status, "
            "look up a patient's drug information by name, birth date, sex and address with consent, import the "
-           "お薬手帳 QR. `onshi disaster <subcommand> --help` for each",
+           "お薬手帳 QR. Roles: doctor, dentist, pharmacist, authorised_staff (with --authorised-by); clerk is "
+           "refused. Exit 0 done/confirmed/active, 1 refused or no single person, 2 usage, 3 unavailable, 4 failed",
            cmd_disaster,
-           {"consent", "no-intent-life-risk", "no-keep", "offline"}}};
+           {"consent", "no-intent-life-risk", "no-keep", "offline"},
+           {{"on", kOnUsage,
+             "switch disaster mode on for a declared disaster (事務連絡): area as prefecture or municipality codes, "
+             "--until a date (24:00 JST) or time; exit 0 when active or scheduled"},
+            {"off", kOffUsage, "switch it off by hand (it also ends by itself at --until)"},
+            {"status", kStatusUsage,
+             "the declaration in force and whether it covers this facility; exit 0 only when active"},
+            {"lookup", kLookupUsage,
+             "drug information of one patient by the 4 basic items, only with consent (or the explicit exception); "
+             "--offline searches the clinic's earlier retrievals; exit 0 when one person is confirmed"},
+            {"import-qr", kImportUsage, "the patient's お薬手帳 QR (JAHIS; every part of a split code, any order)"}}}};
 }
 
 }  // namespace onshi::cli

@@ -15,21 +15,19 @@
 
 #include "cli.hpp"
 #include "commands.hpp"
+#include "reception.hpp"
 
 namespace onshi::cli {
 
 namespace {
 
 using nlohmann::json;
-using Eligibility = Extension<onshi_eligibility_v1>;
 
 constexpr const char* kVerifyUsage =
     "onshi verify insured --insurer N [--symbol S] --number N [--branch B] --birth YYYYMMDD [--timeout S] [--json]";
 constexpr const char* kCardUsage =
     "onshi verify card --pin-stdin|--visual-check [--reader NAME] [--timeout S] [--json]";
-constexpr const char* kVerifyBothUsage =
-    "onshi verify insured --insurer N [--symbol S] --number N [--branch B] --birth YYYYMMDD [--timeout S] [--json]\n"
-    "  onshi verify card --pin-stdin|--visual-check [--reader NAME] [--timeout S] [--json]";
+constexpr const char* kVerifyModesUsage = "onshi verify insured|card ... [--json]";
 constexpr const char* kParseUsage = "onshi parse FILE [--json]";
 constexpr const char* kWatchUsage = "onshi watch-face [--json] [--count N] [--timeout S]";
 
@@ -171,79 +169,11 @@ void print_outcome(const json& outcome) {
   std::cout << "  what to do: " << hint << "\n";
 }
 
-// ---- waiting for the plugin -------------------------------------------------------------------
-
-// One asynchronous operation's end. Must outlive the Sdk, which completes what is pending on close.
-class Completion {
- public:
-  onshi_completion c{sizeof(onshi_completion), this, &on_done};
-
-  bool wait_for(std::chrono::milliseconds limit) {
-    std::unique_lock lock(mutex_);
-    return cv_.wait_for(lock, limit, [&] { return done_; });
-  }
-  onshi_status status() const { return status_; }
-  const std::string& result() const { return result_; }
-  const Error& error() const { return error_; }
-
- private:
-  static void ONSHI_ABI on_done(void* ctx, onshi_status status, onshi_bytes result, const onshi_error* err) {
-    auto& self = *static_cast<Completion*>(ctx);
-    std::lock_guard lock(self.mutex_);
-    self.status_ = status;
-    if (result.data) self.result_.assign(reinterpret_cast<const char*>(result.data), result.size);
-    if (status != ONSHI_OK) self.error_ = err ? to_error(status, *err) : make_error(status, "eligibility", "failed");
-    self.done_ = true;
-    self.cv_.notify_all();
-  }
-  std::mutex mutex_;
-  std::condition_variable cv_;
-  bool done_ = false;
-  onshi_status status_ = ONSHI_OK;
-  std::string result_;
-  Error error_;
-};
-
 // ---- verify -----------------------------------------------------------------------------------
 
-int list_modes() {
-  std::cout << "usage: onshi verify <mode> ...\n\nmodes:\n"
-               "  insured   by the numbers on the insurance card (保険者番号, 記号, 番号, 枝番, 生年月日)\n"
-               "            "
-            << kVerifyUsage
-            << "\n"
-               "  card      by the My Number card over the direct TLS connection: the card signs the server's\n"
-               "            challenge after the PIN (from stdin), or staff did a visual check (目視確認, R-VIS)\n"
-               "            "
-            << kCardUsage << "\n";
-  return kUsage;
-}
-
-// HISTORY: the single place a verification result would be recorded (when, how, outcome, the
-// qualification fields billing needs, consent flags; never the individual number, a PIN or what the
-// insurer withheld). The durable history store of issue 5 plugs in here; until then nothing is kept.
-// `method`: "insured", "card" (PIN signature) or "visual" (目視確認, R-VIS).
-void record_verification(const Args&, const char* /*method*/, const json& /*outcome*/) {}
-
-// Waits for a started operation; on our own timeout cancels it and says so (exit 3).
-std::optional<int> wait_or_give_up(const Args& args, const Eligibility& ext, Completion& completion, uint64_t op,
-                                   double timeout) {
-  if (completion.wait_for(as_duration(timeout))) return std::nullopt;
-  ext.vtable->cancel(ext.instance, op);
-  completion.wait_for(std::chrono::seconds(5));
-  fail(args, make_error(ONSHI_E_TIMEOUT, "eligibility",
-                        "no answer within " + args.value("timeout").value_or("90") + " s",
-                        "check that the 資格確認端末 or the server and the network are up, then try again"));
-  return kUnavailable;
-}
-
-// Prints the outcome document (or its JSON) and returns the exit code it means.
-int report_outcome(const Args& args, const std::string& text, const char* method) {
-  const json outcome = json::parse(text, nullptr, false);
-  if (outcome.is_discarded())
-    return fail(args, make_error(ONSHI_E_PROTOCOL, "eligibility", "the plugin's outcome is not JSON",
-                                 "report this with `onshi plugins --json`"));
-  record_verification(args, method, outcome);
+// Prints the outcome document (or its JSON) and returns the exit code it means. The
+// plugin itself records every verification in the history (onshi history).
+int report_outcome(const Args& args, const json& outcome) {
   const int code = exit_code(outcome);
   if (args.flag("json"))
     print_json({{"ok", code == kOk}, {"outcome", outcome}});
@@ -265,27 +195,15 @@ int verify_insured(const Args& args) {
                         {"insurer_number", *args.value("insurer")}, {"symbol", args.value("symbol").value_or("")},
                         {"number", *args.value("number")},          {"branch", args.value("branch").value_or("")},
                         {"birth_date", *args.value("birth")}};
-  Completion completion;  // declared before the Sdk: it must outlive it
   auto sdk = open_sdk(args);
   if (!sdk) return fail(args, sdk.error());
   auto ext = open_eligibility(*sdk);
   if (!ext) return fail(args, ext.error());
-  const std::string text = request.dump();
-  onshi_error err = empty_error();
-  uint64_t op = 0;
-  if (onshi_status st = ext->vtable->query_async(
-          ext->instance, {reinterpret_cast<const uint8_t*>(text.data()), text.size()}, &completion.c, &op, &err))
-    return fail(args, to_error(st, err));
-  if (auto gave_up = wait_or_give_up(args, *ext, completion, op, *timeout)) return *gave_up;
-  if (completion.status() != ONSHI_OK) return fail(args, completion.error());
-  return report_outcome(args, completion.result(), "insured");
+  auto outcome = verify_by_numbers(*ext, request, as_duration(*timeout));
+  return outcome ? report_outcome(args, *outcome) : fail(args, outcome.error());
 }
 
 // ---- verify card ------------------------------------------------------------------------------
-
-using CardReader = Extension<onshi_card_reader_v1>;
-
-const char* reader_arg(const std::optional<std::string>& reader) { return reader ? reader->c_str() : nullptr; }
 
 // A reader error: a card that is not a My Number card is "unavailable" (3) like no card at all.
 int reader_fail(const Args& args, const Error& e) {
@@ -293,57 +211,6 @@ int reader_fail(const Args& args, const Error& e) {
   return e.code == ONSHI_E_WRONG_CARD ? kUnavailable : code;
 }
 
-// A failure before the query (no challenge) printed as the failed outcome the query would give.
-int transport_failure(const Args& args, const Error& e, const char* method) {
-  const json outcome = {{"schema", "onshi.eligibility.outcome/1"},
-                        {"kind", "failed"},
-                        {"stage", "transport"},
-                        {"code", std::to_string(e.code)},
-                        {"message", e.message},
-                        {"hint", e.hint},
-                        {"retryable", e.retryable},
-                        {"qualifications", json::array()},
-                        {"withheld_fields", json::array()},
-                        {"cache_allowed", false}};
-  return report_outcome(args, outcome.dump(), method);
-}
-
-std::string bytes_to_base64(const std::string& bytes) {
-  static const char* abc = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  for (size_t i = 0; i < bytes.size(); i += 3) {
-    uint32_t n = uint8_t(bytes[i]) << 16;
-    if (i + 1 < bytes.size()) n |= uint8_t(bytes[i + 1]) << 8;
-    if (i + 2 < bytes.size()) n |= uint8_t(bytes[i + 2]);
-    out += abc[n >> 18];
-    out += abc[(n >> 12) & 63];
-    out += i + 1 < bytes.size() ? abc[(n >> 6) & 63] : '=';
-    out += i + 2 < bytes.size() ? abc[n & 63] : '=';
-  }
-  return out;
-}
-
-std::optional<std::string> base64_to_bytes(const std::string& text) {
-  std::string out;
-  uint32_t acc = 0;
-  int bits = 0;
-  for (char c : text) {
-    if (c == '=') break;
-    const char* abc = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    const char* at = std::strchr(abc, c);
-    if (!at || !c) return std::nullopt;
-    acc = (acc << 6) | uint32_t(at - abc);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out += char((acc >> bits) & 0xFF);
-    }
-  }
-  return out;
-}
-
-// The card flow: reader (card_info, auth certificate, PIN + signature over the server's challenge,
-// or staff's visual check) → eligibility query over TLS → the outcome.
 int verify_card(const Args& args) {
   if (args.positionals().size() > 1)  // never echoed: it may be a PIN typed in the wrong place
     return usage_error("verify card takes no further arguments (the PIN is read from stdin only)", kCardUsage);
@@ -357,109 +224,40 @@ int verify_card(const Args& args) {
   if (auto r = args.value("reader"); r && r->empty()) return usage_error("--reader needs a reader name", kCardUsage);
   const auto timeout = seconds(args, "timeout", 90);
   if (!timeout) return usage_error("--timeout takes a number of seconds", kCardUsage);
-  const char* method = visual ? "visual" : "card";
 
-  Completion challenged, answered;  // declared before the Sdk: they must outlive it
   auto sdk = open_sdk(args);
   if (!sdk) return fail(args, sdk.error());
   auto reader = sdk->extension<onshi_card_reader_v1>(ONSHI_EXT_CARD_READER);
   if (!reader) return fail(args, reader.error());
   auto ext = open_eligibility(*sdk);
   if (!ext) return fail(args, ext.error());
-  if (!ONSHI_HAS_FIELD(onshi_eligibility_v1, ext->vtable, challenge_async) || !ext->vtable->challenge_async)
-    return fail(args, make_error(ONSHI_E_NOT_SUPPORTED, "eligibility",
-                                 "the eligibility plugin " + ext->plugin_id + " cannot query by the My Number card",
-                                 "install an eligibility plugin with the direct TLS transport"));
-  const char* reader_name = reader_arg(args.value("reader"));
-
-  // 1. The card: its kind and PIN state (no PIN spent), then its auth certificate.
-  std::string info_text;
-  onshi_writer info_out = string_writer(info_text);
-  onshi_error err = empty_error();
-  if (onshi_status st = reader->vtable->card_info(reader->instance, reader_name, &info_out, &err))
-    return reader_fail(args, to_error(st, err));
-  const json info = json::parse(info_text, nullptr, false);
-  const std::string card_kind = info.is_object() ? info.value("kind", "card") : "card";
-  if (!visual && info.is_object() && info.value("pin_tries_left", 1) == 0) {
-    fail(args, make_error(ONSHI_E_PIN_LOCKED, "card", "the card's PIN is locked: no signature is possible (nothing was sent)",
-                          "check identity by 目視確認 and run `onshi verify card --visual-check` (R-VIS); only the "
-                          "municipality can unlock the PIN"));
-    return kNegative;  // a "no", like a wrong PIN: the patient's card cannot be used this way
-  }
-  std::string certificate;
-  onshi_writer cert_out = string_writer(certificate);
-  err = empty_error();
-  if (onshi_status st = reader->vtable->read_certificate(reader->instance, reader_name, ONSHI_CERT_AUTH, &cert_out, &err))
-    return reader_fail(args, to_error(st, err));
-
-  json request = {{"schema", "onshi.eligibility.request/1"},
-                  {"kind", "card"},
-                  {"certificate", bytes_to_base64(certificate)},
-                  {"card_kind", card_kind}};
-  if (visual) {
-    request["identity_check"] = "visual";
-  } else {
-    // 2. The server's challenge, then the PIN (read only now, wiped right after signing).
-    uint64_t op = 0;
-    err = empty_error();
-    if (onshi_status st = ext->vtable->challenge_async(ext->instance, &challenged.c, &op, &err))
-      return fail(args, to_error(st, err));
-    if (auto gave_up = wait_or_give_up(args, *ext, challenged, op, *timeout)) return *gave_up;
-    if (challenged.status() != ONSHI_OK) return transport_failure(args, challenged.error(), method);
-    const json doc = json::parse(challenged.result(), nullptr, false);
-    const auto challenge = doc.is_object() ? base64_to_bytes(doc.value("challenge", "")) : std::nullopt;
-    if (!challenge || challenge->empty())
-      return fail(args, make_error(ONSHI_E_PROTOCOL, "eligibility", "the plugin's challenge document is unreadable",
-                                   "report this with `onshi plugins --json`"));
-    std::string signature;
-    onshi_writer sig_out = string_writer(signature);
-    err = empty_error();
-    onshi_status st = ONSHI_OK;
-    {
-      PinInput pin;
-      st = reader->vtable->sign(reader->instance, reader_name, pin.c_str(),
-                                {reinterpret_cast<const uint8_t*>(challenge->data()), challenge->size()}, &sig_out,
-                                &err);
-    }
-    if (st == ONSHI_E_PIN_WRONG || st == ONSHI_E_PIN_LOCKED) {
-      const Error e = to_error(st, err);
-      const bool locked = st == ONSHI_E_PIN_LOCKED;
-      const std::string summary =
-          locked ? "PIN ロック locked: check identity by 目視確認 and run `onshi verify card --visual-check` (R-VIS)"
-                 : "PIN 不一致 wrong PIN: " + std::to_string(e.native_code) + " tries left; the query was not sent";
-      if (args.flag("json"))
-        print_json({{"ok", false},
-                    {"outcome", locked ? "pin_locked" : "pin_wrong"},
-                    {"tries_left", locked ? 0 : e.native_code},
-                    {"message", summary},
-                    {"error", {{"code", e.code}, {"domain", e.domain}, {"message", e.message}, {"hint", e.hint}}}});
-      else
-        std::cout << summary << "\n";
-      return kNegative;
-    }
-    if (st != ONSHI_OK) return reader_fail(args, to_error(st, err));
-    request["challenge"] = doc.value("challenge", "");
-    request["signature"] = bytes_to_base64(signature);
-  }
-
-  // 3. The query itself.
-  const std::string text = request.dump();
-  uint64_t op = 0;
-  err = empty_error();
-  if (onshi_status st = ext->vtable->query_async(
-          ext->instance, {reinterpret_cast<const uint8_t*>(text.data()), text.size()}, &answered.c, &op, &err))
-    return fail(args, to_error(st, err));
-  if (auto gave_up = wait_or_give_up(args, *ext, answered, op, *timeout)) return *gave_up;
-  if (answered.status() != ONSHI_OK) return fail(args, answered.error());
-  return report_outcome(args, answered.result(), method);
+  const auto reader_name = args.value("reader");
+  const char* name = reader_name ? reader_name->c_str() : nullptr;
+  auto check = [&]() -> Result<CardCheck> {
+    if (visual) return verify_by_card(*reader, *ext, name, nullptr, as_duration(*timeout));
+    PinInput pin;  // wiped when this returns
+    return verify_by_card(*reader, *ext, name, pin.c_str(), as_duration(*timeout));
+  }();
+  if (!check) return check.error().domain == "eligibility" ? fail(args, check.error()) : reader_fail(args, check.error());
+  if (check->kind == "outcome") return report_outcome(args, check->outcome);
+  // A wrong or locked PIN: nothing was sent.
+  const bool locked = check->kind == "pin_locked";
+  const std::string summary =
+      locked ? "PIN ロック locked: check identity by 目視確認 and run `onshi verify card --visual-check` (R-VIS)"
+             : "PIN 不一致 wrong PIN: " + std::to_string(check->tries_left) + " tries left; the query was not sent";
+  if (args.flag("json"))
+    print_json({{"ok", false},
+                {"outcome", check->kind},
+                {"tries_left", check->tries_left},
+                {"message", summary}});
+  else
+    std::cout << summary << "\n";
+  return kNegative;  // a "no": the patient's card cannot be used this way
 }
 
 int cmd_verify(const Args& args) {
-  const auto& modes = args.positionals();
-  if (modes.empty()) return list_modes();
-  if (modes[0] == "insured") return verify_insured(args);
-  if (modes[0] == "card") return verify_card(args);
-  return usage_error("unknown mode '" + modes[0] + "' (modes: insured, card)", kVerifyUsage);
+  const auto& modes = args.positionals();  // main.cpp checked modes[0] (insured or card)
+  return modes[0] == "insured" ? verify_insured(args) : verify_card(args);
 }
 
 // ---- parse ------------------------------------------------------------------------------------
@@ -603,8 +401,15 @@ int cmd_watch_face(const Args& args) {
   std::signal(SIGINT, previous);
   ext->vtable->set_face_listener(ext->instance, nullptr, &err);
   if (count > 0 && received < count) {
-    std::cerr << "onshi: " << received << " of " << count << " face results arrived"
-              << (g_interrupted ? " before Ctrl-C" : " within the timeout") << "\n";
+    const Error e = make_error(ONSHI_E_TIMEOUT, "watch-face",
+                               std::to_string(received) + " of " + std::to_string(count) + " face results arrived" +
+                                   (g_interrupted ? " before Ctrl-C" : " within the timeout"),
+                               "check that the face reader and the 資格確認端末 are on and that --oqs-root is their "
+                               "shared folder; give a longer --timeout");
+    if (args.flag("json"))  // the last line of the stream: the command's own result
+      std::cout << json{{"ok", false}, {"error", error_json(e)}}.dump() << std::endl;
+    else
+      std::cerr << "onshi: " << e.message << "\n  what to do: " << e.hint << "\n";
     return kNegative;
   }
   return kOk;
@@ -613,15 +418,24 @@ int cmd_watch_face(const Args& args) {
 }  // namespace
 
 std::vector<Command> eligibility_commands() {
-  return {{"verify", kVerifyBothUsage,
-           "資格確認: check a patient's insurance by its numbers or by the My Number card (onshi verify alone lists "
-           "the modes)",
+  return {{"verify", kVerifyModesUsage,
+           "資格確認: check a patient's insurance by its numbers or by the My Number card. Exit 0 valid, 1 a "
+           "negative answer (lost, no data, wrong or locked PIN, expired certificate), 3 the terminal or server did "
+           "not answer, 4 failed",
            cmd_verify,
-           {"pin-stdin", "visual-check"}},
+           {"pin-stdin", "visual-check"},
+           {{"insured", kVerifyUsage,
+             "by the numbers on the insurance card or 資格確認書 (保険者番号, 記号, 番号, 枝番, 生年月日), through "
+             "the 資格確認端末's shared folder (--oqs-root) or the TLS transport (--config)"},
+            {"card", kCardUsage,
+             "by the My Number card over the direct TLS connection: the card signs the server's challenge after the "
+             "PIN (read from stdin), or staff did a visual check (目視確認, R-VIS)"}}},
           {"parse", kParseUsage,
            "read any message file of the 資格確認端末 (req/res/face) as typed JSON with its outcome", cmd_parse},
           {"watch-face", kWatchUsage,
-           "print the face reader's results as they arrive (until N results, S seconds, or Ctrl-C)", cmd_watch_face}};
+           "print the face reader's results as they arrive (until N results, S seconds, or Ctrl-C); with --json one "
+           "object per line, and a last {\"ok\": false} line (exit 1) when fewer than --count arrived",
+           cmd_watch_face}};
 }
 
 }  // namespace onshi::cli

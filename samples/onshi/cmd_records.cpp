@@ -1,6 +1,6 @@
 // onshi's record commands over onshi.eligibility-records/1: bulk (一括照会 of a list of appointments,
 // with a progress bar, resumed when run again after a crash), history (past verifications, R-RETAIN),
-// register-ref (照会番号登録, R-SHOUKAI).
+// register-ref (照会番号登録, R-SHOUKAI). With --json, "ok" is true exactly when the exit status is 0.
 #include <onshi/abi/onshi_ext_eligibility_records.h>
 #include <unistd.h>
 
@@ -140,8 +140,9 @@ int bulk_jobs(const Args& args, const Records& ext) {
   onshi_writer out = string_writer(text);
   onshi_error err = empty_error();
   if (onshi_status st = ext.vtable->bulk_jobs(ext.instance, &out, &err)) return fail(args, to_error(st, err));
-  const json doc = json::parse(text);
+  json doc = json::parse(text);
   if (args.flag("json")) {
+    doc["ok"] = true;
     print_json(doc);
     return kOk;
   }
@@ -159,8 +160,9 @@ int bulk(const Args& args) {
     try {
       timeout = std::stod(*t);
     } catch (const std::exception&) {
-      return usage_error("--timeout takes a number of seconds", kBulkUsage);
+      timeout = 0;
     }
+    if (timeout <= 0) return usage_error("--timeout takes a number of seconds", kBulkUsage);
   }
   Done done;  // before the Sdk: it must outlive it
   Progress progress;
@@ -227,7 +229,7 @@ int bulk(const Args& args) {
   }
   progress.quiet = true;
   if (done.status != ONSHI_OK) return fail(args, done.error);
-  const json result = json::parse(done.result);
+  json result = json::parse(done.result);
   int code = result.value("state", "") == "done" ? kOk : kFailed;
   std::map<std::string, int> counts;
   for (const auto& [id, outcome] : result["results"].items()) {
@@ -237,6 +239,7 @@ int bulk(const Args& args) {
     else if (kind != "valid" && code == kOk) code = kNegative;
   }
   if (args.flag("json")) {
+    result["ok"] = code == kOk;
     print_json(result);
     return code;
   }
@@ -286,8 +289,9 @@ int history(const Args& args) {
   const std::string query = q.dump();
   if (onshi_status st = ext->vtable->history_find(ext->instance, bytes_of(query), &out, &err))
     return fail(args, to_error(st, err));
-  const json doc = json::parse(text);
+  json doc = json::parse(text);
   if (args.flag("json")) {
+    doc["ok"] = true;
     print_json(doc);
     return kOk;
   }
@@ -357,10 +361,11 @@ int register_ref(const Args& args) {
     return kUnavailable;
   }
   if (done.status != ONSHI_OK) return fail(args, done.error);
-  const json result = json::parse(done.result);
+  json result = json::parse(done.result);
   bool all = true;
   for (const auto& r : result["results"]) all = all && r.value("registered", false);
   if (args.flag("json")) {
+    result["ok"] = all;
     print_json(result);
     return all ? kOk : kNegative;
   }

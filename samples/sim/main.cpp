@@ -11,6 +11,7 @@
 //
 // While serving, files in ROOT/sim-control steer it: `face` (persona names, one a line) pushes
 // face results; `fault` (one word) applies to the next request only. Both are consumed.
+// `card-persona` (a persona name) says whose card the next card queries come from; it is kept.
 #include "bulk.hpp"
 #include "card_auth.hpp"
 #include "disaster.hpp"
@@ -310,6 +311,17 @@ class Sim {
     add_text(body, "ChallengeValidSeconds", std::to_string(onshi::sim::CardAuthority::kChallengeSeconds));
   }
 
+  // Whose card it is: ROOT/sim-control/card-persona (kept, not consumed: a demo
+  // writes it before each card patient), else --card-persona.
+  std::string card_persona() const {
+    if (!cfg_.root.empty()) {
+      std::ifstream in(cfg_.root / "sim-control" / "card-persona");
+      std::string name;
+      if (in >> name && persona(name)) return name;
+    }
+    return cfg_.card_persona;
+  }
+
   // A card-authenticated 資格確認: the persona of --card-persona answers, as a face result does
   // (ReferenceClassification 1), once the card's certificate and signature pass (card_auth.cpp).
   void card_answer(const pugi::xml_document& req, const pugi::xml_node& card, pugi::xml_document& res) {
@@ -329,7 +341,7 @@ class Sim {
       add_text(body, "ProcessingResultMessage", v.message);
       return;
     }
-    qualification_answer(res, persona(cfg_.card_persona), afi, "1");
+    qualification_answer(res, persona(card_persona()), afi, "1");
     if (v.code.empty()) return;
     pugi::xml_node body = res.child("XmlMsg").child("MessageBody");
     pugi::xml_node status = body.child("ProcessingResultStatus");

@@ -40,7 +40,7 @@ const Fields kKyokoKawai{{"CandidateIdentifier", "P-0001"}, {"Name", "●橋　�
                          {"InsuredIdentificationNumber", "123"}, {"InsuredBranchNumber", "01"}};
 const Fields kKyokoMonzen{{"CandidateIdentifier", "P-0002"}, {"Name", "高橋　京子"}, {"NameKana", "ﾀｶﾊｼ ｷｮｳｺ"},
                           {"Sex1", "2"}, {"Birthdate", "19580303"}, {"Address", "石川県輪島市門前町走出"},
-                          {"InsurerName", "全国健康保険協会石川支部"}, {"InsurerNumber", "01170013"},
+                          {"InsurerName", "全国健康保険協会石川支部"}, {"InsurerNumber", "01170018"},
                           {"InsuredCardSymbol", "5"}, {"InsuredIdentificationNumber", "77"}, {"InsuredBranchNumber", "00"}};
 const Fields kKyokoNearMiss{{"CandidateIdentifier", "P-0003"}, {"Name", "高畑　恭子"}, {"NameKana", "ﾀｶﾊﾀ ｷｮｳｺ"},
                             {"Sex1", "2"}, {"Birthdate", "19580303"}, {"Address", "石川県輪島市河井町２－３"},

@@ -133,7 +133,7 @@ struct Records : ::testing::Test {
 };
 
 TEST_F(Records, R_RETAIN_history_kept_until_the_end_of_the_following_month_then_purged) {
-  EXPECT_EQ(verify("06139999", "5678", "19800515")["kind"], "valid");
+  EXPECT_EQ(verify("06139992", "5678", "19800515")["kind"], "valid");
   ASSERT_EQ(history().size(), 1u);
   const json e = history()[0];
   EXPECT_EQ(e["how"], "insured");
@@ -152,9 +152,9 @@ TEST_F(Records, R_RETAIN_history_kept_until_the_end_of_the_following_month_then_
 }
 
 TEST_F(Records, R_RES_history_never_keeps_withheld_data_nor_more_than_billing_needs) {
-  const json withheld = verify("06134444", "5555", "19700101");
+  const json withheld = verify("06134449", "5555", "19700101");
   EXPECT_EQ(withheld["kind"], "withheld");
-  EXPECT_EQ(verify("06139999", "5678", "19800515")["kind"], "valid");
+  EXPECT_EQ(verify("06139992", "5678", "19800515")["kind"], "valid");
   const json entries = history();
   ASSERT_EQ(entries.size(), 2u);
   EXPECT_EQ(entries[1]["kind"], "withheld");  // newest first
@@ -178,7 +178,7 @@ TEST_F(Records, R_RES_history_never_keeps_withheld_data_nor_more_than_billing_ne
 }
 
 TEST_F(Records, history_by_name_ignores_width_script_and_spaces) {
-  verify("06139999", "5678", "19800515");  // 診療　太郎, ｼﾝﾘｮｳ ﾀﾛｳ
+  verify("06139992", "5678", "19800515");  // 診療　太郎, ｼﾝﾘｮｳ ﾀﾛｳ
   verify("  138123", "456789", "19850220");
   for (const char* name : {"しんりょう　たろう", "シンリョウタロウ", "ｼﾝﾘｮｳ ﾀﾛｳ", "診療太郎"}) {
     const json found = history({{"name", name}});
@@ -190,10 +190,10 @@ TEST_F(Records, history_by_name_ignores_width_script_and_spaces) {
 
 TEST_F(Records, R_SHOUKAI_single_registration_then_query_and_face_push_carry_the_patient) {
   const json reg = register_refs(json::array({{{"reference_number", "K0001"}, {"patient_id", "EMR-1"},
-                                               {"insurer_number", "06139999"}, {"number", "5678"}}}));
+                                               {"insurer_number", "06139992"}, {"number", "5678"}}}));
   ASSERT_EQ(reg["results"].size(), 1u);
   EXPECT_TRUE(reg["results"][0]["registered"].get<bool>());
-  const json outcome = verify("06139999", "5678", "19800515");
+  const json outcome = verify("06139992", "5678", "19800515");
   EXPECT_EQ(outcome["patient"]["reference_number"], "K0001");
   EXPECT_EQ(outcome["patient"]["patient_id"], "EMR-1");
   // A face push for the same person (the card, later): matched too.
@@ -215,7 +215,7 @@ TEST_F(Records, R_SHOUKAI_bulk_registration_then_bulk_query_by_reference_number)
   const json reg = register_refs(json::array(
       {{{"reference_number", "R-100"}, {"patient_id", "EMR-100"}, {"insurer_number", "138123"}, {"number", "456789"},
         {"birth_date", "19850220"}},
-       {{"reference_number", "R-200"}, {"insurer_number", "06131111"}, {"number", "2222"}, {"birth_date", "19881111"}},
+       {{"reference_number", "R-200"}, {"insurer_number", "06131114"}, {"number", "2222"}, {"birth_date", "19881111"}},
        {{"reference_number", "R-300"}, {"insurer_number", "06199999"}, {"number", "1"}}}));
   ASSERT_EQ(reg["results"].size(), 3u);
   EXPECT_TRUE(reg["results"][0]["registered"].get<bool>());
@@ -227,7 +227,7 @@ TEST_F(Records, R_SHOUKAI_bulk_registration_then_bulk_query_by_reference_number)
       json{{"patients", {{{"patient_id", "EMR-100"}, {"reference_number", "R-100"}},
                          {{"patient_id", "EMR-200"}, {"reference_number", "R-200"}},
                          {{"patient_id", "EMR-300"}, {"reference_number", "R-300"}},
-                         {{"patient_id", "EMR-400"}, {"insurer_number", "06139999"}, {"number", "5678"},
+                         {{"patient_id", "EMR-400"}, {"insurer_number", "06139992"}, {"number", "5678"},
                           {"birth_date", "19800515"}}}}}
           .dump();
   onshi_error err = empty_error();
@@ -289,12 +289,12 @@ struct RecordsCli : ::testing::Test {
 
 TEST_F(RecordsCli, bulk_history_register_ref_from_the_command_line) {
   SimProcess sim({"serve", "--root", root.path.string(), "--poll", "20", "--bulk-polls", "1"});
-  EXPECT_EQ(run({"register-ref", "--ref", "C-1", "--insurer", "06139999", "--number", "5678", "--patient", "EMR-C1"}).exit, 0);
+  EXPECT_EQ(run({"register-ref", "--ref", "C-1", "--insurer", "06139992", "--number", "5678", "--patient", "EMR-C1"}).exit, 0);
   const fs::path csv = state.path / "appointments.csv";
   write_bytes(csv,
               "patient_id,insurer_number,symbol,number,branch,birth_date,reference_number\n"
-              "A1,06139999,,5678,,19800515,\n"
-              "A2,06131111,,2222,,19881111,\n"
+              "A1,06139992,,5678,,19800515,\n"
+              "A2,06131114,,2222,,19881111,\n"
               "\"A3\",138123,,456789,,19850220,\n");
   const CliRun bulk = run({"bulk", csv.string(), "--json"});
   EXPECT_EQ(bulk.exit, 1) << "one lost qualification is a negative answer\n" << bulk.out;
@@ -313,7 +313,7 @@ TEST_F(RecordsCli, bulk_history_register_ref_from_the_command_line) {
   EXPECT_EQ(run({"bulk", (state.path / "missing.csv").string()}).exit, 3);
   EXPECT_EQ(cli({"bulk", "--help"}).exit, 0);
   const fs::path refs = state.path / "refs.csv";
-  write_bytes(refs, "reference_number,insurer_number,symbol,number,branch\nC-2,06131111,,2222,\nC-3,06132222,,3333,\n");
+  write_bytes(refs, "reference_number,insurer_number,symbol,number,branch\nC-2,06131114,,2222,\nC-3,06132229,,3333,\n");
   const json reg = json::parse(run({"register-ref", "--csv", refs.string(), "--json"}).out);
   EXPECT_EQ(reg["results"].size(), 2u);
 }

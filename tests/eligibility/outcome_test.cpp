@@ -32,7 +32,7 @@ TEST(Outcome, R_RES_valid_shaho) {
   EXPECT_EQ(o.kind, OutcomeKind::valid);
   ASSERT_EQ(o.qualifications.size(), 1u);
   const Qualification& q = o.qualifications[0];
-  EXPECT_EQ(q.insurer_number, "06139999");
+  EXPECT_EQ(q.insurer_number, "06139992");
   EXPECT_EQ(q.insured_branch_number, "00");
   EXPECT_EQ(q.reference_number, "K-000123");  // R-SHOUKAI
   EXPECT_TRUE(o.cache_allowed);
@@ -57,7 +57,7 @@ TEST(Outcome, R_RES_lost_keeps_the_old_qualification) {
   const Outcome o = face_outcome("lost-old");
   EXPECT_EQ(o.kind, OutcomeKind::lost);
   ASSERT_EQ(o.qualifications.size(), 1u);
-  EXPECT_EQ(o.qualifications[0].insurer_number, "06131111");  // what a 旧資格 claim (R-CLAIM-B) needs
+  EXPECT_EQ(o.qualifications[0].insurer_number, "06131114");  // what a 旧資格 claim (R-CLAIM-B) needs
   EXPECT_EQ(o.qualifications[0].disqualification_date, "20260331");
 }
 
@@ -87,7 +87,7 @@ TEST(Outcome, R_RES_withheld_fields_are_not_carried_nor_cached) {
   EXPECT_FALSE(q.contains("name"));
   EXPECT_FALSE(q.contains("address"));
   EXPECT_FALSE(q.contains("birthdate"));
-  EXPECT_EQ(q["insurer_number"], "06134444");
+  EXPECT_EQ(q["insurer_number"], "06134449");
 }
 
 TEST(Outcome, R_KUBUN_A1_is_medical_assistance_and_R_FIELDS_1900_01_01_is_unknown) {

@@ -166,11 +166,11 @@ struct PluginFixture : ::testing::Test {
 TEST_F(PluginFixture, R_RES_valid_answer_becomes_a_valid_outcome_with_the_fields_a_claim_needs) {
   SimProcess sim({"serve", "--root", root.path.string(), "--poll", "50"});
   open();
-  const json o = ask(insured("06139999", "5678"));
+  const json o = ask(insured("06139992", "5678"));
   EXPECT_EQ(o["schema"], "onshi.eligibility.outcome/1");
   EXPECT_EQ(o["kind"], "valid");
   ASSERT_EQ(o["qualifications"].size(), 1u);
-  EXPECT_EQ(o["qualifications"][0]["insurer_number"], "06139999");  // R-FIELDS, exactly as sent
+  EXPECT_EQ(o["qualifications"][0]["insurer_number"], "06139992");  // R-FIELDS, exactly as sent
   EXPECT_EQ(o["qualifications"][0]["insured_identification_number"], "5678");
   EXPECT_EQ(o["qualifications"][0]["reference_number"], "K-000123");
 }
@@ -178,7 +178,7 @@ TEST_F(PluginFixture, R_RES_valid_answer_becomes_a_valid_outcome_with_the_fields
 TEST_F(PluginFixture, R_RES_lost_answer_keeps_the_old_qualification) {
   SimProcess sim({"serve", "--root", root.path.string(), "--poll", "50"});
   open();
-  const json o = ask(insured("06131111", "2222"));
+  const json o = ask(insured("06131114", "2222"));
   EXPECT_EQ(o["kind"], "lost");
   ASSERT_EQ(o["qualifications"].size(), 1u);
   EXPECT_FALSE(o["qualifications"][0]["disqualification_date"].get<std::string>().empty());
@@ -197,7 +197,7 @@ TEST_F(PluginFixture, six_digit_insurer_is_sent_space_padded_and_the_date_is_the
 TEST_F(PluginFixture, rejected_request_err_becomes_a_failed_transport_outcome_with_the_terminals_text) {
   SimProcess sim({"serve", "--root", root.path.string(), "--poll", "50", "--fault", "err"});
   open();
-  const json o = ask(insured("06139999", "5678"));
+  const json o = ask(insured("06139992", "5678"));
   EXPECT_EQ(o["kind"], "failed");
   EXPECT_EQ(o["stage"], "transport");
   EXPECT_EQ(o["code"], std::to_string(ONSHI_E_PROTOCOL));
@@ -207,7 +207,7 @@ TEST_F(PluginFixture, rejected_request_err_becomes_a_failed_transport_outcome_wi
 TEST_F(PluginFixture, no_answer_times_out_as_a_retryable_failure_and_our_request_is_removed) {
   SimProcess sim({"serve", "--root", root.path.string(), "--poll", "50", "--fault", "no-answer"});
   open({{"timeout_ms", 700}});
-  const json o = ask(insured("06139999", "5678"));
+  const json o = ask(insured("06139992", "5678"));
   EXPECT_EQ(o["kind"], "failed");
   EXPECT_EQ(o["code"], std::to_string(ONSHI_E_TIMEOUT));
   EXPECT_EQ(o["retryable"], true);
@@ -218,7 +218,7 @@ TEST_F(PluginFixture, cancel_completes_once_with_cancelled_and_removes_our_reque
   open();  // no simulator: the request waits in req
   Done done;
   uint64_t op = 0;
-  ASSERT_EQ(query(insured("06139999", "5678"), done, &op), ONSHI_OK);
+  ASSERT_EQ(query(insured("06139992", "5678"), done, &op), ONSHI_OK);
   const auto deadline = std::chrono::steady_clock::now() + 5s;
   while (files("req").empty() && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(20ms);
   ASSERT_EQ(files("req").size(), 1u);
@@ -234,7 +234,7 @@ TEST_F(PluginFixture, cancel_completes_once_with_cancelled_and_removes_our_reque
 TEST_F(PluginFixture, closing_the_sdk_completes_a_pending_query_with_cancelled) {
   open();
   Done done;  // outlives the Sdk
-  ASSERT_EQ(query(insured("06139999", "5678"), done), ONSHI_OK);
+  ASSERT_EQ(query(insured("06139992", "5678"), done), ONSHI_OK);
   std::this_thread::sleep_for(100ms);
   sdk.reset();
   ASSERT_TRUE(done.wait(1s));
@@ -247,7 +247,7 @@ TEST_F(PluginFixture, exchange_returns_the_raw_answer_bytes) {
   open();
   const std::string request =
       "<?xml version=\"1.0\" encoding=\"UTF-8\"?><XmlMsg><MessageHeader><MedicalInstitutionCode>1311111111"
-      "</MedicalInstitutionCode><InsurerNumber>06139999</InsurerNumber><InsuredPersonIdentificationNumber>5678"
+      "</MedicalInstitutionCode><InsurerNumber>06139992</InsurerNumber><InsuredPersonIdentificationNumber>5678"
       "</InsuredPersonIdentificationNumber></MessageHeader><MessageBody><FileCategory>2</FileCategory>"
       "</MessageBody></XmlMsg>";
   Done done;
@@ -269,7 +269,7 @@ TEST_F(PluginFixture, without_a_configured_root_create_succeeds_and_each_call_sa
   open(json::object(), /*with_root=*/false);
   Done done;
   Error e;
-  EXPECT_EQ(query(insured("06139999", "5678"), done, nullptr, &e), ONSHI_E_NOT_FOUND);
+  EXPECT_EQ(query(insured("06139992", "5678"), done, nullptr, &e), ONSHI_E_NOT_FOUND);
   EXPECT_NE(e.message.find("not configured"), std::string::npos) << e.message;
   EXPECT_NE(e.hint.find("--oqs-root"), std::string::npos) << e.hint;
   FaceInbox inbox;
@@ -283,7 +283,7 @@ TEST_F(PluginFixture, a_root_that_is_not_mounted_is_named_in_the_error) {
   open({{"root", (root.path / "not-mounted").string()}});
   Done done;
   Error e;
-  EXPECT_EQ(query(insured("06139999", "5678"), done, nullptr, &e), ONSHI_E_NOT_FOUND);
+  EXPECT_EQ(query(insured("06139992", "5678"), done, nullptr, &e), ONSHI_E_NOT_FOUND);
   EXPECT_NE(e.message.find("not-mounted"), std::string::npos) << e.message;
 }
 
@@ -300,7 +300,7 @@ TEST_F(PluginFixture, bad_requests_are_refused_naming_the_field) {
   Done done;
   Error e;
   EXPECT_EQ(query(json{{"kind", "card"}}, done, nullptr, &e), ONSHI_E_NOT_SUPPORTED);
-  json no_birth = insured("06139999", "5678");
+  json no_birth = insured("06139992", "5678");
   no_birth["birth_date"] = "1985-02-20";
   EXPECT_EQ(query(no_birth, done, nullptr, &e), ONSHI_E_INVALID_ARGUMENT);
   EXPECT_NE(e.message.find("birth_date"), std::string::npos) << e.message;
@@ -455,7 +455,7 @@ struct CliFixture : ::testing::Test {
 
 TEST_F(CliFixture, R_RES_verify_insured_valid_exits_0) {
   SimProcess sim({"serve", "--root", root.path.string(), "--poll", "50"});
-  auto r = run({"verify", "insured", "--insurer", "06139999", "--number", "5678", "--birth", "19800515", "--json",
+  auto r = run({"verify", "insured", "--insurer", "06139992", "--number", "5678", "--birth", "19800515", "--json",
                 "--timeout", "20"});
   ASSERT_EQ(r.exit, 0) << r.out;
   const json j = json::parse(r.out);
@@ -466,14 +466,14 @@ TEST_F(CliFixture, R_RES_verify_insured_valid_exits_0) {
 TEST_F(CliFixture, R_RES_verify_insured_lost_exits_1_and_says_so) {
   SimProcess sim({"serve", "--root", root.path.string(), "--poll", "50"});
   auto r =
-      run({"verify", "insured", "--insurer", "06131111", "--number", "2222", "--birth", "19881111", "--timeout", "20"});
+      run({"verify", "insured", "--insurer", "06131114", "--number", "2222", "--birth", "19881111", "--timeout", "20"});
   EXPECT_EQ(r.exit, 1) << r.out;
   EXPECT_NE(r.out.find("資格無効 (lost"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("what to do:"), std::string::npos) << r.out;
 }
 
 TEST_F(CliFixture, verify_without_a_reachable_share_exits_3) {
-  auto r = run_cli({"verify", "insured", "--insurer", "06139999", "--number", "5678", "--birth", "19800515",
+  auto r = run_cli({"verify", "insured", "--insurer", "06139992", "--number", "5678", "--birth", "19800515",
                     "--plugin-dir", ONSHI_PLUGIN_BUILD_DIR, "--oqs-root", (root.path / "absent").string(),
                     "--state-dir", state.path.string(), "--json"});
   EXPECT_EQ(r.exit, 3) << r.out;
@@ -482,7 +482,7 @@ TEST_F(CliFixture, verify_without_a_reachable_share_exits_3) {
 
 TEST_F(CliFixture, verify_gives_up_after_its_timeout_with_exit_3_and_withdraws_the_request) {
   SimProcess sim({"serve", "--root", root.path.string(), "--poll", "50", "--fault", "no-answer"});
-  auto r = run({"verify", "insured", "--insurer", "06139999", "--number", "5678", "--birth", "19800515", "--json",
+  auto r = run({"verify", "insured", "--insurer", "06139992", "--number", "5678", "--birth", "19800515", "--json",
                 "--timeout", "0.5"});
   EXPECT_EQ(r.exit, 3) << r.out;
   EXPECT_EQ(json::parse(r.out)["error"]["code"], ONSHI_E_TIMEOUT);

@@ -171,7 +171,7 @@ struct TlsFixture : ::testing::Test {
     return json::parse(done.result, nullptr, false);
   }
   json ask_insured() {
-    return ask({{"kind", "insured"}, {"insurer_number", "06139999"}, {"number", "5678"}, {"birth_date", "19800515"}});
+    return ask({{"kind", "insured"}, {"insurer_number", "06139992"}, {"number", "5678"}, {"birth_date", "19800515"}});
   }
   // challenge_async → the decoded challenge bytes ("" on failure, with `failure` filled).
   std::string challenge(Error* failure = nullptr) {
@@ -231,7 +231,7 @@ TEST_F(TlsFixture, ExchangeOverTlsReturnsTheRawAnswer) {
   const std::string request =
       "<?xml version=\"1.0\" encoding=\"UTF-8\"?><XmlMsg><MessageHeader><MedicalInstitutionCode>1311111111"
       "</MedicalInstitutionCode></MessageHeader><MessageBody><ReferenceNumberRegistrationInfo><ReferenceNumber>K-1"
-      "</ReferenceNumber><InsurerNumber>06139999</InsurerNumber><InsuredIdentificationNumber>5678"
+      "</ReferenceNumber><InsurerNumber>06139992</InsurerNumber><InsuredIdentificationNumber>5678"
       "</InsuredIdentificationNumber></ReferenceNumberRegistrationInfo></MessageBody></XmlMsg>";
   Done done;
   uint64_t op = 0;
@@ -310,7 +310,7 @@ TEST_F(TlsFixture, MissingCaFileFailsAtOnceNamingTheKey) {
   open_tls(tls);
   Done done;
   Error e;
-  EXPECT_EQ(query({{"kind", "insured"}, {"insurer_number", "06139999"}, {"number", "5678"}, {"birth_date", "19800515"}},
+  EXPECT_EQ(query({{"kind", "insured"}, {"insurer_number", "06139992"}, {"number", "5678"}, {"birth_date", "19800515"}},
                   done, &e),
             ONSHI_E_INVALID_ARGUMENT);
   EXPECT_NE(e.message.find("tls.ca_file"), std::string::npos) << e.message;
@@ -365,7 +365,7 @@ TEST_F(TlsFixture, CancelCompletesOnceWithCancelled) {
   open_tls(tls_config(sim.port()));
   Done done;
   const std::string text =
-      json{{"kind", "insured"}, {"insurer_number", "06139999"}, {"number", "5678"}, {"birth_date", "19800515"}}.dump();
+      json{{"kind", "insured"}, {"insurer_number", "06139992"}, {"number", "5678"}, {"birth_date", "19800515"}}.dump();
   uint64_t op = 0;
   onshi_error err = empty_error();
   ASSERT_EQ(ext.vtable->query_async(ext.instance, bytes_of(text), &done.c, &op, &err), ONSHI_OK);
@@ -382,7 +382,7 @@ TEST_F(TlsFixture, ClosingTheSdkCompletesAPendingQueryWithCancelled) {
   Done done;  // outlives the SDK
   open_tls(tls_config(sim.port()));
   const std::string text =
-      json{{"kind", "insured"}, {"insurer_number", "06139999"}, {"number", "5678"}, {"birth_date", "19800515"}}.dump();
+      json{{"kind", "insured"}, {"insurer_number", "06139992"}, {"number", "5678"}, {"birth_date", "19800515"}}.dump();
   uint64_t op = 0;
   onshi_error err = empty_error();
   ASSERT_EQ(ext.vtable->query_async(ext.instance, bytes_of(text), &done.c, &op, &err), ONSHI_OK);

@@ -83,7 +83,7 @@ TEST_F(Fixture, answer_arrives_and_decides_valid) {
 TEST_F(Fixture, rejected_request_delivers_the_err_text) {
   SimProcess sim({"serve", "--root", root.path.string(), "--poll", "50", "--fault", "err"});
   open();
-  send(prefix::qualification, request_for("06139999", "5678"));
+  send(prefix::qualification, request_for("06139992", "5678"));
   wait();
   ASSERT_FALSE(answer->ok());
   EXPECT_EQ(answer->error().code, ONSHI_E_PROTOCOL);
@@ -102,7 +102,7 @@ TEST_F(Fixture, malformed_request_gets_err) {
 TEST_F(Fixture, timeout_removes_our_request) {
   SimProcess sim({"serve", "--root", root.path.string(), "--poll", "50", "--fault", "no-answer"});
   open(800ms);
-  send(prefix::qualification, request_for("06139999", "5678"));
+  send(prefix::qualification, request_for("06139992", "5678"));
   wait();
   ASSERT_FALSE(answer->ok());
   EXPECT_EQ(answer->error().code, ONSHI_E_TIMEOUT);
@@ -112,7 +112,7 @@ TEST_F(Fixture, timeout_removes_our_request) {
 
 TEST_F(Fixture, cancel_removes_our_request_and_calls_back_once) {
   open();
-  const uint64_t id = send(prefix::qualification, request_for("06139999", "5678"));
+  const uint64_t id = send(prefix::qualification, request_for("06139992", "5678"));
   run_until(io, [] { return false; }, 100ms);
   EXPECT_EQ(req_files().size(), 1u);
   transport->cancel(id);
@@ -127,7 +127,7 @@ TEST_F(Fixture, cancel_removes_our_request_and_calls_back_once) {
 TEST_F(Fixture, partial_write_is_read_again_until_it_parses) {
   SimProcess sim({"serve", "--root", root.path.string(), "--poll", "50", "--fault", "partial"});
   open();
-  send(prefix::qualification, request_for("06139999", "5678"));
+  send(prefix::qualification, request_for("06139992", "5678"));
   wait();
   ASSERT_TRUE(answer->ok()) << answer->error().message;
   EXPECT_EQ(decide(view_as<QualificationResponse>((*answer)->message)).kind, OutcomeKind::valid);
@@ -140,7 +140,7 @@ TEST_F(Fixture, answer_already_there_before_the_first_look) {
   ASSERT_EQ(run_sim({"face", "--root", other.path.string(), "--persona", "shaho-valid"}), 0);
   const auto face = fs::directory_iterator(other.path / "face")->path();
   open();
-  send(prefix::qualification, request_for("06139999", "5678"));
+  send(prefix::qualification, request_for("06139992", "5678"));
   fs::copy_file(face, root.path / "res" / "OQSsiquc01res_202604010001.xml");
   wait();
   ASSERT_TRUE(answer->ok()) << answer->error().message;
@@ -150,19 +150,19 @@ TEST_F(Fixture, answer_already_there_before_the_first_look) {
 TEST_F(Fixture, a_name_whose_answer_is_still_in_res_is_not_reused) {
   write_bytes(root.path / "res" / "OQSsiquc01res_202604010001.xml", "old answer");
   open(200ms);
-  send(prefix::qualification, request_for("06139999", "5678"));
+  send(prefix::qualification, request_for("06139992", "5678"));
   ASSERT_TRUE(run_until(io, [&] { return !req_files().empty() || answer.has_value(); }, 2s));
   EXPECT_EQ(req_files().at(0), "OQSsiquc01req_202604010002.xml");
 }
 
 TEST_F(Fixture, daily_sequence_survives_a_restart) {
   open(200ms);
-  send(prefix::qualification, request_for("06139999", "5678"));
+  send(prefix::qualification, request_for("06139992", "5678"));
   wait();
   transport.reset();
   answer.reset();
   open(200ms);
-  send(prefix::registration, request_for("06139999", "5678"));
+  send(prefix::registration, request_for("06139992", "5678"));
   ASSERT_TRUE(run_until(io, [&] { return !req_files().empty() || answer.has_value(); }, 2s));
   EXPECT_EQ(req_files().at(0), "OQSsiimm01req_202604010002.xml");
 }
@@ -172,7 +172,7 @@ TEST_F(Fixture, bulk_two_phase_upload_then_poll_until_done) {
   open();
   BulkUploadRequest up;
   up.header.MedicalInstitutionCode = "1311111111";
-  for (auto [ins, num] : {std::pair{"06139999", "5678"}, std::pair{"06133333", "4444"}}) {
+  for (auto [ins, num] : {std::pair{"06139992", "5678"}, std::pair{"06133334", "4444"}}) {
     auto& s = up.body.QualificationConfirmSearchInfo.emplace_back();
     s.InsurerNumber = ins;
     s.InsuredIdentificationNumber = num;
@@ -205,7 +205,7 @@ TEST_F(Fixture, drug_history_document_from_a_yzk_answer) {
   open();
   HistoryRequest req;
   req.header.MedicalInstitutionCode = "1311111111";
-  req.header.InsurerNumber = "06139999";
+  req.header.InsurerNumber = "06139992";
   req.header.InsuredPersonIdentificationNumber = "5678";
   req.body.FileCategory = "2";
   req.body.PrDiInfClassification = "1";
@@ -233,7 +233,7 @@ TEST_F(Fixture, drug_history_without_data_is_an_error_with_the_terminal_message)
   SimProcess sim({"serve", "--root", root.path.string(), "--poll", "50"});
   open();
   HistoryRequest req;
-  req.header.InsurerNumber = "06130000";
+  req.header.InsurerNumber = "06130009";
   req.header.InsuredPersonIdentificationNumber = "0000";
   send(prefix::drug_info, write_message(req).value());
   wait();

@@ -197,7 +197,7 @@ RegistrationRequest sample() {
   m.header = request_header();
   auto& info = m.body.ReferenceNumberRegistrationInfo.emplace_back();
   info.ReferenceNumber = "K-000123";
-  info.InsurerNumber = "06139999";
+  info.InsurerNumber = "06139992";
   info.InsuredIdentificationNumber = "5678";
   info.InsuredBranchNumber = "00";
   return m;
@@ -214,7 +214,7 @@ template <>
 BulkUploadRequest sample() {
   BulkUploadRequest m;
   m.header = request_header();
-  m.body.QualificationConfirmSearchInfo = {search_info("06139999", "5678"), search_info("  138123", "456789")};
+  m.body.QualificationConfirmSearchInfo = {search_info("06139992", "5678"), search_info("  138123", "456789")};
   m.body.QualificationConfirmSearchInfo[1].ArbitraryIdentifier = "bulk_42";
   return m;
 }
@@ -232,7 +232,7 @@ BulkResult sample() {
   m.header.ReceptionNumber = "20260401100000";
   m.header.NumberOfProcessingResult = "1";
   auto& unit = m.body.BulkConfirmUnit.emplace_back();
-  unit.QualificationConfirmSearchInfo = search_info("06139999", "5678");
+  unit.QualificationConfirmSearchInfo = search_info("06139992", "5678");
   unit.QualificationValidity = Coded<CodeTable::qualification_validity>{"1"};
   unit.ResultOfQualificationConfirmation.push_back(
       sample<QualificationResponse>().body.ResultList->ResultOfQualificationConfirmation[0]);
@@ -242,7 +242,7 @@ template <>
 HistoryRequest sample() {
   HistoryRequest m;
   m.header.MedicalInstitutionCode = "1311111111";
-  m.header.InsurerNumber = "06139999";
+  m.header.InsurerNumber = "06139992";
   m.header.InsuranceCardSymbol = "1234";
   m.header.InsuredPersonIdentificationNumber = "5678";
   m.header.BranchNumber = "00";

@@ -1,0 +1,496 @@
+// onshi demo: a scripted reception day through the real plugins, against the
+// simulator of the central system and a virtual My Number card in a real pcscd.
+// Each patient goes the way a receptionist would take them: card and PIN first,
+// then what the rules allow when that fails, then the bill (route and ratio).
+#include "cli.hpp"
+#include "commands.hpp"
+#include "demo_services.hpp"
+#include "reception.hpp"
+
+#include <onshi/abi/onshi_ext_disaster.h>
+
+#include <condition_variable>
+#include <mutex>
+
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+
+namespace onshi::cli {
+
+namespace {
+
+using nlohmann::json;
+using namespace std::chrono_literals;
+namespace fs = std::filesystem;
+
+constexpr const char* kDemoUsage = "onshi demo [--json] [--keep]";
+constexpr auto kTimeout = 20s;
+constexpr const char* kReader = nullptr;  // the first reader holding a card
+
+// How the patient arrives at the window.
+enum class Arrival { card, face, insured, disaster };
+
+struct Patient {
+  const char* scenario;                // what the receptionist sees happening (Japanese / English)
+  Arrival arrival;
+  std::vector<std::string> card;      // onshi-vcard persona flags
+  const char* sim_persona;            // whose record the central system holds
+  const char* pin = "1234";           // what the patient types (nullptr: no PIN tried)
+  json numbers = nullptr;             // insurance-card numbers, when asked for them
+  const char* visit = "revisit";
+  json statement = nullptr;           // the 被保険者資格申立書 answers, when filled in
+};
+
+// The day. Card PINs are the virtual card's; "1234" unless the persona says otherwise.
+std::vector<Patient> the_day() {
+  const json past_grace_numbers = {{"insurer_number", "06138887"}, {"number", "9999"}, {"birth_date", "19550401"}};
+  return {
+      {"マイナ保険証 + 暗証番号 card + PIN", Arrival::card, {"--pin", "1234"}, "shaho-valid"},
+      {"暗証番号ロック → 目視確認 PIN locked → visual check", Arrival::card, {"--locked"}, "kokuho-valid"},
+      {"顔写真なしカード (暗証番号のみ) photo-less card, PIN only", Arrival::card, {"--no-photo"}, "jieikan"},
+      {"電子証明書 期限切れ・猶予中 expired certificate in grace", Arrival::card, {"--cert", "in-grace"}, "tokubetsu"},
+      {"電子証明書 猶予切れ → 資格確認書 past grace → 資格確認書", Arrival::card, {"--cert", "past-grace"},
+       "koureisha", "1234", past_grace_numbers},
+      {"スマートフォン smartphone", Arrival::card, {"--smartphone"}, "gendogaku"},
+      {"顔認証付きカードリーダー face-reader push", Arrival::face, {}, "blackdot"},
+      {"資格確認書の番号 by 資格確認書 numbers", Arrival::insured, {}, "kokuho-valid", nullptr,
+       {{"insurer_number", "  138123"}, {"number", "456789"}, {"birth_date", "19900101"}}},
+      {"資格喪失 → 旧資格で請求 lost → billed on the old numbers", Arrival::card, {"--pin", "1234"}, "lost-old"},
+      {"初診・該当資格なし → 申立書 (不詳) first visit, no record → 申立書", Arrival::card, {"--pin", "1234"}, "nodata",
+       "1234", nullptr, "first_visit",
+       {{"has_valid_insurance", true}, {"insurance", "kokuho"}, {"declared_ratio", 3},
+        {"address", "東京都千代田区霞が関1-2-2"}, {"phone", "03-5253-1111"}}},
+      {"後期高齢者 (1割) kouki, 10%", Arrival::card, {"--pin", "1234"}, "kouki-1wari"},
+      {"未就学児 (2割) preschool, 20%", Arrival::insured, {}, "preschool", nullptr,
+       {{"insurer_number", "  138123"}, {"number", "888002"}, {"birth_date", "20220601"}}},
+      {"災害時 (カードなし) 薬剤情報 disaster: no card, drug information", Arrival::disaster, {}, "disaster-tokuko"},
+  };
+}
+
+std::string jst_date(int64_t unix_ms, bool dashed) {
+  using namespace std::chrono;
+  const year_month_day d{floor<days>(sys_time<milliseconds>{milliseconds(unix_ms) + hours(9)})};
+  char text[16];
+  std::snprintf(text, sizeof text, dashed ? "%04d-%02u-%02u" : "%04d%02u%02u", int(d.year()), unsigned(d.month()),
+                unsigned(d.day()));
+  return text;
+}
+
+std::string dashed(const std::string& yyyymmdd) {
+  return yyyymmdd.size() == 8 ? yyyymmdd.substr(0, 4) + "-" + yyyymmdd.substr(4, 2) + "-" + yyyymmdd.substr(6) : "";
+}
+
+// The outcome's qualification as the claims plugin reads it (docs/decisions/claims.md).
+json qualification_for_claims(const json& q) {
+  json out = {{"insurer_number", q.value("insurer_number", "")},
+              {"symbol", q.value("insured_card_symbol", "")},
+              {"number", q.value("insured_identification_number", "")},
+              {"branch", q.value("insured_branch_number", "")},
+              {"insured_person", q.value("personal_family_classification", "1") != "2"},
+              {"classification", q.value("insured_card_classification", "")},
+              {"insurer_name", q.value("insurer_name", "")}};
+  // 割 as the card states it: the 高齢受給者証's ratio when there is one (070, 020 → 7, 2 割 ÷ 10).
+  std::string ratio = q.value("elderly_contribution_ratio", "");
+  if (ratio.size() != 3) ratio = q.value("contribution_ratio", "");
+  if (ratio.size() == 3) out["card_ratio"] = std::stoi(ratio) / 10;
+  return out;
+}
+
+// What one patient came to: the checks made, the outcome, the bill.
+struct Visit {
+  json row = json::object();
+  std::vector<std::string> notes;
+};
+
+class Day {
+ public:
+  Day(const Sdk& sdk, demo::Services& services) : sdk_(sdk), services_(services) {}
+
+  Result<void> open() {
+    auto r = sdk_.extension<onshi_card_reader_v1>(ONSHI_EXT_CARD_READER);
+    if (!r) return std::move(r).error();
+    reader_ = *r;
+    auto e = sdk_.extension<onshi_eligibility_v1>(ONSHI_EXT_ELIGIBILITY);
+    if (!e) return std::move(e).error();
+    eligibility_ = *e;
+    auto c = sdk_.extension<onshi_claims_v1>(ONSHI_EXT_CLAIMS);
+    if (!c) return std::move(c).error();
+    claims_ = *c;
+    return {};
+  }
+
+  bool card_present() const {
+    std::string text;
+    onshi_writer out = string_writer(text);
+    onshi_error err = empty_error();
+    return reader_.vtable->card_info(reader_.instance, kReader, &out, &err) == ONSHI_OK;
+  }
+
+  Visit see(const Patient& p) {
+    Visit v;
+    v.row["scenario"] = p.scenario;
+    json outcome;
+    std::string method;
+    switch (p.arrival) {
+      case Arrival::card: outcome = at_the_card(p, v, method); break;
+      case Arrival::face: outcome = from_the_face_reader(p, v, method); break;
+      case Arrival::insured: outcome = by_numbers(p.numbers, v, method); break;
+      case Arrival::disaster: return in_a_disaster(v);
+    }
+    v.row["method"] = method;
+    v.row["outcome"] = outcome.is_object() ? outcome.value("kind", "failed") : "failed";
+    const json* q = outcome.is_object() && outcome.contains("qualifications") && !outcome["qualifications"].empty()
+                        ? &outcome["qualifications"][0]
+                        : nullptr;
+    if (q) {
+      v.row["name"] = q->value("name", "");
+      v.row["name_kana"] = q->value("name_kana", "");
+    }
+    bill(p, outcome, q, method, v);
+    verifications_.push_back({{"date", today()}, {"my_number_card", method == "card" || method == "visual" || method == "face"}});
+    return v;
+  }
+
+  // The month's マイナ保険証利用率 over today's checks.
+  Result<json> usage_rate() {
+    return claims_call(claims_, &onshi_claims_v1::usage_rate,
+                       {{"schema", "onshi.claims.usage-request/1"},
+                        {"month", today().substr(0, 7)},
+                        {"facility", "medical"},
+                        {"verifications", verifications_}});
+  }
+
+  std::string today() const { return jst_date(sdk_.now_ms(), true); }
+
+ private:
+  json at_the_card(const Patient& p, Visit& v, std::string& method) {
+    if (auto set = services_.set_card_owner(p.sim_persona); !set) return failed(set.error(), v);
+    if (auto in = services_.insert_card(p.card, [&] { return card_present(); }); !in) return failed(in.error(), v);
+    auto check = verify_by_card(reader_, eligibility_, kReader, p.pin, kTimeout);
+    method = "card";
+    if (check && check->kind == "pin_locked") {  // R-VIS: staff compare the photo, then query without a PIN
+      v.notes.push_back(check->message);
+      check = verify_by_card(reader_, eligibility_, kReader, nullptr, kTimeout);
+      method = "visual";
+    }
+    services_.remove_card([&] { return !card_present(); });
+    if (!check) return failed(check.error(), v);
+    if (check->kind != "outcome") {
+      v.notes.push_back(check->message);
+      return json();
+    }
+    json outcome = check->outcome;
+    note_outcome(outcome, v);
+    // The certificate is refused (past grace): the patient shows the 資格確認書 instead.
+    if (outcome.value("kind", "") != "valid" && !p.numbers.is_null()) {
+      v.notes.push_back("→ 資格確認書の番号で確認 checked by the 資格確認書's numbers instead");
+      return by_numbers(p.numbers, v, method);
+    }
+    return outcome;
+  }
+
+  json from_the_face_reader(const Patient& p, Visit& v, std::string& method) {
+    method = "face";
+    struct Pushed {
+      std::mutex m;
+      std::condition_variable cv;
+      std::string doc;
+    } pushed;
+    onshi_document_listener listener{sizeof listener, &pushed,
+                                     [](void* ctx, onshi_status st, onshi_bytes doc, const onshi_error*) {
+                                       auto& p = *static_cast<Pushed*>(ctx);
+                                       std::lock_guard l(p.m);
+                                       if (st == ONSHI_OK && p.doc.empty())
+                                         p.doc.assign(reinterpret_cast<const char*>(doc.data), doc.size);
+                                       p.cv.notify_all();
+                                     }};
+    onshi_error err = empty_error();
+    if (onshi_status st = eligibility_.vtable->set_face_listener(eligibility_.instance, &listener, &err))
+      return failed(to_error(st, err), v);
+    if (auto push = services_.push_face(p.sim_persona); !push) v.notes.push_back(push.error().message);
+    std::unique_lock lock(pushed.m);
+    pushed.cv.wait_for(lock, kTimeout, [&] { return !pushed.doc.empty(); });
+    std::string doc = pushed.doc;
+    lock.unlock();
+    eligibility_.vtable->set_face_listener(eligibility_.instance, nullptr, &err);
+    if (doc.empty()) return failed(make_error(ONSHI_E_TIMEOUT, "demo", "no face-reader result arrived", ""), v);
+    json outcome = json::parse(doc, nullptr, false);
+    note_outcome(outcome, v);
+    return outcome;
+  }
+
+  // A disaster drill on the simulator's 令和6年能登半島地震 data: the clinic switches
+  // disaster mode on for a week, and a patient with nothing, who gives her name in
+  // everyday kanji (山崎 徳子 for 山﨑 德子), is found with her consent; then it is off.
+  Visit in_a_disaster(Visit& v) {
+    v.row["method"] = "disaster";
+    auto ext = sdk_.extension<onshi_disaster_v1>(ONSHI_EXT_DISASTER);
+    if (!ext) return failed(ext.error(), v), v;
+    const json staff = {{"id", "dr-001"}, {"role", "doctor"}};
+    auto call = [&](onshi_document_fn onshi_disaster_v1::*fn, const json& request) -> Result<json> {
+      const std::string in = request.dump();
+      std::string out;
+      onshi_writer writer = string_writer(out);
+      onshi_error err = empty_error();
+      if (onshi_status st = (ext->vtable->*fn)(ext->instance, {reinterpret_cast<const uint8_t*>(in.data()), in.size()},
+                                               &writer, &err))
+        return to_error(st, err);
+      return json::parse(out, nullptr, false);
+    };
+    const std::string until = jst_date(sdk_.now_ms() + 7 * 86'400'000LL, true);
+    auto declared = call(&onshi_disaster_v1::declare, {{"schema", "onshi.disaster.declare-request/1"},
+                                                       {"reference", "訓練 drill: 令和6年能登半島地震"},
+                                                       {"area", {"13101", "17"}},
+                                                       {"closes_at", until},
+                                                       {"operator", staff}});
+    if (!declared) return failed(declared.error(), v), v;
+    v.notes.push_back("災害モード on (drill): 石川県 and 千代田区 until " + until + ", by dr-001 (doctor)");
+    const std::string request = json{{"schema", "onshi.disaster.lookup-request/1"},
+                                     {"name", "山崎 徳子"},
+                                     {"birthdate", "1947-11-20"},
+                                     {"sex", "female"},
+                                     {"address", "七尾市"},
+                                     {"operator", staff},
+                                     {"consent", {{"kind", "verbal"}}}}
+                                    .dump();
+    Completion answered;
+    uint64_t op = 0;
+    onshi_error err = empty_error();
+    std::string answer;
+    if (onshi_status st = ext->vtable->lookup_async(ext->instance,
+                                                    {reinterpret_cast<const uint8_t*>(request.data()), request.size()},
+                                                    &answered.c, &op, &err)) {
+      failed(to_error(st, err), v);
+    } else if (!answered.wait_for(kTimeout) || answered.status() != ONSHI_OK) {
+      failed(answered.status() != ONSHI_OK ? answered.error() : make_error(ONSHI_E_TIMEOUT, "demo", "no answer", ""), v);
+    } else {
+      answer = answered.result();
+    }
+    (void)call(&onshi_disaster_v1::end,
+               {{"schema", "onshi.disaster.end-request/1"}, {"reason", "drill over"}, {"operator", staff}});
+    const json a = json::parse(answer, nullptr, false);
+    if (!a.is_object()) return v;
+    v.row["outcome"] = a.value("outcome", "");
+    if (a.contains("lookup") && a["lookup"].contains("person")) v.row["name"] = a["lookup"]["person"].value("name", "");
+    const json lines = a.contains("drug_history") ? a["drug_history"].value("lines", json::array()) : json::array();
+    v.row["drug_lines"] = lines.size();
+    v.notes.push_back("同意 consent: 口頭 verbal, recorded before the search (R-DISASTER)");
+    for (size_t i = 0; i < lines.size() && i < 3; ++i)
+      v.notes.push_back(lines[i].value("dispensed_on", "") + "  " + lines[i].value("drug_name", ""));
+    if (lines.size() > 3) v.notes.push_back("… " + std::to_string(lines.size() - 3) + " more");
+    return v;
+  }
+
+  json by_numbers(const json& numbers, Visit& v, std::string& method) {
+    method = "insured";
+    json request = {{"schema", "onshi.eligibility.request/1"}, {"kind", "insured"}};
+    request.update(numbers);
+    auto outcome = verify_by_numbers(eligibility_, request, kTimeout);
+    if (!outcome) return failed(outcome.error(), v);
+    note_outcome(*outcome, v);
+    return *outcome;
+  }
+
+  static void note_outcome(const json& outcome, Visit& v) {
+    for (const char* key : {"message", "note"})
+      if (!outcome.value(key, "").empty()) v.notes.push_back(outcome.value(key, ""));
+  }
+
+  static json failed(const Error& e, Visit& v) {
+    v.notes.push_back(e.message + (e.hint.empty() ? "" : " (" + e.hint + ")"));
+    return json();
+  }
+
+  // The claim: which route the rules allow and the ratio (onshi.claims/1 decide).
+  void bill(const Patient& p, const json& outcome, const json* q, const std::string& method, Visit& v) {
+    const std::string kind = outcome.is_object() ? outcome.value("kind", "failed") : "failed";
+    std::string card_check = kind == "valid" ? "valid" : kind.rfind("lost", 0) == 0 ? "lost"
+                           : kind == "no_data" ? "no_data" : "failed";
+    json input = {{"schema", "onshi.claims.input/1"},
+                  {"visit_date", today()},
+                  {"visit", p.visit},
+                  {"presented",
+                   {{"my_number_card", method != "insured"},
+                    {"card_check", method == "insured" ? "not_done" : card_check},
+                    {"eligibility_certificate", method == "insured"}}}};
+    json patient = {{"name", q ? q->value("name", "") : "●●　●●"},
+                    {"name_kana", q ? q->value("name_kana", "") : ""},
+                    {"birth_date", q ? dashed(q->value("birthdate", "")) : "1980-01-01"},
+                    {"sex", q && q->value("sex1", "") == "2" ? "female" : "male"},
+                    {"chart_number", std::to_string(1000 + ++chart_)}};
+    if (!q && !p.numbers.is_null()) patient["birth_date"] = dashed(p.numbers.value("birth_date", ""));
+    input["patient"] = patient;
+    // Checked online by the card (or face reader): "online"; by numbers read off a 資格確認書: "shown".
+    // A lost qualification is the old one, billed on the old numbers (R-CLAIM-B) whichever way it came.
+    if (q && kind == "valid") (method == "insured" ? input["shown"] : input["online"]) = qualification_for_claims(*q);
+    if (q && kind.rfind("lost", 0) == 0) input["online"] = qualification_for_claims(*q);
+    if (!p.statement.is_null()) input["statement"] = p.statement;
+    auto result = claims_call(claims_, &onshi_claims_v1::decide, input);
+    if (!result) {
+      v.notes.push_back("請求 claim: " + result.error().message);
+      return;
+    }
+    v.row["route"] = (*result)["route"].value("id", "");
+    v.row["ratio"] = (*result)["copay"].value("ratio", 0);
+    v.row["method_rule"] = (*result)["method"].value("id", "");
+    const std::string reason = (*result)["route"].value("reason", "");
+    if (!reason.empty()) v.notes.push_back(reason);
+  }
+
+  const Sdk& sdk_;
+  demo::Services& services_;
+  CardReader reader_;
+  Eligibility eligibility_;
+  Extension<onshi_claims_v1> claims_;
+  json verifications_ = json::array();
+  int chart_ = 0;
+};
+
+// ---- what the receptionist sees -------------------------------------------------------------
+
+// Terminal columns of UTF-8 text: CJK and full-width forms take two, half-width kana one.
+size_t columns(const std::string& s) {
+  size_t n = 0;
+  for (size_t i = 0; i < s.size();) {
+    unsigned char c = s[i];
+    uint32_t cp = c;
+    int len = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+    if (len > 1) {
+      cp = c & (0x3F >> (len - 1));
+      for (int k = 1; k < len && i + k < s.size(); ++k) cp = cp << 6 | (s[i + k] & 0x3F);
+    }
+    i += len;
+    n += (cp >= 0x1100 && !(cp >= 0xFF61 && cp <= 0xFF9F)) ? 2 : 1;
+  }
+  return n;
+}
+
+std::string pad(const std::string& s, size_t width) {
+  const size_t w = columns(s);
+  return w >= width ? s : s + std::string(width - w, ' ');
+}
+
+const char* outcome_label(const std::string& kind) {
+  if (kind == "valid") return "有効 valid";
+  if (kind == "lost") return "資格喪失 lost";
+  if (kind == "lost_with_new") return "喪失・新資格あり lost, new found";
+  if (kind == "no_data") return "該当なし no record";
+  if (kind == "withheld") return "保険者の意向 withheld";
+  if (kind == "confirmed") return "本人確認 one person found";
+  if (kind == "ask_more") return "候補複数 ask for more";
+  return "確認できず not verified";
+}
+
+const char* method_label(const std::string& method) {
+  if (method == "card") return "カード+PIN";
+  if (method == "visual") return "目視 visual";
+  if (method == "face") return "顔認証 face";
+  if (method == "insured") return "番号 numbers";
+  if (method == "disaster") return "災害 disaster";
+  return "-";
+}
+
+void print_day(const json& day) {
+  std::cout << "\n受付 reception — " << day["date"].get<std::string>() << "\n\n"
+            << pad("No", 4) << pad("患者 patient", 16) << pad("確認 check", 14) << pad("結果 outcome", 30)
+            << pad("請求 route", 12) << "負担 ratio\n"
+            << std::string(84, '-') << "\n";
+  int n = 0;
+  for (const auto& v : day["patients"]) {
+    const auto& r = v["row"];
+    std::string name = r.value("name", "");
+    if (name.empty()) name = "(不明 unknown)";
+    const std::string ratio = r.contains("ratio") ? std::to_string(r["ratio"].get<int>()) + "割" : "-";
+    std::cout << pad(std::to_string(++n), 4) << pad(name, 16) << pad(method_label(r.value("method", "")), 14)
+              << pad(outcome_label(r.value("outcome", "")), 30) << pad(r.value("route", "-"), 12) << ratio << "\n"
+              << "    " << r.value("scenario", "") << "\n";
+    for (const auto& note : v["notes"]) std::cout << "      · " << note.get<std::string>() << "\n";
+  }
+  const auto& u = day["usage_rate"];
+  if (u.is_object() && u.contains("rate"))
+    std::cout << "\nマイナ保険証利用率 My Number card usage rate (" << u.value("month", "") << "): "
+              << u.value("card_count", 0) << " / " << u.value("total_count", 0) << " = "
+              << int(u.value("rate", 0.0) * 100 + 0.5) << "%  (医療DX推進体制整備加算 tier " << u.value("tier", 0)
+              << ")\n";
+}
+
+// ---- onshi demo -------------------------------------------------------------------------------
+
+int cmd_demo(const Args& args) {
+  if (auto bad = args.unknown({"keep"}); !bad.empty()) return usage_error("unknown option --" + bad, kDemoUsage);
+  const bool as_json = args.flag("json");
+  auto say = [&](const std::string& line) {
+    if (!as_json) std::cerr << "  starting " << line << std::endl;
+  };
+  char tmpl[] = "/tmp/onshi-demo-XXXXXX";
+  if (!mkdtemp(tmpl))
+    return fail(args, make_error(ONSHI_E_IO, "demo", "cannot make a work folder in /tmp", "check /tmp is writable"));
+  const fs::path work = tmpl;
+  if (!as_json) std::cerr << "onshi demo: a reception day through the real plugins (work folder " << work.string() << ")\n";
+
+  json day = {{"patients", json::array()}};
+  int code = kOk;
+  {
+    demo::Services services(work, say);
+    // The SDK is opened twice: first to see whether PC/SC answers (the reader
+    // plugin needs no configuration), then pointed at the simulator.
+    auto probe_sdk = Sdk::open([&] {
+      SdkOptions o;
+      o.log_level = ONSHI_LOG_ERROR + 1;
+      return o;
+    }());
+    if (!probe_sdk) return fail(args, probe_sdk.error());
+    auto probe_reader = probe_sdk->extension<onshi_card_reader_v1>(ONSHI_EXT_CARD_READER);
+    if (!probe_reader) return fail(args, probe_reader.error());
+    auto pcsc_up = [&] {
+      std::string text;
+      onshi_writer out = string_writer(text);
+      onshi_error err = empty_error();
+      return probe_reader->vtable->list_readers(probe_reader->instance, &out, &err) == ONSHI_OK &&
+             text.find("Virtual PCD") != std::string::npos;
+    };
+    if (auto started = services.start(pcsc_up); !started) return fail(args, started.error());
+
+    SdkOptions o;
+    o.host_name = "onshi demo";
+    o.config_json = services.config_json();
+    o.state_dir = services.state_dir().string();
+    o.log_level = ONSHI_LOG_ERROR + 1;
+    auto sdk = Sdk::open(o);
+    if (!sdk) return fail(args, sdk.error());
+    Day reception(*sdk, services);
+    if (auto opened = reception.open(); !opened) return fail(args, opened.error());
+    day["date"] = reception.today();
+    say("the day: " + std::to_string(the_day().size()) + " patients");
+    for (const auto& p : the_day()) {
+      Visit v = reception.see(p);
+      day["patients"].push_back({{"row", v.row}, {"notes", v.notes}});
+    }
+    auto usage = reception.usage_rate();
+    day["usage_rate"] = usage ? *usage : json{{"error", usage.error().message}};
+  }
+  if (!args.flag("keep")) {
+    std::error_code ec;
+    fs::remove_all(work, ec);
+  }
+  if (as_json) {
+    day["ok"] = code == kOk;
+    print_json(day);
+  } else {
+    print_day(day);
+  }
+  return code;
+}
+
+}  // namespace
+
+std::vector<Command> demo_commands() {
+  return {{"demo", kDemoUsage,
+           "a scripted reception day against the simulator and a virtual card in pcscd (starts what it needs)",
+           &cmd_demo, {"keep"}}};
+}
+
+}  // namespace onshi::cli

@@ -1,0 +1,186 @@
+#include "reception.hpp"
+
+#include <cstring>
+
+namespace onshi::cli {
+
+using nlohmann::json;
+
+namespace {
+
+onshi_bytes bytes_of(const std::string& s) { return {reinterpret_cast<const uint8_t*>(s.data()), s.size()}; }
+
+// Starts an eligibility operation and waits for its document.
+template <class Start>
+Result<std::string> run(const Eligibility& ext, Completion& completion, std::chrono::milliseconds timeout, Start start) {
+  uint64_t op = 0;
+  onshi_error err = empty_error();
+  if (onshi_status st = start(&completion.c, &op, &err)) return to_error(st, err);
+  return await(ext, completion, op, timeout);
+}
+
+}  // namespace
+
+Result<std::string> await(const Eligibility& ext, Completion& completion, uint64_t op, std::chrono::milliseconds timeout) {
+  if (!completion.wait_for(timeout)) {
+    ext.vtable->cancel(ext.instance, op);
+    completion.wait_for(std::chrono::minutes(1));  // the contract: a cancel completes soon, exactly once
+    Error e = make_error(ONSHI_E_TIMEOUT, "eligibility",
+                         "no answer within " + std::to_string(timeout.count() / 1000) + " s",
+                         "check that the 資格確認端末 or the server and the network are up, then try again");
+    e.retryable = true;
+    return e;
+  }
+  if (completion.status() != ONSHI_OK) return completion.error();
+  return completion.result();
+}
+
+json failed_outcome(const Error& e) {
+  return {{"schema", "onshi.eligibility.outcome/1"},
+          {"kind", "failed"},
+          {"stage", "transport"},
+          {"code", std::to_string(e.code)},
+          {"message", e.message},
+          {"hint", e.hint},
+          {"retryable", e.retryable},
+          {"qualifications", json::array()},
+          {"withheld_fields", json::array()},
+          {"cache_allowed", false}};
+}
+
+Result<CardCheck> verify_by_card(const CardReader& reader, const Eligibility& ext, const char* reader_name,
+                                 const char* pin, std::chrono::milliseconds timeout) {
+  if (!ONSHI_HAS_FIELD(onshi_eligibility_v1, ext.vtable, challenge_async) || !ext.vtable->challenge_async)
+    return make_error(ONSHI_E_NOT_SUPPORTED, "eligibility",
+                      "the eligibility plugin " + ext.plugin_id + " cannot query by the My Number card",
+                      "install an eligibility plugin with the direct TLS transport");
+  CardCheck check;
+  // 1. The card: its kind and PIN state (no PIN spent), then its auth certificate.
+  std::string info_text;
+  onshi_writer info_out = string_writer(info_text);
+  onshi_error err = empty_error();
+  if (onshi_status st = reader.vtable->card_info(reader.instance, reader_name, &info_out, &err)) return to_error(st, err);
+  const json info = json::parse(info_text, nullptr, false);
+  check.card_kind = info.is_object() ? info.value("kind", "card") : "card";
+  if (pin && info.is_object() && info.value("pin_tries_left", 1) == 0) {
+    check.kind = "pin_locked";
+    check.tries_left = 0;
+    check.message = "PIN ロック locked: check identity by 目視確認 and query with a visual check (R-VIS)";
+    return check;
+  }
+  std::string certificate;
+  onshi_writer cert_out = string_writer(certificate);
+  err = empty_error();
+  if (onshi_status st = reader.vtable->read_certificate(reader.instance, reader_name, ONSHI_CERT_AUTH, &cert_out, &err))
+    return to_error(st, err);
+  json request = {{"schema", "onshi.eligibility.request/1"},
+                  {"kind", "card"},
+                  {"certificate", bytes_to_base64(certificate)},
+                  {"card_kind", check.card_kind}};
+  if (!pin) {
+    request["identity_check"] = "visual";
+  } else {
+    // 2. The server's challenge, signed by the card after the PIN.
+    Completion challenged;
+    uint64_t op = 0;
+    err = empty_error();
+    if (onshi_status st = ext.vtable->challenge_async(ext.instance, &challenged.c, &op, &err)) return to_error(st, err);
+    auto issued = await(ext, challenged, op, timeout);
+    if (!issued) {  // no challenge came: the failed outcome the query itself would have given
+      check.kind = "outcome";
+      check.outcome = failed_outcome(issued.error());
+      return check;
+    }
+    const json doc = json::parse(*issued, nullptr, false);
+    const auto challenge = doc.is_object() ? base64_to_bytes(doc.value("challenge", "")) : std::nullopt;
+    if (!challenge || challenge->empty())
+      return make_error(ONSHI_E_PROTOCOL, "eligibility", "the plugin's challenge document is unreadable",
+                        "report this with `onshi plugins --json`");
+    std::string signature;
+    onshi_writer sig_out = string_writer(signature);
+    err = empty_error();
+    const onshi_status st = reader.vtable->sign(reader.instance, reader_name, pin, bytes_of(*challenge), &sig_out, &err);
+    if (st == ONSHI_E_PIN_WRONG || st == ONSHI_E_PIN_LOCKED) {
+      const bool locked = st == ONSHI_E_PIN_LOCKED;
+      check.kind = locked ? "pin_locked" : "pin_wrong";
+      check.tries_left = locked ? 0 : err.native_code;
+      check.message = locked ? "PIN ロック locked: check identity by 目視確認 and query with a visual check (R-VIS)"
+                             : "PIN 不一致 wrong PIN: " + std::to_string(err.native_code) +
+                                   " tries left; the query was not sent";
+      return check;
+    }
+    if (st != ONSHI_OK) return to_error(st, err);
+    request["challenge"] = doc.value("challenge", "");
+    request["signature"] = bytes_to_base64(signature);
+  }
+  // 3. The query itself.
+  auto outcome = verify_by_numbers(ext, request, timeout);
+  if (!outcome) return std::move(outcome).error();
+  check.kind = "outcome";
+  check.outcome = std::move(*outcome);
+  return check;
+}
+
+Result<json> verify_by_numbers(const Eligibility& ext, const json& request, std::chrono::milliseconds timeout) {
+  const std::string text = request.dump();
+  Completion answered;
+  auto answer = run(ext, answered, timeout, [&](const onshi_completion* done, uint64_t* op, onshi_error* e) {
+    return ext.vtable->query_async(ext.instance, bytes_of(text), done, op, e);
+  });
+  if (!answer) return std::move(answer).error();
+  json outcome = json::parse(*answer, nullptr, false);
+  if (!outcome.is_object())
+    return make_error(ONSHI_E_PROTOCOL, "eligibility", "the plugin's outcome document is not JSON",
+                      "report this with `onshi plugins --json`");
+  return outcome;
+}
+
+Result<json> claims_call(const Extension<onshi_claims_v1>& claims, onshi_document_fn onshi_claims_v1::*fn,
+                         const json& request) {
+  const std::string in = request.dump();
+  std::string out;
+  onshi_writer writer = string_writer(out);
+  onshi_error err = empty_error();
+  if (onshi_status st = (claims.vtable->*fn)(claims.instance, bytes_of(in), &writer, &err)) return to_error(st, err);
+  json doc = json::parse(out, nullptr, false);
+  if (doc.is_discarded())
+    return make_error(ONSHI_E_PROTOCOL, "claims", "the claims plugin's answer is not JSON",
+                      "report this with `onshi plugins --json`");
+  return doc;
+}
+
+std::string bytes_to_base64(const std::string& bytes) {
+  static const char* abc = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  for (size_t i = 0; i < bytes.size(); i += 3) {
+    uint32_t n = uint8_t(bytes[i]) << 16;
+    if (i + 1 < bytes.size()) n |= uint8_t(bytes[i + 1]) << 8;
+    if (i + 2 < bytes.size()) n |= uint8_t(bytes[i + 2]);
+    out += abc[n >> 18];
+    out += abc[(n >> 12) & 63];
+    out += i + 1 < bytes.size() ? abc[(n >> 6) & 63] : '=';
+    out += i + 2 < bytes.size() ? abc[n & 63] : '=';
+  }
+  return out;
+}
+
+std::optional<std::string> base64_to_bytes(const std::string& text) {
+  static const char* abc = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  uint32_t acc = 0;
+  int bits = 0;
+  for (char c : text) {
+    if (c == '=') break;
+    const char* at = c ? std::strchr(abc, c) : nullptr;
+    if (!at) return std::nullopt;
+    acc = (acc << 6) | uint32_t(at - abc);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out += char((acc >> bits) & 0xFF);
+    }
+  }
+  return out;
+}
+
+}  // namespace onshi::cli

@@ -1,0 +1,90 @@
+// `onshi demo` end to end (issue 8): the reception day against the simulator and a
+// virtual card in the real pcscd, checked patient by patient from its --json. The
+// expectations are this test's own, from the simulator's personas and the rules.
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <string>
+
+namespace {
+
+using nlohmann::json;
+
+struct DemoRun {
+  int exit = -1;
+  json doc;
+};
+
+DemoRun run_demo() {
+  DemoRun r;
+  FILE* p = popen(ONSHI_CLI " demo --json 2>/dev/null", "r");
+  if (!p) return r;
+  std::string out;
+  char buf[4096];
+  for (size_t n; (n = fread(buf, 1, sizeof buf, p)) > 0;) out.append(buf, n);
+  const int status = pclose(p);
+  r.exit = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  r.doc = json::parse(out, nullptr, false);
+  return r;
+}
+
+std::string notes(const json& patient) {
+  std::string all;
+  for (const auto& n : patient["notes"]) all += n.get<std::string>() + "\n";
+  return all;
+}
+
+struct Expect {
+  const char* method;
+  const char* outcome;
+  const char* route;  // "" when nothing is billed
+  int ratio;          // 0 when nothing is billed
+};
+
+TEST(Demo, R_GRACE_R_VIS_R_CLAIM_every_patient_of_the_day_gets_the_expected_outcome_and_bill) {
+  const DemoRun r = run_demo();
+  ASSERT_EQ(r.exit, 0);
+  ASSERT_TRUE(r.doc.is_object()) << "not JSON";
+  EXPECT_EQ(r.doc["ok"], true);
+  const json& day = r.doc["patients"];
+  const Expect expected[] = {
+      {"card", "valid", "R-CLAIM-OK", 3},     // card + PIN
+      {"visual", "valid", "R-CLAIM-OK", 3},   // PIN locked → 目視確認 (R-VIS)
+      {"card", "valid", "R-CLAIM-OK", 3},     // photo-less card: PIN only
+      {"card", "valid", "R-CLAIM-OK", 3},     // expired certificate within the 3-month grace (R-GRACE)
+      {"insured", "valid", "R-CLAIM-OK", 2},  // past grace → the 資格確認書's numbers; 高齢受給者 2割
+      {"card", "failed", "", 0},              // smartphone: its certificate needs the PIN first (R-PHONE)
+      {"face", "valid", "R-CLAIM-OK", 3},     // face-reader push
+      {"insured", "valid", "R-CLAIM-OK", 3},  // 資格確認書 numbers
+      {"card", "lost", "R-CLAIM-B", 3},       // lost → billed on the old numbers
+      {"card", "no_data", "R-CLAIM-C", 3},    // first visit, no record → 申立書, 不詳
+      {"card", "valid", "R-CLAIM-OK", 1},     // 後期高齢者 1割
+      {"insured", "valid", "R-CLAIM-OK", 2},  // 未就学 2割
+      {"disaster", "confirmed", "", 0},       // disaster mode, consent first (R-DISASTER)
+  };
+  ASSERT_EQ(day.size(), std::size(expected));
+  for (size_t i = 0; i < day.size(); ++i) {
+    const json& row = day[i]["row"];
+    SCOPED_TRACE("patient " + std::to_string(i + 1) + ": " + row.value("scenario", "") + "\n" + notes(day[i]));
+    EXPECT_EQ(row.value("method", ""), expected[i].method);
+    EXPECT_EQ(row.value("outcome", ""), expected[i].outcome);
+    EXPECT_EQ(row.value("route", ""), expected[i].route);
+    EXPECT_EQ(row.value("ratio", 0), expected[i].ratio);
+  }
+  EXPECT_NE(notes(day[3]).find("猶予"), std::string::npos) << "in grace: qualification only, said so";
+  EXPECT_NE(notes(day[1]).find("R-VIS"), std::string::npos);
+  EXPECT_NE(notes(day[5]).find("PIN"), std::string::npos);
+  // Disaster: the one person, found through her old kanji, her drugs and nobody else's.
+  EXPECT_EQ(day[12]["row"].value("name", ""), "山﨑　德子");
+  EXPECT_GE(day[12]["row"].value("drug_lines", 0), 1);
+  EXPECT_NE(notes(day[12]).find("ドネペジル"), std::string::npos);
+  EXPECT_EQ(notes(day[12]).find("ゾルピデム"), std::string::npos) << "a near-miss stranger's drug was shown";
+  // マイナ保険証利用率 over the day's 12 online checks (the disaster look-up is not one).
+  EXPECT_EQ(r.doc["usage_rate"].value("total_count", 0), 12);
+  EXPECT_EQ(r.doc["usage_rate"].value("card_count", 0), 9);
+}
+
+}  // namespace
