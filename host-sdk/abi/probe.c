@@ -1,6 +1,8 @@
 /* Exports one function per public type so abidw/abidiff can see the whole C ABI
  * (functions rather than data: a data symbol whose struct grows by an allowed
  * append would be reported as "size of symbol changed"). */
+#include <onshi/abi/onshi_ext_card_reader.h>
+#include <onshi/abi/onshi_ext_claims.h>
 #include <onshi/abi/onshi_ext_diagnostics.h>
 #include <onshi/abi/onshi_ext_disaster.h>
 #include <onshi/abi/onshi_ext_eligibility.h>
@@ -28,6 +30,10 @@ PROBE(onshi_store_query)
 PROBE(onshi_host_store_v1)
 PROBE(onshi_host_exchange_v1)
 PROBE(onshi_diagnostics_v1)
+PROBE(onshi_card_reader_v1)
+PROBE(onshi_reader_event)
+PROBE(onshi_reader_listener)
+PROBE(onshi_claims_v1)
 PROBE(onshi_disaster_v1)
 PROBE(onshi_eligibility_v1)
 PROBE(onshi_eligibility_records_v1)

@@ -68,15 +68,17 @@ Result<CardCheck> verify_by_card(const CardReader& reader, const Eligibility& ex
     check.message = "PIN ロック locked: check identity by 目視確認 and query with a visual check (R-VIS)";
     return check;
   }
+  // One PIN, one session, when the reader can: VERIFY, read the certificate, sign.
+  const bool in_one_session = pin && ONSHI_HAS_FIELD(onshi_card_reader_v1, reader.vtable, sign_with_certificate) &&
+                              reader.vtable->sign_with_certificate;
   std::string certificate;
   onshi_writer cert_out = string_writer(certificate);
-  err = empty_error();
-  if (onshi_status st = reader.vtable->read_certificate(reader.instance, reader_name, ONSHI_CERT_AUTH, &cert_out, &err))
-    return to_error(st, err);
-  json request = {{"schema", "onshi.eligibility.request/1"},
-                  {"kind", "card"},
-                  {"certificate", bytes_to_base64(certificate)},
-                  {"card_kind", check.card_kind}};
+  if (!in_one_session) {
+    err = empty_error();
+    if (onshi_status st = reader.vtable->read_certificate(reader.instance, reader_name, ONSHI_CERT_AUTH, &cert_out, &err))
+      return to_error(st, err);
+  }
+  json request = {{"schema", "onshi.eligibility.request/1"}, {"kind", "card"}, {"card_kind", check.card_kind}};
   if (!pin) {
     request["identity_check"] = "visual";
   } else {
@@ -99,7 +101,10 @@ Result<CardCheck> verify_by_card(const CardReader& reader, const Eligibility& ex
     std::string signature;
     onshi_writer sig_out = string_writer(signature);
     err = empty_error();
-    const onshi_status st = reader.vtable->sign(reader.instance, reader_name, pin, bytes_of(*challenge), &sig_out, &err);
+    const onshi_status st =
+        in_one_session ? reader.vtable->sign_with_certificate(reader.instance, reader_name, pin, bytes_of(*challenge),
+                                                              &sig_out, &cert_out, &err)
+                       : reader.vtable->sign(reader.instance, reader_name, pin, bytes_of(*challenge), &sig_out, &err);
     if (st == ONSHI_E_PIN_WRONG || st == ONSHI_E_PIN_LOCKED) {
       const bool locked = st == ONSHI_E_PIN_LOCKED;
       check.kind = locked ? "pin_locked" : "pin_wrong";
@@ -113,6 +118,7 @@ Result<CardCheck> verify_by_card(const CardReader& reader, const Eligibility& ex
     request["challenge"] = doc.value("challenge", "");
     request["signature"] = bytes_to_base64(signature);
   }
+  request["certificate"] = bytes_to_base64(certificate);
   // 3. The query itself.
   auto outcome = verify_by_numbers(ext, request, timeout);
   if (!outcome) return std::move(outcome).error();

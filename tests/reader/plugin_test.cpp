@@ -219,6 +219,40 @@ TEST_F(ReaderPlugin, R_PIN_sign_gives_a_signature_the_certificate_verifies) {
             1);
 }
 
+// R-PHONE: a smartphone's certificate cannot be read before its PIN; sign_with_certificate
+// reads it after the one VERIFY and signs in the same session.
+TEST_F(ReaderPlugin, R_PHONE_sign_with_certificate_reads_a_smartphone_certificate_after_the_pin) {
+  VirtualCard vcard({"--smartphone", "--pin", "4821"});
+  EXPECT_FALSE(certificate(ONSHI_CERT_AUTH).ok()) << "a smartphone certificate was read without the PIN";
+  ASSERT_TRUE(ONSHI_HAS_FIELD(onshi_card_reader_v1, reader_.vtable, sign_with_certificate));
+  const std::string challenge = "challenge";
+  std::string signature, der;
+  const onshi_writer sig = append_to(signature), cert = append_to(der);
+  onshi_error err = empty_error();
+  ASSERT_EQ(reader_.vtable->sign_with_certificate(reader_.instance, nullptr, "4821",
+                                                  {reinterpret_cast<const uint8_t*>(challenge.data()), challenge.size()},
+                                                  &sig, &cert, &err),
+            ONSHI_OK)
+      << err.message;
+  EXPECT_EQ(std::vector<uint8_t>(der.begin(), der.end()), vcard.auth_cert_der());
+  const unsigned char* p = reinterpret_cast<const unsigned char*>(der.data());
+  std::unique_ptr<X509, decltype(&X509_free)> x509(d2i_X509(nullptr, &p, long(der.size())), X509_free);
+  ASSERT_TRUE(x509);
+  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> md(EVP_MD_CTX_new(), EVP_MD_CTX_free);
+  ASSERT_EQ(EVP_DigestVerifyInit(md.get(), nullptr, EVP_sha256(), nullptr, X509_get0_pubkey(x509.get())), 1);
+  EXPECT_EQ(EVP_DigestVerify(md.get(), reinterpret_cast<const uint8_t*>(signature.data()), signature.size(),
+                             reinterpret_cast<const uint8_t*>(challenge.data()), challenge.size()),
+            1);
+  err = empty_error();
+  signature.clear();
+  der.clear();
+  EXPECT_EQ(reader_.vtable->sign_with_certificate(reader_.instance, nullptr, "1111",
+                                                  {reinterpret_cast<const uint8_t*>(challenge.data()), challenge.size()},
+                                                  &sig, &cert, &err),
+            ONSHI_E_PIN_WRONG);
+  EXPECT_TRUE(der.empty()) << "nothing is read after a wrong PIN";
+}
+
 TEST_F(ReaderPlugin, R_PIN_a_verified_pin_does_not_outlive_the_call) {
   VirtualCard vcard({"--pin", "4821"});
   ASSERT_EQ(verify("4821").code, ONSHI_OK);

@@ -90,6 +90,13 @@ typedef struct onshi_card_reader_v1 {
                                        const onshi_writer* out_json, onshi_error* err);
   /* Makes a blocking operation in progress return ONSHI_E_CANCELLED soon. */
   onshi_status(ONSHI_ABI* cancel)(onshi_instance* instance);
+  /* [ABI 1.0, appended] sign() that also returns the auth certificate, read in
+   * the same session after the one VERIFY: a smartphone's (スマホ用電子証明書)
+   * can only be read after its PIN, and a card needs one session instead of two.
+   * Check ONSHI_HAS_FIELD before calling. */
+  onshi_status(ONSHI_ABI* sign_with_certificate)(onshi_instance* instance, const char* reader, const char* pin,
+                                                 onshi_bytes challenge, const onshi_writer* out_signature,
+                                                 const onshi_writer* out_certificate_der, onshi_error* err);
 } onshi_card_reader_v1;
 
 #ifdef __cplusplus

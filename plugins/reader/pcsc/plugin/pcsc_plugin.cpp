@@ -50,7 +50,7 @@ class PcscPlugin : public onshi::plugin::Instance {
   const void* extension(std::string_view id) override {
     static const onshi_card_reader_v1 reader = {sizeof(onshi_card_reader_v1), &list_readers, &set_listener,
                                                 &card_info, &read_certificate, &verify_pin, &sign, &read_basic4,
-                                                &cancel};
+                                                &cancel, &sign_with_certificate};
     static const onshi_diagnostics_v1 diagnostics = {sizeof(onshi_diagnostics_v1), &self_test};
     if (id == ONSHI_EXT_CARD_READER) return &reader;
     if (id == ONSHI_EXT_DIAGNOSTICS) return &diagnostics;
@@ -198,6 +198,29 @@ class PcscPlugin : public onshi::plugin::Instance {
         if (!signature) return signature.error();
         return write_bytes(out, *signature);
       });
+    });
+  }
+
+  static onshi_status ONSHI_ABI sign_with_certificate(onshi_instance* i, const char* reader, const char* pin,
+                                                      onshi_bytes challenge, const onshi_writer* out,
+                                                      const onshi_writer* out_certificate, onshi_error* err) {
+    return guarded(err, [&]() -> Result<void> {
+      auto checked = checked_pin(pin);
+      if (!checked) return checked.error();
+      if (!out) return missing("out_signature");
+      if (!out_certificate) return missing("out_certificate_der");
+      if (!challenge.data && challenge.size) return missing("challenge.data");
+      const std::span<const uint8_t> data(challenge.data, size_t(challenge.size));
+      return self(i).with_card(reader, "sign_with_certificate",
+                               [&](MyNumberCard& card, const std::string&) -> Result<void> {
+                                 if (auto verified = card.verify_auth_pin(*checked); !verified) return verified;
+                                 auto der = card.read_auth_certificate();
+                                 if (!der) return der.error();
+                                 auto signature = card.sign(data);
+                                 if (!signature) return signature.error();
+                                 if (auto w = write_bytes(out_certificate, *der); !w) return w;
+                                 return write_bytes(out, *signature);
+                               });
     });
   }
 
