@@ -101,7 +101,7 @@ std::string request_bytes() {
   m.header.MedicalInstitutionCode = "1311111111";
   m.header.ArbitraryFileIdentifier = "bench";
   auto& s = m.body.QualificationConfirmSearchInfo.emplace();
-  s.InsurerNumber = "06139999";
+  s.InsurerNumber = "06139992";
   s.InsuredCardSymbol = "記号１";
   s.InsuredIdentificationNumber = "5678";
   s.InsuredBranchNumber = "01";
@@ -126,7 +126,7 @@ el::QualificationResponse full_response() {
   b.ProcessingResultStatus = {"1"};
   b.QualificationValidity = {"1"};
   auto& s = b.QualificationConfirmSearchInfo.emplace();
-  s.InsurerNumber = "06139999";
+  s.InsurerNumber = "06139992";
   s.InsuredCardSymbol = "記号１";
   s.InsuredIdentificationNumber = "5678";
   s.InsuredBranchNumber = "01";
@@ -134,7 +134,7 @@ el::QualificationResponse full_response() {
   s.LimitApplicationCertificateRelatedConsFlg = {"1"};
   auto& r = b.ResultList.emplace().ResultOfQualificationConfirmation.emplace_back();
   r.InsuredCardClassification = {"01"};
-  r.InsurerNumber = "06139999";
+  r.InsurerNumber = "06139992";
   r.InsuredCardSymbol = "記号１";
   r.InsuredIdentificationNumber = "5678";
   r.InsuredBranchNumber = "01";

@@ -130,18 +130,22 @@ std::optional<Reference> History::reference(const std::string& reference_number)
                    text(doc, "birth_date")};
 }
 
-json History::matched_document(const Outcome& outcome, HistoryContext& context) const {
-  json doc = outcome_document(outcome);
+json History::patient_of(const Outcome& outcome, HistoryContext& context) const {
   std::string ref = context.reference_number;
   for (const Qualification& q : outcome.qualifications)
     if (ref.empty() && q.reference_number && !q.reference_number->empty()) ref = *q.reference_number;
-  if (ref.empty()) return doc;
+  if (ref.empty()) return nullptr;
   context.reference_number = ref;
   if (context.patient_id.empty())
     if (auto registered = reference(ref)) context.patient_id = registered->patient_id;
   json patient = {{"reference_number", ref}};
   if (!context.patient_id.empty()) patient["patient_id"] = context.patient_id;
-  doc["patient"] = std::move(patient);
+  return patient;
+}
+
+json History::matched_document(const Outcome& outcome, HistoryContext& context) const {
+  json doc = outcome_document(outcome);
+  if (json patient = patient_of(outcome, context); !patient.is_null()) doc["patient"] = std::move(patient);
   return doc;
 }
 

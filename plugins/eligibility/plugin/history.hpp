@@ -50,6 +50,8 @@ class History {
   // The outcome document with "patient": {"reference_number", "patient_id"?} when an answer
   // carries a 照会番号 (the first one found); `context` gets them too, for the history entry.
   nlohmann::json matched_document(const Outcome& outcome, HistoryContext& context) const;
+  // Just that "patient" object (null when the answer carries no 照会番号), `context` filled the same way.
+  nlohmann::json patient_of(const Outcome& outcome, HistoryContext& context) const;
 
  private:
   onshi::plugin::Host host_;

@@ -13,6 +13,7 @@
 #include <functional>
 #include <random>
 #include <set>
+#include <type_traits>
 
 namespace onshi::eligibility::plugin {
 
@@ -24,6 +25,7 @@ using Record = onshi::plugin::Host::Record;
 using Query = onshi::plugin::Host::Query;
 
 constexpr const char* kJobs = "bulk-jobs";
+constexpr const char* kPatients = "bulk-patients";  // a job's patients, stored once beside it (key: the job id)
 constexpr const char* kResults = "bulk-results";
 constexpr std::string_view kBulkRequestSchema = "onshi.eligibility.bulk-request/1";
 constexpr std::string_view kReferenceRequestSchema = "onshi.eligibility.reference-request/1";
@@ -121,10 +123,28 @@ struct Records::Op {
 };
 
 struct Records::Job {
+  Job() = default;
+  Job(std::string job_id, json job_doc) : id(std::move(job_id)), doc(std::move(job_doc)) {}
   std::string id;
   json doc;  // onshi.eligibility.bulk-job/1 as stored
   json& chunks() { return doc["chunks"]; }
   const json& patients() const { return doc.at("patients"); }
+
+  // The document as stored in kJobs: all but its patients. Every state change stores the job,
+  // but the patients (~1 MB of JSON for 10,000) never change once it is made: they are stored
+  // once, in kPatients, in the same put as the job's first save (save()).
+  std::string text() {
+    json p = std::move(doc["patients"]);
+    doc.erase("patients");
+    std::string t = doc.dump();
+    doc["patients"] = std::move(p);
+    return t;
+  }
+  bool patients_stored = false;
+
+  // The results this run stored durably (index → {patient_id, outcome}, exactly as put): the
+  // completion is built from them instead of reading them back (result_document).
+  std::map<size_t, json> stored;
 };
 
 // The extension functions and the state machine, with access to Records' insides.
@@ -159,7 +179,7 @@ struct Api {
     Records* records;
     std::weak_ptr<Op> op;
     uint64_t id = 0;
-    std::function<void(Result<XmlMsg>)> reply;
+    std::function<void(Result<std::string_view>)> reply;  // the answer's bytes, valid during the call
     onshi_completion c{sizeof(onshi_completion), this, &on_done};
     static void ONSHI_ABI on_done(void* ctx, onshi_status status, onshi_bytes result, const onshi_error* err) {
       std::unique_ptr<ExchangeCtx> self(static_cast<ExchangeCtx*>(ctx));
@@ -168,13 +188,22 @@ struct Api {
       op->exchanges.erase(self->id);
       if (status != ONSHI_OK)
         return self->reply(err ? to_error(status, *err) : make_error(status, "eligibility-records", "exchange failed"));
-      self->reply(read_xml_msg(view(result), "the terminal's answer"));
+      self->reply(std::string_view(reinterpret_cast<const char*>(result.data), result.size));
     }
   };
 
+  // An answer read as the generic tree, or, for the 02res of up to 1,000 results, as its typed view
+  // straight from the bytes (parse_message): one reading instead of a tree and then a view of it.
+  template <class M>
+  static Result<M> answer_as(std::string_view bytes) {
+    if constexpr (std::is_same_v<M, XmlMsg>) return read_xml_msg(bytes, "the terminal's answer");
+    else return parse_message<M>(bytes, "the terminal's answer");
+  }
+
   // Sends through the host's exchange service (our own exchange_async, whichever transport).
+  template <class M = XmlMsg>
   static void exchange(Records& r, const std::shared_ptr<Op>& op, std::string_view prefix, const std::string& bytes,
-                       std::function<void(Result<XmlMsg>)> reply) {
+                       std::type_identity_t<std::function<void(Result<M>)>> reply) {
     const onshi_host* host = r.host_.raw();
     const auto* service = host && host->get_service
                               ? static_cast<const onshi_host_exchange_v1*>(host->get_service(host, ONSHI_SERVICE_EXCHANGE))
@@ -187,7 +216,9 @@ struct Api {
     auto ctx = std::make_unique<ExchangeCtx>();
     ctx->records = &r;
     ctx->op = op;
-    ctx->reply = std::move(reply);
+    ctx->reply = [reply](Result<std::string_view> answer) {
+      reply(answer ? answer_as<M>(*answer) : Result<M>(std::move(answer).error()));
+    };
     onshi_error err = empty_error();
     uint64_t id = 0;
     const std::string p(prefix);
@@ -214,10 +245,24 @@ struct Api {
 
   // ---- bulk jobs [strand] ----
 
-  static Result<void> save(Records& r, Job& job, std::vector<Record> with = {}) {
+  // The job and, in the same atomic put, `with` (a batch's results and history entries); `kept` are
+  // those results (index → stored document), remembered once they are durable.
+  static Result<void> save(Records& r, Job& job, std::vector<Record> with = {}, std::map<size_t, json> kept = {}) {
     const int64_t created = job.doc.value("created_unix_ms", int64_t(0));
-    with.push_back(Record{kJobs, job.id, created, retention_end_unix_ms(created), {}, job.doc.dump()});
-    return r.host_.store_put(with);
+    if (!job.patients_stored)
+      with.push_back(Record{kPatients, job.id, created, retention_end_unix_ms(created), {}, job.patients().dump()});
+    with.push_back(Record{kJobs, job.id, created, retention_end_unix_ms(created), {}, job.text()});
+    if (auto put = r.host_.store_put(with); !put) return put;
+    job.patients_stored = true;
+    job.stored.merge(kept);
+    return {};
+  }
+
+  // One bulk-results record, its document kept in `kept` for save().
+  static Record result_record(const Job& job, size_t index, int64_t now, json stored, std::map<size_t, json>& kept) {
+    Record rec{kResults, index_key(job.id, index), now, retention_end_unix_ms(now), {"job:" + job.id}, stored.dump()};
+    kept.emplace(index, std::move(stored));
+    return rec;
   }
 
   static int received(Job& job) {
@@ -244,6 +289,7 @@ struct Api {
     c["code"] = code;
     c["message"] = message;
     std::vector<Record> results;
+    std::map<size_t, json> kept;
     const int64_t now = r.history_.now_unix_ms();
     const Outcome o = failed_outcome(code, message,
                                      "the 一括照会 was refused; check these patients singly (onshi verify insured) or at "
@@ -252,10 +298,10 @@ struct Api {
     for (int i = 0; i < c["count"].get<int>(); ++i) {
       const size_t index = c["first"].get<size_t>() + i;
       const std::string pid = text(job.patients()[index], "patient_id");
-      results.push_back(Record{kResults, index_key(job.id, index), now, retention_end_unix_ms(now),
-                               {"job:" + job.id}, json{{"patient_id", pid}, {"outcome", keepable_outcome(o)}}.dump()});
+      results.push_back(
+          result_record(job, index, now, json{{"patient_id", pid}, {"outcome", keepable_outcome(o)}}, kept));
     }
-    if (auto put = save(r, job, std::move(results)); !put) return finish(r, op, put.error());
+    if (auto put = save(r, job, std::move(results), std::move(kept)); !put) return finish(r, op, put.error());
     check_finished(r, op);
   }
 
@@ -371,7 +417,7 @@ struct Api {
     const Settings s = read_settings(r.host_);
     auto bytes = bulk_download_request(s.medical_institution_code, text(c, "reception_number"), text(c, "afi"));
     if (!bytes) return finish(r, op, bytes.error());
-    exchange(r, op, prefix::bulk_download, *bytes, [&r, op, ci, s](Result<XmlMsg> answer) {
+    exchange<BulkResult>(r, op, prefix::bulk_download, *bytes, [&r, op, ci, s](Result<BulkResult> answer) {
       Job& job = *op->job;
       json& c = job.chunks()[ci];
       if (!answer) {
@@ -387,7 +433,7 @@ struct Api {
         return after(r, op, s.poll, [&r, op, ci] { poll(r, op, ci); });
       }
       c["poll_failures"] = 0;
-      BulkDownload d = bulk_download_of(*answer);
+      BulkDownload d = bulk_download_of(std::move(*answer));
       if (d.state == BulkDownload::State::processing) {
         progress(op, progress_doc(job, "waiting", ci));
         return after(r, op, s.poll, [&r, op, ci] { poll(r, op, ci); });
@@ -407,27 +453,28 @@ struct Api {
     for (auto& u : d.units) by_id[u.arbitrary_identifier] = &u.outcome;
     const int64_t now = r.history_.now_unix_ms();
     std::vector<Record> records;
+    std::map<size_t, json> kept;
     const size_t first = c["first"].get<size_t>();
     const int count = c["count"].get<int>();
     records.reserve(2 * count + 1);
+    const Outcome missing = failed_outcome("", "the download has no result for this patient",
+                                           "check this patient singly (onshi verify insured)", true);
     for (int i = 0; i < count; ++i) {
       const size_t index = first + i;
       const json& p = job.patients()[index];
       HistoryContext ctx{"bulk", now, text(p, "patient_id"), text(p, "reference_number"), job.id};
       auto it = by_id.find(std::to_string(index));
-      const Outcome missing = failed_outcome("", "the download has no result for this patient",
-                                             "check this patient singly (onshi verify insured)", true);
       const Outcome& o = it != by_id.end() ? *it->second : missing;
-      json doc = r.history_.matched_document(o, ctx);
-      if (!o.cache_allowed) doc = keepable_outcome(o);  // R-RES: nothing withheld is stored
-      else doc = [&] { json k = keepable_outcome(o); if (doc.contains("patient")) k["patient"] = doc["patient"]; return k; }();
-      records.push_back(Record{kResults, index_key(job.id, index), now, retention_end_unix_ms(now), {"job:" + job.id},
-                               json{{"patient_id", ctx.patient_id}, {"outcome", std::move(doc)}}.dump()});
+      json patient = r.history_.patient_of(o, ctx);
+      json doc = keepable_outcome(o);
+      if (o.cache_allowed && !patient.is_null()) doc["patient"] = std::move(patient);  // R-RES: nothing withheld is stored
+      records.push_back(
+          result_record(job, index, now, json{{"patient_id", ctx.patient_id}, {"outcome", std::move(doc)}}, kept));
       if (it != by_id.end())
         if (auto h = r.history_.entry_record(o, ctx)) records.push_back(std::move(*h));
     }
     c["state"] = "done";
-    if (auto put = save(r, job, std::move(records)); !put) return finish(r, op, put.error());
+    if (auto put = save(r, job, std::move(records), std::move(kept)); !put) return finish(r, op, put.error());
     progress(op, progress_doc(job, "received", ci));
     check_finished(r, op);
   }
@@ -446,17 +493,24 @@ struct Api {
     finish(r, op, result_document(r, job));
   }
 
+  // From the results as stored: those this run put (job.stored, exactly what the store holds), or,
+  // when some were stored before a restart, all of them read back from the store.
   static Result<std::string> result_document(Records& r, Job& job) {
-    Query q;
-    q.collection = kResults;
-    q.tag = "job:" + job.id;
-    auto stored = r.host_.store_query(q);
-    if (!stored) return std::move(stored).error();
     json results = json::object();
-    for (const Record& rec : *stored) {
-      json d = json::parse(rec.doc, nullptr, false);
-      if (d.is_discarded()) continue;
-      results[text(d, "patient_id")] = std::move(d["outcome"]);
+    if (job.stored.size() == static_cast<size_t>(received(job))) {
+      for (auto& [index, d] : job.stored) results[text(d, "patient_id")] = std::move(d["outcome"]);
+      job.stored.clear();  // moved into the completion
+    } else {
+      Query q;
+      q.collection = kResults;
+      q.tag = "job:" + job.id;
+      auto stored = r.host_.store_query(q);
+      if (!stored) return std::move(stored).error();
+      for (const Record& rec : *stored) {
+        json d = json::parse(rec.doc, nullptr, false);
+        if (d.is_discarded()) continue;
+        results[text(d, "patient_id")] = std::move(d["outcome"]);
+      }
     }
     json unknown = json::array();
     for (const auto& c : job.chunks()) {
@@ -585,7 +639,7 @@ struct Api {
     for (auto i : skip) order.push_back(i);  // unresolved last, outside every chunk
     json sorted = json::array();
     for (size_t i : order) sorted.push_back(patients[i]);
-    const size_t resolved = patients.size() - skip.size();
+    const size_t resolved = patients.size() - skip.size(), total = sorted.size();
     for (size_t first = 0; first < resolved; first += s.chunk)
       chunks.push_back({{"first", first},
                         {"count", std::min(s.chunk, resolved - first)},
@@ -598,18 +652,21 @@ struct Api {
                {"limit_consent", doc.value("limit_consent", false)},
                {"label", doc.contains("label") && doc["label"].is_string() ? doc["label"] : json("")},
                {"unresolved", unresolved.size()},
+               {"total", total},
                {"patients", std::move(sorted)},
                {"chunks", std::move(chunks)}};
     std::vector<Record> results;
+    std::map<size_t, json> kept;
     for (size_t k = 0; k < unresolved.size(); ++k) {
       const size_t index = resolved + k;
       const Outcome o = failed_outcome("", unresolved[k].second,
                                        "register the 照会番号 first (onshi register-ref) or give the insurance numbers",
                                        false);
-      results.push_back(Record{kResults, index_key(job.id, index), now, retention_end_unix_ms(now), {"job:" + job.id},
-                               json{{"patient_id", job.patients()[index]["patient_id"]}, {"outcome", keepable_outcome(o)}}.dump()});
+      results.push_back(result_record(
+          job, index, now, json{{"patient_id", job.patients()[index]["patient_id"]}, {"outcome", keepable_outcome(o)}},
+          kept));
     }
-    if (auto put = save(r, job, std::move(results)); !put) return std::move(put).error();
+    if (auto put = save(r, job, std::move(results), std::move(kept)); !put) return std::move(put).error();
     return job;
   }
 
@@ -623,7 +680,21 @@ struct Api {
       json doc = json::parse(rec.doc, nullptr, false);
       if (doc.is_discarded()) continue;
       if (!job_id && doc.value("state", "") != "running") continue;
-      return Job{rec.key, std::move(doc)};
+      Job job{rec.key, std::move(doc)};
+      if (!job.doc.contains("patients")) {  // stored beside it (a job saved before that keeps them inline)
+        Query pq;
+        pq.collection = kPatients;
+        pq.key = rec.key;
+        auto found = r.host_.store_query(pq);
+        if (!found) return std::move(found).error();
+        json patients = found->empty() ? json() : json::parse(found->front().doc, nullptr, false);
+        if (!patients.is_array())
+          return make_error(ONSHI_E_INTERNAL, "eligibility-records", "一括照会 " + rec.key + ": its patients are not stored",
+                            "the store is damaged; start the job again from the appointment list");
+        job.doc["patients"] = std::move(patients);
+        job.patients_stored = true;
+      }
+      return job;
     }
     return make_error(ONSHI_E_NOT_FOUND, "eligibility-records",
                       job_id ? "no stored 一括照会 job " + std::string(job_id) : std::string("no unfinished 一括照会 job"),
@@ -696,7 +767,7 @@ struct Api {
                         {"state", j.doc.value("state", "")},
                         {"label", j.doc.value("label", "")},
                         {"created_unix_ms", j.doc.value("created_unix_ms", int64_t(0))},
-                        {"total", j.patients().size()},
+                        {"total", j.doc.contains("patients") ? j.patients().size() : j.doc.value("total", size_t(0))},
                         {"received", received(j)}});
       }
       const std::string text = json{{"schema", "onshi.eligibility.bulk-jobs/1"}, {"jobs", jobs}}.dump();

@@ -74,8 +74,9 @@ BulkReceipt bulk_receipt_of(const XmlMsg& answer) {
   return r;
 }
 
-BulkDownload bulk_download_of(const XmlMsg& answer) {
-  const auto m = view_as<BulkResult>(answer);
+BulkDownload bulk_download_of(const XmlMsg& answer) { return bulk_download_of(view_as<BulkResult>(answer)); }
+
+BulkDownload bulk_download_of(BulkResult m) {
   BulkDownload d;
   d.state = segment_state(m.header);
   if (d.state != BulkDownload::State::done) {
@@ -86,26 +87,27 @@ BulkDownload bulk_download_of(const XmlMsg& answer) {
     return d;
   }
   d.units.reserve(m.body.BulkConfirmUnit.size());
-  for (const BulkConfirmUnit& u : m.body.BulkConfirmUnit) {
+  if (!m.header.ReferenceClassification)
+    m.header.ReferenceClassification = Coded<CodeTable::reference_classification>{"2"};
+  for (BulkConfirmUnit& u : m.body.BulkConfirmUnit) {
     // Each unit answers like a single 資格確認 (§3.3), so the single query's rules decide it (R-RES).
+    // Its parts are moved, not copied: the unit is read once.
     QualificationResponse single;
     single.header = m.header;
-    if (!single.header.ReferenceClassification)
-      single.header.ReferenceClassification = Coded<CodeTable::reference_classification>{"2"};
-    single.body.ProcessingResultStatus = u.ProcessingResultStatus;
-    single.body.ProcessingResultCode = u.ProcessingResultCode;
-    single.body.ProcessingResultMessage = u.ProcessingResultMessage;
-    single.body.QualificationValidity = u.QualificationValidity;
-    single.body.QualificationConfirmSearchInfo = u.QualificationConfirmSearchInfo;
-    if (u.ResultList) single.body.ResultList = u.ResultList;
+    single.body.ProcessingResultStatus = std::move(u.ProcessingResultStatus);
+    single.body.ProcessingResultCode = std::move(u.ProcessingResultCode);
+    single.body.ProcessingResultMessage = std::move(u.ProcessingResultMessage);
+    single.body.QualificationValidity = std::move(u.QualificationValidity);
+    single.body.QualificationConfirmSearchInfo = std::move(u.QualificationConfirmSearchInfo);
+    if (u.ResultList) single.body.ResultList = std::move(u.ResultList);
     else if (!u.ResultOfQualificationConfirmation.empty())
-      single.body.ResultList = ResultList{u.ResultOfQualificationConfirmation, {}};
+      single.body.ResultList = ResultList{std::move(u.ResultOfQualificationConfirmation), {}};
     if (u.ReferenceNumber && single.body.ResultList)  // the unit's 照会番号 belongs to its results (R-SHOUKAI)
       for (auto& r : single.body.ResultList->ResultOfQualificationConfirmation)
         if (!r.ReferenceNumber) r.ReferenceNumber = u.ReferenceNumber;
     BulkDownload::Unit unit;
-    if (u.QualificationConfirmSearchInfo && u.QualificationConfirmSearchInfo->ArbitraryIdentifier)
-      unit.arbitrary_identifier = *u.QualificationConfirmSearchInfo->ArbitraryIdentifier;
+    if (single.body.QualificationConfirmSearchInfo && single.body.QualificationConfirmSearchInfo->ArbitraryIdentifier)
+      unit.arbitrary_identifier = *single.body.QualificationConfirmSearchInfo->ArbitraryIdentifier;
     unit.outcome = decide(single);
     d.units.push_back(std::move(unit));
   }

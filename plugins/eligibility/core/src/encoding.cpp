@@ -6,7 +6,9 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
+#include <bit>
 #include <cctype>
+#include <cstdio>
 #include <cstring>
 #include <memory>
 
@@ -32,6 +34,20 @@ Result<Converter> open_strict(const char* name) {
   return c;
 }
 
+// Length of the well-formed UTF-8 sequence at `s` (Unicode Table 3-7, what ICU's U8_NEXT
+// accepts: no overlongs, surrogates or values past U+10FFFF), or 0.
+int32_t utf8_sequence_length(const uint8_t* s, int32_t left) {
+  const uint8_t c = s[0];
+  auto cont = [&](int32_t k, uint8_t lo = 0x80, uint8_t hi = 0xBF) { return k < left && s[k] >= lo && s[k] <= hi; };
+  if (c < 0x80) return 1;
+  if (c >= 0xC2 && c <= 0xDF) return cont(1) ? 2 : 0;
+  if (c >= 0xE0 && c <= 0xEF)
+    return cont(1, c == 0xE0 ? 0xA0 : 0x80, c == 0xED ? 0x9F : 0xBF) && cont(2) ? 3 : 0;
+  if (c >= 0xF0 && c <= 0xF4)
+    return cont(1, c == 0xF0 ? 0x90 : 0x80, c == 0xF4 ? 0x8F : 0xBF) && cont(2) && cont(3) ? 4 : 0;
+  return 0;
+}
+
 // Offset of the first byte that does not start a well-formed UTF-8 sequence (ICU's
 // definition: no overlongs, surrogates or values past U+10FFFF), or npos.
 std::size_t invalid_utf8_at(std::string_view text) {
@@ -39,15 +55,23 @@ std::size_t invalid_utf8_at(std::string_view text) {
   const int32_t len = static_cast<int32_t>(text.size());
   int32_t i = 0;
   while (i < len) {
-    uint64_t word;  // skip ASCII eight bytes at a time: markup is most of any answer
-    if (i + 8 <= len && (std::memcpy(&word, s + i, 8), (word & 0x8080808080808080u) == 0)) {
-      i += 8;
+    // Skip ASCII 32 bytes at a time, then straight to the next other byte: markup is most of any answer.
+    uint64_t w[4];
+    if (i + 32 <= len && (std::memcpy(w, s + i, 32), ((w[0] | w[1] | w[2] | w[3]) & 0x8080808080808080u) == 0)) {
+      i += 32;
       continue;
     }
-    const int32_t start = i;
-    UChar32 cp;
-    U8_NEXT(s, i, len, cp);
-    if (cp < 0) return static_cast<std::size_t>(start);
+    if (i + 8 <= len) {
+      std::memcpy(w, s + i, 8);
+      const uint64_t high = w[0] & 0x8080808080808080u;
+      i += high ? std::countr_zero(high) / 8 : 8;
+      if (!high) continue;
+    }
+    do {  // a run of other characters (a name, an address) at once
+      const int32_t n = utf8_sequence_length(s + i, len - i);
+      if (n == 0) return static_cast<std::size_t>(i);
+      i += n;
+    } while (i < len && s[i] >= 0x80);
   }
   return std::string_view::npos;
 }
@@ -64,6 +88,66 @@ std::string lower(std::string_view s) {
   std::string out(s);
   std::transform(out.begin(), out.end(), out.begin(), [](unsigned char ch) { return std::tolower(ch); });
   return out;
+}
+
+// The converter behind cp932_unit, one per thread (ICU converters are not thread-safe).
+const Result<Converter>& cp932_converter() {
+  thread_local const Result<Converter> conv = open_strict(icu_name(TextEncoding::shift_jis));
+  return conv;
+}
+
+// ICU's windows-31j maps these three ASCII control bytes to one another (0x1A→U+001C, 0x1C→U+007F,
+// 0x7F→U+001A); every other byte below 0x80 is itself.
+constexpr std::array<char, 3> kIcuMovedControls = {'\x1A', '\x1C', '\x7F'};
+
+// ICU's cp932 mapping of one character — a byte, or a lead and a trail byte (lead << 8 | trail) —
+// asked of ICU once per code for the life of the process, as inside_jis_x0208 does: a
+// conversion call per character, or per run of characters, cost as much as the whole parse.
+// The UTF-16 unit, or -1 for bytes ICU refuses.
+int32_t cp932_by_icu(unsigned code) {
+  const auto& conv = cp932_converter();
+  if (!conv) return -1;
+  const char in[2] = {static_cast<char>(code >> 8), static_cast<char>(code & 0xFF)};
+  const bool two = code > 0xFF;
+  UChar out[4];
+  UErrorCode status = U_ZERO_ERROR;
+  ucnv_reset(conv->get());
+  const int32_t n = ucnv_toUChars(conv->get(), out, 4, two ? in : in + 1, two ? 2 : 1, &status);
+  return U_SUCCESS(status) && n == 1 ? out[0] : -1;
+}
+
+// The other way: ICU's cp932 bytes for one code point as count << 16 | bytes (lead << 8 | trail,
+// or the byte; no bytes at all for the default-ignorable ones ICU drops), or -1.
+int32_t cp932_bytes_by_icu(UChar32 cp) {
+  const auto& conv = cp932_converter();
+  if (!conv) return -1;
+  UChar units[2];
+  int32_t nunits = 0;
+  U16_APPEND_UNSAFE(units, nunits, cp);
+  char buf[8];
+  UErrorCode status = U_ZERO_ERROR;
+  ucnv_reset(conv->get());
+  const int32_t n = ucnv_fromUChars(conv->get(), buf, sizeof buf, units, nunits, &status);
+  if (U_FAILURE(status) || n > 2) return -1;
+  const int32_t bytes = n == 0 ? 0 : n == 1 ? static_cast<uint8_t>(buf[0]) : static_cast<uint8_t>(buf[0]) << 8 | static_cast<uint8_t>(buf[1]);
+  return n << 16 | bytes;
+}
+
+int32_t cp932_bytes(UChar32 cp) {
+  if (cp < 0 || cp > 0xFFFF) return cp932_bytes_by_icu(cp);  // none in cp932; rare enough to ask each time
+  static std::array<std::atomic<int32_t>, 0x10000> known{};  // 0 = not asked yet, else the answer + 2
+  std::atomic<int32_t>& k = known[static_cast<std::size_t>(cp)];
+  int32_t v = k.load(std::memory_order_relaxed);
+  if (v == 0) k.store(v = cp932_bytes_by_icu(cp) + 2, std::memory_order_relaxed);
+  return v - 2;
+}
+
+int32_t cp932_unit(unsigned code) {
+  static std::array<std::atomic<int32_t>, 0x10000> known{};  // 0 = not asked yet, else the answer + 2
+  std::atomic<int32_t>& k = known[code];
+  int32_t v = k.load(std::memory_order_relaxed);
+  if (v == 0) k.store(v = cp932_by_icu(code) + 2, std::memory_order_relaxed);
+  return v - 2;
 }
 
 }  // namespace
@@ -88,57 +172,84 @@ Result<std::string> decode_to_utf8(std::string_view bytes, TextEncoding from, st
     if (auto valid = check_utf8(bytes, what); !valid) return std::move(valid).error();
     return std::string(bytes);
   }
-  auto to_u = open_strict(icu_name(from));
-  if (!to_u) return std::move(to_u).error();
-  std::u16string wide(bytes.size() + 1, u'\0');  // one byte never yields more than one UTF-16 unit here
-  const char* src = bytes.data();
-  UChar* dst = reinterpret_cast<UChar*>(wide.data());
-  UErrorCode status = U_ZERO_ERROR;
-  ucnv_toUnicode(to_u->get(), &dst, dst + wide.size(), &src, bytes.data() + bytes.size(), nullptr, true, &status);
-  if (U_FAILURE(status))
-    return make_error(ONSHI_E_PROTOCOL, "xml",
-                      std::string(what) + ": bytes near offset " + std::to_string(src - bytes.data()) + " are not valid " +
-                          std::string(encoding_label(from)),
-                      "check that the XML declaration names the encoding the file is really written in");
-  wide.resize(dst - reinterpret_cast<UChar*>(wide.data()));
-
-  auto to_utf8 = open_strict("UTF-8");
-  if (!to_utf8) return std::move(to_utf8).error();
-  std::string out(wide.size() * 3 + 1, '\0');
-  status = U_ZERO_ERROR;
-  int32_t n = ucnv_fromUChars(to_utf8->get(), out.data(), static_cast<int32_t>(out.size()),
-                              reinterpret_cast<const UChar*>(wide.data()), static_cast<int32_t>(wide.size()), &status);
-  if (U_FAILURE(status))
-    return make_error(ONSHI_E_PROTOCOL, "xml", std::string(what) + ": text cannot be represented as UTF-8",
-                      "the file holds unpaired surrogates; ask the sender to re-create it");
-  out.resize(n);
-  return out;
+  if (const auto& conv = cp932_converter(); !conv) return conv.error();
+  // The whole buffer in one pass. ASCII, most of any answer, is copied eight bytes at a time,
+  // unless the file holds one of the three control bytes ICU's cp932 maps elsewhere; every
+  // other character goes through ICU's mapping (cp932_unit). cp932 has no shift state.
+  const bool controls = std::any_of(kIcuMovedControls.begin(), kIcuMovedControls.end(),
+                                    [&](char c) { return bytes.find(c) != std::string_view::npos; });
+  // A byte yields at most 3 bytes of UTF-8 (half-width kana); not zeroed first, which cost more
+  // than the conversion, and copied into the string at the end.
+  const auto buffer = std::make_unique_for_overwrite<char[]>(3 * bytes.size() + 32);
+  char* d = buffer.get();
+  const auto* s = reinterpret_cast<const unsigned char*>(bytes.data());
+  const std::size_t len = bytes.size();
+  std::size_t i = 0;
+  while (i < len) {
+    uint64_t block[4];
+    if (!controls && i + 32 <= len &&
+        (std::memcpy(block, s + i, 32), ((block[0] | block[1] | block[2] | block[3]) & 0x8080808080808080u) == 0)) {
+      std::memcpy(d, block, 32);
+      d += 32;
+      i += 32;
+      continue;
+    }
+    if (!controls && i + 8 <= len) {
+      uint64_t word;
+      std::memcpy(&word, s + i, 8);
+      std::memcpy(d, &word, 8);  // only the ASCII part counts (d moves by that much)
+      const uint64_t high = word & 0x8080808080808080u;
+      const std::size_t ascii = high ? static_cast<std::size_t>(std::countr_zero(high) / 8) : 8;
+      d += ascii;
+      i += ascii;
+      if (ascii == 8) continue;
+    }
+    const unsigned lead = s[i];
+    const bool two = (lead >= 0x81 && lead <= 0x9F) || (lead >= 0xE0 && lead <= 0xFC);
+    const int32_t u = two && i + 1 < len ? cp932_unit(lead << 8 | s[i + 1]) : two ? -1 : cp932_unit(lead);
+    if (u < 0)
+      return make_error(ONSHI_E_PROTOCOL, "xml",
+                        std::string(what) + ": bytes near offset " + std::to_string(i) + " are not valid " +
+                            std::string(encoding_label(from)),
+                        "check that the XML declaration names the encoding the file is really written in");
+    i += two ? 2 : 1;
+    if (u < 0x80) {
+      *d++ = static_cast<char>(u);
+    } else if (u < 0x800) {
+      *d++ = static_cast<char>(0xC0 | (u >> 6));
+      *d++ = static_cast<char>(0x80 | (u & 0x3F));
+    } else {  // cp932 maps into the BMP only
+      *d++ = static_cast<char>(0xE0 | (u >> 12));
+      *d++ = static_cast<char>(0x80 | ((u >> 6) & 0x3F));
+      *d++ = static_cast<char>(0x80 | (u & 0x3F));
+    }
+  }
+  return std::string(buffer.get(), d);
 }
 
 Result<std::string> encode_from_utf8(std::string_view utf8, TextEncoding to, std::string_view what) {
   if (auto valid = check_utf8(utf8, what); !valid) return std::move(valid).error();
   if (to == TextEncoding::utf8) return std::string(utf8);
 
-  auto conv = open_strict(icu_name(to));
-  if (!conv) return std::move(conv).error();
-  // Convert code point by code point so an unmappable one can be named.
+  if (const auto& conv = cp932_converter(); !conv) return conv.error();
+  // ASCII runs are copied (but the three control bytes ICU moves); every other code point goes
+  // through ICU's mapping (cp932_bytes), so an unmappable one can be named.
   std::string out;
   out.reserve(utf8.size());
-  int32_t i = 0;
   const auto* s = reinterpret_cast<const uint8_t*>(utf8.data());
   const int32_t len = static_cast<int32_t>(utf8.size());
+  auto moved = [](uint8_t b) { return std::find(kIcuMovedControls.begin(), kIcuMovedControls.end(), b) != kIcuMovedControls.end(); };
+  int32_t i = 0;
   while (i < len) {
+    const int32_t run = i;
+    while (i < len && s[i] < 0x80 && !moved(s[i])) ++i;
+    out.append(utf8.data() + run, static_cast<std::size_t>(i - run));
+    if (i == len) break;
     const int32_t start = i;
     UChar32 cp;
     U8_NEXT(s, i, len, cp);
-    UChar units[2];
-    int32_t nunits = 0;
-    U16_APPEND_UNSAFE(units, nunits, cp);
-    char buf[16];
-    UErrorCode status = U_ZERO_ERROR;
-    ucnv_reset(conv->get());
-    int32_t n = ucnv_fromUChars(conv->get(), buf, sizeof buf, units, nunits, &status);
-    if (U_FAILURE(status)) {
+    const int32_t b = cp932_bytes(cp);
+    if (b < 0) {
       char code[16];
       std::snprintf(code, sizeof code, "U+%04X", static_cast<unsigned>(cp));
       return make_error(ONSHI_E_INVALID_ARGUMENT, "xml",
@@ -146,7 +257,8 @@ Result<std::string> encode_from_utf8(std::string_view utf8, TextEncoding to, std
                             ") has no Shift_JIS code",
                         "write the file as UTF-8, or replace the character (the terminal itself sends '●')");
     }
-    out.append(buf, n);
+    if ((b >> 16) == 2) out += static_cast<char>((b >> 8) & 0xFF);
+    if ((b >> 16) >= 1) out += static_cast<char>(b & 0xFF);
   }
   return out;
 }

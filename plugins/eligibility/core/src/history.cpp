@@ -1,6 +1,7 @@
 #include <onshi/eligibility/history.hpp>
 #include <onshi/eligibility/json.hpp>
 
+#include <unicode/normalizer2.h>
 #include <unicode/translit.h>
 #include <unicode/unistr.h>
 
@@ -69,6 +70,28 @@ std::string name_key(std::string_view name) {
     return U_SUCCESS(st) ? std::move(t) : nullptr;
   }();
   icu::UnicodeString u = icu::UnicodeString::fromUTF8(icu::StringPiece(name.data(), static_cast<int32_t>(name.size())));
+  // The rules' first step alone (NFKC, the same Normalizer2 the transliterator uses) leaves
+  // nothing for the second to do when it holds no hiragana, as names in answers (kanji, katakana)
+  // never do: then only the spaces are left to remove, without the transliterator, which cost
+  // ~20,000 calls per 10,000-patient 一括照会 (two names per history entry).
+  UErrorCode st = U_ZERO_ERROR;
+  static const icu::Normalizer2* nfkc = icu::Normalizer2::getNFKCInstance(st);
+  if (nfkc && U_SUCCESS(st)) {
+    icu::UnicodeString n = nfkc->normalize(u, st);
+    bool hiragana = false;
+    for (int32_t i = 0; i < n.length() && !hiragana; i = n.moveIndex32(i, 1)) {
+      const UChar32 c = n.char32At(i);
+      hiragana = (c >= 0x3040 && c <= 0x309F) || c >= 0x1B000;  // the block, and the supplementary kana
+    }
+    if (U_SUCCESS(st) && !hiragana) {
+      icu::UnicodeString folded;
+      for (int32_t i = 0; i < n.length(); ++i)
+        if (const UChar c = n.charAt(i); c != 0x0020 && c != 0x3000 && c != 0x30FB) folded.append(c);
+      std::string out;
+      folded.toUTF8String(out);
+      return out;
+    }
+  }
   {
     std::lock_guard lock(mutex);
     if (fold) fold->transliterate(u);
@@ -79,10 +102,10 @@ std::string name_key(std::string_view name) {
 }
 
 json keepable_qualification(const Qualification& q) {
-  const json all = q;
+  json all = q;
   json kept = json::object();
   for (const char* k : kKeptFields)
-    if (auto it = all.find(k); it != all.end()) kept[k] = *it;
+    if (auto it = all.find(k); it != all.end()) kept[k] = std::move(*it);
   return kept;
 }
 

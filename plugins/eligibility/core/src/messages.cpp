@@ -2,7 +2,10 @@
 
 #include "xml_doc.hpp"
 
+#include <array>
+#include <cstdint>
 #include <tuple>
+#include <utility>
 
 namespace onshi::eligibility {
 namespace {
@@ -102,12 +105,16 @@ FIELDS(CheckupResponseBody, F(SpecificHealthCheckupInfo))
 
 // ---- reading, from a caller's Element tree (view_as) or straight from the pugixml nodes
 // (parse_message), through the same few accessors so both give the same view.
+using detail::Node;
 std::string_view name_of(const Element& e) { return e.name; }
-std::string_view name_of(pugi::xml_node n) { return n.name(); }
-bool has_children(const Element& e) { return !e.children.empty(); }
-bool has_children(pugi::xml_node n) { return n.find_child([](pugi::xml_node c) { return c.type() == pugi::node_element; }); }
-const std::string& text_of(const Element& e) { return e.text; }
-using detail::text_of;
+std::string_view name_of(const Node& n) { return n.node.name(); }
+// The element's text into `out`, or false for a group (it has child elements).
+bool leaf_text(const Element& e, std::string& out) {
+  if (!e.children.empty()) return false;
+  out = e.text;
+  return true;
+}
+bool leaf_text(const Node& n, std::string& out) { return detail::leaf_text(n.node, out); }
 const Element& element_of(const Element& e) { return e; }
 using detail::element_of;
 template <class F>
@@ -115,9 +122,9 @@ void for_each_child(const Element& e, F&& f) {
   for (const Element& c : e.children) f(c);
 }
 template <class F>
-void for_each_child(pugi::xml_node n, F&& f) {
-  for (pugi::xml_node c = n.first_child(); c; c = c.next_sibling())
-    if (c.type() == pugi::node_element) f(c);
+void for_each_child(const Node& n, F&& f) {  // the walk that also checks the tree (TreeCheck)
+  for (pugi::xml_node c = n.node.first_child(); c; c = c.next_sibling())
+    if (c.type() == pugi::node_element && n.check->enter(c, n.depth + 1)) f(Node{c, n.depth + 1, n.check});
 }
 
 // Each assign() takes the element, or declines (a repeat or an unexpected shape) so the
@@ -129,17 +136,18 @@ void read_into(const N& e, Element& out) {
   out = element_of(e);
 }
 
+// Text and codes are built in place: a value is one string construction, not three.
 template <class N>
 bool assign(Text& t, const N& e) {
-  if (t || has_children(e)) return false;
-  t = text_of(e);
-  return true;
+  if (t) return false;
+  if (!leaf_text(e, t.emplace())) t.reset();
+  return t.has_value();
 }
 template <CodeTable C, class N>
 bool assign(Code<C>& t, const N& e) {
-  if (t || has_children(e)) return false;
-  t = Coded<C>{text_of(e)};
-  return true;
+  if (t) return false;
+  if (!leaf_text(e, t.emplace().value)) t.reset();
+  return t.has_value();
 }
 template <class G, class N>
 bool assign(std::optional<G>& t, const N& e) {
@@ -153,14 +161,53 @@ bool assign(std::vector<G>& t, const N& e) {
   return true;
 }
 
+// A view's fields as a table of names and assign() functions, built once per view and node kind,
+// with a hash of the names: shuffled answers are matched as fast as ordered ones.
+template <class T, class N>
+struct FieldTable {
+  struct Entry {
+    std::string_view name;
+    bool (*assign)(T&, const N&);
+  };
+  template <std::size_t... I>
+  static constexpr auto make(std::index_sequence<I...>) {
+    return std::array<Entry, sizeof...(I)>{Entry{std::get<I>(Fields<T>::list).name, [](T& out, const N& e) {
+      return assign(out.*(std::get<I>(Fields<T>::list).member), e);
+    }}...};
+  }
+  static constexpr auto entries = make(std::make_index_sequence<std::tuple_size_v<decltype(Fields<T>::list)>>{});
+
+  // Open addressing over a few bytes of the name; 256 slots for at most 60 fields.
+  static constexpr std::size_t kSlots = 256;
+  static constexpr uint8_t kEmpty = 0xFF;
+  static_assert(entries.size() < kSlots / 4);
+  static constexpr std::size_t hash(std::string_view n) {
+    return (n.size() * 131u + static_cast<uint8_t>(n[0]) * 31u + static_cast<uint8_t>(n[n.size() / 2]) * 7u +
+            static_cast<uint8_t>(n.back())) % kSlots;
+  }
+  static constexpr auto slots = [] {
+    std::array<uint8_t, kSlots> s{};
+    s.fill(kEmpty);
+    for (std::size_t i = 0; i < entries.size(); ++i) {
+      std::size_t h = hash(entries[i].name);
+      while (s[h] != kEmpty) h = (h + 1) % kSlots;
+      s[h] = static_cast<uint8_t>(i);
+    }
+    return s;
+  }();
+  static const Entry* find(std::string_view name) {
+    if (name.empty()) return nullptr;
+    for (std::size_t h = hash(name); slots[h] != kEmpty; h = (h + 1) % kSlots)
+      if (entries[slots[h]].name == name) return &entries[slots[h]];
+    return nullptr;
+  }
+};
+
 template <class N, class T>
 void read_into(const N& e, T& out) {
-  for_each_child(e, [&](const auto& c) {
-    const std::string_view name = name_of(c);
-    bool used = false;
-    std::apply([&](const auto&... f) { ((used = used || (name == f.name && assign(out.*(f.member), c))), ...); },
-               Fields<T>::list);
-    if (!used) out.extra.push_back(element_of(c));
+  for_each_child(e, [&](const N& c) {
+    const auto* f = FieldTable<T, N>::find(name_of(c));
+    if (!f || !f->assign(out, c)) out.extra.push_back(element_of(c));
   });
 }
 
@@ -225,14 +272,22 @@ XmlMsg to_xml_msg(const M& message) {
 
 template <class M>
 Result<M> parse_message(std::string_view bytes, std::string_view what, const ReadLimits& limits) {
+  // The view is read into the result itself (one return object), not moved into it at the end.
+  Result<M> out{M{}};
   detail::XmlDoc doc;  // read_xml_msg without its Element tree: the view is read from the nodes
-  if (auto loaded = detail::load_xml(bytes, what, limits, doc); !loaded) return std::move(loaded).error();
-  M m;
-  read_into(doc.header, m.header);
-  if (doc.body) read_into(doc.body, m.body);
-  else read_into(Element{"MessageBody", {}, {}}, m.body);  // header only, as read_xml_msg gives it
-  for (pugi::xml_node e : doc.extra) m.extra.push_back(element_of(e));
-  return m;
+  if (auto loaded = detail::load_xml(bytes, what, limits, doc); !loaded) {
+    out = std::move(loaded).error();
+    return out;
+  }
+  detail::TreeCheck check{what, limits, doc};
+  M& m = *out;
+  if (check.enter(doc.header, 1)) read_into(Node{doc.header, 1, &check}, m.header);
+  if (!doc.body) read_into(Element{"MessageBody", {}, {}}, m.body);  // header only, as read_xml_msg gives it
+  else if (check.enter(doc.body, 1)) read_into(Node{doc.body, 1, &check}, m.body);
+  for (pugi::xml_node e : doc.extra)
+    if (check.enter(e, 1)) m.extra.push_back(element_of(Node{e, 1, &check}));
+  if (check.error) out = std::move(*check.error);
+  return out;
 }
 
 template <class M>

@@ -96,8 +96,10 @@ const std::vector<std::string_view>& always_registered_fields() {
   return fields;
 }
 
-Qualification qualification_of(const ResultOfQualificationConfirmation& r) {
-  Qualification q;
+namespace {
+
+// Filled in place: decide() builds each qualification inside the outcome, copying each value once.
+void read_qualification(const ResultOfQualificationConfirmation& r, Qualification& q) {
   q.insured_card_classification = raw(r.InsuredCardClassification);
   q.medical_assistance = q.insured_card_classification == "A1";
   q.retired_classification =
@@ -142,6 +144,13 @@ Qualification qualification_of(const ResultOfQualificationConfirmation& r) {
   note_charset(q.charset_notes, "NameOfOther", r.NameOfOther);
   note_charset(q.charset_notes, "InsuredName", r.InsuredName);
   note_charset(q.charset_notes, "Address", r.Address);
+}
+
+}  // namespace
+
+Qualification qualification_of(const ResultOfQualificationConfirmation& r) {
+  Qualification q;
+  read_qualification(r, q);
   return q;
 }
 
@@ -182,9 +191,11 @@ Outcome decide(const QualificationResponse& response) {
     o.note = b.ProcessingResultCode.value_or("") + (b.ProcessingResultMessage ? " " + *b.ProcessingResultMessage : "");
   const std::string validity = b.QualificationValidity ? b.QualificationValidity->value : "";
   o.code = validity;
-  const auto& results = b.ResultList ? b.ResultList->ResultOfQualificationConfirmation
-                                     : std::vector<ResultOfQualificationConfirmation>{};
-  for (const auto& r : results) o.qualifications.push_back(qualification_of(r));
+  // A reference, not `cond ? list : {}`: that conditional is a copy of every result.
+  static const std::vector<ResultOfQualificationConfirmation> none;
+  const auto& results = b.ResultList ? b.ResultList->ResultOfQualificationConfirmation : none;
+  o.qualifications.reserve(results.size());
+  for (const auto& r : results) read_qualification(r, o.qualifications.emplace_back());
 
   if (validity == "4") {
     o.kind = OutcomeKind::no_data;

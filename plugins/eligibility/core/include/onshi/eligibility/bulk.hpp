@@ -52,6 +52,8 @@ struct BulkDownload {
   std::string code, message;  // failed
 };
 BulkDownload bulk_download_of(const XmlMsg& answer);
+// The same from the typed view (parse_message<BulkResult>), which it consumes.
+BulkDownload bulk_download_of(BulkResult answer);
 
 // ---- 照会番号登録 ---------------------------------------------------------------------
 struct ReferenceRegistration {
