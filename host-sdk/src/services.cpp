@@ -57,18 +57,27 @@ Executor::~Executor() { stop(); }
 
 void Executor::stop() {
   std::map<uint64_t, std::shared_ptr<Watch>> watches;
+  std::map<uint64_t, std::shared_ptr<boost::asio::steady_timer>> timers;
   {
     std::lock_guard lock(mutex_);
     if (stopped_) return;
     stopped_ = true;
     watches = watches_;
-    timers_.clear();
+    timers.swap(timers_);  // their handlers now see them gone and do not call fn
   }
+  for (auto& [id, timer] : timers) boost::asio::post(timer->get_executor(), [t = timer] { t->cancel(); });
   for (auto& [id, watch] : watches) {  // not under mutex_: a running fn may call unwatch_fd
     std::lock_guard w(watch->mutex);
     watch->active = false;
+    boost::asio::post(watch->strand, [w = watch] {
+      boost::system::error_code ignored;
+      w->descriptor.cancel(ignored);
+    });
   }
+  // Let what is already queued run (a plugin's last completions free what they
+  // carry); only work that keeps coming after that is dropped.
   work_.reset();
+  for (int i = 0; i < 200 && !io_.stopped(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
   io_.stop();
   for (auto& t : io_threads_) t.join();
   blocking_.join();

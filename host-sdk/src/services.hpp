@@ -67,7 +67,7 @@ class Executor {
   bool cancel_timer(uint64_t id);
   uint64_t watch_fd(Strand& strand, int fd, onshi_task_fn fn, void* user);
   bool unwatch_fd(uint64_t id);
-  void stop();  // joins every thread; pending work is dropped
+  void stop();  // runs what is queued (up to 2 s), cancels timers and fd watches, joins every thread
 
  private:
   struct Watch;
