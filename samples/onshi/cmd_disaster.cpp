@@ -7,6 +7,7 @@
 // $ONSHI_NOW), in cli.cpp's open_sdk().
 #include "cli.hpp"
 #include "commands.hpp"
+#include "reception.hpp"
 
 #include <onshi/abi/onshi_ext_disaster.h>
 
@@ -227,36 +228,6 @@ int cmd_status(const Args& args) {
 }
 
 // ---- lookup -----------------------------------------------------------------------------------
-
-// One asynchronous operation's end. Declared before the Sdk, which completes what is pending on close.
-class Completion {
- public:
-  onshi_completion c{sizeof(onshi_completion), this, &on_done};
-  bool wait_for(std::chrono::milliseconds limit) {
-    std::unique_lock lock(mutex_);
-    return cv_.wait_for(lock, limit, [&] { return done_; });
-  }
-  onshi_status status() const { return status_; }
-  const std::string& result() const { return result_; }
-  const Error& error() const { return error_; }
-
- private:
-  static void ONSHI_ABI on_done(void* ctx, onshi_status status, onshi_bytes result, const onshi_error* err) {
-    auto& self = *static_cast<Completion*>(ctx);
-    std::lock_guard lock(self.mutex_);
-    self.status_ = status;
-    if (result.data) self.result_.assign(reinterpret_cast<const char*>(result.data), result.size);
-    if (status != ONSHI_OK) self.error_ = err ? to_error(status, *err) : make_error(status, "disaster", "failed");
-    self.done_ = true;
-    self.cv_.notify_all();
-  }
-  std::mutex mutex_;
-  std::condition_variable cv_;
-  bool done_ = false;
-  onshi_status status_ = ONSHI_OK;
-  std::string result_;
-  Error error_;
-};
 
 std::optional<std::string> sex_code(const std::string& s) {
   if (s == "M" || s == "m" || s == "male" || s == "1" || s == "男") return "male";

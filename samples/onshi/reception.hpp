@@ -20,7 +20,8 @@ namespace onshi::cli {
 using Eligibility = Extension<onshi_eligibility_v1>;
 using CardReader = Extension<onshi_card_reader_v1>;
 
-// One asynchronous operation's end. Must outlive the Sdk, which completes what is pending on close.
+// One asynchronous operation's end (any extension's onshi_completion). Must outlive
+// the Sdk, which completes what is pending on close.
 class Completion {
  public:
   onshi_completion c{sizeof(onshi_completion), this, &on_done};
@@ -39,7 +40,8 @@ class Completion {
     std::lock_guard lock(self.mutex_);
     self.status_ = status;
     if (result.data) self.result_.assign(reinterpret_cast<const char*>(result.data), result.size);
-    if (status != ONSHI_OK) self.error_ = err ? to_error(status, *err) : make_error(status, "eligibility", "failed");
+    if (status != ONSHI_OK)
+      self.error_ = err ? to_error(status, *err) : make_error(status, "plugin", "the operation failed without a reason");
     self.done_ = true;
     self.cv_.notify_all();
   }
