@@ -5,7 +5,7 @@
 //   onshi-sim serve [--root DIR] [--data FILE] [--delay MS] [--fault none|no-answer|partial|err]
 //                   [--encoding utf8|sjis] [--poll MS] [--bulk-polls N] [--today YYYYMMDD]
 //                   [--tls-port N --tls-cert F --tls-key F [--tls-client-ca F] [--tls-port-file F]
-//                    [--tls-base-path P] [--tls-fault none|refuse|close|reset|slow|bad-cert]
+//                    [--tls-base-path P] [--tls-fault none|refuse|close|reset|slow|bad-cert|maintenance]
 //                    [--card-ca F] [--card-persona NAME]]
 //   onshi-sim face  --root DIR --persona NAME [--data FILE] [--encoding utf8|sjis]
 //
@@ -490,7 +490,7 @@ int usage() {
                "                       [--encoding utf8|sjis] [--poll MS] [--bulk-polls N] [--today YYYYMMDD]\n"
                "                       [--tls-port N --tls-cert PEM --tls-key PEM [--tls-client-ca PEM]\n"
                "                        [--tls-port-file FILE] [--tls-address A] [--tls-base-path /oqs]\n"
-               "                        [--tls-fault none|refuse|close|reset|slow|bad-cert]\n"
+               "                        [--tls-fault none|refuse|close|reset|slow|bad-cert|maintenance]\n"
                "                        [--card-ca DER|PEM] [--card-persona NAME]]\n"
                "       onshi-sim face --root DIR --persona NAME [--data FILE] [--encoding utf8|sjis]\n"
                "serve needs --root, --tls-port or both.\n";
@@ -532,7 +532,7 @@ int main(int argc, char** argv) {
     std::cerr << "onshi-sim: --today wants YYYYMMDD, got " << cfg.today << "\n";
     return 2;
   }
-  static const std::set<std::string> tls_faults = {"none", "refuse", "close", "reset", "slow", "bad-cert"};
+  static const std::set<std::string> tls_faults = {"none", "refuse", "close", "reset", "slow", "bad-cert", "maintenance"};
   if (!tls_faults.count(cfg.tls.fault)) return usage();
   try {
     Sim sim(cfg);

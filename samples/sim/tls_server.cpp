@@ -115,7 +115,9 @@ struct TlsServer::Impl {
     const std::string target(req.target());
     const std::string prefix = o.base_path + "/";
     HttpReply reply;
-    if (req.method() != http::verb::post) {
+    if (o.fault == "maintenance") {  // R-MAINT: the central system's nightly and announced maintenance
+      reply = {503, "text/plain; charset=UTF-8", "メンテナンス中 in maintenance"};
+    } else if (req.method() != http::verb::post) {
       reply = {405, "text/plain; charset=UTF-8", "POST only"};
     } else if (target.rfind(prefix, 0) != 0 || target.size() == prefix.size()) {
       reply = {404, "text/plain; charset=UTF-8", "no interface at " + target};

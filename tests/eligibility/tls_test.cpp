@@ -339,6 +339,14 @@ TEST_F(TlsFixture, ResetMidResponseIsARetryableNetworkFailure) {
   expect_transport_failure(ask_insured(), ONSHI_E_NETWORK, true, "broke before the whole answer arrived", sim.port());
 }
 
+TEST_F(TlsFixture, R_MAINT_ServerInMaintenanceIsBusyAndRetryable) {
+  TlsSim sim({"--tls-fault", "maintenance"});  // HTTP 503
+  open_tls(tls_config(sim.port()));
+  const json o = ask_insured();
+  expect_transport_failure(o, ONSHI_E_BUSY, true, "maintenance", sim.port());
+  EXPECT_NE(o["hint"].get<std::string>().find("few minutes"), std::string::npos) << o.dump();
+}
+
 TEST_F(TlsFixture, SlowServerTimesOutAsRetryable) {
   TlsSim sim({"--tls-fault", "slow"});
   open_tls(tls_config(sim.port(), 600));
