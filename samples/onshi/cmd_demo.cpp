@@ -156,7 +156,7 @@ class Day {
 
   // The month's マイナ保険証利用率 over today's checks.
   Result<json> usage_rate() {
-    return claims_call(claims_, &onshi_claims_v1::usage_rate,
+    return call(claims_, &onshi_claims_v1::usage_rate,
                        {{"schema", "onshi.claims.usage-request/1"},
                         {"month", today().substr(0, 7)},
                         {"facility", "medical"},
@@ -230,18 +230,8 @@ class Day {
     auto ext = sdk_.extension<onshi_disaster_v1>(ONSHI_EXT_DISASTER);
     if (!ext) return failed(ext.error(), v), v;
     const json staff = {{"id", "dr-001"}, {"role", "doctor"}};
-    auto call = [&](onshi_document_fn onshi_disaster_v1::*fn, const json& request) -> Result<json> {
-      const std::string in = request.dump();
-      std::string out;
-      onshi_writer writer = string_writer(out);
-      onshi_error err = empty_error();
-      if (onshi_status st = (ext->vtable->*fn)(ext->instance, {reinterpret_cast<const uint8_t*>(in.data()), in.size()},
-                                               &writer, &err))
-        return to_error(st, err);
-      return json::parse(out, nullptr, false);
-    };
     const std::string until = jst_date(sdk_.now_ms() + 7 * 86'400'000LL, true);
-    auto declared = call(&onshi_disaster_v1::declare, {{"schema", "onshi.disaster.declare-request/1"},
+    auto declared = call(*ext, &onshi_disaster_v1::declare, {{"schema", "onshi.disaster.declare-request/1"},
                                                        {"reference", "訓練 drill: 令和6年能登半島地震"},
                                                        {"area", {"13101", "17"}},
                                                        {"closes_at", until},
@@ -269,7 +259,7 @@ class Day {
     } else {
       answer = answered.result();
     }
-    (void)call(&onshi_disaster_v1::end,
+    (void)call(*ext, &onshi_disaster_v1::end,
                {{"schema", "onshi.disaster.end-request/1"}, {"reason", "drill over"}, {"operator", staff}});
     const json a = json::parse(answer, nullptr, false);
     if (!a.is_object()) return v;
@@ -328,7 +318,7 @@ class Day {
     if (q && kind == "valid") (method == "insured" ? input["shown"] : input["online"]) = qualification_for_claims(*q);
     if (q && kind.rfind("lost", 0) == 0) input["online"] = qualification_for_claims(*q);
     if (!p.statement.is_null()) input["statement"] = p.statement;
-    auto result = claims_call(claims_, &onshi_claims_v1::decide, input);
+    auto result = call(claims_, &onshi_claims_v1::decide, input);
     if (!result) {
       v.notes.push_back("請求 claim: " + result.error().message);
       return;

@@ -105,17 +105,7 @@ Result<Session> open_disaster(const Args& args) {
 int disaster_fail(const Args& args, const Error& e) { return fail(args, e); }
 
 Result<json> call(const Session& s, onshi_document_fn onshi_disaster_v1::*function, const json& request) {
-  const std::string in = request.dump();
-  std::string out;
-  const onshi_writer writer = append_to(out);
-  onshi_error err = empty_error();
-  if (onshi_status st = (s.ext.vtable->*function)(s.ext.instance, bytes_of(in), &writer, &err); st != ONSHI_OK)
-    return to_error(st, err);
-  json doc = json::parse(out, nullptr, false);
-  if (doc.is_discarded())
-    return make_error(ONSHI_E_PROTOCOL, "disaster", "the disaster plugin answered something that is not JSON",
-                      "report this with `onshi plugins --json`");
-  return doc;
+  return onshi::cli::call(s.ext, function, request);
 }
 
 // ---- on / off / status ------------------------------------------------------------------------

@@ -15,6 +15,7 @@
 
 #include "cli.hpp"
 #include "commands.hpp"
+#include "reception.hpp"
 
 namespace onshi::cli {
 
@@ -41,33 +42,6 @@ Result<Records> open_records(const Sdk& sdk) {
 }
 
 onshi_bytes bytes_of(const std::string& s) { return {reinterpret_cast<const uint8_t*>(s.data()), s.size()}; }
-
-// One operation's end; must outlive the Sdk (it completes what is pending on close).
-class Done {
- public:
-  onshi_completion c{sizeof(onshi_completion), this, &on_done};
-  bool wait_for(std::chrono::milliseconds limit) {
-    std::unique_lock lock(mutex_);
-    return cv_.wait_for(lock, limit, [&] { return done_; });
-  }
-  onshi_status status;
-  std::string result;
-  Error error;
-
- private:
-  static void ONSHI_ABI on_done(void* ctx, onshi_status st, onshi_bytes r, const onshi_error* err) {
-    auto& self = *static_cast<Done*>(ctx);
-    std::lock_guard lock(self.mutex_);
-    self.status = st;
-    if (r.data) self.result.assign(reinterpret_cast<const char*>(r.data), r.size);
-    if (st != ONSHI_OK) self.error = err ? to_error(st, *err) : make_error(st, "eligibility-records", "failed");
-    self.done_ = true;
-    self.cv_.notify_all();
-  }
-  std::mutex mutex_;
-  std::condition_variable cv_;
-  bool done_ = false;
-};
 
 // CSV: fields split on commas, "quoted" fields may hold commas; blank lines and # comments skipped;
 // a first line starting with a letter-only header (patient_id, reference_number) is skipped.
@@ -164,7 +138,7 @@ int bulk(const Args& args) {
     }
     if (timeout <= 0) return usage_error("--timeout takes a number of seconds", kBulkUsage);
   }
-  Done done;  // before the Sdk: it must outlive it
+  Completion done;  // before the Sdk: it must outlive it
   Progress progress;
   if (args.flag("jobs")) {
     auto sdk = open_sdk(args);
@@ -228,8 +202,8 @@ int bulk(const Args& args) {
     return kUnavailable;
   }
   progress.quiet = true;
-  if (done.status != ONSHI_OK) return fail(args, done.error);
-  json result = json::parse(done.result);
+  if (done.status() != ONSHI_OK) return fail(args, done.error());
+  json result = json::parse(done.result());
   int code = result.value("state", "") == "done" ? kOk : kFailed;
   std::map<std::string, int> counts;
   for (const auto& [id, outcome] : result["results"].items()) {
@@ -343,7 +317,7 @@ int register_ref(const Args& args) {
       if (auto v = args.value(opt)) r[key] = *v;
     regs.push_back(std::move(r));
   }
-  Done done;
+  Completion done;  // before the Sdk: it must outlive it
   auto sdk = open_sdk(args);
   if (!sdk) return fail(args, sdk.error());
   auto ext = open_records(*sdk);
@@ -360,8 +334,8 @@ int register_ref(const Args& args) {
                           "check the 資格確認端末 and run the command again (registering twice is harmless)"));
     return kUnavailable;
   }
-  if (done.status != ONSHI_OK) return fail(args, done.error);
-  json result = json::parse(done.result);
+  if (done.status() != ONSHI_OK) return fail(args, done.error());
+  json result = json::parse(done.result());
   bool all = true;
   for (const auto& r : result["results"]) all = all && r.value("registered", false);
   if (args.flag("json")) {

@@ -141,16 +141,16 @@ Result<json> verify_by_numbers(const Eligibility& ext, const json& request, std:
   return outcome;
 }
 
-Result<json> claims_call(const Extension<onshi_claims_v1>& claims, onshi_document_fn onshi_claims_v1::*fn,
-                         const json& request) {
+Result<json> document_call(const std::string& plugin_id, onshi_instance* instance, onshi_document_fn fn,
+                           const json& request) {
   const std::string in = request.dump();
   std::string out;
   onshi_writer writer = string_writer(out);
   onshi_error err = empty_error();
-  if (onshi_status st = (claims.vtable->*fn)(claims.instance, bytes_of(in), &writer, &err)) return to_error(st, err);
+  if (onshi_status st = fn(instance, bytes_of(in), &writer, &err)) return to_error(st, err);
   json doc = json::parse(out, nullptr, false);
   if (doc.is_discarded())
-    return make_error(ONSHI_E_PROTOCOL, "claims", "the claims plugin's answer is not JSON",
+    return make_error(ONSHI_E_PROTOCOL, plugin_id, "the plugin " + plugin_id + " answered something that is not JSON",
                       "report this with `onshi plugins --json`");
   return doc;
 }

@@ -79,9 +79,13 @@ nlohmann::json failed_outcome(const Error& e);
 Result<nlohmann::json> verify_by_numbers(const Eligibility& ext, const nlohmann::json& request,
                                          std::chrono::milliseconds timeout);
 
-// One onshi.claims/1 document call (decide, copay, usage_rate, ...).
-Result<nlohmann::json> claims_call(const Extension<onshi_claims_v1>& claims, onshi_document_fn onshi_claims_v1::*fn,
-                                   const nlohmann::json& request);
+// One document call (onshi_document_fn) of any extension: a JSON document in, one out.
+Result<nlohmann::json> document_call(const std::string& plugin_id, onshi_instance* instance, onshi_document_fn fn,
+                                     const nlohmann::json& request);
+template <class VTable>
+Result<nlohmann::json> call(const Extension<VTable>& ext, onshi_document_fn VTable::*fn, const nlohmann::json& request) {
+  return document_call(ext.plugin_id, ext.instance, ext.vtable->*fn, request);
+}
 
 std::string bytes_to_base64(const std::string& bytes);
 std::optional<std::string> base64_to_bytes(const std::string& text);
