@@ -193,12 +193,10 @@ int usage_error(const std::string& message, const std::string& usage) {
 
 void print_json(const nlohmann::json& j) { std::cout << j.dump(2) << "\n"; }
 
-onshi_writer string_writer(std::string& text) {
-  return {&text, [](void* ctx, const uint8_t* data, uint64_t size) -> onshi_status {
-            static_cast<std::string*>(ctx)->append(reinterpret_cast<const char*>(data), size);
-            return ONSHI_OK;
-          }};
+std::string field(const nlohmann::json& j, const char* key) {
+  return j.is_object() && j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : "";
 }
+
 
 PinInput::PinInput() {
   const bool terminal = ::isatty(STDIN_FILENO);

@@ -73,8 +73,8 @@ int usage_error(const std::string& message, const std::string& usage);
 
 void print_json(const nlohmann::json& j);
 
-// Writer that appends to a std::string.
-onshi_writer string_writer(std::string& text);
+// The string at `key` of a JSON object; "" when absent or not a string.
+std::string field(const nlohmann::json& j, const char* key);
 
 // The PIN from stdin (prompted without echo on a terminal), in a buffer wiped however the
 // command ends; never from argv, never logged.

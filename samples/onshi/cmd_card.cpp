@@ -37,7 +37,6 @@ VerdictText verdict_text(const std::string& verdict) {
   return {"期限切れ", "expired", false};
 }
 
-std::string field(const json& j, const char* key) { return j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : ""; }
 
 // What the receptionist does next, from the card-info document.
 std::string next_step(const json& card) {
@@ -68,7 +67,7 @@ std::string next_step(const json& card) {
 
 int cmd_info(const Args& args, const CardReader& reader) {
   std::string text;
-  const onshi_writer out = string_writer(text);
+  const onshi_writer out = append_to(text);
   onshi_error err = empty_error();
   if (onshi_status st = reader.vtable->card_info(reader.instance, reader_arg(args.value("reader")), &out, &err))
     return fail(args, to_error(st, err));

@@ -70,13 +70,9 @@ Result<std::string> call_claims(const Sdk& sdk, onshi_document_fn onshi_claims_v
   if (!claims) return claims.error();
   const std::string in = document.dump();
   std::string out;
-  const onshi_writer writer{&out, [](void* ctx, const uint8_t* data, uint64_t size) -> onshi_status {
-                              static_cast<std::string*>(ctx)->append(reinterpret_cast<const char*>(data), size);
-                              return ONSHI_OK;
-                            }};
+  const onshi_writer writer = append_to(out);
   onshi_error err = empty_error();
-  const onshi_bytes bytes{reinterpret_cast<const uint8_t*>(in.data()), in.size()};
-  if (onshi_status st = (claims->vtable->*function)(claims->instance, bytes, &writer, &err); st != ONSHI_OK)
+  if (onshi_status st = (claims->vtable->*function)(claims->instance, bytes_of(in), &writer, &err); st != ONSHI_OK)
     return to_error(st, err);
   return out;
 }

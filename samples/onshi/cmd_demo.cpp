@@ -124,7 +124,7 @@ class Day {
 
   bool card_present() const {
     std::string text;
-    onshi_writer out = string_writer(text);
+    onshi_writer out = append_to(text);
     onshi_error err = empty_error();
     return reader_.vtable->card_info(reader_.instance, kReader, &out, &err) == ONSHI_OK;
   }
@@ -251,7 +251,7 @@ class Day {
     onshi_error err = empty_error();
     std::string answer;
     if (onshi_status st = ext->vtable->lookup_async(ext->instance,
-                                                    {reinterpret_cast<const uint8_t*>(request.data()), request.size()},
+                                                    bytes_of(request),
                                                     &answered.c, &op, &err)) {
       failed(to_error(st, err), v);
     } else if (!answered.wait_for(kTimeout) || answered.status() != ONSHI_OK) {
@@ -437,7 +437,7 @@ int cmd_demo(const Args& args) {
     if (!probe_reader) return fail(args, probe_reader.error());
     auto pcsc_up = [&] {
       std::string text;
-      onshi_writer out = string_writer(text);
+      onshi_writer out = append_to(text);
       onshi_error err = empty_error();
       return probe_reader->vtable->list_readers(probe_reader->instance, &out, &err) == ONSHI_OK &&
              text.find("Virtual PCD") != std::string::npos;

@@ -46,18 +46,8 @@ std::vector<std::string> with_operator(std::vector<std::string> options) {
   return options;
 }
 
-onshi_writer append_to(std::string& text) {
-  return {&text, [](void* ctx, const uint8_t* data, uint64_t size) -> onshi_status {
-            static_cast<std::string*>(ctx)->append(reinterpret_cast<const char*>(data), size);
-            return ONSHI_OK;
-          }};
-}
 
-onshi_bytes bytes_of(const std::string& s) { return {reinterpret_cast<const uint8_t*>(s.data()), s.size()}; }
 
-std::string field(const json& j, const char* key) {
-  return j.is_object() && j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : "";
-}
 
 // "2024-01-07T15:00:00Z" → "2024-01-08 00:00 JST" (the domain's dates are JST).
 std::string jst(const std::string& iso) {

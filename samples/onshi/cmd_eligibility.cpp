@@ -23,9 +23,9 @@ namespace {
 
 using nlohmann::json;
 
-constexpr const char* kVerifyUsage =
+constexpr const char* kVerifyInsuredUsage =
     "onshi verify insured --insurer N [--symbol S] --number N [--branch B] --birth YYYYMMDD [--timeout S] [--json]";
-constexpr const char* kCardUsage =
+constexpr const char* kVerifyCardUsage =
     "onshi verify card --pin-stdin|--visual-check [--reader NAME] [--timeout S] [--json]";
 constexpr const char* kVerifyModesUsage = "onshi verify insured|card ... [--json]";
 constexpr const char* kParseUsage = "onshi parse FILE [--json]";
@@ -90,9 +90,6 @@ int exit_code(const json& outcome) {
   return unreachable ? kUnavailable : kFailed;
 }
 
-std::string field(const json& j, const char* key) {
-  return j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : "";
-}
 
 // "010" → "1割" (the ratios are 3-digit strings in tenths of ten percent).
 std::string ratio_label(const std::string& code) {
@@ -184,12 +181,12 @@ int report_outcome(const Args& args, const json& outcome) {
 
 int verify_insured(const Args& args) {
   if (auto bad = args.unknown({"insurer", "symbol", "number", "branch", "birth", "timeout"}); !bad.empty())
-    return usage_error("unknown option --" + bad, kVerifyUsage);
+    return usage_error("unknown option --" + bad, kVerifyInsuredUsage);
   for (const char* required : {"insurer", "number", "birth"})
     if (!args.value(required) || args.value(required)->empty())
-      return usage_error(std::string("--") + required + " is required", kVerifyUsage);
+      return usage_error(std::string("--") + required + " is required", kVerifyInsuredUsage);
   const auto timeout = seconds(args, "timeout", 90);  // the plugin's own folder timeout (60 s) answers first
-  if (!timeout) return usage_error("--timeout takes a number of seconds", kVerifyUsage);
+  if (!timeout) return usage_error("--timeout takes a number of seconds", kVerifyInsuredUsage);
 
   const json request = {{"schema", "onshi.eligibility.request/1"},  {"kind", "insured"},
                         {"insurer_number", *args.value("insurer")}, {"symbol", args.value("symbol").value_or("")},
@@ -213,17 +210,17 @@ int reader_fail(const Args& args, const Error& e) {
 
 int verify_card(const Args& args) {
   if (args.positionals().size() > 1)  // never echoed: it may be a PIN typed in the wrong place
-    return usage_error("verify card takes no further arguments (the PIN is read from stdin only)", kCardUsage);
+    return usage_error("verify card takes no further arguments (the PIN is read from stdin only)", kVerifyCardUsage);
   if (auto bad = args.unknown({"pin-stdin", "visual-check", "reader", "timeout"}); !bad.empty())
-    return usage_error("unknown option --" + bad, kCardUsage);
+    return usage_error("unknown option --" + bad, kVerifyCardUsage);
   const bool visual = args.flag("visual-check");
   if (visual == args.flag("pin-stdin"))
     return usage_error("give exactly one of --pin-stdin (the patient's PIN, read from stdin) and --visual-check "
                        "(staff compared the card's photo with the patient, R-VIS)",
-                       kCardUsage);
-  if (auto r = args.value("reader"); r && r->empty()) return usage_error("--reader needs a reader name", kCardUsage);
+                       kVerifyCardUsage);
+  if (auto r = args.value("reader"); r && r->empty()) return usage_error("--reader needs a reader name", kVerifyCardUsage);
   const auto timeout = seconds(args, "timeout", 90);
-  if (!timeout) return usage_error("--timeout takes a number of seconds", kCardUsage);
+  if (!timeout) return usage_error("--timeout takes a number of seconds", kVerifyCardUsage);
 
   auto sdk = open_sdk(args);
   if (!sdk) return fail(args, sdk.error());
@@ -274,13 +271,10 @@ int cmd_parse(const Args& args) {
   auto ext = open_eligibility(*sdk);
   if (!ext) return fail(args, ext.error());
   std::string text;
-  onshi_writer out{&text, [](void* ctx, const uint8_t* d, uint64_t n) -> onshi_status {
-                     static_cast<std::string*>(ctx)->append(reinterpret_cast<const char*>(d), n);
-                     return ONSHI_OK;
-                   }};
+  onshi_writer out = append_to(text);
   onshi_error err = empty_error();
   if (onshi_status st = ext->vtable->parse(ext->instance, file.c_str(),
-                                           {reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()}, &out, &err))
+                                           bytes_of(bytes), &out, &err))
     return fail(args, to_error(st, err));
   nlohmann::ordered_json parsed = nlohmann::ordered_json::parse(text);
   if (args.flag("json")) {
@@ -424,10 +418,10 @@ std::vector<Command> eligibility_commands() {
            "not answer, 4 failed",
            cmd_verify,
            {"pin-stdin", "visual-check"},
-           {{"insured", kVerifyUsage,
+           {{"insured", kVerifyInsuredUsage,
              "by the numbers on the insurance card or 資格確認書 (保険者番号, 記号, 番号, 枝番, 生年月日), through "
              "the 資格確認端末's shared folder (--oqs-root) or the TLS transport (--config)"},
-            {"card", kCardUsage,
+            {"card", kVerifyCardUsage,
              "by the My Number card over the direct TLS connection: the card signs the server's challenge after the "
              "PIN (read from stdin), or staff did a visual check (目視確認, R-VIS)"}}},
           {"parse", kParseUsage,

@@ -41,7 +41,6 @@ Result<Records> open_records(const Sdk& sdk) {
   return ext;
 }
 
-onshi_bytes bytes_of(const std::string& s) { return {reinterpret_cast<const uint8_t*>(s.data()), s.size()}; }
 
 // CSV: fields split on commas, "quoted" fields may hold commas; blank lines and # comments skipped;
 // a first line starting with a letter-only header (patient_id, reference_number) is skipped.
@@ -111,7 +110,7 @@ const char* kind_label(const std::string& kind) {
 
 int bulk_jobs(const Args& args, const Records& ext) {
   std::string text;
-  onshi_writer out = string_writer(text);
+  onshi_writer out = append_to(text);
   onshi_error err = empty_error();
   if (onshi_status st = ext.vtable->bulk_jobs(ext.instance, &out, &err)) return fail(args, to_error(st, err));
   json doc = json::parse(text);
@@ -175,7 +174,7 @@ int bulk(const Args& args) {
   auto ext = open_records(*sdk);
   if (!ext) return fail(args, ext.error());
   std::string jobs_text;
-  onshi_writer jobs_out = string_writer(jobs_text);
+  onshi_writer jobs_out = append_to(jobs_text);
   onshi_error err = empty_error();
   if (onshi_status st = ext->vtable->bulk_jobs(ext->instance, &jobs_out, &err)) return fail(args, to_error(st, err));
   std::string resume;
@@ -258,7 +257,7 @@ int history(const Args& args) {
   auto ext = open_records(*sdk);
   if (!ext) return fail(args, ext.error());
   std::string text;
-  onshi_writer out = string_writer(text);
+  onshi_writer out = append_to(text);
   onshi_error err = empty_error();
   const std::string query = q.dump();
   if (onshi_status st = ext->vtable->history_find(ext->instance, bytes_of(query), &out, &err))

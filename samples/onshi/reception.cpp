@@ -8,7 +8,6 @@ using nlohmann::json;
 
 namespace {
 
-onshi_bytes bytes_of(const std::string& s) { return {reinterpret_cast<const uint8_t*>(s.data()), s.size()}; }
 
 // Starts an eligibility operation and waits for its document.
 template <class Start>
@@ -57,7 +56,7 @@ Result<CardCheck> verify_by_card(const CardReader& reader, const Eligibility& ex
   CardCheck check;
   // 1. The card: its kind and PIN state (no PIN spent), then its auth certificate.
   std::string info_text;
-  onshi_writer info_out = string_writer(info_text);
+  onshi_writer info_out = append_to(info_text);
   onshi_error err = empty_error();
   if (onshi_status st = reader.vtable->card_info(reader.instance, reader_name, &info_out, &err)) return to_error(st, err);
   const json info = json::parse(info_text, nullptr, false);
@@ -72,7 +71,7 @@ Result<CardCheck> verify_by_card(const CardReader& reader, const Eligibility& ex
   const bool in_one_session = pin && ONSHI_HAS_FIELD(onshi_card_reader_v1, reader.vtable, sign_with_certificate) &&
                               reader.vtable->sign_with_certificate;
   std::string certificate;
-  onshi_writer cert_out = string_writer(certificate);
+  onshi_writer cert_out = append_to(certificate);
   if (!in_one_session) {
     err = empty_error();
     if (onshi_status st = reader.vtable->read_certificate(reader.instance, reader_name, ONSHI_CERT_AUTH, &cert_out, &err))
@@ -99,7 +98,7 @@ Result<CardCheck> verify_by_card(const CardReader& reader, const Eligibility& ex
       return make_error(ONSHI_E_PROTOCOL, "eligibility", "the plugin's challenge document is unreadable",
                         "report this with `onshi plugins --json`");
     std::string signature;
-    onshi_writer sig_out = string_writer(signature);
+    onshi_writer sig_out = append_to(signature);
     err = empty_error();
     const onshi_status st =
         in_one_session ? reader.vtable->sign_with_certificate(reader.instance, reader_name, pin, bytes_of(*challenge),
@@ -145,7 +144,7 @@ Result<json> document_call(const std::string& plugin_id, onshi_instance* instanc
                            const json& request) {
   const std::string in = request.dump();
   std::string out;
-  onshi_writer writer = string_writer(out);
+  onshi_writer writer = append_to(out);
   onshi_error err = empty_error();
   if (onshi_status st = fn(instance, bytes_of(in), &writer, &err)) return to_error(st, err);
   json doc = json::parse(out, nullptr, false);

@@ -51,7 +51,7 @@ class ClaimsPlugin : public ::testing::Test {
     Reply r;
     if (!ext.vtable) return r;
     const onshi_writer writer{&r.out, write};
-    r.status = (ext.vtable->*function)(ext.instance, {reinterpret_cast<const uint8_t*>(in.data()), in.size()},
+    r.status = (ext.vtable->*function)(ext.instance, onshi::bytes_of(in),
                                        &writer, &r.err);
     return r;
   }

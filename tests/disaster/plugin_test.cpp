@@ -19,7 +19,6 @@ namespace {
 using nlohmann::json;
 using namespace std::chrono_literals;
 
-onshi_bytes bytes_of(const std::string& s) { return {reinterpret_cast<const uint8_t*>(s.data()), s.size()}; }
 
 struct Reply {
   onshi_status status = ONSHI_E_INTERNAL;
@@ -105,10 +104,7 @@ class DisasterPlugin : public ::testing::Test {
   Reply call(onshi_document_fn onshi_disaster_v1::*fn, const json& in) {
     const std::string text = in.dump();
     std::string out;
-    onshi_writer w{&out, [](void* ctx, const uint8_t* d, uint64_t n) -> onshi_status {
-                     static_cast<std::string*>(ctx)->append(reinterpret_cast<const char*>(d), n);
-                     return ONSHI_OK;
-                   }};
+    onshi_writer w = append_to(out);
     onshi_error err = empty_error();
     Reply r;
     r.status = (ext.vtable->*fn)(ext.instance, bytes_of(text), &w, &err);
@@ -335,10 +331,7 @@ TEST_F(DisasterPlugin, okusuri_techo_split_parts_join_in_any_order_and_bad_bytes
   const std::string two = read_text(fs::path(ONSHI_DISASTER_DATA) / "techo-split-2of2.txt");
   const onshi_bytes parts[] = {bytes_of(two), bytes_of(one)};
   std::string out;
-  onshi_writer w{&out, [](void* ctx, const uint8_t* d, uint64_t n) -> onshi_status {
-                   static_cast<std::string*>(ctx)->append(reinterpret_cast<const char*>(d), n);
-                   return ONSHI_OK;
-                 }};
+  onshi_writer w = append_to(out);
   onshi_error err = empty_error();
   ASSERT_EQ(ext.vtable->import_qr(ext.instance, parts, 2, &w, &err), ONSHI_OK) << err.message;
   const json doc = json::parse(out);

@@ -112,7 +112,7 @@ int main(int argc, char** argv) {
       list.push_back({{"patient_id", id}, {"insurer_number", p[0]}, {"number", p[1]}, {"birth_date", p[2]}});
     }
     const std::string request = json{{"schema", "onshi.eligibility.bulk-request/1"}, {"patients", list}}.dump();
-    st = ext->vtable->bulk_start_async(ext->instance, {reinterpret_cast<const uint8_t*>(request.data()), request.size()},
+    st = ext->vtable->bulk_start_async(ext->instance, onshi::bytes_of(request),
                                        &listener, &done.c, &op, &err);
   }
   if (st != ONSHI_OK) {
@@ -131,13 +131,10 @@ int main(int argc, char** argv) {
     return 6;
   }
   std::string history;
-  onshi_writer w{&history, [](void* ctx, const uint8_t* d, uint64_t n) -> onshi_status {
-                   static_cast<std::string*>(ctx)->append(reinterpret_cast<const char*>(d), n);
-                   return ONSHI_OK;
-                 }};
+  onshi_writer w = onshi::append_to(history);
   const std::string query = "{}";
   err = onshi::empty_error();
-  if (ext->vtable->history_find(ext->instance, {reinterpret_cast<const uint8_t*>(query.data()), query.size()}, &w, &err))
+  if (ext->vtable->history_find(ext->instance, onshi::bytes_of(query), &w, &err))
     return 7;
   int bulk_entries = 0;
   const json entries = json::parse(history)["entries"];  // a copy: the parsed temporary dies here

@@ -21,7 +21,6 @@ using namespace test;
 using namespace std::chrono_literals;
 using nlohmann::json;
 
-onshi_bytes bytes_of(const std::string& s) { return {reinterpret_cast<const uint8_t*>(s.data()), s.size()}; }
 
 struct Done {
   std::mutex mutex;
@@ -113,10 +112,7 @@ struct Records : ::testing::Test {
   }
   json history(json query = json::object()) {
     std::string text;
-    onshi_writer w{&text, [](void* ctx, const uint8_t* d, uint64_t n) -> onshi_status {
-                     static_cast<std::string*>(ctx)->append(reinterpret_cast<const char*>(d), n);
-                     return ONSHI_OK;
-                   }};
+    onshi_writer w = append_to(text);
     onshi_error err = empty_error();
     const std::string q = query.dump();
     EXPECT_EQ(rec.vtable->history_find(rec.instance, bytes_of(q), &w, &err), ONSHI_OK) << err.message;
@@ -172,8 +168,9 @@ TEST_F(Records, R_RES_history_never_keeps_withheld_data_nor_more_than_billing_ne
     return json();
   }();
   for (const auto& [k, v] : persona["results"][0].items())
-    if (v.is_string() && v.get<std::string>().size() >= 4 && k != "InsurerNumber" && k != "InsuredIdentificationNumber")
+    if (v.is_string() && v.get<std::string>().size() >= 4 && k != "InsurerNumber" && k != "InsuredIdentificationNumber") {
       EXPECT_EQ(db.find(v.get<std::string>()), std::string::npos) << "stored withheld field " << k;
+    }
   EXPECT_EQ(db.find("霞が関"), std::string::npos) << "an address is not needed to bill, so it is not kept";
 }
 

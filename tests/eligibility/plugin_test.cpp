@@ -24,7 +24,6 @@ using nlohmann::json;
 const fs::path kData = ONSHI_ELIGIBILITY_TEST_DATA;
 
 std::string load(const fs::path& p) { return read_bytes(p); }
-onshi_bytes bytes_of(const std::string& s) { return {reinterpret_cast<const uint8_t*>(s.data()), s.size()}; }
 
 // One asynchronous operation's end, counted so "exactly once" can be checked.
 struct Done {
@@ -132,10 +131,7 @@ struct PluginFixture : ::testing::Test {
   }
   Result<json> parse(const std::string& file_name, const std::string& bytes) {
     std::string text;
-    onshi_writer w{&text, [](void* ctx, const uint8_t* d, uint64_t n) -> onshi_status {
-                     static_cast<std::string*>(ctx)->append(reinterpret_cast<const char*>(d), n);
-                     return ONSHI_OK;
-                   }};
+    onshi_writer w = append_to(text);
     onshi_error err = empty_error();
     const onshi_status st =
         ext.vtable->parse(ext.instance, file_name.empty() ? nullptr : file_name.c_str(), bytes_of(bytes), &w, &err);
@@ -146,10 +142,7 @@ struct PluginFixture : ::testing::Test {
     auto d = sdk->extension<onshi_diagnostics_v1>(ONSHI_EXT_DIAGNOSTICS, "onshi.eligibility");
     EXPECT_TRUE(d.ok());
     std::string text;
-    onshi_writer w{&text, [](void* ctx, const uint8_t* p, uint64_t n) -> onshi_status {
-                     static_cast<std::string*>(ctx)->append(reinterpret_cast<const char*>(p), n);
-                     return ONSHI_OK;
-                   }};
+    onshi_writer w = append_to(text);
     onshi_error err = empty_error();
     EXPECT_EQ(d->vtable->self_test(d->instance, &w, &err), ONSHI_OK) << err.message;
     return json::parse(text);

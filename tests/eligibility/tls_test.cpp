@@ -26,7 +26,6 @@ using namespace test;
 using namespace std::chrono_literals;
 using nlohmann::json;
 
-onshi_bytes bytes_of(const std::string& s) { return {reinterpret_cast<const uint8_t*>(s.data()), s.size()}; }
 
 std::string b64(const std::string& bytes) {
   std::string out(4 * ((bytes.size() + 2) / 3) + 1, '\0');
@@ -405,10 +404,7 @@ TEST_F(TlsFixture, DiagnosticsReportTheTlsEndpointWithoutConnecting) {
   auto d = sdk->extension<onshi_diagnostics_v1>(ONSHI_EXT_DIAGNOSTICS, "onshi.eligibility");
   ASSERT_TRUE(d.ok());
   std::string text;
-  onshi_writer w{&text, [](void* ctx, const uint8_t* p, uint64_t n) -> onshi_status {
-                   static_cast<std::string*>(ctx)->append(reinterpret_cast<const char*>(p), n);
-                   return ONSHI_OK;
-                 }};
+  onshi_writer w = append_to(text);
   onshi_error err = empty_error();
   ASSERT_EQ(d->vtable->self_test(d->instance, &w, &err), ONSHI_OK);
   const json report = json::parse(text);

@@ -50,10 +50,7 @@ nlohmann::json diagnostics(const onshi::Sdk& sdk, const char* plugin_id) {
     return {};
   }
   std::string text;
-  onshi_writer w{&text, [](void* ctx, const uint8_t* d, uint64_t n) -> onshi_status {
-                   static_cast<std::string*>(ctx)->append(reinterpret_cast<const char*>(d), n);
-                   return ONSHI_OK;
-                 }};
+  onshi_writer w = onshi::append_to(text);
   onshi_error err = onshi::empty_error();
   EXPECT_EQ(ext->vtable->self_test(ext->instance, &w, &err), ONSHI_OK) << err.message;
   return nlohmann::json::parse(text);
@@ -257,10 +254,7 @@ TEST(Template, ReaderVendorTemplateLoadsAndAnswers) {
   auto reader = sdk.extension<onshi_card_reader_v1>(ONSHI_EXT_CARD_READER);
   ASSERT_TRUE(reader.ok());
   std::string text;
-  onshi_writer w{&text, [](void* ctx, const uint8_t* d, uint64_t n) -> onshi_status {
-                   static_cast<std::string*>(ctx)->append(reinterpret_cast<const char*>(d), n);
-                   return ONSHI_OK;
-                 }};
+  onshi_writer w = onshi::append_to(text);
   onshi_error err = onshi::empty_error();
   ASSERT_EQ(reader->vtable->list_readers(reader->instance, &w, &err), ONSHI_OK);
   auto readers = nlohmann::json::parse(text);

@@ -72,10 +72,7 @@ class StoreTest : public ::testing::Test {
   // "key doc" lines of what the probe's query returns.
   static std::vector<std::string> lines(Probe p, const onshi_store_query& q, onshi_status* status = nullptr) {
     std::string text;
-    onshi_writer w{&text, [](void* ctx, const uint8_t* d, uint64_t n) -> onshi_status {
-                     static_cast<std::string*>(ctx)->append(reinterpret_cast<const char*>(d), n);
-                     return ONSHI_OK;
-                   }};
+    onshi_writer w = onshi::append_to(text);
     onshi_error err = onshi::empty_error();
     onshi_status st = p.t->store_query(p.instance, &q, &w, &err);
     if (status) *status = st;

@@ -197,7 +197,7 @@ TEST_F(ReaderPlugin, R_PIN_sign_gives_a_signature_the_certificate_verifies) {
   const onshi_writer w = append_to(signature);
   onshi_error err = empty_error();
   ASSERT_EQ(reader_.vtable->sign(reader_.instance, nullptr, "4821",
-                                 {reinterpret_cast<const uint8_t*>(challenge.data()), challenge.size()}, &w, &err),
+                                 bytes_of(challenge), &w, &err),
             ONSHI_OK)
       << err.message;
   ASSERT_EQ(signature.size(), 256u);
@@ -230,7 +230,7 @@ TEST_F(ReaderPlugin, R_PHONE_sign_with_certificate_reads_a_smartphone_certificat
   const onshi_writer sig = append_to(signature), cert = append_to(der);
   onshi_error err = empty_error();
   ASSERT_EQ(reader_.vtable->sign_with_certificate(reader_.instance, nullptr, "4821",
-                                                  {reinterpret_cast<const uint8_t*>(challenge.data()), challenge.size()},
+                                                  bytes_of(challenge),
                                                   &sig, &cert, &err),
             ONSHI_OK)
       << err.message;
@@ -247,7 +247,7 @@ TEST_F(ReaderPlugin, R_PHONE_sign_with_certificate_reads_a_smartphone_certificat
   signature.clear();
   der.clear();
   EXPECT_EQ(reader_.vtable->sign_with_certificate(reader_.instance, nullptr, "1111",
-                                                  {reinterpret_cast<const uint8_t*>(challenge.data()), challenge.size()},
+                                                  bytes_of(challenge),
                                                   &sig, &cert, &err),
             ONSHI_E_PIN_WRONG);
   EXPECT_TRUE(der.empty()) << "nothing is read after a wrong PIN";

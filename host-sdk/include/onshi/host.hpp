@@ -7,6 +7,7 @@
 //   auto reader = sdk->extension<onshi_card_reader_v1>(ONSHI_EXT_CARD_READER);
 #pragma once
 
+#include <onshi/bytes.hpp>
 #include <onshi/onshi_sdk.h>
 #include <onshi/result.hpp>
 

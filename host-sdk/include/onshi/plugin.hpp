@@ -10,6 +10,7 @@
 // version script exporting only onshi_get_plugin_entry, -Wl,--no-undefined).
 #pragma once
 
+#include <onshi/bytes.hpp>
 #include <onshi/abi/onshi_plugin.h>
 #include <onshi/abi/onshi_services.h>
 #include <onshi/result.hpp>

@@ -35,13 +35,9 @@ Result<std::string> text_field(const json& doc, const char* key) {
   return it->get<std::string>();
 }
 
-// "  138123" stays; "138123" becomes "  138123"; 8 digits stay (eligibility-xml.md §5).
-Result<std::string> insurer_number(std::string value) {
-  const auto first = value.find_first_not_of(' ');
-  const std::string digits = first == std::string::npos ? "" : value.substr(first);
-  if (!all_digits(digits) || (digits.size() != 6 && digits.size() != 8))
-    return bad_request("field insurer_number must be the 保険者番号: 8 digits, or 6 digits for 国保");
-  return std::string(8 - digits.size(), ' ') + digits;
+Result<std::string> insurer_number(const std::string& value) {
+  if (auto padded = padded_insurer_number(value)) return *padded;
+  return bad_request("field insurer_number must be the 保険者番号: 8 digits, or 6 digits for 国保");
 }
 
 std::string random_file_identifier() {

@@ -29,8 +29,6 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 
 constexpr const char* kPluginId = "onshi.eligibility";
-// The simulator's clinic (samples/sim/personas.json): the demo works without configuration.
-constexpr const char* kDemoInstitutionCode = "1311111111";
 
 struct Config {
   fs::path root;  // empty: not configured
@@ -130,11 +128,7 @@ onshi_status write_text(const onshi_writer* out, std::string_view text) {
   return out->write(out->ctx, reinterpret_cast<const uint8_t*>(text.data()), text.size());
 }
 
-onshi_bytes bytes_of(std::string_view text) { return {reinterpret_cast<const uint8_t*>(text.data()), text.size()}; }
 
-std::string_view text_of(onshi_bytes b) {
-  return b.data ? std::string_view(reinterpret_cast<const char*>(b.data), b.size) : std::string_view();
-}
 
 void complete(const onshi_completion& done, const Result<std::string>& result) {
   if (result) return done.done(done.ctx, ONSHI_OK, bytes_of(*result), nullptr);

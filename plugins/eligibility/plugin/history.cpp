@@ -16,10 +16,6 @@ Error bad_query(const std::string& what) {
                     "fix the query (see docs/decisions/eligibility-bulk.md, History)");
 }
 
-std::string text(const json& doc, const char* key) {
-  auto it = doc.find(key);
-  return it != doc.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
 
 }  // namespace
 
@@ -56,12 +52,12 @@ Result<std::string> History::find(std::string_view query_json) const {
   onshi::plugin::Host::Query query;
   query.collection = kHistoryCollection;
   query.newest_first = true;
-  if (auto since = text(q, "since"); !since.empty()) {
+  if (auto since = string_at(q, "since"); !since.empty()) {
     auto ms = jst_day_start_unix_ms(since);
     if (!ms) return bad_query("field since must be a day YYYYMMDD");
     query.since_unix_ms = *ms;
   }
-  if (auto until = text(q, "until"); !until.empty()) {
+  if (auto until = string_at(q, "until"); !until.empty()) {
     auto ms = jst_day_start_unix_ms(until);
     if (!ms) return bad_query("field until must be a day YYYYMMDD");
     query.until_unix_ms = *ms + 24 * 3600 * 1000;  // the whole day is included
@@ -73,9 +69,9 @@ Result<std::string> History::find(std::string_view query_json) const {
   }
   // The most selective tag goes to the store; the other criteria filter what it returns.
   std::vector<std::string> wanted;
-  if (auto ref = text(q, "reference_number"); !ref.empty()) wanted.push_back("ref:" + ref);
-  if (auto id = text(q, "patient_id"); !id.empty()) wanted.push_back("patient:" + id);
-  if (auto name = text(q, "name"); !name.empty()) {
+  if (auto ref = string_at(q, "reference_number"); !ref.empty()) wanted.push_back("ref:" + ref);
+  if (auto id = string_at(q, "patient_id"); !id.empty()) wanted.push_back("patient:" + id);
+  if (auto name = string_at(q, "name"); !name.empty()) {
     const std::string key = name_key(name);
     if (key.empty()) return bad_query("field name has nothing to look for once spaces are removed");
     wanted.push_back("name:" + key);
@@ -125,9 +121,9 @@ std::optional<Reference> History::reference(const std::string& reference_number)
   if (!found || found->empty()) return std::nullopt;
   const json doc = json::parse(found->front().doc, nullptr, false);
   if (doc.is_discarded()) return std::nullopt;
-  return Reference{text(doc, "reference_number"), text(doc, "patient_id"), text(doc, "insurer_number"),
-                   text(doc, "symbol"),           text(doc, "number"),     text(doc, "branch"),
-                   text(doc, "birth_date")};
+  return Reference{string_at(doc, "reference_number"), string_at(doc, "patient_id"), string_at(doc, "insurer_number"),
+                   string_at(doc, "symbol"),           string_at(doc, "number"),     string_at(doc, "branch"),
+                   string_at(doc, "birth_date")};
 }
 
 json History::patient_of(const Outcome& outcome, HistoryContext& context) const {
@@ -147,6 +143,11 @@ json History::matched_document(const Outcome& outcome, HistoryContext& context) 
   json doc = outcome_document(outcome);
   if (json patient = patient_of(outcome, context); !patient.is_null()) doc["patient"] = std::move(patient);
   return doc;
+}
+
+std::string string_at(const nlohmann::json& doc, const char* key) {
+  auto it = doc.find(key);
+  return it != doc.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
 }  // namespace onshi::eligibility::plugin

@@ -57,4 +57,7 @@ class History {
   onshi::plugin::Host host_;
 };
 
+// The string at `key` of a request document; "" when absent or not a string.
+std::string string_at(const nlohmann::json& doc, const char* key);
+
 }  // namespace onshi::eligibility::plugin

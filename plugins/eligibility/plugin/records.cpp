@@ -22,14 +22,13 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 using Record = onshi::plugin::Host::Record;
-using Query = onshi::plugin::Host::Query;
+using StoreQuery = onshi::plugin::Host::Query;
 
 constexpr const char* kJobs = "bulk-jobs";
 constexpr const char* kPatients = "bulk-patients";  // a job's patients, stored once beside it (key: the job id)
 constexpr const char* kResults = "bulk-results";
 constexpr std::string_view kBulkRequestSchema = "onshi.eligibility.bulk-request/1";
 constexpr std::string_view kReferenceRequestSchema = "onshi.eligibility.reference-request/1";
-constexpr const char* kDemoInstitutionCode = "1311111111";  // as eligibility_plugin.cpp: the simulator's clinic
 constexpr int kMaxPollFailures = 5;
 
 Error bad_request(std::string_view schema, const std::string& what) {
@@ -37,20 +36,9 @@ Error bad_request(std::string_view schema, const std::string& what) {
                     "fix the request document (see docs/decisions/eligibility-bulk.md)");
 }
 
-std::string text(const json& doc, const char* key) {
-  auto it = doc.find(key);
-  return it != doc.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
 
 bool digits(std::string_view s) { return !s.empty() && s.find_first_not_of("0123456789") == std::string_view::npos; }
 
-// "138123" → "  138123" (国保, eligibility-xml.md §5); the same rule query_async applies.
-std::optional<std::string> insurer_number(const std::string& value) {
-  const auto first = value.find_first_not_of(' ');
-  const std::string d = first == std::string::npos ? "" : value.substr(first);
-  if (!digits(d) || (d.size() != 6 && d.size() != 8)) return std::nullopt;
-  return std::string(8 - d.size(), ' ') + d;
-}
 
 std::string random_hex(int bytes) {
   static thread_local std::mt19937_64 rng{std::random_device{}()};
@@ -171,7 +159,7 @@ struct Api {
     if (op->finished || !op->progress.on_document) return;
     doc["schema"] = "onshi.eligibility.bulk-progress/1";
     const std::string text = doc.dump();
-    op->progress.on_document(op->progress.ctx, ONSHI_OK, {reinterpret_cast<const uint8_t*>(text.data()), text.size()},
+    op->progress.on_document(op->progress.ctx, ONSHI_OK, bytes_of(text),
                              nullptr);
   }
 
@@ -223,7 +211,7 @@ struct Api {
     uint64_t id = 0;
     const std::string p(prefix);
     ExchangeCtx* raw = ctx.release();
-    onshi_status st = service->exchange_async(host, p.c_str(), {reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()},
+    onshi_status st = service->exchange_async(host, p.c_str(), bytes_of(bytes),
                                               &raw->c, &id, &err);
     if (st != ONSHI_OK) {  // nothing started: no completion will come
       std::unique_ptr<ExchangeCtx> owned(raw);
@@ -297,7 +285,7 @@ struct Api {
                                      false);
     for (int i = 0; i < c["count"].get<int>(); ++i) {
       const size_t index = c["first"].get<size_t>() + i;
-      const std::string pid = text(job.patients()[index], "patient_id");
+      const std::string pid = string_at(job.patients()[index], "patient_id");
       results.push_back(
           result_record(job, index, now, json{{"patient_id", pid}, {"outcome", keepable_outcome(o)}}, kept));
     }
@@ -312,12 +300,12 @@ struct Api {
     const size_t first = c["first"].get<size_t>();
     for (int i = 0; i < c["count"].get<int>(); ++i) {
       const json& p = job.patients()[first + i];
-      queries.push_back(BulkQuery{std::to_string(first + i), text(p, "insurer_number"), text(p, "symbol"),
-                                  text(p, "number"), text(p, "branch"), text(p, "birth_date"),
+      queries.push_back(BulkQuery{std::to_string(first + i), string_at(p, "insurer_number"), string_at(p, "symbol"),
+                                  string_at(p, "number"), string_at(p, "branch"), string_at(p, "birth_date"),
                                   job.doc.value("limit_consent", false)});
     }
     const Settings s = read_settings(r.host_);
-    auto bytes = bulk_upload_request(queries, s.medical_institution_code, jst_today(r.host_.now()), text(c, "afi"));
+    auto bytes = bulk_upload_request(queries, s.medical_institution_code, jst_today(r.host_.now()), string_at(c, "afi"));
     if (!bytes) return store_failed(r, op, ci, std::to_string(bytes.error().code), bytes.error().message);
     // Durable BEFORE the file exists: from here on a restart asks before it sends (S5).
     c["state"] = "uploading";
@@ -363,7 +351,7 @@ struct Api {
   static void recover(Records& r, const std::shared_ptr<Op>& op, size_t ci) {
     Job& job = *op->job;
     json& c = job.chunks()[ci];
-    const std::string afi = text(c, "afi");
+    const std::string afi = string_at(c, "afi");
     progress(op, progress_doc(job, "recovering", ci));
     const Settings s = read_settings(r.host_);
     if (!s.root.empty()) {
@@ -415,7 +403,7 @@ struct Api {
     Job& job = *op->job;
     json& c = job.chunks()[ci];
     const Settings s = read_settings(r.host_);
-    auto bytes = bulk_download_request(s.medical_institution_code, text(c, "reception_number"), text(c, "afi"));
+    auto bytes = bulk_download_request(s.medical_institution_code, string_at(c, "reception_number"), string_at(c, "afi"));
     if (!bytes) return finish(r, op, bytes.error());
     exchange<BulkResult>(r, op, prefix::bulk_download, *bytes, [&r, op, ci, s](Result<BulkResult> answer) {
       Job& job = *op->job;
@@ -462,7 +450,7 @@ struct Api {
     for (int i = 0; i < count; ++i) {
       const size_t index = first + i;
       const json& p = job.patients()[index];
-      HistoryContext ctx{"bulk", now, text(p, "patient_id"), text(p, "reference_number"), job.id};
+      HistoryContext ctx{"bulk", now, string_at(p, "patient_id"), string_at(p, "reference_number"), job.id};
       auto it = by_id.find(std::to_string(index));
       const Outcome& o = it != by_id.end() ? *it->second : missing;
       json patient = r.history_.patient_of(o, ctx);
@@ -498,10 +486,10 @@ struct Api {
   static Result<std::string> result_document(Records& r, Job& job) {
     json results = json::object();
     if (job.stored.size() == static_cast<size_t>(received(job))) {
-      for (auto& [index, d] : job.stored) results[text(d, "patient_id")] = std::move(d["outcome"]);
+      for (auto& [index, d] : job.stored) results[string_at(d, "patient_id")] = std::move(d["outcome"]);
       job.stored.clear();  // moved into the completion
     } else {
-      Query q;
+      StoreQuery q;
       q.collection = kResults;
       q.tag = "job:" + job.id;
       auto stored = r.host_.store_query(q);
@@ -509,7 +497,7 @@ struct Api {
       for (const Record& rec : *stored) {
         json d = json::parse(rec.doc, nullptr, false);
         if (d.is_discarded()) continue;
-        results[text(d, "patient_id")] = std::move(d["outcome"]);
+        results[string_at(d, "patient_id")] = std::move(d["outcome"]);
       }
     }
     json unknown = json::array();
@@ -596,12 +584,12 @@ struct Api {
       if (!p.is_object()) return bad(row + " must be an object");
       for (const char* k : {"patient_id", "insurer_number", "symbol", "number", "branch", "birth_date", "reference_number"})
         if (p.contains(k) && !p[k].is_string()) return bad(row + "." + k + " must be a string");
-      json q = {{"patient_id", text(p, "patient_id")}};
-      if (text(p, "patient_id").empty()) return bad(row + ".patient_id (the EMR's own id) is required");
-      if (!ids.insert(text(p, "patient_id")).second) return bad(row + ".patient_id repeats an earlier row");
-      std::string insurer = text(p, "insurer_number"), symbol = text(p, "symbol"), number = text(p, "number"),
-                  branch = text(p, "branch"), birth = text(p, "birth_date");
-      if (const std::string ref = text(p, "reference_number"); !ref.empty()) {
+      json q = {{"patient_id", string_at(p, "patient_id")}};
+      if (string_at(p, "patient_id").empty()) return bad(row + ".patient_id (the EMR's own id) is required");
+      if (!ids.insert(string_at(p, "patient_id")).second) return bad(row + ".patient_id repeats an earlier row");
+      std::string insurer = string_at(p, "insurer_number"), symbol = string_at(p, "symbol"), number = string_at(p, "number"),
+                  branch = string_at(p, "branch"), birth = string_at(p, "birth_date");
+      if (const std::string ref = string_at(p, "reference_number"); !ref.empty()) {
         q["reference_number"] = ref;
         if (number.empty()) {  // the numbers registered with the 照会番号 (R-SHOUKAI)
           auto registered = r.history_.reference(ref);
@@ -615,7 +603,7 @@ struct Api {
           if (birth.empty()) birth = registered->birth_date;
         }
       }
-      auto padded = insurer_number(insurer);
+      auto padded = padded_insurer_number(insurer);
       if (!padded) return bad(row + ".insurer_number must be the 保険者番号: 8 digits, or 6 digits for 国保");
       if (number.empty()) return bad(row + ".number (被保険者番号) is required, or a registered reference_number");
       if (birth.size() != 8 || !digits(birth)) return bad(row + ".birth_date must be the 生年月日 as YYYYMMDD");
@@ -671,7 +659,7 @@ struct Api {
   }
 
   static Result<Job> load_job(Records& r, const char* job_id) {
-    Query q;
+    StoreQuery q;
     q.collection = kJobs;
     if (job_id) q.key = std::string(job_id);
     auto stored = r.host_.store_query(q);
@@ -682,7 +670,7 @@ struct Api {
       if (!job_id && doc.value("state", "") != "running") continue;
       Job job{rec.key, std::move(doc)};
       if (!job.doc.contains("patients")) {  // stored beside it (a job saved before that keeps them inline)
-        Query pq;
+        StoreQuery pq;
         pq.collection = kPatients;
         pq.key = rec.key;
         auto found = r.host_.store_query(pq);
@@ -753,7 +741,7 @@ struct Api {
       Records& r = self(i);
       if (!out || !out->write)
         return make_error(ONSHI_E_INVALID_ARGUMENT, "eligibility-records", "no writer given", "pass an onshi_writer");
-      Query q;
+      StoreQuery q;
       q.collection = kJobs;
       q.newest_first = true;
       auto stored = r.host_.store_query(q);
@@ -838,12 +826,12 @@ struct Api {
         if (!p.is_object()) return bad(row + " must be an object");
         for (const char* f : {"reference_number", "patient_id", "insurer_number", "symbol", "number", "branch", "birth_date"})
           if (p.contains(f) && !p[f].is_string()) return bad(row + "." + f + " must be a string");
-        Reference ref{text(p, "reference_number"), text(p, "patient_id"), text(p, "insurer_number"), text(p, "symbol"),
-                      text(p, "number"), text(p, "branch"), text(p, "birth_date")};
+        Reference ref{string_at(p, "reference_number"), string_at(p, "patient_id"), string_at(p, "insurer_number"), string_at(p, "symbol"),
+                      string_at(p, "number"), string_at(p, "branch"), string_at(p, "birth_date")};
         if (ref.reference_number.empty() || ref.reference_number.size() > 50)
           return bad(row + ".reference_number (照会番号, the clinic's patient number) must be 1 to 50 characters");
         if (!seen.insert(ref.reference_number).second) return bad(row + ".reference_number repeats an earlier row");
-        auto padded = insurer_number(ref.insurer_number);
+        auto padded = padded_insurer_number(ref.insurer_number);
         if (!padded) return bad(row + ".insurer_number must be the 保険者番号: 8 digits, or 6 digits for 国保");
         ref.insurer_number = *padded;
         if (ref.number.empty()) return bad(row + ".number (被保険者番号) is required");

@@ -22,6 +22,9 @@
 
 namespace onshi::eligibility::plugin {
 
+// The simulator's clinic (samples/sim/personas.json): the demo works without configuration.
+inline constexpr const char* kDemoInstitutionCode = "1311111111";
+
 class Records;
 
 // The plugin instance that answers onshi.eligibility-records/1 derives from this.

@@ -73,7 +73,7 @@ int main(int argc, char** argv) {
         const onshi_writer out{&reply, &append};
         onshi_error err = onshi::empty_error();
         const onshi_status st = claims->vtable->check_number(
-            claims->instance, {reinterpret_cast<const uint8_t*>(request.data()), request.size()}, &out, &err);
+            claims->instance, onshi::bytes_of(request), &out, &err);
         std::printf("  insurer %.*s -> %s\n", int(number.size()), number.data(),
                     st == ONSHI_OK ? reply.c_str() : err.message);
         return st == ONSHI_OK ? valid_field(reply) : -1;

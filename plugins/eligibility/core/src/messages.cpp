@@ -312,4 +312,11 @@ INSTANTIATE(DrugInfoResponse)
 INSTANTIATE(CheckupResponse)
 #undef INSTANTIATE
 
+std::optional<std::string> padded_insurer_number(std::string_view typed) {
+  const auto first = typed.find_first_not_of(' ');
+  const std::string_view d = first == std::string_view::npos ? std::string_view() : typed.substr(first);
+  if ((d.size() != 6 && d.size() != 8) || d.find_first_not_of("0123456789") != std::string_view::npos) return std::nullopt;
+  return std::string(8 - d.size(), ' ').append(d);
+}
+
 }  // namespace onshi::eligibility

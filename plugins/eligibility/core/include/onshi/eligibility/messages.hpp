@@ -349,6 +349,10 @@ Result<M> parse_message(std::string_view bytes, std::string_view what = "XML mes
 template <class M>
 Result<std::string> write_message(const M& message, const WriteOptions& options = {});
 
+// The 保険者番号 as the interface writes it (eligibility-xml.md §5): 8 digits stay, a 6-digit 国保
+// number is left-padded with spaces ("138123" → "  138123"); nullopt for anything else.
+std::optional<std::string> padded_insurer_number(std::string_view typed);
+
 // File-name prefixes of the interfaces (eligibility-xml.md §2.3).
 namespace prefix {
 inline constexpr std::string_view qualification = "OQSsiquc01";
