@@ -74,7 +74,6 @@ struct Done {
   }
 };
 
-onshi_bytes bytes_of(const std::string& s) { return {reinterpret_cast<const uint8_t*>(s.data()), s.size()}; }
 
 }  // namespace
 
@@ -156,7 +155,7 @@ int main(int argc, char** argv) {
       onshi_error err = onshi::empty_error();
       uint64_t op = 0;
       const auto t0 = Clock::now();
-      if (rec->vtable->bulk_start_async(rec->instance, bytes_of(request), nullptr, &bulk.c, &op, &err) != ONSHI_OK ||
+      if (rec->vtable->bulk_start_async(rec->instance, onshi::bytes_of(request), nullptr, &bulk.c, &op, &err) != ONSHI_OK ||
           !bulk.wait(std::chrono::seconds(300)) || bulk.status != ONSHI_OK) {
         std::fprintf(stderr, "P3: the 一括照会 failed: %s\n", err.message[0] ? err.message : bulk.message.c_str());
         rc = 1;
@@ -170,7 +169,7 @@ int main(int argc, char** argv) {
           const std::string q = json{{"kind", "insured"}, {"insurer_number", p[0]}, {"number", p[1]}, {"birth_date", p[2]}}.dump();
           Done one;
           err = onshi::empty_error();
-          if (elig->vtable->query_async(elig->instance, bytes_of(q), &one.c, &op, &err) != ONSHI_OK ||
+          if (elig->vtable->query_async(elig->instance, onshi::bytes_of(q), &one.c, &op, &err) != ONSHI_OK ||
               !one.wait(std::chrono::seconds(60)) || one.status != ONSHI_OK)
             break;
           ++answered;

@@ -8,7 +8,7 @@ packages="
   libboost-dev libboost-filesystem-dev
   libpcsclite-dev pcscd vsmartcard-vpcd opensc
   libssl-dev openssl libpugixml-dev libicu-dev nlohmann-json3-dev libsqlite3-dev
-  libgtest-dev libbenchmark-dev abigail-tools
+  libgtest-dev abigail-tools
 "
 missing=""
 for p in $packages; do

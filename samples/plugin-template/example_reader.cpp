@@ -61,7 +61,10 @@ class ExampleReader : public onshi::plugin::Instance {
   const void* extension(std::string_view id) override {
     static const onshi_card_reader_v1 reader = {sizeof(onshi_card_reader_v1), &list_readers, &set_listener,
                                                 &card_info, &read_certificate, &verify_pin, &sign, &read_basic4,
-                                                &cancel};
+                                                &cancel,
+                                                // sign_with_certificate: a reader that cannot read a
+                                                // smartphone's certificate leaves it null (R-PHONE).
+                                                nullptr};
     static const onshi_diagnostics_v1 diagnostics = {sizeof(onshi_diagnostics_v1), &self_test};
     if (id == ONSHI_EXT_CARD_READER) return &reader;
     if (id == ONSHI_EXT_DIAGNOSTICS) return &diagnostics;

@@ -84,10 +84,6 @@ Result<Config> read_config(std::string_view text) {
   return c;
 }
 
-std::string_view text_of(onshi_bytes b) {
-  return b.data ? std::string_view(reinterpret_cast<const char*>(b.data), b.size) : std::string_view();
-}
-onshi_bytes bytes_of(std::string_view s) { return {reinterpret_cast<const uint8_t*>(s.data()), s.size()}; }
 
 Result<void> write(const onshi_writer* out, const std::string& text) {
   if (!out || !out->write) return invalid("no output writer was given", "pass an onshi_writer");
@@ -179,8 +175,8 @@ struct Lookup {
   Consent consent;
   bool keep = false;
   bool drugs_stage = false;
-  std::optional<ConfirmedPerson> person;
-  NarrowingOutcome outcome;
+  std::optional<ConfirmedPerson> person{};
+  NarrowingOutcome outcome{};
   uint64_t exchange_op = 0;
   bool finished = false;
   onshi_completion exchange_done{};  // lent to the host for the exchange in flight
@@ -448,8 +444,13 @@ class DisasterPlugin final : public onshi::plugin::Instance {
                             "the local history or import the お薬手帳 QR");
         auto opened = open_lookup(s, *request, now);
         if (!opened) return std::move(opened).error();
-        l = std::make_shared<Lookup>(Lookup{self, s.next_op++, *done, std::move(opened->permit), std::move(opened->query),
-                                            std::move(opened->consent), opened->keep});
+        l = std::make_shared<Lookup>(Lookup{.state = self,
+                                            .op = s.next_op++,
+                                            .done = *done,
+                                            .permit = std::move(opened->permit),
+                                            .query = std::move(opened->query),
+                                            .consent = std::move(opened->consent),
+                                            .keep = opened->keep});
         auto search = s.desk->search_request(l->permit, l->query, s.file_id(now), now);
         if (!search) return std::move(search).error();
         xml = std::move(*search);

@@ -142,7 +142,7 @@ struct FolderTransport::Impl : std::enable_shared_from_this<Impl> {
       p.last_problem = msg.error().message;  // most likely still being written: try again later
       return;
     }
-    deliver(id, Answer{p.request_name, res_name, std::move(msg).value()});
+    deliver(id, Answer{p.request_name, res_name, std::move(msg).value(), {}});
   }
 
   void check_all() {
