@@ -4,6 +4,9 @@
 
 #include "test_support.hpp"
 
+#include <unicode/ucnv.h>
+#include <unicode/unistr.h>
+
 #include <chrono>
 
 namespace onshi::eligibility {
@@ -63,6 +66,41 @@ TEST(XmlRead, unknown_code_is_kept_verbatim) {
   auto written = write_message(*r, {TextEncoding::utf8});
   ASSERT_TRUE(written.ok());
   EXPECT_NE(written->find("<QualificationValidity>8</QualificationValidity>"), std::string::npos);
+}
+
+// Our cp932 decoder copies ASCII runs in 16-byte blocks and asks ICU (once per code) for the rest:
+// every 1- and 2-byte code, placed across a block boundary between ASCII runs, decodes exactly as
+// ICU's windows-31j converts it, or is refused where ICU refuses it.
+TEST(Encoding, shift_jis_decoding_matches_icu_for_every_code) {
+  UErrorCode status = U_ZERO_ERROR;
+  UConverter* icu = ucnv_open("windows-31j", &status);
+  ASSERT_TRUE(U_SUCCESS(status));
+  ucnv_setToUCallBack(icu, UCNV_TO_U_CALLBACK_STOP, nullptr, nullptr, nullptr, &status);
+  auto by_icu = [&](const std::string& bytes) -> std::optional<std::string> {
+    UErrorCode st = U_ZERO_ERROR;
+    ucnv_reset(icu);
+    icu::UnicodeString u(bytes.data(), static_cast<int32_t>(bytes.size()), icu, st);
+    if (U_FAILURE(st)) return std::nullopt;
+    std::string out;
+    return u.toUTF8String(out);
+  };
+  const std::string before = "<a>0123456789abc", after = "</a> 0123456789abcdef";  // 16 ASCII bytes, then the code
+  int checked = 0, differences = 0;
+  auto check = [&](std::string code) {
+    const std::string bytes = before + code + after;
+    const auto ours = decode_to_utf8(bytes, TextEncoding::shift_jis, "code");
+    const auto theirs = by_icu(bytes);
+    ++checked;
+    if (ours.ok() != theirs.has_value() || (ours.ok() && *ours != *theirs)) {
+      if (++differences <= 5) ADD_FAILURE() << "code " << std::hex << code << " decodes differently from ICU";
+    }
+  };
+  for (int b = 0; b < 0x100; ++b) check(std::string(1, static_cast<char>(b)));
+  for (int lead = 0x81; lead <= 0xFC; ++lead)
+    for (int trail = 0x40; trail <= 0xFC; ++trail)
+      check(std::string{static_cast<char>(lead), static_cast<char>(trail)});
+  ucnv_close(icu);
+  EXPECT_EQ(differences, 0) << "of " << checked << " codes";
 }
 
 TEST(XmlRead, invalid_utf8_is_refused_naming_the_file_and_the_offset) {

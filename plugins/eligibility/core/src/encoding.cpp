@@ -12,6 +12,10 @@
 #include <cstring>
 #include <memory>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace onshi::eligibility {
 namespace {
 
@@ -48,25 +52,32 @@ int32_t utf8_sequence_length(const uint8_t* s, int32_t left) {
   return 0;
 }
 
+// Length of the ASCII run that `s` starts with, 16 bytes at a time where SSE2 is there (every
+// x86-64), else 8: markup, most of any answer, is ASCII.
+std::size_t ascii_run(const uint8_t* s, std::size_t len) {
+  std::size_t i = 0;
+#if defined(__SSE2__)
+  for (; i + 16 <= len; i += 16)
+    if (const unsigned high = static_cast<unsigned>(_mm_movemask_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(s + i)))))
+      return i + static_cast<std::size_t>(std::countr_zero(high));
+#else
+  for (uint64_t w; i + 8 <= len; i += 8)
+    if (std::memcpy(&w, s + i, 8), w & 0x8080808080808080u)
+      return i + static_cast<std::size_t>(std::countr_zero(w & 0x8080808080808080u)) / 8;
+#endif
+  while (i < len && s[i] < 0x80) ++i;
+  return i;
+}
+
 // Offset of the first byte that does not start a well-formed UTF-8 sequence (ICU's
 // definition: no overlongs, surrogates or values past U+10FFFF), or npos.
 std::size_t invalid_utf8_at(std::string_view text) {
   const auto* s = reinterpret_cast<const uint8_t*>(text.data());
   const int32_t len = static_cast<int32_t>(text.size());
   int32_t i = 0;
-  while (i < len) {
-    // Skip ASCII 32 bytes at a time, then straight to the next other byte: markup is most of any answer.
-    uint64_t w[4];
-    if (i + 32 <= len && (std::memcpy(w, s + i, 32), ((w[0] | w[1] | w[2] | w[3]) & 0x8080808080808080u) == 0)) {
-      i += 32;
-      continue;
-    }
-    if (i + 8 <= len) {
-      std::memcpy(w, s + i, 8);
-      const uint64_t high = w[0] & 0x8080808080808080u;
-      i += high ? std::countr_zero(high) / 8 : 8;
-      if (!high) continue;
-    }
+  while (true) {
+    i += static_cast<int32_t>(ascii_run(s + i, static_cast<std::size_t>(len - i)));
+    if (i >= len) break;
     do {  // a run of other characters (a name, an address) at once
       const int32_t n = utf8_sequence_length(s + i, len - i);
       if (n == 0) return static_cast<std::size_t>(i);
@@ -173,7 +184,7 @@ Result<std::string> decode_to_utf8(std::string_view bytes, TextEncoding from, st
     return std::string(bytes);
   }
   if (const auto& conv = cp932_converter(); !conv) return conv.error();
-  // The whole buffer in one pass. ASCII, most of any answer, is copied eight bytes at a time,
+  // The whole buffer in one pass. ASCII runs, most of any answer, are copied as they are,
   // unless the file holds one of the three control bytes ICU's cp932 maps elsewhere; every
   // other character goes through ICU's mapping (cp932_unit). cp932 has no shift state.
   const bool controls = std::any_of(kIcuMovedControls.begin(), kIcuMovedControls.end(),
@@ -186,23 +197,12 @@ Result<std::string> decode_to_utf8(std::string_view bytes, TextEncoding from, st
   const std::size_t len = bytes.size();
   std::size_t i = 0;
   while (i < len) {
-    uint64_t block[4];
-    if (!controls && i + 32 <= len &&
-        (std::memcpy(block, s + i, 32), ((block[0] | block[1] | block[2] | block[3]) & 0x8080808080808080u) == 0)) {
-      std::memcpy(d, block, 32);
-      d += 32;
-      i += 32;
-      continue;
-    }
-    if (!controls && i + 8 <= len) {
-      uint64_t word;
-      std::memcpy(&word, s + i, 8);
-      std::memcpy(d, &word, 8);  // only the ASCII part counts (d moves by that much)
-      const uint64_t high = word & 0x8080808080808080u;
-      const std::size_t ascii = high ? static_cast<std::size_t>(std::countr_zero(high) / 8) : 8;
+    if (!controls) {  // an ASCII run is itself
+      const std::size_t ascii = ascii_run(s + i, len - i);
+      std::memcpy(d, s + i, ascii);
       d += ascii;
       i += ascii;
-      if (ascii == 8) continue;
+      if (i == len) break;
     }
     const unsigned lead = s[i];
     const bool two = (lead >= 0x81 && lead <= 0x9F) || (lead >= 0xE0 && lead <= 0xFC);
