@@ -1,6 +1,7 @@
 // The claims commands of the sample EMR CLI, run as a user would: `onshi <command> ...`
 // with the plugin found in its default folder; output and exit status checked.
 #include "claims_test_util.hpp"
+#include "cli_run.hpp"
 
 #include <onshi/claims/numbers.hpp>
 
@@ -19,11 +20,7 @@ namespace {
 using nlohmann::json;
 namespace fs = std::filesystem;
 
-struct CliRun {
-  int exit = -1;
-  std::string out, err;
-  json doc() const { return json::parse(out); }
-};
+using onshi::support::CliRun;
 
 class ClaimsCli : public ::testing::Test {
  protected:
@@ -35,31 +32,13 @@ class ClaimsCli : public ::testing::Test {
 
   // Runs `onshi args...`; state goes to the test's folder, ONSHI_PLUGIN_PATH is ignored.
   CliRun onshi(const std::vector<std::string>& args) const {
-    std::string command = "env -u ONSHI_PLUGIN_PATH ONSHI_STATE_DIR=" + quote((dir_ / "state").string()) + " " +
-                          quote(ONSHI_CLI);
-    for (const auto& a : args) command += " " + quote(a);
-    const fs::path err_file = dir_ / "stderr";
-    command += " 2>" + quote(err_file.string());
-    CliRun r;
-    FILE* pipe = ::popen(command.c_str(), "r");
-    if (!pipe) return r;
-    char buffer[4096];
-    for (size_t n; (n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0;) r.out.append(buffer, n);
-    int status = ::pclose(pipe);
-    r.exit = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    r.err = claims_test::read_file(err_file);
-    return r;
+    return onshi::support::run(onshi::support::command_line(
+        ONSHI_CLI, args, "env -u ONSHI_PLUGIN_PATH ONSHI_STATE_DIR=" + onshi::support::shell_quote((dir_ / "state").string())));
   }
 
   fs::path write(const std::string& name, const std::string& text) const {
     std::ofstream(dir_ / name, std::ios::binary) << text;
     return dir_ / name;
-  }
-
-  static std::string quote(const std::string& s) {
-    std::string q = "'";
-    for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-    return q + "'";
   }
 
   fs::path dir_;

@@ -4,9 +4,9 @@
 // history come back from the host's store (onshi.host.store/1) between commands.
 #include "sim_support.hpp"
 
-#include <nlohmann/json.hpp>
+#include "cli_run.hpp"
 
-#include <cstdio>
+#include <nlohmann/json.hpp>
 
 namespace onshi::disaster::test {
 namespace {
@@ -16,17 +16,8 @@ using nlohmann::json;
 constexpr const char* kDuring = "2024-01-02T00:30:00Z";   // 1/2 09:30 JST
 constexpr const char* kAfterEnd = "2024-01-07T15:00:00Z"; // 1/8 00:00 JST
 
-struct CliRun {
-  int exit = -1;
-  std::string out, err;
-  json doc() const { return json::parse(out); }
-};
-
-std::string quote(const std::string& s) {
-  std::string q = "'";
-  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return q + "'";
-}
+using support::CliRun;
+using support::shell_quote;
 
 class DisasterCli : public ::testing::Test {
  protected:
@@ -38,22 +29,12 @@ class DisasterCli : public ::testing::Test {
   }
 
   CliRun onshi(const std::vector<std::string>& args, const std::string& now = kDuring) const {
-    std::string command = "env -u ONSHI_PLUGIN_PATH -u ONSHI_ROLE ONSHI_NOW=" + quote(now) +
-                          " ONSHI_STATE_DIR=" + quote((dir.path / "state").string()) + " " + quote(ONSHI_CLI) + " " +
-                          quote(args.at(0));
-    for (size_t i = 1; i < args.size(); ++i) command += " " + quote(args[i]);
+    std::vector<std::string> line = args;
     if (args.at(0) == "disaster" && args.size() > 1 && args[1] != "import-qr")
-      command += " --oqs-root " + quote(root.string());
-    command += " 2>" + quote((dir.path / "stderr").string());
-    CliRun r;
-    FILE* pipe = ::popen(command.c_str(), "r");
-    if (!pipe) return r;
-    char buffer[4096];
-    for (size_t n; (n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0;) r.out.append(buffer, n);
-    const int status = ::pclose(pipe);
-    r.exit = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    r.err = read_text(dir.path / "stderr");
-    return r;
+      line.insert(line.end(), {"--oqs-root", root.string()});
+    return support::run(support::command_line(ONSHI_CLI, line,
+                                              "env -u ONSHI_PLUGIN_PATH -u ONSHI_ROLE ONSHI_NOW=" + shell_quote(now) +
+                                                  " ONSHI_STATE_DIR=" + shell_quote((dir.path / "state").string())));
   }
 
   CliRun declare(const std::string& role = "doctor") const {

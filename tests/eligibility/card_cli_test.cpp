@@ -8,6 +8,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "cli_run.hpp"
 #include "tls_support.hpp"
 #include "virtual_card.hpp"
 
@@ -17,34 +18,11 @@ namespace {
 using namespace test;
 using nlohmann::json;
 
-struct CliRun {
-  int exit = -1;
-  std::string out, err;
-};
-
-std::string quote(const std::string& s) {
-  std::string q = "'";
-  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return q + "'";
-}
+using support::CliRun;
 
 // Runs `onshi args...` with `input` on stdin.
-CliRun onshi(const fs::path& dir, const std::vector<std::string>& args, const std::string& input = "") {
-  const fs::path in = dir / "stdin", err = dir / "stderr";
-  std::ofstream(in, std::ios::binary) << input;
-  std::string command = "env -u ONSHI_PLUGIN_PATH " + quote(ONSHI_CLI_EXE);
-  for (const auto& a : args) command += " " + quote(a);
-  command += " <" + quote(in.string()) + " 2>" + quote(err.string());
-  CliRun r;
-  FILE* pipe = ::popen(command.c_str(), "r");
-  if (!pipe) return r;
-  char buffer[4096];
-  for (size_t n; (n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0;) r.out.append(buffer, n);
-  const int status = ::pclose(pipe);
-  r.exit = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  r.err = read_bytes(err);
-  fs::remove(in);
-  return r;
+CliRun onshi(const std::vector<std::string>& args, const std::string& input = "") {
+  return support::run(support::command_line(ONSHI_CLI_EXE, args, "env -u ONSHI_PLUGIN_PATH"), input);
 }
 
 struct CardCli : ::testing::Test {
@@ -76,7 +54,7 @@ TEST_F(CardCli, R_PIN_verify_card_runs_reader_challenge_signature_and_query_over
 
   auto args = common(sim.port());
   args.insert(args.begin(), {"verify", "card", "--pin-stdin", "--json", "--timeout", "30"});
-  const CliRun r = onshi(dir.path, args, "4821\n");
+  const CliRun r = onshi(args, "4821\n");
   ASSERT_EQ(r.exit, 0) << r.out << r.err;
   const json doc = json::parse(r.out);
   EXPECT_EQ(doc["ok"], true);
@@ -86,14 +64,14 @@ TEST_F(CardCli, R_PIN_verify_card_runs_reader_challenge_signature_and_query_over
   EXPECT_EQ(r.err.find("4821"), std::string::npos);
 
   // A wrong PIN: a "no" (exit 1) with the tries left; nothing reaches the server.
-  const CliRun wrong = onshi(dir.path, args, "1111\n");
+  const CliRun wrong = onshi(args, "1111\n");
   EXPECT_EQ(wrong.exit, 1) << wrong.out << wrong.err;
   EXPECT_EQ(json::parse(wrong.out)["outcome"], "pin_wrong");
   EXPECT_EQ(json::parse(wrong.out)["tries_left"], 2);
 
   // 目視確認 (R-VIS): the certificate only, no PIN.
   args[2] = "--visual-check";
-  const CliRun visual = onshi(dir.path, args);
+  const CliRun visual = onshi(args);
   EXPECT_EQ(visual.exit, 0) << visual.out << visual.err;
   EXPECT_EQ(json::parse(visual.out)["outcome"]["kind"], "valid");
 }

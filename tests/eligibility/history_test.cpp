@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 #include <onshi/host.hpp>
 
+#include "cli_run.hpp"
 #include "test_support.hpp"
 
 namespace onshi::eligibility {
@@ -248,23 +249,9 @@ TEST_F(Records, R_SHOUKAI_bulk_registration_then_bulk_query_by_reference_number)
 
 // ---- the CLI ----
 
-struct CliRun {
-  int exit = -1;
-  std::string out;
-};
+using support::CliRun;
 
-CliRun cli(const std::vector<std::string>& args) {
-  std::string command = ONSHI_CLI_EXE;
-  for (const auto& a : args) command += " '" + a + "'";
-  command += " 2>/dev/null";
-  CliRun run;
-  FILE* pipe = ::popen(command.c_str(), "r");
-  char buf[4096];
-  for (size_t n; (n = std::fread(buf, 1, sizeof buf, pipe)) > 0;) run.out.append(buf, n);
-  const int status = ::pclose(pipe);
-  run.exit = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return run;
-}
+CliRun cli(const std::vector<std::string>& args) { return support::run(support::command_line(ONSHI_CLI_EXE, args)); }
 
 struct RecordsCli : ::testing::Test {
   TempDir root, state;

@@ -12,6 +12,7 @@
 #include <onshi/host.hpp>
 #include <thread>
 
+#include "cli_run.hpp"
 #include "test_support.hpp"
 
 namespace onshi::eligibility {
@@ -406,30 +407,9 @@ TEST_F(PluginFixture, a_listener_may_remove_itself_from_inside_its_call) {
 
 // ---- the onshi CLI ----------------------------------------------------------------------------
 
-struct CliRun {
-  int exit = -1;
-  std::string out;
-};
+using support::CliRun;
 
-std::string quoted(const std::string& s) {
-  std::string q = "'";
-  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return q + "'";
-}
-
-CliRun run_cli(const std::vector<std::string>& args) {
-  std::string command = quoted(ONSHI_CLI_EXE);
-  for (const auto& a : args) command += " " + quoted(a);
-  command += " 2>/dev/null";
-  CliRun run;
-  FILE* pipe = ::popen(command.c_str(), "r");
-  if (!pipe) return run;
-  char buf[4096];
-  for (size_t n; (n = std::fread(buf, 1, sizeof buf, pipe)) > 0;) run.out.append(buf, n);
-  const int status = ::pclose(pipe);
-  run.exit = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return run;
-}
+CliRun run_cli(const std::vector<std::string>& args) { return support::run(support::command_line(ONSHI_CLI_EXE, args)); }
 
 struct CliFixture : ::testing::Test {
   TempDir root, state;

@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "persona.hpp"
+#include "cli_run.hpp"
 #include "tls_support.hpp"
 
 namespace onshi::eligibility {
@@ -589,27 +590,23 @@ namespace onshi::eligibility {
 namespace {
 
 // `onshi verify card` command-line checks that need no card (the full flow: card_cli_test.cpp).
-int run_cli(const std::string& args, std::string* out = nullptr) {
-  const std::string command = std::string("'") + ONSHI_CLI_EXE + "' " + args + " </dev/null 2>&1";
-  FILE* pipe = ::popen(command.c_str(), "r");
-  std::string text;
-  char buf[4096];
-  for (size_t n; pipe && (n = std::fread(buf, 1, sizeof buf, pipe)) > 0;) text.append(buf, n);
-  const int status = pipe ? ::pclose(pipe) : -1;
-  if (out) *out = text;
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+// `out` gets everything the command printed, stdout then stderr.
+int run_cli(const std::vector<std::string>& args, std::string* out) {
+  const support::CliRun r = support::run(support::command_line(ONSHI_CLI_EXE, args));
+  *out = r.out + r.err;
+  return r.exit;
 }
 
 TEST(VerifyCardCli, R_PIN_bad_command_lines_exit_2_and_never_echo_a_pin) {
   std::string out;
-  EXPECT_EQ(run_cli("verify card", &out), 2) << out;
+  EXPECT_EQ(run_cli({"verify", "card"}, &out), 2) << out;
   EXPECT_NE(out.find("--pin-stdin"), std::string::npos) << out;
-  EXPECT_EQ(run_cli("verify card --pin-stdin --visual-check", &out), 2) << out;
-  EXPECT_EQ(run_cli("verify card 4821 --pin-stdin", &out), 2) << out;
+  EXPECT_EQ(run_cli({"verify", "card", "--pin-stdin", "--visual-check"}, &out), 2) << out;
+  EXPECT_EQ(run_cli({"verify", "card", "4821", "--pin-stdin"}, &out), 2) << out;
   EXPECT_EQ(out.find("4821"), std::string::npos) << out;
-  EXPECT_EQ(run_cli("verify", &out), 2);
+  EXPECT_EQ(run_cli({"verify"}, &out), 2);
   EXPECT_NE(out.find("verify card --pin-stdin|--visual-check"), std::string::npos) << out;
-  EXPECT_EQ(run_cli("verify --help", &out), 0);
+  EXPECT_EQ(run_cli({"verify", "--help"}, &out), 0);
   EXPECT_NE(out.find("onshi verify card"), std::string::npos) << out;
 }
 

@@ -2,6 +2,7 @@
 // the plugin in its default folder), against onshi-vcard in the real pcscd + vpcd.
 // The CLI's clock is the system clock, so the personas use the vcard's default
 // "today" (the same JST day).
+#include "cli_run.hpp"
 #include "plugin_support.hpp"
 
 #include <gtest/gtest.h>
@@ -19,17 +20,7 @@ namespace {
 using nlohmann::json;
 namespace fs = std::filesystem;
 
-struct CliRun {
-  int exit = -1;
-  std::string out, err;
-  json doc() const { return json::parse(out); }
-};
-
-std::string quote(const std::string& s) {
-  std::string q = "'";
-  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return q + "'";
-}
+using support::CliRun;
 
 class CardCli : public ::testing::Test {
  protected:
@@ -41,22 +32,10 @@ class CardCli : public ::testing::Test {
 
   // Runs `onshi args...` with `input` on stdin; plugins only from the default folder.
   CliRun onshi(const std::vector<std::string>& args, const std::string& input = "") {
-    const fs::path in = dir_ / "stdin", err = dir_ / "stderr";
-    std::ofstream(in, std::ios::binary) << input;
-    std::string command = "env -u ONSHI_PLUGIN_PATH ONSHI_STATE_DIR=" + quote((dir_ / "state").string()) + " " +
-                          quote(ONSHI_CLI);
-    for (const auto& a : args) command += " " + quote(a);
-    command += " <" + quote(in.string()) + " 2>" + quote(err.string());
-    CliRun r;
-    FILE* pipe = ::popen(command.c_str(), "r");
-    if (!pipe) return r;
-    char buffer[4096];
-    for (size_t n; (n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0;) r.out.append(buffer, n);
-    const int status = ::pclose(pipe);
-    r.exit = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    r.err = read_text(err.string());
-    fs::remove(in);
-    return r;
+    return support::run(support::command_line(ONSHI_CLI, args,
+                                              "env -u ONSHI_PLUGIN_PATH ONSHI_STATE_DIR=" +
+                                                  support::shell_quote((dir_ / "state").string())),
+                        input);
   }
 
   fs::path dir_;

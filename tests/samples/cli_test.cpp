@@ -3,6 +3,8 @@
 // object with "ok": false and an error that says what to do, "ok" true exactly when the exit
 // status is 0, and one clock option (--now, or $ONSHI_NOW) for scripts and demos. The commands
 // are read from `onshi --help`, so a command added later is covered too.
+#include "cli_run.hpp"
+
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
@@ -22,23 +24,7 @@ namespace {
 using nlohmann::json;
 namespace fs = std::filesystem;
 
-struct CliRun {
-  int exit = -1;
-  std::string out, err;
-};
-
-std::string quote(const std::string& s) {
-  std::string q = "'";
-  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return q + "'";
-}
-
-std::string read_text(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using onshi::support::CliRun;
 
 class OnshiCli : public ::testing::Test {
  protected:
@@ -53,19 +39,10 @@ class OnshiCli : public ::testing::Test {
   // `onshi args...` with its state in the test's folder, the plugins from their default
   // folder (ONSHI_PLUGIN_PATH ignored) and the system clock unless `env` pins it.
   CliRun onshi(const std::vector<std::string>& args, const std::string& env = "") const {
-    std::string command = "env -u ONSHI_PLUGIN_PATH -u ONSHI_NOW ONSHI_STATE_DIR=" + quote((dir_ / "state").string()) +
-                          " " + env + " " + quote(ONSHI_CLI);
-    for (const auto& a : args) command += " " + quote(a);
-    command += " </dev/null 2>" + quote((dir_ / "stderr").string());
-    CliRun r;
-    FILE* pipe = ::popen(command.c_str(), "r");
-    if (!pipe) return r;
-    char buffer[4096];
-    for (size_t n; (n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0;) r.out.append(buffer, n);
-    const int status = ::pclose(pipe);
-    r.exit = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    r.err = read_text(dir_ / "stderr");
-    return r;
+    return onshi::support::run(onshi::support::command_line(
+        ONSHI_CLI, args,
+        "env -u ONSHI_PLUGIN_PATH -u ONSHI_NOW ONSHI_STATE_DIR=" + onshi::support::shell_quote((dir_ / "state").string()) +
+            " " + env));
   }
 
   fs::path write(const std::string& name, const std::string& text) const {

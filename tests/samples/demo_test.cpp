@@ -1,12 +1,11 @@
 // `onshi demo` end to end (issue 8): the reception day against the simulator and a
 // virtual card in the real pcscd, checked patient by patient from its --json. The
 // expectations are this test's own, from the simulator's personas and the rules.
+#include "cli_run.hpp"
+
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include <sys/wait.h>
-
-#include <cstdio>
 #include <string>
 
 namespace {
@@ -19,16 +18,8 @@ struct DemoRun {
 };
 
 DemoRun run_demo() {
-  DemoRun r;
-  FILE* p = popen(ONSHI_CLI " demo --json 2>/dev/null", "r");
-  if (!p) return r;
-  std::string out;
-  char buf[4096];
-  for (size_t n; (n = fread(buf, 1, sizeof buf, p)) > 0;) out.append(buf, n);
-  const int status = pclose(p);
-  r.exit = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  r.doc = json::parse(out, nullptr, false);
-  return r;
+  const onshi::support::CliRun run = onshi::support::run(onshi::support::command_line(ONSHI_CLI, {"demo", "--json"}));
+  return {run.exit, json::parse(run.out, nullptr, false)};
 }
 
 std::string notes(const json& patient) {
