@@ -23,6 +23,7 @@ TEST(XmlRead, face_file_in_real_order_keeps_exact_strings_and_unknown_elements) 
   ASSERT_TRUE(r->body.ResultList);
   ASSERT_EQ(r->body.ResultList->ResultOfQualificationConfirmation.size(), 1u);
   const auto& q = r->body.ResultList->ResultOfQualificationConfirmation[0];
+  EXPECT_EQ(r->header.ArbitraryFileIdentifier, "ArnHCeDfNjMCFzg=");  // a base64 '=' is text, not an attribute
   EXPECT_EQ(q.InsurerNumber, "  123456");  // space-padded 国保 number, never trimmed
   EXPECT_EQ(q.InsuredBranchNumber, "01");
   EXPECT_EQ(q.InsuredIdentificationNumber, "0012");
@@ -373,6 +374,29 @@ TEST(XmlSecurity, S7_deep_nesting_is_refused) {
   auto r = read_xml_msg(deep);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code, ONSHI_E_REFUSED);
+}
+
+// The interface has no attributes (eligibility-xml.md §3): an element with one is refused, also
+// where the text around it has '=' (base64 values) that must not be taken for one, or the other way round.
+TEST(XmlSecurity, attributes_are_refused_wherever_an_equals_sign_is) {
+  const std::string text = "<ArbitraryFileIdentifier>QUJD==</ArbitraryFileIdentifier>";
+  for (std::string tag : {"<ErrorCode a=\"1\">", "<ErrorCode a = '1'>", "<ErrorCode a=\">\" b=\"2\">"}) {
+    for (const std::string& header : {text + tag + "E1</ErrorCode>", tag + "E1</ErrorCode>" + text}) {
+      const std::string doc = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><XmlMsg><MessageHeader>" + header +
+                              "</MessageHeader></XmlMsg>";
+      auto tree = read_xml_msg(doc, "attr.xml");
+      ASSERT_FALSE(tree.ok()) << doc;
+      EXPECT_NE(tree.error().message.find("<ErrorCode> has attributes"), std::string::npos) << tree.error().message;
+      auto typed = parse_message<QualificationResponse>(doc, "attr.xml");
+      ASSERT_FALSE(typed.ok()) << doc;
+      EXPECT_EQ(typed.error().message, tree.error().message);
+    }
+  }
+  auto plain = parse_message<QualificationResponse>(
+      "<XmlMsg><MessageHeader>" + text + "<ErrorMessage>a=b &gt;= c</ErrorMessage></MessageHeader></XmlMsg>", "plain.xml");
+  ASSERT_TRUE(plain.ok()) << plain.error().message;
+  EXPECT_EQ(plain->header.ArbitraryFileIdentifier, "QUJD==");
+  EXPECT_EQ(plain->header.ErrorMessage, "a=b >= c");
 }
 
 TEST(XmlSecurity, broken_input_gets_a_clear_error) {

@@ -108,7 +108,7 @@ FIELDS(CheckupResponseBody, F(SpecificHealthCheckupInfo))
 using detail::Node;
 std::string_view name_of(const Element& e) { return e.name; }
 std::string_view name_of(const Node& n) { return n.node.name(); }
-// The element's text into `out`, or false for a group (it has child elements).
+// The element's text into `out` (empty), or false for a group (it has child elements).
 bool leaf_text(const Element& e, std::string& out) {
   if (!e.children.empty()) return false;
   out = e.text;
@@ -123,8 +123,11 @@ void for_each_child(const Element& e, F&& f) {
 }
 template <class F>
 void for_each_child(const Node& n, F&& f) {  // the walk that also checks the tree (TreeCheck)
-  for (pugi::xml_node c = n.node.first_child(); c; c = c.next_sibling())
-    if (c.type() == pugi::node_element && n.check->enter(c, n.depth + 1)) f(Node{c, n.depth + 1, n.check});
+  for (pugi::xml_node c = n.node.first_child();; c = c.next_sibling()) {
+    const pugi::xml_node_type t = c.type();  // node_null past the last child: one call instead of two
+    if (t == pugi::node_null) break;
+    if (t == pugi::node_element && n.check->enter(c, n.depth + 1)) f(Node{c, n.depth + 1, n.check});
+  }
 }
 
 // Each assign() takes the element, or declines (a repeat or an unexpected shape) so the

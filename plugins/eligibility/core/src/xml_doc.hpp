@@ -21,8 +21,8 @@ struct XmlDoc {
   // The children of <XmlMsg>: the first MessageHeader and MessageBody (body may be null), the rest.
   pugi::xml_node header, body;
   std::vector<pugi::xml_node> extra;
-  // False when no '=' follows the XML declaration: then no element can have an attribute, and
-  // the walk need not ask each one (TreeCheck).
+  // False when no tag after the XML declaration holds an '=': then no element can have an
+  // attribute, and the walk need not ask each one (TreeCheck).
   bool attributes_possible = true;
 };
 
@@ -42,8 +42,8 @@ struct TreeCheck {
   std::size_t count = 1;        // <XmlMsg> itself
   std::optional<Error> error;   // the first problem; nothing below it is read
   // False: do not read `node`. Inline, as it runs for every element.
-  bool enter(pugi::xml_node node, std::size_t depth) {
-    if (depth <= limits.max_depth && ++count <= limits.max_elements && !(attributes && node.first_attribute()) && !error)
+  [[gnu::always_inline]] bool enter(pugi::xml_node node, std::size_t depth) {
+    if (depth <= limits.max_depth && ++count <= limits.max_elements && !error && !(attributes && node.first_attribute()))
       return true;
     return refuse(node, depth);
   }
@@ -60,7 +60,7 @@ struct Node {
 // An element's text into `out`: its character data and CDATA sections, in order; false when it
 // has child elements (a group, not a value). load_xml parses with parse_embed_pcdata, so the
 // first character data is the element's own value: these two read it from there.
-bool leaf_text(pugi::xml_node node, std::string& out);
+bool leaf_text(pugi::xml_node node, std::string& out);  // `out` starts empty
 Element element_of(const Node& node);
 
 }  // namespace onshi::eligibility::detail

@@ -78,6 +78,19 @@ Result<bool> refuse_dtd_and_entities(std::string_view text, std::string_view wha
   return any;
 }
 
+// True when an '=' follows a '<' with no '>' between: an attribute's '=' always does, while the
+// '=' that ends a base64 value (ArbitraryFileIdentifier) is text and does not. Each stretch
+// between two '=' is looked at once, so a value full of '=' costs no more than its length.
+bool equals_in_a_tag(std::string_view text, std::size_t from) {
+  bool in_tag = false;  // whether the last '<' or '>' before `from` was a '<'
+  for (auto at = text.find('=', from); at != std::string_view::npos; from = at, at = text.find('=', at + 1)) {
+    const std::string_view before = text.substr(from, at - from);
+    if (const auto mark = before.find_last_of("<>"); mark != std::string_view::npos) in_tag = before[mark] == '<';
+    if (in_tag) return true;
+  }
+  return false;
+}
+
 void append(pugi::xml_node parent, const Element& e) {
   pugi::xml_node n = parent.append_child(e.name.c_str());
   if (!e.text.empty()) n.append_child(pugi::node_pcdata).set_value(e.text.c_str());
@@ -153,7 +166,7 @@ Result<void> load_xml(std::string_view bytes, std::string_view what, const ReadL
   // Before parsing, which writes into the text (over an attribute's '=', for one). A declaration
   // is closed if present (declared_encoding checked it).
   const bool declared = std::string_view(out.text).substr(bom ? 3 : 0).starts_with("<?xml");
-  out.attributes_possible = out.text.find('=', declared ? out.text.find("?>") : 0) != std::string::npos;
+  out.attributes_possible = equals_in_a_tag(out.text, declared ? out.text.find("?>") : 0);
   const pugi::xml_parse_result parsed =
       out.doc.load_buffer_inplace(out.text.data(), out.text.size(), options, pugi::encoding_utf8);
   if (!parsed)
@@ -192,9 +205,10 @@ bool TreeCheck::refuse(pugi::xml_node node, std::size_t depth) {
 }
 
 bool leaf_text(pugi::xml_node node, std::string& out) {
-  out = node.value();  // the first character data (parse_embed_pcdata); a value has nothing else
-  for (pugi::xml_node c = node.first_child(); c; c = c.next_sibling()) {
-    const pugi::xml_node_type t = c.type();
+  out.append(node.value());  // the first character data (parse_embed_pcdata); appending is cheaper than assigning
+  for (pugi::xml_node c = node.first_child();; c = c.next_sibling()) {
+    const pugi::xml_node_type t = c.type();  // node_null past the last child: one call instead of two
+    if (t == pugi::node_null) break;
     if (t == pugi::node_element) return false;
     if (t == pugi::node_pcdata || t == pugi::node_cdata) out += c.value();
   }
@@ -203,8 +217,9 @@ bool leaf_text(pugi::xml_node node, std::string& out) {
 
 Element element_of(const Node& n) {
   Element e{n.node.name(), n.node.value(), {}};  // the first character data (parse_embed_pcdata), then the rest
-  for (pugi::xml_node c = n.node.first_child(); c; c = c.next_sibling()) {
+  for (pugi::xml_node c = n.node.first_child();; c = c.next_sibling()) {
     const pugi::xml_node_type t = c.type();
+    if (t == pugi::node_null) break;
     if (t == pugi::node_pcdata || t == pugi::node_cdata) e.text += c.value();
     else if (t == pugi::node_element && n.check->enter(c, n.depth + 1))
       e.children.push_back(element_of(Node{c, n.depth + 1, n.check}));
