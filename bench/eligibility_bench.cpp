@@ -389,8 +389,11 @@ struct P2Result {
 // the parse itself that no code of ours can remove.
 size_t visit(pugi::xml_node node) {
   size_t n = 0;
-  for (pugi::xml_node c = node.first_child(); c; c = c.next_sibling())
-    if (c.type() == pugi::node_element) n += std::strlen(c.name()) + std::strlen(c.value()) + visit(c);
+  for (pugi::xml_node c = node.first_child();; c = c.next_sibling()) {
+    const pugi::xml_node_type t = c.type();  // one call per child, as parse_message's walk
+    if (t == pugi::node_null) break;
+    if (t == pugi::node_element) n += std::strlen(c.name()) + std::strlen(c.value()) + visit(c);
+  }
   return n;
 }
 
