@@ -291,6 +291,10 @@ class Sim {
       const pugi::xml_node info = req.first_element_by_path("XmlMsg/MessageBody/QualificationConfirmSearchInfo");
       qualification_answer(res, find(text_at(info, "InsurerNumber"), text_at(info, "InsuredIdentificationNumber")),
                            text_at(req, "XmlMsg/MessageHeader/ArbitraryFileIdentifier"), "2");
+      // The search keys come back as sent (eligibility-xml.md §3.2), before the results.
+      pugi::xml_node body = res.child("XmlMsg").child("MessageBody");
+      if (pugi::xml_node list = body.child("ResultList")) body.insert_copy_before(info, list);
+      else body.append_copy(info);
     } else if (bulk_.answer(op, req, res)) {  // 一括照会, 照会番号登録 (bulk.cpp)
     } else if (op == "YZKsiquc01" || op == "TKKsiquc01") {
       history_answer(req, res, op == "YZKsiquc01");

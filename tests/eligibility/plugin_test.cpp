@@ -185,7 +185,8 @@ TEST_F(PluginFixture, six_digit_insurer_is_sent_space_padded_and_the_date_is_the
   const json o = ask(insured("138123", "456789"));
   EXPECT_EQ(o["kind"], "valid");
   EXPECT_EQ(o["qualifications"][0]["insurer_number"], "  138123");
-  EXPECT_EQ(files("res"), std::vector<std::string>{"OQSsiquc01res_202604020001.xml"});
+  ASSERT_EQ(files("res").size(), 1u);
+  EXPECT_EQ(files("res")[0].rfind("OQSsiquc01res_202604020001", 0), 0u) << files("res")[0];
 }
 
 TEST_F(PluginFixture, rejected_request_err_becomes_a_failed_transport_outcome_with_the_terminals_text) {
@@ -443,6 +444,43 @@ TEST_F(CliFixture, R_RES_verify_insured_lost_exits_1_and_says_so) {
   EXPECT_EQ(r.exit, 1) << r.out;
   EXPECT_NE(r.out.find("資格無効 (lost"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("what to do:"), std::string::npos) << r.out;
+}
+
+// Security finding 1, as the issue reproduced it: a slow terminal, two PCs with their own state
+// folders, B asking 0.7 s after A. B used to get A's patient as 有効, into B's history too.
+TEST_F(CliFixture, two_pcs_on_one_share_each_get_their_own_patient_never_the_others) {
+  SimProcess sim({"serve", "--root", root.path.string(), "--delay", "2000"});
+  TempDir pc_a, pc_b;
+  auto verify = [&](const std::vector<std::string>& patient, const TempDir& pc) {
+    std::vector<std::string> args = {"verify", "insured", "--json", "--timeout", "20", "--plugin-dir",
+                                     ONSHI_PLUGIN_BUILD_DIR, "--oqs-root", root.path.string(),
+                                     "--state-dir", pc.path.string()};
+    args.insert(args.begin() + 2, patient.begin(), patient.end());
+    return run_cli(args);
+  };
+  auto a = std::async(std::launch::async, [&] {
+    return verify({"--insurer", "06139992", "--number", "5678", "--birth", "19800515"}, pc_a);
+  });
+  std::this_thread::sleep_for(700ms);
+  const CliRun b = verify({"--insurer", "06131114", "--number", "2222", "--birth", "19881111"}, pc_b);
+  const CliRun ra = a.get();
+  ASSERT_EQ(ra.exit, 0) << ra.out << ra.err;
+  EXPECT_EQ(json::parse(ra.out)["outcome"]["kind"], "valid");
+  EXPECT_EQ(b.exit, 1) << b.out << b.err;  // lost: B's own patient, never A's 有効
+  EXPECT_EQ(json::parse(b.out)["outcome"]["kind"], "lost");
+}
+
+TEST_F(CliFixture, two_processes_on_one_state_folder_both_get_their_answers) {
+  SimProcess sim({"serve", "--root", root.path.string(), "--poll", "50"});
+  auto first = std::async(std::launch::async, [&] {
+    return run({"verify", "insured", "--insurer", "06139992", "--number", "5678", "--birth", "19800515", "--json",
+                "--timeout", "20"});
+  });
+  const CliRun second = run({"verify", "insured", "--insurer", "06131114", "--number", "2222", "--birth", "19881111",
+                             "--json", "--timeout", "20"});
+  const CliRun one = first.get();
+  EXPECT_EQ(json::parse(one.out)["outcome"]["kind"], "valid") << one.out << one.err;
+  EXPECT_EQ(json::parse(second.out)["outcome"]["kind"], "lost") << second.out << second.err;
 }
 
 TEST_F(CliFixture, verify_without_a_reachable_share_exits_3) {

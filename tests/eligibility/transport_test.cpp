@@ -8,6 +8,10 @@
 
 #include "test_support.hpp"
 
+#include <regex>
+#include <set>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <thread>
 
 namespace onshi::eligibility {
@@ -17,15 +21,21 @@ using namespace test;
 using namespace std::chrono_literals;
 constexpr std::chrono::year_month_day kToday{std::chrono::year{2026}, std::chrono::April, std::chrono::day{1}};
 
-std::string request_for(std::string insurer, std::string number) {
+std::string request_for(std::string insurer, std::string number, std::string file_identifier = "") {
   QualificationRequest m;
   m.header.QualificationConfirmationDate = "20260401";
   m.header.MedicalInstitutionCode = "1311111111";
+  if (!file_identifier.empty()) m.header.ArbitraryFileIdentifier = std::move(file_identifier);
   auto& s = m.body.QualificationConfirmSearchInfo.emplace();
   s.InsurerNumber = std::move(insurer);
   s.InsuredIdentificationNumber = std::move(number);
   s.Birthdate = "19850220";
   return write_message(m).value();
+}
+
+// A request name: the 12-digit yyyyMMddNNNN stem, then the 4 random characters of this desk.
+bool named(const std::string& name, const std::string& stem) {
+  return std::regex_match(name, std::regex(stem + "[0-9a-z]{4}\\.xml"));
 }
 
 struct Fixture : ::testing::Test {
@@ -41,12 +51,13 @@ struct Fixture : ::testing::Test {
     fs::create_directories(root.path / "res");
     fs::create_directories(root.path / "face");
   }
-  void open(std::chrono::milliseconds timeout = 10s) {
+  void open(std::chrono::milliseconds timeout = 10s, bool random_name_part = true) {
     FolderOptions o;
     o.root = root.path;
     o.state_dir = state.path;
     o.timeout = timeout;
     o.rescan_interval = 200ms;
+    o.random_name_part = random_name_part;
     auto t = FolderTransport::open(reactor, o);
     ASSERT_TRUE(t.ok()) << t.error().message;
     transport = std::move(t).value();
@@ -71,8 +82,9 @@ TEST_F(Fixture, answer_arrives_and_decides_valid) {
   send(prefix::qualification, request_for("  138123", "456789"));
   wait();
   ASSERT_TRUE(answer->ok()) << answer->error().message;
-  EXPECT_EQ((*answer)->request_name, "OQSsiquc01req_202604010001.xml");
-  EXPECT_EQ((*answer)->file_name, "OQSsiquc01res_202604010001.xml");
+  EXPECT_TRUE(named((*answer)->request_name, "OQSsiquc01req_202604010001")) << (*answer)->request_name;
+  EXPECT_TRUE(named((*answer)->file_name, "OQSsiquc01res_202604010001")) << (*answer)->file_name;
+  EXPECT_EQ((*answer)->file_name.substr(14), (*answer)->request_name.substr(14));
   const Outcome o = decide(view_as<QualificationResponse>((*answer)->message));
   EXPECT_EQ(o.kind, OutcomeKind::valid);
   EXPECT_EQ(o.qualifications.at(0).insurer_number, "  138123");
@@ -139,7 +151,7 @@ TEST_F(Fixture, answer_already_there_before_the_first_look) {
   TempDir other;
   ASSERT_EQ(run_sim({"face", "--root", other.path.string(), "--persona", "shaho-valid"}), 0);
   const auto face = fs::directory_iterator(other.path / "face")->path();
-  open();
+  open(10s, false);
   send(prefix::qualification, request_for("06139992", "5678"));
   fs::copy_file(face, root.path / "res" / "OQSsiquc01res_202604010001.xml");
   wait();
@@ -149,7 +161,7 @@ TEST_F(Fixture, answer_already_there_before_the_first_look) {
 
 TEST_F(Fixture, a_name_whose_answer_is_still_in_res_is_not_reused) {
   write_bytes(root.path / "res" / "OQSsiquc01res_202604010001.xml", "old answer");
-  open(200ms);
+  open(200ms, false);
   send(prefix::qualification, request_for("06139992", "5678"));
   ASSERT_TRUE(run_until(io, [&] { return !req_files().empty() || answer.has_value(); }, 2s));
   EXPECT_EQ(req_files().at(0), "OQSsiquc01req_202604010002.xml");
@@ -164,7 +176,142 @@ TEST_F(Fixture, daily_sequence_survives_a_restart) {
   open(200ms);
   send(prefix::registration, request_for("06139992", "5678"));
   ASSERT_TRUE(run_until(io, [&] { return !req_files().empty() || answer.has_value(); }, 2s));
-  EXPECT_EQ(req_files().at(0), "OQSsiimm01req_202604010002.xml");
+  EXPECT_TRUE(named(req_files().at(0), "OQSsiimm01req_202604010002")) << req_files().at(0);
+}
+
+// ---- two writers of one req folder (security finding 1) -----------------------------------
+// A second desk: its own state folder, its own transport, the same share and reactor.
+struct OtherDesk {
+  TempDir state;
+  std::unique_ptr<FolderTransport> transport;
+  std::optional<Result<Answer>> answer;
+  OtherDesk(Reactor& reactor, const fs::path& root, std::chrono::milliseconds timeout, bool random_name_part) {
+    FolderOptions o;
+    o.root = root;
+    o.state_dir = state.path;
+    o.timeout = timeout;
+    o.rescan_interval = 200ms;
+    o.random_name_part = random_name_part;
+    transport = std::move(FolderTransport::open(reactor, o)).value();
+  }
+  void send(const std::string& bytes) {
+    transport->submit(prefix::qualification, kToday, bytes, [this](Result<Answer> r) { answer.emplace(std::move(r)); });
+  }
+};
+
+// The repro: the terminal is slow (2 s); desk A asks for one patient, desk B 0.7 s later for
+// another. Each must get its own patient, with 12-digit names (which collide) as with random parts.
+TEST_F(Fixture, two_desks_sharing_the_terminal_each_get_their_own_patients_answer) {
+  for (bool random_name_part : {false, true}) {
+    SCOPED_TRACE(random_name_part ? "random name part" : "12-digit names");
+    TempDir share;
+    for (const char* sub : {"req", "res", "face"}) fs::create_directories(share.path / sub);
+    SimProcess sim({"serve", "--root", share.path.string(), "--poll", "50", "--delay", "2000"});
+    OtherDesk a(reactor, share.path, 20s, random_name_part), b(reactor, share.path, 20s, random_name_part);
+    a.send(request_for("06139992", "5678", "desk-a-request"));
+    run_until(io, [] { return false; }, 700ms);
+    b.send(request_for("06131114", "2222", "desk-b-request"));
+    ASSERT_TRUE(run_until(io, [&] { return a.answer && b.answer; }, 15s));
+    ASSERT_TRUE(a.answer->ok()) << a.answer->error().message;
+    ASSERT_TRUE(b.answer->ok()) << b.answer->error().message;
+    EXPECT_EQ(decide(view_as<QualificationResponse>((*a.answer)->message)).kind, OutcomeKind::valid);
+    EXPECT_EQ(decide(view_as<QualificationResponse>((*b.answer)->message)).kind, OutcomeKind::lost);
+    EXPECT_EQ((*b.answer)->message.header.child("ArbitraryFileIdentifier")->text, "desk-b-request");
+  }
+}
+
+TEST_F(Fixture, an_answer_for_another_request_under_our_name_is_left_alone_and_not_taken) {
+  // A real answer whose header names another identifier: somebody else's.
+  const std::string foreign = read_bytes(fs::path(ONSHI_ELIGIBILITY_TEST_DATA) / "OQSsiquc01res_lost_old_utf8.xml");
+  open(1500ms, false);
+  send(prefix::qualification, request_for("06131114", "2222", "ours"));
+  const fs::path res_file = root.path / "res" / "OQSsiquc01res_202604010001.xml";
+  write_bytes(res_file, foreign);
+  wait();
+  ASSERT_FALSE(answer->ok());
+  EXPECT_EQ(answer->error().code, ONSHI_E_TIMEOUT);
+  EXPECT_NE(answer->error().message.find("for another request"), std::string::npos) << answer->error().message;
+  EXPECT_EQ(read_bytes(res_file), foreign);  // still there for its owner
+}
+
+TEST_F(Fixture, an_answer_whose_echoed_search_keys_differ_is_not_taken) {
+  SimProcess sim({"serve", "--root", root.path.string(), "--poll", "50", "--delay", "300"});
+  open(1500ms, false);
+  // Same identifier (a careless client reusing one), different patient: the echoed keys decide.
+  send(prefix::qualification, request_for("06139992", "5678", "same-id"));
+  run_until(io, [&] { return req_files().empty(); }, 2s);  // the terminal took it
+  OtherDesk b(reactor, root.path, 5s, false);
+  b.send(request_for("06131114", "2222", "same-id"));  // gets the same 12-digit name
+  ASSERT_TRUE(run_until(io, [&] { return answer && b.answer; }, 10s));
+  ASSERT_TRUE(answer->ok()) << answer->error().message;
+  EXPECT_EQ(decide(view_as<QualificationResponse>((*answer)->message)).kind, OutcomeKind::valid);
+  ASSERT_TRUE(b.answer->ok()) << b.answer->error().message;
+  EXPECT_EQ(decide(view_as<QualificationResponse>((*b.answer)->message)).kind, OutcomeKind::lost);
+}
+
+TEST_F(Fixture, another_programs_request_file_is_never_replaced) {
+  const fs::path stray = root.path / "req" / "OQSsiquc01req_202604010001.xml";
+  write_bytes(stray, "<another program's request/>");
+  open(300ms, false);
+  send(prefix::qualification, request_for("06139992", "5678"));
+  ASSERT_TRUE(run_until(io, [&] { return req_files().size() == 2; }, 2s));
+  EXPECT_EQ(read_bytes(stray), "<another program's request/>");
+  EXPECT_TRUE(fs::exists(root.path / "req" / "OQSsiquc01req_202604010002.xml"));
+  wait();  // timed out: ours is taken back, theirs stays
+  EXPECT_EQ(req_files(), std::vector<std::string>{"OQSsiquc01req_202604010001.xml"});
+}
+
+TEST_F(Fixture, a_desk_that_times_out_never_removes_another_desks_request_of_the_same_name) {
+  open(500ms, false);
+  send(prefix::qualification, request_for("06139992", "5678"));
+  const fs::path name = root.path / "req" / "OQSsiquc01req_202604010001.xml";
+  ASSERT_TRUE(run_until(io, [&] { return fs::exists(name); }, 2s));
+  // The terminal takes ours; another desk then writes its own request under the same name.
+  fs::remove(name);
+  write_bytes(name, request_for("06131114", "2222", "other-desk"));
+  wait();
+  EXPECT_EQ(answer->error().code, ONSHI_E_TIMEOUT);
+  EXPECT_EQ(read_bytes(name), request_for("06131114", "2222", "other-desk"));
+}
+
+TEST_F(Fixture, two_processes_on_one_state_folder_never_pick_the_same_name) {
+  // Each child places 40 requests (no terminal answers; a long timeout keeps them in req).
+  std::vector<pid_t> children;
+  for (int child = 0; child < 2; ++child) {
+    const pid_t pid = ::fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+      boost::asio::io_context child_io;
+      AsioReactor child_reactor{child_io};
+      FolderOptions o;
+      o.root = root.path;
+      o.state_dir = state.path;
+      o.timeout = 60s;
+      o.random_name_part = false;  // the counter alone must keep them apart
+      auto t = FolderTransport::open(child_reactor, o);
+      if (!t) ::_exit(2);
+      int placed = 0, failed = 0;
+      for (int i = 0; i < 40; ++i)
+        (*t)->submit(prefix::qualification, kToday, request_for("06139992", std::to_string(child * 100 + i)),
+                     [&](Result<Answer>) { ++failed; });
+      run_until(child_io, [] { return false; }, 200ms);
+      placed = 40 - failed;
+      ::_exit(placed == 40 ? 0 : 1);  // _exit: the transport is not destroyed, the files stay
+    }
+    children.push_back(pid);
+  }
+  for (pid_t pid : children) {
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  }
+  std::set<std::string> numbers;
+  for (const auto& n : req_files()) {
+    if (n.front() == '.') continue;
+    numbers.insert(read_bytes(root.path / "req" / n));
+  }
+  EXPECT_EQ(req_files().size(), 80u);
+  EXPECT_EQ(numbers.size(), 80u);  // 80 distinct requests, none overwritten
 }
 
 TEST_F(Fixture, bulk_two_phase_upload_then_poll_until_done) {

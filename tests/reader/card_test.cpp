@@ -133,6 +133,38 @@ TEST(ReaderCard, R_PIN_wrong_pin_counts_down_then_locks_without_further_verify) 
   EXPECT_EQ(*s.card->auth_pin_tries_left(), 0);
 }
 
+// 1-based index of the first VERIFY carrying a PIN in an APDU log.
+size_t first_verify_with_pin(const std::vector<std::string>& log) {
+  for (size_t i = 0; i < log.size(); ++i)
+    if (log[i].rfind(kVerifyWithPin, 0) == 0) return i + 1;
+  return 0;
+}
+
+// A card (or reader) answering the PIN's VERIFY with 6Cxx ("wrong Le") must not make us send the
+// PIN again with its last digit replaced: that cost a second try, and the right PIN read as wrong.
+TEST(ReaderCard, R_PIN_a_6Cxx_answer_to_verify_is_never_resent) {
+  for (const char* typed : {"1111", "1234"}) {
+    size_t k = 0;
+    {
+      VirtualCard probe({"--pin", "1234"});
+      Session s;
+      ASSERT_TRUE(s.open().ok());
+      (void)s.card->verify_auth_pin(pin(typed));
+      k = first_verify_with_pin(probe.apdus());
+      ASSERT_GT(k, 0u);
+    }
+    VirtualCard vcard({"--pin", "1234", "--sw-at", std::to_string(k) + ":6C04"});
+    Session s;
+    ASSERT_TRUE(s.open().ok());
+    auto r = s.card->verify_auth_pin(pin(typed));
+    ASSERT_FALSE(r.ok()) << typed;
+    EXPECT_NE(r.error().code, ONSHI_E_PIN_WRONG) << typed << ": " << r.error().message;
+    EXPECT_EQ(count_prefix(vcard.apdus(), kVerifyWithPin), 1u) << typed;
+    // The card counted one try for the wrong PIN, none for the right one.
+    EXPECT_EQ(*s.card->auth_pin_tries_left(), std::string(typed) == "1234" ? 3 : 2) << typed;
+  }
+}
+
 TEST(ReaderCard, R_PIN_typo_is_refused_before_it_can_cost_a_try) {
   VirtualCard vcard;
   Session s;

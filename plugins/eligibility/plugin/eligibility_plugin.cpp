@@ -33,6 +33,7 @@ constexpr const char* kPluginId = "onshi.eligibility";
 struct Config {
   fs::path root;  // empty: not configured
   std::chrono::milliseconds timeout{60000}, rescan{500};
+  bool random_name_part = true;  // folder.random_name_part
   std::string medical_institution_code = kDemoInstitutionCode;
   bool face = true;
   fs::path state_dir;
@@ -102,6 +103,10 @@ Result<Config> read_config(std::string_view text) {
     if (!rescan) return std::move(rescan).error();
     c.timeout = *timeout;
     c.rescan = *rescan;
+    if (auto random = folder->find("random_name_part"); random != folder->end()) {
+      if (!random->is_boolean()) return config_error("folder.random_name_part", "must be true or false");
+      c.random_name_part = random->get<bool>();
+    }
   }
   if (auto code = doc.find("medical_institution_code"); code != doc.end()) {
     const std::string value = code->is_string() ? code->get<std::string>() : "";
@@ -224,6 +229,7 @@ class EligibilityPlugin final : public RecordsInstance {
     o.state_dir = config_.state_dir;
     o.timeout = config_.timeout;
     o.rescan_interval = config_.rescan;
+    o.random_name_part = config_.random_name_part;
     auto transport = FolderTransport::open(reactor_, o);
     if (!transport) return std::move(transport).error();
     core_.transport = std::move(transport).value();

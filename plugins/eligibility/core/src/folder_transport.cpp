@@ -4,7 +4,7 @@
 
 #include <cstdio>
 #include <map>
-#include <sstream>
+#include <optional>
 
 namespace onshi::eligibility {
 
@@ -36,14 +36,47 @@ std::string readable(const std::string& bytes) {
   return "(" + std::to_string(bytes.size()) + " bytes in an unknown encoding)";
 }
 
+std::string_view trimmed(std::string_view s) {
+  while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
+  while (!s.empty() && s.back() == ' ') s.remove_suffix(1);
+  return s;
+}
+
+const std::string* text_at(const Element& parent, std::string_view name) {
+  const Element* e = parent.child(name);
+  return e && !e->text.empty() ? &e->text : nullptr;
+}
+
+Error not_ours(std::string_view field) {
+  return make_error(ONSHI_E_PROTOCOL, "folder",
+                    "the answer under this name is for another request (its " + std::string(field) + " differs)",
+                    "another program writes the same names into req: let one `onshi serve` own the folder");
+}
+
 }  // namespace
+
+Result<void> belongs_to(const XmlMsg& answer, const XmlMsg& request) {
+  const std::string* sent_id = text_at(request.header, "ArbitraryFileIdentifier");
+  const std::string* echoed_id = text_at(answer.header, "ArbitraryFileIdentifier");
+  if (sent_id && echoed_id && *sent_id != *echoed_id) return not_ours("ArbitraryFileIdentifier");
+  const Element* asked = request.body.child("QualificationConfirmSearchInfo");
+  const Element* echo = answer.body.child("QualificationConfirmSearchInfo");
+  if (asked && echo)
+    for (std::string_view key : {"InsurerNumber", "InsuredIdentificationNumber", "Birthdate"}) {
+      const std::string *a = text_at(*asked, key), *b = text_at(*echo, key);
+      if (a && b && trimmed(*a) != trimmed(*b)) return not_ours(key);
+    }
+  return {};
+}
 
 struct FolderTransport::Impl : std::enable_shared_from_this<Impl> {
   struct Pending {
     std::string request_name;
+    std::string request_bytes;    // to recognise our own file in req before removing it
+    std::optional<XmlMsg> request;  // to recognise our answer in res (belongs_to)
     uint64_t timer = 0;
     AnswerCallback done;
-    std::string last_problem;  // why the answer seen so far did not parse
+    std::string last_problem;  // why the answer seen so far was not taken
   };
 
   Reactor& reactor;
@@ -69,51 +102,40 @@ struct FolderTransport::Impl : std::enable_shared_from_this<Impl> {
     });
   }
 
-  // The next free name for today: sequence kept on disk so a restart never reuses one, and a
-  // name whose answer is still in res is skipped (the terminal would refuse it).
+  // The next name for today: prefix + "req_" + yyyyMMdd + a 4-digit daily sequence (+ 4 random
+  // characters unless options.random_name_part is off). The sequence is kept on disk under a lock,
+  // so a restart or a second process on the same state folder never reuses one; the random part
+  // keeps two PCs with their own state folders apart; a name whose answer is still in res is
+  // skipped (the terminal would refuse it or we would read the old answer).
   Result<std::string> next_name(std::string_view prefix, std::chrono::year_month_day today) {
-    const fs::path seq_file = options.state_dir / "sequence";
     const std::string date = ymd(today);
-    auto stored = detail::read_file(seq_file, 64);
-    if (!stored) return std::move(stored).error();
-    int seq = 0;
-    if (stored->has_value()) {
-      std::istringstream in(**stored);
-      std::string day;
-      int n = 0;
-      if (in >> day >> n && day == date) seq = n;
-    }
-    for (++seq; seq <= 9999; ++seq) {
+    auto seq = detail::next_in_daily_sequence(options.state_dir / "sequence", date);
+    if (!seq) return std::move(seq).error();
+    for (int n = *seq; n <= 9999; ++n) {
       char num[16];
-      std::snprintf(num, sizeof num, "%04d", seq);
-      const std::string name = std::string(prefix) + "req_" + date + num + ".xml";
+      std::snprintf(num, sizeof num, "%04d", n);
+      const std::string tail = options.random_name_part ? detail::random_name_part(4) : std::string();
+      const std::string name = std::string(prefix) + "req_" + date + num + tail + ".xml";
       std::error_code ec;
-      if (fs::exists(req / name, ec) || fs::exists(res / swap_req_res(name), ec) ||
-          fs::exists(res / (stem_of(name) + ".err"), ec))
-        continue;
-      if (auto w = detail::write_file_atomically(seq_file, date + " " + std::to_string(seq) + "\n"); !w)
-        return std::move(w).error();
+      if (fs::exists(res / swap_req_res(name), ec) || fs::exists(res / (stem_of(name) + ".err"), ec)) continue;
       return name;
     }
     return make_error(ONSHI_E_BUSY, "folder", "all 9999 request names of " + date + " are used",
                       "wait until tomorrow, or clear old answers from " + res.string());
   }
 
-  Result<void> place(const std::string& name, std::string_view bytes) {
-    const fs::path temp = options.temp_dir / (name + ".part");
-    if (auto w = detail::write_file_atomically(temp, bytes); !w) return w;
-    std::error_code ec;
-    fs::rename(temp, req / name, ec);
-    if (ec == std::errc::cross_device_link) {
-      // temp_dir is on another file system than the share: stage inside req under a name
-      // the terminal does not pick up, then rename.
-      const fs::path staged = req / ("." + name + ".part");
-      fs::copy_file(temp, staged, fs::copy_options::overwrite_existing, ec);
-      fs::remove(temp);
-      if (!ec) fs::rename(staged, req / name, ec);
+  // Places the request under a fresh name, created exclusively: never over another program's file.
+  Result<std::string> place(std::string_view prefix, std::chrono::year_month_day today, std::string_view bytes) {
+    for (int attempt = 0; attempt < 16; ++attempt) {
+      auto name = next_name(prefix, today);
+      if (!name) return name;
+      auto created = detail::create_file_exclusively(req / *name, bytes);
+      if (!created) return std::move(created).error();
+      if (*created) return name;
     }
-    if (ec) return io_error(req / name, "cannot place the request", ec);
-    return {};
+    return make_error(ONSHI_E_BUSY, "folder", "every request name tried in " + req.string() + " was taken",
+                      "another program writes the same names into the terminal's req folder: give each its own "
+                      "state folder, or let one `onshi serve` own the folder");
   }
 
   void check(uint64_t id) {
@@ -142,6 +164,12 @@ struct FolderTransport::Impl : std::enable_shared_from_this<Impl> {
       p.last_problem = msg.error().message;  // most likely still being written: try again later
       return;
     }
+    if (p.request)
+      if (auto ours = belongs_to(*msg, *p.request); !ours) {
+        // Another request's answer under our name: leave it for its owner and keep waiting.
+        p.last_problem = ours.error().message;
+        return;
+      }
     deliver(id, Answer{p.request_name, res_name, std::move(msg).value(), {}});
   }
 
@@ -155,8 +183,13 @@ struct FolderTransport::Impl : std::enable_shared_from_this<Impl> {
   void give_up(uint64_t id, Error why) {
     auto it = pending.find(id);
     if (it == pending.end()) return;
-    std::error_code ec;
-    fs::remove(req / it->second.request_name, ec);
+    // Only our own bytes are taken back: under this name there may be another program's request.
+    const Pending& p = it->second;
+    if (auto there = detail::read_file(req / p.request_name, p.request_bytes.size());
+        there && there->has_value() && **there == p.request_bytes) {
+      std::error_code ec;
+      fs::remove(req / p.request_name, ec);
+    }
     if (!it->second.last_problem.empty()) why.message += " (last answer seen: " + it->second.last_problem + ")";
     deliver(id, std::move(why));
   }
@@ -165,17 +198,14 @@ struct FolderTransport::Impl : std::enable_shared_from_this<Impl> {
 FolderTransport::FolderTransport(std::shared_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
 Result<std::unique_ptr<FolderTransport>> FolderTransport::open(Reactor& reactor, FolderOptions options) {
-  if (options.temp_dir.empty()) options.temp_dir = options.state_dir / "outgoing";
   auto impl = std::make_shared<Impl>(reactor, std::move(options));
   std::error_code ec;
   for (const fs::path& dir : {impl->req, impl->res})
     if (!fs::is_directory(dir, ec))
       return make_error(ONSHI_E_NOT_FOUND, "folder", "folder " + dir.string() + " does not exist",
                         "mount the terminal's OQS share and check the req/res folder names in the configuration");
-  for (const fs::path& dir : {impl->options.state_dir, impl->options.temp_dir}) {
-    fs::create_directories(dir, ec);
-    if (ec) return io_error(dir, "cannot create", ec);
-  }
+  fs::create_directories(impl->options.state_dir, ec);
+  if (ec) return io_error(impl->options.state_dir, "cannot create", ec);
   std::weak_ptr<Impl> weak = impl;
   auto watch = detail::DirectoryWatch::open(reactor, impl->res, impl->options.rescan_interval, [weak] {
     if (auto self = weak.lock()) self->check_all();
@@ -199,16 +229,14 @@ uint64_t FolderTransport::submit(std::string_view prefix, std::chrono::year_mont
   const uint64_t id = s.next_id++;
   auto& p = s.pending[id];
   p.done = std::move(done);
-  auto name = s.next_name(prefix, today);
+  auto name = s.place(prefix, today, request_bytes);
   if (!name) {
     s.deliver(id, std::move(name).error());
     return id;
   }
   p.request_name = *name;
-  if (auto placed = s.place(*name, request_bytes); !placed) {
-    s.deliver(id, std::move(placed).error());
-    return id;
-  }
+  p.request_bytes = std::string(request_bytes);
+  if (auto request = read_xml_msg(request_bytes, *name, s.options.limits)) p.request = std::move(request).value();
   std::weak_ptr<Impl> weak = impl_;
   p.timer = s.reactor.after(s.options.timeout, [weak, id, name = *name, ms = s.options.timeout.count()] {
     if (auto self = weak.lock()) {

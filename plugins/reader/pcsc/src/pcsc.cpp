@@ -3,6 +3,9 @@
 #include <PCSC/reader.h>
 #include <PCSC/winscard.h>
 
+#include <openssl/crypto.h>
+
+#include <algorithm>
 #include <optional>
 #include <thread>
 
@@ -263,10 +266,15 @@ Result<Response> CardConnection::transmit_once(std::span<const uint8_t> command)
 
 Result<Response> CardConnection::transmit(std::span<const uint8_t> command) {
   auto r = transmit_once(command);
-  if (r && (r->sw >> 8) == 0x6C && command.size() >= 5) {  // wrong Le: the card names the right one
-    Bytes again(command.begin(), command.end());
-    again.back() = uint8_t(r->sw & 0xFF);
+  // 6Cxx: wrong Le, the card names the right one. Only a case-2 command (header + Le, exactly
+  // 5 bytes, no data) may be sent again: any other command's last byte is data, and resending
+  // a VERIFY would spend a second PIN try (R-PIN: never retried).
+  if (r && (r->sw >> 8) == 0x6C && command.size() == 5) {
+    uint8_t again[5];
+    std::copy(command.begin(), command.end(), again);
+    again[4] = uint8_t(r->sw & 0xFF);
     r = transmit_once(again);
+    OPENSSL_cleanse(again, sizeof again);
   }
   Bytes data;
   // 61xx: more data waiting; fetch it with GET RESPONSE. Bounded so a card that

@@ -21,8 +21,10 @@ struct FolderOptions {
   std::filesystem::path root;       // the OQS share, holding req and res
   std::string req_dir = "req";
   std::string res_dir = "res";
-  std::filesystem::path state_dir;  // ours: the daily sequence (and default temp_dir)
-  std::filesystem::path temp_dir;   // where requests are written before the rename; default state_dir/outgoing
+  std::filesystem::path state_dir;  // ours: the daily sequence
+  // 4 random characters after the 12-digit yyyyMMddNNNN, so desks with their own state folders
+  // never pick the same name (docs/decisions/eligibility.md, "Request names"). Off: 12 digits only.
+  bool random_name_part = true;
   std::chrono::milliseconds timeout{60000};
   std::chrono::milliseconds rescan_interval{500};
   ReadLimits limits;
@@ -36,6 +38,11 @@ struct Answer {
 };
 using AnswerCallback = std::function<void(Result<Answer>)>;
 
+// Whether `answer` can be the terminal's answer to `request` (eligibility-xml.md §2.2 4.): where
+// both carry them, the ArbitraryFileIdentifier and the echoed QualificationConfirmSearchInfo keys
+// (insurer number, 番号, birth date) must agree. The error says which field differs, never its value.
+Result<void> belongs_to(const XmlMsg& answer, const XmlMsg& request);
+
 class FolderTransport {
  public:
   // Fails when req or res does not exist (the share is not mounted) or state_dir cannot be made.
@@ -43,9 +50,12 @@ class FolderTransport {
   ~FolderTransport();  // requests still waiting are cancelled: their callbacks get ONSHI_E_CANCELLED
 
   // Sends one request. The file is named prefix + "req_" + yyyyMMdd + a 4-digit daily sequence
-  // kept in state_dir; `today` comes from the injected clock. `done` is called exactly once, on
-  // the reactor, with the answer or an error (the terminal's .err text, timeout, cancel, I/O).
-  // On timeout or cancel our request is removed from req if the terminal has not taken it.
+  // kept in state_dir (+ a random part); `today` comes from the injected clock. The file is
+  // created exclusively: another program's file of that name is never replaced. An answer under
+  // our name is taken only when it belongs_to our request; otherwise it is left alone. `done` is
+  // called exactly once, on the reactor, with the answer or an error (the terminal's .err text,
+  // timeout, cancel, I/O). On timeout or cancel our request is removed from req if it is still
+  // there with our bytes.
   // Call on the reactor's thread. Returns an id for cancel().
   uint64_t submit(std::string_view prefix, std::chrono::year_month_day today, std::string_view request_bytes,
                   AnswerCallback done);
