@@ -181,9 +181,9 @@ el::QualificationResponse full_response() {
   return m;
 }
 
-std::string answer_bytes(el::TextEncoding encoding) {
+std::string answer_bytes(onshi::text::Encoding encoding) {
   el::QualificationResponse m = full_response();
-  m.header.CharacterCodeIdentifier = {encoding == el::TextEncoding::utf8 ? "0" : "1"};
+  m.header.CharacterCodeIdentifier = {encoding == onshi::text::Encoding::utf8 ? "0" : "1"};
   el::WriteOptions o;
   o.encoding = encoding;
   return el::write_message(m, o).value();
@@ -474,7 +474,7 @@ int main(int argc, char** argv) {
   if (!profile.empty()) {
     // One loop alone, so a profiler sees nothing else: the full UTF-8 answer, or FILE.
     const std::string bytes =
-        profile_file.empty() ? answer_bytes(el::TextEncoding::utf8) : read_bytes(fs::path(profile_file));
+        profile_file.empty() ? answer_bytes(onshi::text::Encoding::utf8) : read_bytes(fs::path(profile_file));
     auto parsed = el::parse_message<el::QualificationResponse>(bytes, "answer");
     if (!parsed) return std::fprintf(stderr, "%s\n", parsed.error().message.c_str()), 1;
     const el::Outcome outcome = el::decide(*parsed);
@@ -494,7 +494,7 @@ int main(int argc, char** argv) {
   }
 
   if (only.empty() || only == "p1") {
-    const std::string answer = answer_bytes(el::TextEncoding::utf8);
+    const std::string answer = answer_bytes(onshi::text::Encoding::utf8);
     auto fast = transport_latencies(answer, p1_runs);
     if (!fast) return 1;
     auto slow = polling_latencies(answer, poll_runs);
@@ -516,8 +516,8 @@ int main(int argc, char** argv) {
     std::printf("P2 typed parse vs pugixml bare parse of the same bytes (CPU time, median of ~2 ms batches, %d ms wall per answer):\n",
                 p2_ms);
     const std::string fixture = read_bytes(fs::path(ONSHI_ELIGIBILITY_TEST_DATA) / "face_shuffled_utf8.xml");
-    const std::string full_utf8 = answer_bytes(el::TextEncoding::utf8);
-    const std::string full_sjis = answer_bytes(el::TextEncoding::shift_jis);
+    const std::string full_utf8 = answer_bytes(onshi::text::Encoding::utf8);
+    const std::string full_sjis = answer_bytes(onshi::text::Encoding::shift_jis);
     struct Case {
       const char* label;
       const std::string* bytes;

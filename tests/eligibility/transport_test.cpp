@@ -359,7 +359,7 @@ TEST_F(Fixture, drug_history_document_from_a_yzk_answer) {
   send(prefix::drug_info, write_message(req).value());
   wait();
   ASSERT_TRUE(answer->ok()) << answer->error().message;
-  EXPECT_EQ((*answer)->message.source_encoding, TextEncoding::shift_jis);
+  EXPECT_EQ((*answer)->message.source_encoding, text::Encoding::shift_jis);
   auto history = drug_history_of(view_as<DrugInfoResponse>((*answer)->message));
   ASSERT_TRUE(history.ok()) << history.error().message;
   ASSERT_EQ(history->dispensings.size(), 4u);

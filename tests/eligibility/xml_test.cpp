@@ -39,7 +39,7 @@ TEST(XmlRead, face_file_in_real_order_keeps_exact_strings_and_unknown_elements) 
 TEST(XmlRead, shift_jis_request_with_shuffled_elements) {
   auto r = read_xml_msg(read_bytes(kData / "request_shuffled_sjis.xml"), "request");
   ASSERT_TRUE(r.ok()) << r.error().message;
-  EXPECT_EQ(r->source_encoding, TextEncoding::shift_jis);
+  EXPECT_EQ(r->source_encoding, text::Encoding::shift_jis);
   const auto q = view_as<QualificationRequest>(*r);
   EXPECT_EQ(q.header.ArbitraryFileIdentifier, "受付_0001");
   ASSERT_TRUE(q.body.QualificationConfirmSearchInfo);
@@ -64,7 +64,7 @@ TEST(XmlRead, unknown_code_is_kept_verbatim) {
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->body.QualificationValidity->value, "8");
   EXPECT_FALSE(r->body.QualificationValidity->known());
-  auto written = write_message(*r, {TextEncoding::utf8});
+  auto written = write_message(*r, {text::Encoding::utf8});
   ASSERT_TRUE(written.ok());
   EXPECT_NE(written->find("<QualificationValidity>8</QualificationValidity>"), std::string::npos);
 }
@@ -89,7 +89,7 @@ TEST(Encoding, shift_jis_decoding_matches_icu_for_every_code) {
   int checked = 0, differences = 0;
   auto check = [&](std::string code) {
     const std::string bytes = before + code + after;
-    const auto ours = decode_to_utf8(bytes, TextEncoding::shift_jis, "code");
+    const auto ours = decode_to_utf8(bytes, text::Encoding::shift_jis, "code");
     const auto theirs = by_icu(bytes);
     ++checked;
     if (ours.ok() != theirs.has_value() || (ours.ok() && *ours != *theirs)) {
@@ -123,10 +123,10 @@ TEST(XmlRead, invalid_utf8_is_refused_naming_the_file_and_the_offset) {
 
 TEST(XmlRead, valid_utf8_is_kept_byte_for_byte) {
   const std::string text = std::string("a") + '\0' + "b ｱ 髙 𠮷 \xEF\xBF\xBF ●";  // NUL, 1-4 byte sequences, U+FFFF
-  auto same = decode_to_utf8(text, TextEncoding::utf8, "text");
+  auto same = decode_to_utf8(text, text::Encoding::utf8, "text");
   ASSERT_TRUE(same.ok()) << same.error().message;
   EXPECT_EQ(*same, text);
-  auto refused = encode_from_utf8("ok\xFF", TextEncoding::shift_jis, "<Name>");
+  auto refused = encode_from_utf8("ok\xFF", text::Encoding::shift_jis, "<Name>");
   ASSERT_FALSE(refused.ok());
   EXPECT_EQ(refused.error().message, "<Name>: bytes near offset 2 are not valid UTF-8");
 }
@@ -169,7 +169,7 @@ TEST(XmlWrite, shift_jis_by_default_with_standalone_no_and_spec_order) {
   auto written = write_message(*r);
   ASSERT_TRUE(written.ok()) << written.error().message;
   EXPECT_EQ(written->rfind("<?xml version=\"1.0\" encoding=\"Shift_JIS\" standalone=\"no\"?>", 0), 0u);
-  auto utf8 = decode_to_utf8(*written, TextEncoding::shift_jis, "written");
+  auto utf8 = decode_to_utf8(*written, text::Encoding::shift_jis, "written");
   ASSERT_TRUE(utf8.ok());
   // Spec order: QualificationConfirmationDate, MedicalInstitutionCode, ArbitraryFileIdentifier.
   EXPECT_LT(utf8->find("QualificationConfirmationDate"), utf8->find("MedicalInstitutionCode"));
@@ -186,7 +186,7 @@ TEST(XmlWrite, character_without_shift_jis_code_is_named) {
   auto sjis = write_message(m);
   ASSERT_FALSE(sjis.ok());
   EXPECT_NE(sjis.error().message.find("<Name>"), std::string::npos);
-  EXPECT_TRUE(write_message(m, {TextEncoding::utf8}).ok());
+  EXPECT_TRUE(write_message(m, {text::Encoding::utf8}).ok());
 }
 
 // ---- round trips of every message type, in both encodings ------------------------------
@@ -322,7 +322,7 @@ TYPED_TEST_SUITE(RoundTrip, AllMessages);
 
 TYPED_TEST(RoundTrip, write_then_read_gives_the_same_message_in_both_encodings) {
   const TypeParam original = sample<TypeParam>();
-  for (TextEncoding enc : {TextEncoding::shift_jis, TextEncoding::utf8}) {
+  for (text::Encoding enc : {text::Encoding::shift_jis, text::Encoding::utf8}) {
     auto bytes = write_message(original, {enc});
     ASSERT_TRUE(bytes.ok()) << bytes.error().message;
     auto back = parse_message<TypeParam>(*bytes);

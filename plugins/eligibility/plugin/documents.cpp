@@ -302,7 +302,7 @@ Result<std::string> parsed_document(std::string_view file_name, std::string_view
   ordered_json doc = ordered_json::object();
   doc["schema"] = kParsedSchema;
   doc["type"] = type;
-  doc["encoding"] = encoding_label(msg->source_encoding);
+  doc["encoding"] = text::encoding_label(msg->source_encoding);
   doc["message"] = message_tree(*msg);
   if (type == "OQSsiquc01res" || type == kFaceType)
     doc["outcome"] = ordered_json::parse(outcome_document(decide(view_as<QualificationResponse>(*msg))).dump());

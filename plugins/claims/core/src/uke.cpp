@@ -1,10 +1,10 @@
 #include <onshi/claims/uke.hpp>
 
+#include <onshi/text/encoding.hpp>
+
 #include <unicode/translit.h>
-#include <unicode/ucnv.h>
 #include <unicode/unistr.h>
-#include <unicode/ustring.h>
-#include <unicode/utf16.h>
+#include <unicode/utf8.h>
 
 #include <cstdio>
 #include <memory>
@@ -25,22 +25,13 @@ std::string code_point_label(UChar32 cp) {
   return "'" + utf8 + "' (" + buf + ")";
 }
 
-// Shift_JIS bytes within the UKE set: ASCII, JIS X 0201 kana, and JIS X 0208
-// rows 1–8 and 16–84 (凜 and 熙, added at EAA3/EAA4 in 1990, are excluded).
-bool in_uke_charset(const char* bytes, int32_t len) {
-  auto b0 = static_cast<unsigned char>(bytes[0]);
-  if (len == 1) return (b0 >= 0x20 && b0 <= 0x7E) || (b0 >= 0xA1 && b0 <= 0xDF);
-  auto b1 = static_cast<unsigned char>(bytes[1]);
-  if (len != 2) return false;
-  if (b0 >= 0x81 && b0 <= 0x84) return true;
-  if (b0 >= 0x88 && b0 <= 0x9F) return true;
-  if (b0 >= 0xE0 && b0 <= 0xE9) return true;
-  return b0 == 0xEA && b1 <= 0xA2;
+// The UKE character set: printable ASCII, half-width kana (JIS X 0201) and JIS X 0208 levels 1/2,
+// but not 凜 and 熙 (EAA3/EAA4, added to JIS X 0208 in 1990 and not in the 記録条件仕様).
+bool in_uke_charset(char32_t cp) {
+  if (cp >= 0x20 && cp <= 0x7E) return true;
+  if (cp >= 0xFF61 && cp <= 0xFF9F) return true;
+  return text::in_jis_x0208(cp) && cp != U'凜' && cp != U'熙';
 }
-
-struct ConverterCloser {
-  void operator()(UConverter* c) const { ucnv_close(c); }
-};
 
 }  // namespace
 
@@ -60,36 +51,21 @@ std::string to_kanji_mode(std::string_view utf8, bool katakana) {
 }
 
 Result<std::string> encode_shift_jis(std::string_view utf8, std::string_view what) {
-  UErrorCode status = U_ZERO_ERROR;
-  std::vector<UChar> utf16(utf8.size() + 1);
-  int32_t length = 0;
-  u_strFromUTF8(utf16.data(), int32_t(utf16.size()), &length, utf8.data(), int32_t(utf8.size()), &status);
-  if (U_FAILURE(status))
+  if (text::invalid_utf8_at(utf8) != std::string_view::npos)
     return encoding_error(std::string(what) + ": the text is not valid UTF-8", "pass the text as UTF-8");
-
-  std::unique_ptr<UConverter, ConverterCloser> sjis(ucnv_open("Shift_JIS", &status));
-  if (U_FAILURE(status))
-    return make_error(ONSHI_E_INTERNAL, "claims", "ICU has no Shift_JIS converter",
-                      "install the full ICU data (libicu)");
-  ucnv_setFallback(sjis.get(), false);
-  ucnv_setFromUCallBack(sjis.get(), UCNV_FROM_U_CALLBACK_STOP, nullptr, nullptr, nullptr, &status);
-
-  std::string out;
-  out.reserve(utf8.size());
+  const auto* s = reinterpret_cast<const uint8_t*>(utf8.data());
+  const int32_t length = static_cast<int32_t>(utf8.size());
   for (int32_t i = 0; i < length;) {
-    int32_t start = i;
     UChar32 cp;
-    U16_NEXT(utf16.data(), i, length, cp);
-    char bytes[8];
-    status = U_ZERO_ERROR;
-    int32_t n = ucnv_fromUChars(sjis.get(), bytes, sizeof bytes, utf16.data() + start, i - start, &status);
-    if (U_FAILURE(status) || n == 0 || !in_uke_charset(bytes, n))
+    U8_NEXT(s, i, length, cp);
+    if (!in_uke_charset(static_cast<char32_t>(cp)))
       return encoding_error(std::string(what) + ": character " + code_point_label(cp) +
                                 " is outside the UKE character set (Shift_JIS, JIS X 0208 levels 1/2)",
                             "replace it with its common form (e.g. 髙→高) or with ● as オン資 does (R-BLACKDOT)");
-    out.append(bytes, n);
   }
-  return out;
+  auto sjis = text::encode_from_utf8(utf8, text::Encoding::shift_jis, what);
+  if (!sjis) return encoding_error(sjis.error().message, "pass the text as UTF-8");
+  return sjis;
 }
 
 std::string record_line(const Record& record) {

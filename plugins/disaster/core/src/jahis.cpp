@@ -1,6 +1,6 @@
 #include <onshi/disaster/jahis.hpp>
 
-#include "shift_jis.hpp"
+#include <onshi/text/encoding.hpp>
 
 #include <algorithm>
 #include <charconv>
@@ -71,15 +71,18 @@ Result<std::vector<Line>> decode_part(std::string_view bytes, size_t part) {
     ++n;
     if (!raw.empty() && raw.back() == '\x1A') raw.remove_suffix(1);  // MS-DOS EOF
     if (raw.empty()) continue;
-    std::string text;
+    std::string decoded_line;
     if (utf8) {
-      text = std::string(raw);
+      decoded_line = std::string(raw);
     } else {
-      auto decoded = detail::shift_jis_to_utf8(raw, "お薬手帳 QR part " + std::to_string(part) + ", line " + std::to_string(n));
-      if (!decoded) return std::move(decoded).error();
-      text = std::move(*decoded);
+      const std::string where = "お薬手帳 QR part " + std::to_string(part) + ", line " + std::to_string(n);
+      auto decoded = text::decode_to_utf8(raw, text::Encoding::shift_jis, where);
+      if (!decoded)
+        return make_error(ONSHI_E_INVALID_ARGUMENT, "disaster", where + ": bytes that are not Shift_JIS (CP932) text",
+                          "scan the QR code again; if it keeps failing, the app wrote another encoding");
+      decoded_line = std::move(*decoded);
     }
-    lines.push_back({part, n, split_fields(text)});
+    lines.push_back({part, n, split_fields(decoded_line)});
   }
   if (lines.empty()) return bad_input("part " + std::to_string(part) + " is empty", "scan the QR code again");
   const std::string& version = lines.front().at(0);

@@ -31,8 +31,8 @@ std::string stem_of(const std::string& name) { return name.substr(0, name.rfind(
 // The .err text as something printable: UTF-8 or Shift_JIS, cut to a sensible length.
 std::string readable(const std::string& bytes) {
   std::string head = bytes.substr(0, 400);
-  for (auto enc : {TextEncoding::utf8, TextEncoding::shift_jis})
-    if (auto t = decode_to_utf8(head, enc, ".err")) return *t;
+  for (auto enc : {text::Encoding::utf8, text::Encoding::shift_jis})
+    if (auto t = text::decode_to_utf8(head, enc, ".err")) return *t;
   return "(" + std::to_string(bytes.size()) + " bytes in an unknown encoding)";
 }
 

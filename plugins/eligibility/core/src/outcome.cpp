@@ -30,7 +30,7 @@ std::string utf8_of(char32_t c) {
 
 void note_charset(std::vector<CharsetNote>& notes, std::string_view field, const Text& value) {
   if (!value) return;
-  const CharsetFlags flags = check_charset(*value);
+  const text::CharsetFlags flags = text::check_charset(*value);
   if (!flags.any()) return;
   CharsetNote n{std::string(field), flags.black_dot, {}};
   for (char32_t c : flags.outside_jis_x0208) n.outside_jis_x0208.push_back(utf8_of(c));

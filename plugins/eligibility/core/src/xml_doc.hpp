@@ -17,7 +17,7 @@ namespace onshi::eligibility::detail {
 struct XmlDoc {
   std::string text;  // the UTF-8 text pugixml parsed in place: it must live as long as `doc`
   pugi::xml_document doc;
-  TextEncoding encoding = TextEncoding::utf8;
+  text::Encoding encoding = text::Encoding::utf8;
   // The children of <XmlMsg>: the first MessageHeader and MessageBody (body may be null), the rest.
   pugi::xml_node header, body;
   std::vector<pugi::xml_node> extra;

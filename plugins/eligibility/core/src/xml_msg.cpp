@@ -30,18 +30,18 @@ Error malformed(std::string_view what, std::string message, std::string hint = {
 }
 
 // The encoding named by the declaration, if any: <?xml version="1.0" encoding="Shift_JIS"?>.
-Result<TextEncoding> declared_encoding(std::string_view bytes, std::string_view what) {
-  if (bytes.substr(0, 5) != "<?xml") return TextEncoding::utf8;
+Result<text::Encoding> declared_encoding(std::string_view bytes, std::string_view what) {
+  if (bytes.substr(0, 5) != "<?xml") return text::Encoding::utf8;
   const auto end = bytes.find("?>");
   if (end == std::string_view::npos || end > 512) return malformed(what, "the XML declaration is not closed");
   const std::string_view decl = bytes.substr(0, end);
   const auto at = decl.find("encoding");
-  if (at == std::string_view::npos) return TextEncoding::utf8;
+  if (at == std::string_view::npos) return text::Encoding::utf8;
   const auto quote = decl.find_first_of("\"'", at);
   if (quote == std::string_view::npos) return malformed(what, "the encoding in the XML declaration has no value");
   const auto close = decl.find(decl[quote], quote + 1);
   if (close == std::string_view::npos) return malformed(what, "the encoding in the XML declaration is not quoted");
-  auto e = encoding_from_label(decl.substr(quote + 1, close - quote - 1));
+  auto e = text::encoding_from_label(decl.substr(quote + 1, close - quote - 1));
   if (!e) {
     Error err = std::move(e).error();
     err.message = std::string(what) + ": " + err.message;
@@ -97,9 +97,9 @@ void append(pugi::xml_node parent, const Element& e) {
   for (const auto& c : e.children) append(n, c);
 }
 
-Result<void> check_encodable(const Element& e, TextEncoding enc) {
+Result<void> check_encodable(const Element& e, text::Encoding enc) {
   if (!e.text.empty()) {
-    auto r = encode_from_utf8(e.text, enc, "<" + e.name + ">");
+    auto r = text::encode_from_utf8(e.text, enc, "<" + e.name + ">");
     if (!r) return std::move(r).error();
   }
   for (const auto& c : e.children) {
@@ -146,15 +146,15 @@ Result<void> load_xml(std::string_view bytes, std::string_view what, const ReadL
 
   auto encoding = declared_encoding(after_bom, what);
   if (!encoding) return std::move(encoding).error();
-  if (bom && *encoding != TextEncoding::utf8)
+  if (bom && *encoding != text::Encoding::utf8)
     return malformed(what, "a UTF-8 byte order mark contradicts the declared encoding");
-  auto text = decode_to_utf8(bytes, *encoding, what);
-  if (!text) return std::move(text).error();
-  auto references = refuse_dtd_and_entities(*text, what);
+  auto utf8 = text::decode_to_utf8(bytes, *encoding, what);
+  if (!utf8) return std::move(utf8).error();
+  auto references = refuse_dtd_and_entities(*utf8, what);
   if (!references) return std::move(references).error();
 
   // The text is our own copy, so pugixml may parse it in place instead of copying it again.
-  out.text = std::move(text).value();
+  out.text = std::move(utf8).value();
   out.encoding = *encoding;
   // Only what the checks leave to do: references are expanded and CR LF made LF only when the text
   // has any, attributes are refused whatever their value (so no wconv_attribute), and
@@ -258,7 +258,7 @@ Result<std::string> write_xml_msg(const XmlMsg& msg, const WriteOptions& options
   pugi::xml_document doc;
   pugi::xml_node decl = doc.append_child(pugi::node_declaration);
   decl.append_attribute("version") = "1.0";
-  decl.append_attribute("encoding") = std::string(encoding_label(options.encoding)).c_str();
+  decl.append_attribute("encoding") = std::string(text::encoding_label(options.encoding)).c_str();
   decl.append_attribute("standalone") = "no";
   pugi::xml_node root = doc.append_child("XmlMsg");
   append(root, m.header);
@@ -267,7 +267,7 @@ Result<std::string> write_xml_msg(const XmlMsg& msg, const WriteOptions& options
 
   std::ostringstream out;
   doc.save(out, "  ", pugi::format_indent | pugi::format_no_empty_element_tags, pugi::encoding_utf8);
-  auto bytes = encode_from_utf8(out.str(), options.encoding, "XML message");
+  auto bytes = text::encode_from_utf8(out.str(), options.encoding, "XML message");
   if (bytes) return bytes;
   // The whole text at once, and element by element only to name the element at fault.
   for (const Element* e : all)

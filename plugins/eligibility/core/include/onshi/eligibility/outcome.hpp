@@ -3,7 +3,7 @@
 // (ProcessingResultStatus, ProcessingResultCode) → eligibility (QualificationValidity). R-RES.
 #pragma once
 
-#include <onshi/eligibility/encoding.hpp>
+#include <onshi/text/encoding.hpp>
 #include <onshi/eligibility/messages.hpp>
 #include <onshi/result.hpp>
 

@@ -3,7 +3,7 @@
 // (known or not), in document order, with its text exactly as sent.
 #pragma once
 
-#include <onshi/eligibility/encoding.hpp>
+#include <onshi/text/encoding.hpp>
 #include <onshi/result.hpp>
 
 #include <cstddef>
@@ -28,7 +28,7 @@ struct XmlMsg {
   Element header;              // MessageHeader
   Element body;                // MessageBody
   std::vector<Element> extra;  // any other child of XmlMsg, kept for round trips
-  TextEncoding source_encoding = TextEncoding::utf8;  // what the file was written in (reading only)
+  text::Encoding source_encoding = text::Encoding::utf8;  // what the file was written in (reading only)
   bool operator==(const XmlMsg& o) const { return header == o.header && body == o.body && extra == o.extra; }
 };
 
@@ -45,7 +45,7 @@ struct ReadLimits {
 Result<XmlMsg> read_xml_msg(std::string_view bytes, std::string_view what = "XML message", const ReadLimits& limits = {});
 
 struct WriteOptions {
-  TextEncoding encoding = TextEncoding::shift_jis;  // what the terminal's own samples use
+  text::Encoding encoding = text::Encoding::shift_jis;  // what the terminal's own samples use
 };
 // <?xml version="1.0" encoding="..." standalone="no"?> then the tree, indented.
 Result<std::string> write_xml_msg(const XmlMsg& msg, const WriteOptions& options = {});

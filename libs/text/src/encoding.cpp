@@ -1,4 +1,4 @@
-#include <onshi/eligibility/encoding.hpp>
+#include <onshi/text/encoding.hpp>
 
 #include <unicode/ucnv.h>
 #include <unicode/utf8.h>
@@ -16,7 +16,7 @@
 #include <emmintrin.h>
 #endif
 
-namespace onshi::eligibility {
+namespace onshi::text {
 namespace {
 
 struct ConverterCloser {
@@ -25,13 +25,13 @@ struct ConverterCloser {
 using Converter = std::unique_ptr<UConverter, ConverterCloser>;
 
 // ICU name of the converter: the terminal is Windows, so "Shift_JIS" is cp932.
-const char* icu_name(TextEncoding e) { return e == TextEncoding::shift_jis ? "windows-31j" : "UTF-8"; }
+const char* icu_name(Encoding e) { return e == Encoding::shift_jis ? "windows-31j" : "UTF-8"; }
 
 Result<Converter> open_strict(const char* name) {
   UErrorCode status = U_ZERO_ERROR;
   Converter c(ucnv_open(name, &status));
   if (U_FAILURE(status))
-    return make_error(ONSHI_E_INTERNAL, "xml", std::string("ICU has no converter ") + name + ": " + u_errorName(status),
+    return make_error(ONSHI_E_INTERNAL, "text", std::string("ICU has no converter ") + name + ": " + u_errorName(status),
                       "install the full ICU data (libicu72)");
   ucnv_setToUCallBack(c.get(), UCNV_TO_U_CALLBACK_STOP, nullptr, nullptr, nullptr, &status);
   ucnv_setFromUCallBack(c.get(), UCNV_FROM_U_CALLBACK_STOP, nullptr, nullptr, nullptr, &status);
@@ -71,7 +71,7 @@ std::size_t ascii_run(const uint8_t* s, std::size_t len) {
 
 // Offset of the first byte that does not start a well-formed UTF-8 sequence (ICU's
 // definition: no overlongs, surrogates or values past U+10FFFF), or npos.
-std::size_t invalid_utf8_at(std::string_view text) {
+std::size_t first_invalid_utf8(std::string_view text) {
   const auto* s = reinterpret_cast<const uint8_t*>(text.data());
   const int32_t len = static_cast<int32_t>(text.size());
   int32_t i = 0;
@@ -88,9 +88,9 @@ std::size_t invalid_utf8_at(std::string_view text) {
 }
 
 Result<void> check_utf8(std::string_view text, std::string_view what) {
-  const std::size_t at = invalid_utf8_at(text);
+  const std::size_t at = first_invalid_utf8(text);
   if (at == std::string_view::npos) return {};
-  return make_error(ONSHI_E_PROTOCOL, "xml",
+  return make_error(ONSHI_E_PROTOCOL, "text",
                     std::string(what) + ": bytes near offset " + std::to_string(at) + " are not valid UTF-8",
                     "check that the XML declaration names the encoding the file is really written in");
 }
@@ -103,7 +103,7 @@ std::string lower(std::string_view s) {
 
 // The converter behind cp932_unit, one per thread (ICU converters are not thread-safe).
 const Result<Converter>& cp932_converter() {
-  thread_local const Result<Converter> conv = open_strict(icu_name(TextEncoding::shift_jis));
+  thread_local const Result<Converter> conv = open_strict(icu_name(Encoding::shift_jis));
   return conv;
 }
 
@@ -112,7 +112,7 @@ const Result<Converter>& cp932_converter() {
 constexpr std::array<char, 3> kIcuMovedControls = {'\x1A', '\x1C', '\x7F'};
 
 // ICU's cp932 mapping of one character — a byte, or a lead and a trail byte (lead << 8 | trail) —
-// asked of ICU once per code for the life of the process, as inside_jis_x0208 does: a
+// asked of ICU once per code for the life of the process: a
 // conversion call per character, or per run of characters, cost as much as the whole parse.
 // The UTF-16 unit, or -1 for bytes ICU refuses.
 int32_t cp932_by_icu(unsigned code) {
@@ -163,23 +163,23 @@ int32_t cp932_unit(unsigned code) {
 
 }  // namespace
 
-std::string_view encoding_label(TextEncoding encoding) {
-  return encoding == TextEncoding::shift_jis ? "Shift_JIS" : "UTF-8";
+std::string_view encoding_label(Encoding encoding) {
+  return encoding == Encoding::shift_jis ? "Shift_JIS" : "UTF-8";
 }
 
-Result<TextEncoding> encoding_from_label(std::string_view label) {
+Result<Encoding> encoding_from_label(std::string_view label) {
   const std::string l = lower(label);
-  if (l == "utf-8" || l == "utf8") return TextEncoding::utf8;
+  if (l == "utf-8" || l == "utf8") return Encoding::utf8;
   if (l == "shift_jis" || l == "shift-jis" || l == "sjis" || l == "x-sjis" || l == "windows-31j" || l == "cp932" ||
       l == "ms932" || l == "ms_kanji")
-    return TextEncoding::shift_jis;
-  return make_error(ONSHI_E_NOT_SUPPORTED, "xml", "unsupported XML encoding \"" + std::string(label) + "\"",
+    return Encoding::shift_jis;
+  return make_error(ONSHI_E_NOT_SUPPORTED, "text", "unsupported XML encoding \"" + std::string(label) + "\"",
                     "the terminal writes Shift_JIS or UTF-8; set the 文字コード識別 of the 連携アプリ to one of them");
 }
 
-Result<std::string> decode_to_utf8(std::string_view bytes, TextEncoding from, std::string_view what) {
+Result<std::string> decode_to_utf8(std::string_view bytes, Encoding from, std::string_view what) {
   // UTF-8 stays as it is: checking it is all a round trip through UTF-16 would do.
-  if (from == TextEncoding::utf8) {
+  if (from == Encoding::utf8) {
     if (auto valid = check_utf8(bytes, what); !valid) return std::move(valid).error();
     return std::string(bytes);
   }
@@ -208,7 +208,7 @@ Result<std::string> decode_to_utf8(std::string_view bytes, TextEncoding from, st
     const bool two = (lead >= 0x81 && lead <= 0x9F) || (lead >= 0xE0 && lead <= 0xFC);
     const int32_t u = two && i + 1 < len ? cp932_unit(lead << 8 | s[i + 1]) : two ? -1 : cp932_unit(lead);
     if (u < 0)
-      return make_error(ONSHI_E_PROTOCOL, "xml",
+      return make_error(ONSHI_E_PROTOCOL, "text",
                         std::string(what) + ": bytes near offset " + std::to_string(i) + " are not valid " +
                             std::string(encoding_label(from)),
                         "check that the XML declaration names the encoding the file is really written in");
@@ -227,9 +227,9 @@ Result<std::string> decode_to_utf8(std::string_view bytes, TextEncoding from, st
   return std::string(buffer.get(), d);
 }
 
-Result<std::string> encode_from_utf8(std::string_view utf8, TextEncoding to, std::string_view what) {
+Result<std::string> encode_from_utf8(std::string_view utf8, Encoding to, std::string_view what) {
   if (auto valid = check_utf8(utf8, what); !valid) return std::move(valid).error();
-  if (to == TextEncoding::utf8) return std::string(utf8);
+  if (to == Encoding::utf8) return std::string(utf8);
 
   if (const auto& conv = cp932_converter(); !conv) return conv.error();
   // ASCII runs are copied (but the three control bytes ICU moves); every other code point goes
@@ -252,7 +252,7 @@ Result<std::string> encode_from_utf8(std::string_view utf8, TextEncoding to, std
     if (b < 0) {
       char code[16];
       std::snprintf(code, sizeof code, "U+%04X", static_cast<unsigned>(cp));
-      return make_error(ONSHI_E_INVALID_ARGUMENT, "xml",
+      return make_error(ONSHI_E_INVALID_ARGUMENT, "text",
                         std::string(what) + ": character '" + std::string(utf8.substr(start, i - start)) + "' (" + code +
                             ") has no Shift_JIS code",
                         "write the file as UTF-8, or replace the character (the terminal itself sends '●')");
@@ -263,38 +263,16 @@ Result<std::string> encode_from_utf8(std::string_view utf8, TextEncoding to, std
   return out;
 }
 
-namespace {
+std::size_t invalid_utf8_at(std::string_view text) { return first_invalid_utf8(text); }
 
-// ICU's answer for one code point: can ISO-2022-JP (ASCII, JIS X 0201 Roman, JIS X 0208) write it?
-bool jis_x0208_by_icu(UChar32 cp) {
-  thread_local Converter jis = [] {
-    auto c = open_strict("ISO-2022-JP");
-    return c ? std::move(c).value() : Converter{};
-  }();
-  if (!jis) return false;
-  UChar units[2];
-  int32_t nunits = 0;
-  U16_APPEND_UNSAFE(units, nunits, cp);
-  char buf[16];
-  UErrorCode status = U_ZERO_ERROR;
-  ucnv_reset(jis.get());
-  ucnv_fromUChars(jis.get(), buf, sizeof buf, units, nunits, &status);
-  return U_SUCCESS(status);
+bool in_jis_x0208(char32_t cp) {
+  if (cp > 0xFFFF) return false;  // cp932 maps into the BMP only
+  const int32_t b = cp932_bytes(static_cast<UChar32>(cp));
+  if (b < 0 || (b >> 16) != 2) return false;
+  const unsigned lead = (b >> 8) & 0xFF, trail = b & 0xFF;
+  return (lead >= 0x81 && lead <= 0x84) || (lead >= 0x88 && lead <= 0x9F) || (lead >= 0xE0 && lead <= 0xE9) ||
+         (lead == 0xEA && trail <= 0xA4);  // rows 1–8, 16–84 (row 84 ends at 熙, EAA4)
 }
-
-// The same answer, asked of ICU once per BMP code point for the life of the process: a
-// conversion per character made the check a tenth of a typed parse. 0 = not asked yet.
-bool inside_jis_x0208(UChar32 cp) {
-  enum : uint8_t { unknown, inside, outside };
-  static std::array<std::atomic<uint8_t>, 0x10000> known{};
-  if (cp > 0xFFFF) return jis_x0208_by_icu(cp);  // rare enough to ask each time
-  std::atomic<uint8_t>& k = known[static_cast<std::size_t>(cp)];
-  uint8_t v = k.load(std::memory_order_relaxed);
-  if (v == unknown) k.store(v = jis_x0208_by_icu(cp) ? inside : outside, std::memory_order_relaxed);
-  return v == inside;
-}
-
-}  // namespace
 
 CharsetFlags check_charset(std::string_view utf8) {
   CharsetFlags flags;
@@ -309,7 +287,7 @@ CharsetFlags check_charset(std::string_view utf8) {
       continue;
     }
     if (cp >= 0 && (cp < 0x80 || (cp >= 0xFF61 && cp <= 0xFF9F))) continue;
-    const bool inside = cp >= 0 && inside_jis_x0208(cp);
+    const bool inside = cp >= 0 && in_jis_x0208(static_cast<char32_t>(cp));
     const char32_t c = cp < 0 ? U'\uFFFD' : static_cast<char32_t>(cp);
     if (!inside && std::find(flags.outside_jis_x0208.begin(), flags.outside_jis_x0208.end(), c) ==
                        flags.outside_jis_x0208.end())
@@ -318,4 +296,4 @@ CharsetFlags check_charset(std::string_view utf8) {
   return flags;
 }
 
-}  // namespace onshi::eligibility
+}  // namespace onshi::text
