@@ -13,10 +13,12 @@
 // The terminal is simulated in a thread of this program: it waits (inotify) until a request
 // appears in req, takes it away as OQSComApp does, writes the answer under a temporary name in a
 // sibling folder of the same file system, takes the timestamp and renames the answer into res.
+#include "files.hpp"
+
 #include <onshi/eligibility/asio_reactor.hpp>
 #include <onshi/eligibility/folder_transport.hpp>
 #include <onshi/eligibility/json.hpp>
-#include <onshi/eligibility/messages.hpp>
+#include <onshi/eligibility/protocol.hpp>
 #include <onshi/eligibility/outcome.hpp>
 
 #include <boost/asio/io_context.hpp>
@@ -72,27 +74,9 @@ double mean(const std::vector<double>& v) {
   return v.empty() ? 0 : sum / static_cast<double>(v.size());
 }
 
-std::string read_bytes(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), {}};
-}
-
-void write_bytes(const fs::path& p, const std::string& bytes) {
-  std::ofstream(p, std::ios::binary).write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-}
-
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    std::random_device rd;
-    path = fs::temp_directory_path() / ("onshi-elig-bench-" + std::to_string(rd()) + std::to_string(rd()));
-    fs::create_directories(path);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-};
+using onshi::test::read_bytes;
+using onshi::test::TempDir;
+using onshi::test::write_bytes;
 
 // ---- messages ------------------------------------------------------------------------------
 
@@ -515,13 +499,13 @@ int main(int argc, char** argv) {
     const auto budget = std::chrono::milliseconds(p2_ms);
     std::printf("P2 typed parse vs pugixml bare parse of the same bytes (CPU time, median of ~2 ms batches, %d ms wall per answer):\n",
                 p2_ms);
-    const std::string fixture = read_bytes(fs::path(ONSHI_ELIGIBILITY_TEST_DATA) / "face_shuffled_utf8.xml");
+    const std::string fixture = read_bytes(fs::path(ONSHI_OQS_TEST_DATA) / "face_shuffled_utf8.xml");
     const std::string full_utf8 = answer_bytes(onshi::text::Encoding::utf8);
     const std::string full_sjis = answer_bytes(onshi::text::Encoding::shift_jis);
     struct Case {
       const char* label;
       const std::string* bytes;
-    } cases[] = {{"real-layout face answer, UTF-8 (tests/eligibility/data/face_shuffled_utf8.xml)", &fixture},
+    } cases[] = {{"real-layout face answer, UTF-8 (tests/libs/data/face_shuffled_utf8.xml)", &fixture},
                  {"full OQSsiquc01res (限度額, 特定疾病), UTF-8", &full_utf8},
                  {"the same answer in Shift_JIS", &full_sjis}};
     for (const auto& c : cases) {

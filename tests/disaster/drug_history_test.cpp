@@ -3,16 +3,13 @@
 #include "support.hpp"
 
 #include <onshi/disaster/jahis.hpp>
-#include <onshi/eligibility/json.hpp>
 
 namespace onshi::disaster::test {
 namespace {
 
-// onshi.drug-history/1 exactly as the eligibility core writes it from
-// YZKsiquc01res: built with its own serializer, so a renamed field on either
-// side fails here.
-nlohmann::json national_document() {
-  eligibility::DrugDispensing amlodipine;
+// The national answer (YZKsiquc01res shape) as libs/oqs reads it.
+oqs::DrugHistory national_history() {
+  oqs::DrugDispensing amlodipine;
   amlodipine.source = "dispensing";
   amlodipine.date = "20240105";
   amlodipine.drug_name = "アムロジピン錠5mg「サワイ」";
@@ -23,18 +20,18 @@ nlohmann::json national_document() {
   amlodipine.days = "28";
   amlodipine.prescriber_name = "輪島中央クリニック";
   amlodipine.pharmacy_name = "さくら薬局輪島店";
-  eligibility::DrugDispensing warfarin;
+  oqs::DrugDispensing warfarin;
   warfarin.source = "claim";
   warfarin.date = "20231102";
   warfarin.drug_name = "ワルファリンK錠1mg";
   warfarin.drug_code = "3332001F1015";
   warfarin.quantity = "2";
   warfarin.unit = "錠";
-  eligibility::DrugDispensing undated;
+  oqs::DrugDispensing undated;
   undated.drug_name = "ビソプロロールフマル酸塩錠2.5mg";
-  eligibility::DrugHistory history;
+  oqs::DrugHistory history;
   history.dispensings = {amlodipine, warfarin, undated};
-  return eligibility::drug_history_document(history);
+  return history;
 }
 
 class History : public ::testing::Test {
@@ -42,8 +39,8 @@ class History : public ::testing::Test {
   NameMatcher m = NameMatcher::create().value();
 };
 
-TEST_F(History, R_DISASTER_national_document_is_read_tolerantly) {
-  auto records = parse_drug_history(national_document());
+TEST_F(History, R_DISASTER_national_answer_is_read_tolerantly) {
+  auto records = national_drugs(national_history());
   ASSERT_TRUE(records.ok()) << records.error().message;
   ASSERT_EQ(records->size(), 3u);
   EXPECT_EQ((*records)[0].code_kind, DrugCodeKind::receipt);
@@ -56,17 +53,20 @@ TEST_F(History, R_DISASTER_national_document_is_read_tolerantly) {
   EXPECT_EQ((*records)[0].prescriber, "輪島中央クリニック");
   EXPECT_EQ((*records)[0].pharmacy, "さくら薬局輪島店");
 
-  auto doc = national_document();
-  doc["dispensings"][1]["date"] = "20231302";
-  auto bad = parse_drug_history(doc);
+  auto history = national_history();
+  history.dispensings[1].date = "20231302";
+  auto bad = national_drugs(history);
   ASSERT_FALSE(bad.ok());
-  EXPECT_NE(bad.error().message.find("dispensings[1]"), std::string::npos) << bad.error().message;
-  doc["schema"] = "onshi.drug-history/2";
-  EXPECT_NE(parse_drug_history(doc).error().message.find("onshi.drug-history/2"), std::string::npos);
+  EXPECT_NE(bad.error().message.find("entry 2"), std::string::npos) << bad.error().message;
+  history = national_history();
+  history.dispensings[0].days = "28日";
+  bad = national_drugs(history);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.error().message.find("entry 1"), std::string::npos) << bad.error().message;
 }
 
 TEST_F(History, R_DISASTER_same_dispensing_from_two_sources_is_one_line_showing_both) {
-  auto national = parse_drug_history(national_document()).value();
+  auto national = national_drugs(national_history()).value();
   std::vector<std::string> parts{fixture("techo-single.txt")};
   auto techo = read_jahis(parts).value();
   std::vector<DrugRecord> all = national;
@@ -107,7 +107,7 @@ TEST_F(History, R_DISASTER_a_second_record_fills_what_the_first_lacked) {
 }
 
 TEST_F(History, R_DISASTER_view_json_lists_sources_per_line) {
-  auto national = parse_drug_history(national_document()).value();
+  auto national = national_drugs(national_history()).value();
   nlohmann::json j = merge_history(m, national);
   EXPECT_EQ(j["schema"], "onshi.disaster.drug-history-view/1");
   ASSERT_EQ(j["lines"].size(), 3u);

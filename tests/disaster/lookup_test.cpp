@@ -223,6 +223,25 @@ TEST_F(Lookup, R_DISASTER_refusal_or_garbage_from_the_system_is_a_clear_error) {
   EXPECT_NE(b.error().message.find("Candidate 1 Birthdate"), std::string::npos);
 }
 
+// One reader, one policy (libs/oqs): the search answer gets the same refusals as every other
+// message — a DOCTYPE (it used to be skipped here), attributes, more than the one size limit.
+TEST_F(Lookup, R_DISASTER_search_answer_is_held_to_the_one_xml_policy) {
+  std::string with_dtd = response({kKyokoKawai});
+  with_dtd.insert(with_dtd.find("<XmlMsg>"), "<!DOCTYPE XmlMsg [<!ENTITY x \"y\">]>");
+  auto d = desk.read_search_response(*permit, kyoko(), with_dtd, now);
+  ASSERT_FALSE(d.ok());
+  EXPECT_EQ(d.error().code, ONSHI_E_PROTOCOL);
+  EXPECT_NE(d.error().message.find("DOCTYPE"), std::string::npos) << d.error().message;
+  std::string attribute = response({kKyokoKawai});
+  attribute.replace(attribute.find("<Candidate>"), 11, "<Candidate id=\"1\">");
+  EXPECT_FALSE(desk.read_search_response(*permit, kyoko(), attribute, now).ok());
+  std::string huge = response({kKyokoKawai});
+  huge.insert(huge.find("</Name>"), std::string(9u << 20, 'a'));
+  auto h = desk.read_search_response(*permit, kyoko(), huge, now);
+  ASSERT_FALSE(h.ok());
+  EXPECT_NE(h.error().message.find("limit"), std::string::npos) << h.error().message;
+}
+
 TEST_F(Lookup, R_DISASTER_shift_jis_search_response_is_read) {
   auto q = kyoko();
   q.address = "河井町";

@@ -2,6 +2,8 @@
 // which requests reached it, the 2024 Noto times, and the data files.
 #pragma once
 
+#include "files.hpp"
+
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -9,7 +11,6 @@
 #include <fcntl.h>
 #include <filesystem>
 #include <fstream>
-#include <random>
 #include <spawn.h>
 #include <string>
 #include <sys/wait.h>
@@ -22,23 +23,8 @@ namespace onshi::disaster::test {
 
 namespace fs = std::filesystem;
 
-inline std::string read_text(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), {}};
-}
-
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    std::random_device rd;
-    path = fs::temp_directory_path() / ("onshi-disaster-" + std::to_string(rd()) + std::to_string(rd()));
-    fs::create_directories(path);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-};
+inline std::string read_text(const fs::path& p) { return onshi::test::read_bytes(p); }
+using onshi::test::TempDir;
 
 // onshi-sim serving ROOT; its stdout (one line per request taken: "answer <file>") goes to `log`.
 class Sim {

@@ -1,13 +1,10 @@
 // Outcomes named by their DOMAIN rule, decided from real face files the simulator writes.
 #include <onshi/eligibility/json.hpp>
-#include <onshi/eligibility/messages.hpp>
+#include <onshi/eligibility/protocol.hpp>
 #include <onshi/eligibility/outcome.hpp>
 
 #include "test_support.hpp"
 
-#include <unicode/ucnv.h>
-#include <unicode/utf16.h>
-#include <unicode/utf8.h>
 
 namespace onshi::eligibility {
 namespace {
@@ -133,7 +130,7 @@ TEST(Outcome, R_BLACKDOT_black_dot_and_non_jis_x0208_are_flagged) {
 
 TEST(Outcome, R_BLACKDOT_notes_of_the_fixture_files) {
   auto outcome_of = [](const char* file) {
-    return decide(parse_message<QualificationResponse>(read_bytes(fs::path(ONSHI_ELIGIBILITY_TEST_DATA) / file), file));
+    return decide(parse_message<QualificationResponse>(read_bytes(fs::path(ONSHI_OQS_TEST_DATA) / file), file));
   };
   const Outcome o = outcome_of("OQSsiquc01res_face_blackdot_utf8.xml");
   ASSERT_EQ(o.qualifications.size(), 1u);
@@ -141,58 +138,6 @@ TEST(Outcome, R_BLACKDOT_notes_of_the_fixture_files) {
   EXPECT_EQ(o.qualifications[0].charset_notes, expected);
   for (const char* file : {"face_shuffled_utf8.xml", "OQSsiquc01res_lost_old_utf8.xml"})
     EXPECT_TRUE(outcome_of(file).qualifications.at(0).charset_notes.empty()) << file;
-}
-
-// check_charset remembers ICU's cp932 answer per code point; it must be the answer ICU gives when
-// asked each time, for every BMP character (surrogates cannot be UTF-8): JIS X 0208 is a double
-// byte in rows 1–8 or 16–84 of windows-31j (libs/text).
-TEST(Outcome, R_BLACKDOT_charset_check_matches_icu_for_every_bmp_character) {
-  UErrorCode status = U_ZERO_ERROR;
-  UConverter* cp932 = ucnv_open("windows-31j", &status);
-  ASSERT_TRUE(U_SUCCESS(status)) << u_errorName(status);
-  ucnv_setFallback(cp932, false);
-  ucnv_setFromUCallBack(cp932, UCNV_FROM_U_CALLBACK_STOP, nullptr, nullptr, nullptr, &status);
-  auto icu_inside = [&](char32_t cp) {
-    UChar units[2];
-    int32_t n = 0;
-    U16_APPEND_UNSAFE(units, n, cp);
-    unsigned char buf[16];
-    UErrorCode s = U_ZERO_ERROR;
-    ucnv_reset(cp932);
-    const int32_t len = ucnv_fromUChars(cp932, reinterpret_cast<char*>(buf), sizeof buf, units, n, &s);
-    if (U_FAILURE(s) || len != 2) return false;
-    const unsigned row = buf[0] <= 0x9F ? (buf[0] - 0x81) * 2 + (buf[1] >= 0x9F ? 2 : 1)
-                                        : (buf[0] - 0xC1) * 2 + (buf[1] >= 0x9F ? 2 : 1);
-    const unsigned cell = buf[1] >= 0x9F ? buf[1] - 0x9E : buf[1] - (buf[1] >= 0x80 ? 0x40 : 0x3F);
-    return (row >= 1 && row <= 8) || (row >= 16 && row <= 83) || (row == 84 && cell <= 6);
-  };
-  for (char32_t block = 0; block < 0x10000; block += 0x100) {
-    if (block >= 0xD800 && block < 0xE000) continue;
-    std::string text;
-    std::vector<char32_t> outside;
-    bool black_dot = false;
-    for (char32_t cp = block; cp < block + 0x100; ++cp) {
-      char utf8[4];
-      int32_t len = 0;
-      U8_APPEND_UNSAFE(utf8, len, cp);
-      text.append(utf8, len);
-      if (cp == 0x25CF) black_dot = true;
-      else if (cp >= 0x80 && !(cp >= 0xFF61 && cp <= 0xFF9F) && !icu_inside(cp)) outside.push_back(cp);
-    }
-    for (int pass = 0; pass < 2; ++pass) {  // the first asks ICU, the second reads what was remembered
-      const text::CharsetFlags flags = text::check_charset(text);
-      ASSERT_EQ(flags.outside_jis_x0208, outside) << "block U+" << std::hex << static_cast<unsigned>(block);
-      ASSERT_EQ(flags.black_dot, black_dot);
-    }
-  }
-  ucnv_close(cp932);
-  // As the terminal writes it: ～ (U+FF5E) is JIS X 0208's 0x2141; the NEC/IBM extensions are not.
-  EXPECT_TRUE(text::in_jis_x0208(U'～'));
-  EXPECT_TRUE(text::in_jis_x0208(U'熙'));
-  EXPECT_FALSE(text::in_jis_x0208(U'〜'));
-  EXPECT_FALSE(text::in_jis_x0208(U'髙'));
-  EXPECT_FALSE(text::in_jis_x0208(U'①'));
-  EXPECT_FALSE(text::in_jis_x0208(U'A'));
 }
 
 TEST(Outcome, R_FIELDS_blank_kana_stays_blank) {

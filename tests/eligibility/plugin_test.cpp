@@ -22,7 +22,7 @@ using namespace test;
 using namespace std::chrono_literals;
 using nlohmann::json;
 
-const fs::path kData = ONSHI_ELIGIBILITY_TEST_DATA;
+const fs::path kData = ONSHI_OQS_TEST_DATA;
 
 std::string load(const fs::path& p) { return read_bytes(p); }
 

@@ -3,6 +3,8 @@
 
 #include <onshi/eligibility/asio_reactor.hpp>
 
+#include "files.hpp"
+
 #include <gtest/gtest.h>
 
 #include <boost/asio/io_context.hpp>
@@ -10,9 +12,7 @@
 #include <csignal>
 #include <fcntl.h>
 #include <filesystem>
-#include <fstream>
 #include <functional>
-#include <random>
 #include <spawn.h>
 #include <string>
 #include <sys/wait.h>
@@ -24,27 +24,9 @@ namespace onshi::eligibility::test {
 
 namespace fs = std::filesystem;
 
-inline std::string read_bytes(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), {}};
-}
-
-inline void write_bytes(const fs::path& p, const std::string& bytes) {
-  std::ofstream(p, std::ios::binary).write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-}
-
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    std::random_device rd;
-    path = fs::temp_directory_path() / ("onshi-elig-" + std::to_string(rd()) + std::to_string(rd()));
-    fs::create_directories(path);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-};
+using onshi::test::read_bytes;
+using onshi::test::TempDir;
+using onshi::test::write_bytes;
 
 // The real onshi-sim, started with the given arguments and stopped by its own pid.
 class SimProcess {

@@ -1,9 +1,8 @@
 // The folder transport and the face folder against the real simulator process.
-#include <onshi/eligibility/drug_history.hpp>
+#include <onshi/eligibility/protocol.hpp>
 #include <onshi/eligibility/face_folder.hpp>
 #include <onshi/eligibility/folder_transport.hpp>
 #include <onshi/eligibility/json.hpp>
-#include <onshi/eligibility/messages.hpp>
 #include <onshi/eligibility/outcome.hpp>
 
 #include "test_support.hpp"
@@ -222,7 +221,7 @@ TEST_F(Fixture, two_desks_sharing_the_terminal_each_get_their_own_patients_answe
 
 TEST_F(Fixture, an_answer_for_another_request_under_our_name_is_left_alone_and_not_taken) {
   // A real answer whose header names another identifier: somebody else's.
-  const std::string foreign = read_bytes(fs::path(ONSHI_ELIGIBILITY_TEST_DATA) / "OQSsiquc01res_lost_old_utf8.xml");
+  const std::string foreign = read_bytes(fs::path(ONSHI_OQS_TEST_DATA) / "OQSsiquc01res_lost_old_utf8.xml");
   open(1500ms, false);
   send(prefix::qualification, request_for("06131114", "2222", "ours"));
   const fs::path res_file = root.path / "res" / "OQSsiquc01res_202604010001.xml";

@@ -1,5 +1,5 @@
 // Any bytes into the XML reader and the typed views: an error is fine, a crash is not.
-#include <onshi/eligibility/messages.hpp>
+#include <onshi/eligibility/protocol.hpp>
 #include <onshi/eligibility/outcome.hpp>
 
 #include <cstddef>

@@ -13,9 +13,9 @@
 #include <onshi/disaster/desk.hpp>
 #include <onshi/disaster/jahis.hpp>
 #include <onshi/disaster/json.hpp>
-#include <onshi/eligibility/drug_history.hpp>
-#include <onshi/eligibility/json.hpp>
-#include <onshi/eligibility/messages.hpp>
+#include <onshi/oqs/drug_history.hpp>
+#include <onshi/oqs/drug_history.hpp>
+#include <onshi/oqs/messages.hpp>
 #include <onshi/plugin.hpp>
 
 #include <nlohmann/json.hpp>
@@ -257,23 +257,21 @@ void complete(const onshi_completion& done, const Result<std::string>& result) {
   done.done(done.ctx, result.error().code, onshi_bytes{nullptr, 0}, &err);
 }
 
-// The YZKsiquc01res-shaped answer of DSTsiquc02 → the core's drug records, through the
-// eligibility core's own reader and onshi.drug-history/1 (one parser serves both).
-Result<std::vector<DrugRecord>> national_drugs(std::string_view xml, std::string& note) {
-  auto message = onshi::eligibility::parse_message<onshi::eligibility::DrugInfoResponse>(xml, "DSTsiquc02res");
+// The YZKsiquc01res-shaped answer of DSTsiquc02 → the core's drug records (libs/oqs reads it).
+Result<std::vector<DrugRecord>> national_drugs_of(std::string_view xml, std::string& note) {
+  auto message = onshi::oqs::parse_message<onshi::oqs::DrugInfoResponse>(xml, "DSTsiquc02res");
   if (!message) return std::move(message).error();
-  auto history = onshi::eligibility::drug_history_of(*message);
+  auto history = onshi::oqs::drug_history_of(*message);
+  if (!history && history.error().code == ONSHI_E_NOT_FOUND) {  // ResultCode 2: nothing recorded
+    note = "the national system has no drug information for this person (" + history.error().message + ")";
+    return std::vector<DrugRecord>{};
+  }
   if (!history) {
-    // ResultCode 2: the national system holds no drug information for this person.
-    if (history.error().message.find("ResultCode 2") != std::string::npos) {
-      note = "the national system has no drug information for this person (" + history.error().message + ")";
-      return std::vector<DrugRecord>{};
-    }
     Error e = std::move(history).error();
     e.hint = "keep the answer file and report it; the look-up can be repeated";
     return e;
   }
-  return parse_drug_history(onshi::eligibility::drug_history_document(*history));
+  return national_drugs(*history);
 }
 
 class DisasterPlugin final : public onshi::plugin::Instance {
@@ -546,7 +544,7 @@ class DisasterPlugin final : public onshi::plugin::Instance {
   // [locked] The drug information of the confirmed person, merged for display, kept if agreed.
   static Result<std::string> drug_answer(State& s, Lookup& l, const std::string& answer, TimePoint now) {
     std::string note;
-    auto records = national_drugs(answer, note);
+    auto records = national_drugs_of(answer, note);
     if (!records) return std::move(records).error();
     auto view = s.desk->view_drug_history(l.permit, *l.person, l.consent, *records, now);
     if (!view) return std::move(view).error();

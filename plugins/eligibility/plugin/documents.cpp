@@ -4,9 +4,8 @@
 #include <array>
 #include <cstdio>
 #include <nlohmann/json.hpp>
-#include <onshi/eligibility/drug_history.hpp>
+#include <onshi/eligibility/protocol.hpp>
 #include <onshi/eligibility/json.hpp>
-#include <onshi/eligibility/messages.hpp>
 #include <onshi/eligibility/outcome.hpp>
 #include <onshi/eligibility/tls_transport.hpp>
 #include <random>

@@ -2,7 +2,7 @@
 
 #include <onshi/eligibility/bulk.hpp>
 #include <onshi/eligibility/json.hpp>
-#include <onshi/eligibility/xml_msg.hpp>
+#include <onshi/eligibility/protocol.hpp>
 
 #include <algorithm>
 #include <atomic>

@@ -24,7 +24,55 @@ void complete(DrugRecord& into, const DrugRecord& from) {
 
 std::string date_key(const DrugRecord& r) { return r.dispensed_on ? iso_date(*r.dispensed_on) : "undated"; }
 
+// The kind of a drug code as the national system sends it: 9-digit レセ電 codes
+// start with 6, YJ codes have 12 characters, HOT codes 9 or 13 digits.
+DrugCodeKind code_kind_of(const std::string& code) {
+  bool digits = !code.empty() && std::all_of(code.begin(), code.end(), [](char c) { return c >= '0' && c <= '9'; });
+  if (code.size() == 12) return DrugCodeKind::yj;
+  if (digits && code.size() == 9) return code[0] == '6' ? DrugCodeKind::receipt : DrugCodeKind::hot;
+  if (digits && code.size() == 13) return DrugCodeKind::hot;
+  return DrugCodeKind::none;
+}
+
+// One dispensing of the national answer (values exactly as sent).
+Result<DrugRecord> national_record(const oqs::DrugDispensing& d, std::size_t index) {
+  const std::string where = "drug information entry " + std::to_string(index + 1);
+  DrugRecord r;
+  r.source = DrugSource::national_system;
+  const std::string date = d.date ? *d.date : d.prescribed_on.value_or("");
+  if (!date.empty()) {
+    auto day = parse_date(date, where + " date");
+    if (!day) return std::move(day).error();
+    r.dispensed_on = *day;
+  }
+  r.drug_name = d.drug_name.value_or("");
+  r.code = d.drug_code.value_or("");
+  r.code_kind = code_kind_of(r.code);
+  r.ingredient = d.ingredient.value_or("");
+  r.dose = d.quantity.value_or("") + d.unit.value_or("");  // Qua1 + Unit: the amount per dose
+  r.usage = d.usage.value_or("");
+  if (const std::string days = d.days.value_or(""); !days.empty()) {
+    if (days.size() > 4 || !std::all_of(days.begin(), days.end(), [](char c) { return c >= '0' && c <= '9'; }))
+      return make_error(ONSHI_E_PROTOCOL, "disaster", where + ": days must be a whole number, not '" + days + "'",
+                        "keep the answer file and report it; the look-up can be repeated");
+    r.days = std::stoi(days);
+  }
+  r.prescriber = d.prescriber_name ? *d.prescriber_name : d.prescriber_code.value_or("");
+  r.pharmacy = d.pharmacy_name ? *d.pharmacy_name : d.pharmacy_code.value_or("");
+  return r;
+}
+
 }  // namespace
+
+Result<std::vector<DrugRecord>> national_drugs(const oqs::DrugHistory& history) {
+  std::vector<DrugRecord> out;
+  for (std::size_t i = 0; i < history.dispensings.size(); ++i) {
+    auto r = national_record(history.dispensings[i], i);
+    if (!r) return std::move(r).error();
+    out.push_back(std::move(r).value());
+  }
+  return out;
+}
 
 DrugHistoryView merge_history(const NameMatcher& matcher, const std::vector<DrugRecord>& records) {
   DrugHistoryView view;

@@ -14,7 +14,6 @@ constexpr const char* kLookupRequest = "onshi.disaster.lookup-request/1";
 constexpr const char* kLookupResult = "onshi.disaster.lookup-result/1";
 constexpr const char* kAuditRecord = "onshi.disaster.audit-record/1";
 constexpr const char* kDrugHistoryView = "onshi.disaster.drug-history-view/1";
-constexpr const char* kDrugHistory = "onshi.drug-history/1";
 constexpr const char* kRetained = "onshi.disaster.retained-retrieval/1";
 
 [[noreturn]] void fail(const std::string& what) { throw std::invalid_argument(what); }
@@ -190,52 +189,6 @@ void to_json(json& j, const DrugRecord& r) {
   j["days"] = r.days ? json(*r.days) : json(nullptr);
 }
 
-namespace {
-
-// The kind of a drug code as the national system sends it: 9-digit レセ電 codes
-// start with 6, YJ codes have 12 characters, HOT codes 9 or 13 digits.
-DrugCodeKind code_kind_of(const std::string& code) {
-  bool digits = !code.empty() && std::all_of(code.begin(), code.end(), [](char c) { return c >= '0' && c <= '9'; });
-  if (code.size() == 12) return DrugCodeKind::yj;
-  if (digits && code.size() == 9) return code[0] == '6' ? DrugCodeKind::receipt : DrugCodeKind::hot;
-  if (digits && code.size() == 13) return DrugCodeKind::hot;
-  return DrugCodeKind::none;
-}
-
-// One entry of onshi.drug-history/1's "dispensings", as the eligibility plugin
-// writes it from YZKsiquc01res (values exactly as sent). Tolerant: every field
-// may be missing; a malformed date or day count is an error naming the field.
-DrugRecord national_record(const json& j) {
-  if (!j.is_object()) fail("a dispensing must be a JSON object");
-  DrugRecord r;
-  r.source = DrugSource::national_system;
-  std::string date = text(j, "date");
-  if (date.empty()) date = text(j, "prescribed_on");
-  if (!date.empty()) {
-    auto d = parse_date(date, "date");
-    if (!d) fail(d.error().message);
-    r.dispensed_on = *d;
-  }
-  r.drug_name = text(j, "drug_name");
-  r.code = text(j, "drug_code");
-  r.code_kind = code_kind_of(r.code);
-  r.ingredient = text(j, "ingredient");
-  r.dose = text(j, "quantity") + text(j, "unit");  // Qua1 + Unit: the amount per dose
-  r.usage = text(j, "usage");
-  std::string days = text(j, "days");
-  if (!days.empty()) {
-    if (days.size() > 4 || !std::all_of(days.begin(), days.end(), [](char c) { return c >= '0' && c <= '9'; }))
-      fail("field 'days' must be a whole number of days, not '" + days + "'");
-    r.days = std::stoi(days);
-  }
-  r.prescriber = text(j, "prescriber_name");
-  if (r.prescriber.empty()) r.prescriber = text(j, "prescriber_code");
-  r.pharmacy = text(j, "pharmacy_name");
-  if (r.pharmacy.empty()) r.pharmacy = text(j, "pharmacy_code");
-  return r;
-}
-
-}  // namespace
 
 void to_json(json& j, const DrugHistoryView& v) {
   j = {{"schema", kDrugHistoryView}, {"lines", json::array()}};
@@ -321,25 +274,6 @@ Result<PersonQuery> parse_lookup_request(const json& j) {
 
 Result<AuditRecord> parse_audit_record(const json& j) {
   return guarded<AuditRecord>(kAuditRecord, [&] { return j.get<AuditRecord>(); });
-}
-
-Result<std::vector<DrugRecord>> parse_drug_history(const json& j) {
-  return guarded<std::vector<DrugRecord>>(kDrugHistory, [&] {
-    expect_schema(j, kDrugHistory);
-    auto dispensings = j.find("dispensings");
-    if (dispensings == j.end() || !dispensings->is_array()) fail("field 'dispensings' must be an array");
-    std::vector<DrugRecord> out;
-    size_t i = 0;
-    for (const auto& item : *dispensings) {
-      try {
-        out.push_back(national_record(item));
-      } catch (const std::exception& e) {
-        fail("dispensings[" + std::to_string(i) + "]: " + e.what());
-      }
-      ++i;
-    }
-    return out;
-  });
 }
 
 }  // namespace onshi::disaster

@@ -1,7 +1,7 @@
 #include <onshi/eligibility/json.hpp>
 
 namespace onshi::eligibility {
-namespace {
+namespace detail {
 
 using nlohmann::json;
 
@@ -106,7 +106,8 @@ Result<T> from_document(const json& doc, std::string_view schema) {
   }
 }
 
-}  // namespace
+}  // namespace detail
+using namespace detail;
 
 void to_json(json& j, const CharsetNote& n) {
   j = {{"field", n.field}, {"black_dot", n.black_dot}, {"outside_jis_x0208", n.outside_jis_x0208}};
@@ -162,6 +163,30 @@ void from_json(const json& j, Outcome& o) {
   get(j, "processed_at", o.processed_at);
 }
 
+json outcome_document(const Outcome& outcome) {
+  json j = outcome;
+  j["schema"] = kOutcomeSchema;
+  return j;
+}
+Result<Outcome> outcome_from_document(const json& document) { return from_document<Outcome>(document, kOutcomeSchema); }
+
+json drug_history_document(const DrugHistory& history) {
+  json j = history;
+  j["schema"] = kDrugHistorySchema;
+  return j;
+}
+Result<DrugHistory> drug_history_from_document(const json& document) {
+  return from_document<DrugHistory>(document, kDrugHistorySchema);
+}
+
+}  // namespace onshi::eligibility
+
+namespace onshi::oqs {
+using eligibility::detail::get;
+using eligibility::detail::put;
+using eligibility::detail::visit_dispensing;
+using nlohmann::json;
+
 void to_json(json& j, const DrugDispensing& d) {
   j = json::object();
   visit_dispensing(d, [&](const char* k, const auto& v) { put(j, k, v); });
@@ -191,20 +216,5 @@ void from_json(const json& j, DrugHistory& h) {
   get(j, "dispensings", h.dispensings);
 }
 
-json outcome_document(const Outcome& outcome) {
-  json j = outcome;
-  j["schema"] = kOutcomeSchema;
-  return j;
-}
-Result<Outcome> outcome_from_document(const json& document) { return from_document<Outcome>(document, kOutcomeSchema); }
+}  // namespace onshi::oqs
 
-json drug_history_document(const DrugHistory& history) {
-  json j = history;
-  j["schema"] = kDrugHistorySchema;
-  return j;
-}
-Result<DrugHistory> drug_history_from_document(const json& document) {
-  return from_document<DrugHistory>(document, kDrugHistorySchema);
-}
-
-}  // namespace onshi::eligibility

@@ -5,6 +5,7 @@
 
 #include <onshi/disaster/name_match.hpp>
 #include <onshi/disaster/time.hpp>
+#include <onshi/oqs/drug_history.hpp>
 
 #include <optional>
 #include <string>
@@ -45,6 +46,10 @@ struct DrugHistoryView {
 // Same dispensing date and the same drug (same code of the same kind, or the same
 // name once width and variants are folded) → one line.
 DrugHistoryView merge_history(const NameMatcher& matcher, const std::vector<DrugRecord>& records);
+
+// The national system's answer (DSTsiquc02res, read by libs/oqs) as records marked national_system.
+// Tolerant: every field may be missing; a malformed date or day count is an error naming the entry.
+Result<std::vector<DrugRecord>> national_drugs(const oqs::DrugHistory& history);
 
 const char* source_name(DrugSource s);
 const char* code_kind_name(DrugCodeKind k);

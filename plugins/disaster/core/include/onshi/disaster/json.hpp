@@ -7,7 +7,6 @@
 //   onshi.disaster.audit-record/1         AuditRecord (out; one per line in the JSON-lines sink)
 //   onshi.disaster.drug-history-view/1    DrugHistoryView (out)
 //   onshi.disaster.retained-retrieval/1   RetainedRetrieval (local history, in and out)
-//   onshi.drug-history/1                  national drug history from the eligibility plugin (in)
 // The parse_* functions never throw; the to_json/from_json pairs are for nlohmann.
 #pragma once
 
@@ -39,8 +38,5 @@ Result<Declaration> parse_declaration(const nlohmann::json& j);
 Result<PersonQuery> parse_lookup_request(const nlohmann::json& j);
 Result<AuditRecord> parse_audit_record(const nlohmann::json& j);
 Result<RetainedRetrieval> parse_retained_retrieval(const nlohmann::json& j);
-// onshi.drug-history/1: {"schema", "records": [DrugRecord...]}; records are tolerant
-// of missing fields, and every one is marked national_system.
-Result<std::vector<DrugRecord>> parse_drug_history(const nlohmann::json& j);
 
 }  // namespace onshi::disaster

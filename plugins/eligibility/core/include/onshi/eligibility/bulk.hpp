@@ -3,7 +3,7 @@
 // state machine lives in the plugin (records.cpp), the decisions in docs/decisions/eligibility-bulk.md.
 #pragma once
 
-#include <onshi/eligibility/messages.hpp>
+#include <onshi/eligibility/protocol.hpp>
 #include <onshi/eligibility/outcome.hpp>
 #include <onshi/result.hpp>
 

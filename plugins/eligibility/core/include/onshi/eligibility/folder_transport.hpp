@@ -5,7 +5,7 @@
 #pragma once
 
 #include <onshi/eligibility/reactor.hpp>
-#include <onshi/eligibility/xml_msg.hpp>
+#include <onshi/eligibility/protocol.hpp>
 #include <onshi/result.hpp>
 
 #include <chrono>

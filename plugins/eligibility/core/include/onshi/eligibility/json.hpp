@@ -6,7 +6,7 @@
 // *_document functions are the non-throwing API.
 #pragma once
 
-#include <onshi/eligibility/drug_history.hpp>
+#include <onshi/eligibility/protocol.hpp>
 #include <onshi/eligibility/outcome.hpp>
 #include <onshi/result.hpp>
 
@@ -21,10 +21,6 @@ void to_json(nlohmann::json& j, const Qualification& q);
 void from_json(const nlohmann::json& j, Qualification& q);
 void to_json(nlohmann::json& j, const Outcome& o);
 void from_json(const nlohmann::json& j, Outcome& o);
-void to_json(nlohmann::json& j, const DrugDispensing& d);
-void from_json(const nlohmann::json& j, DrugDispensing& d);
-void to_json(nlohmann::json& j, const DrugHistory& h);
-void from_json(const nlohmann::json& j, DrugHistory& h);
 
 nlohmann::json outcome_document(const Outcome& outcome);
 Result<Outcome> outcome_from_document(const nlohmann::json& document);
@@ -32,3 +28,10 @@ nlohmann::json drug_history_document(const DrugHistory& history);
 Result<DrugHistory> drug_history_from_document(const nlohmann::json& document);
 
 }  // namespace onshi::eligibility
+
+namespace onshi::oqs {  // beside the types, for nlohmann's lookup
+void to_json(nlohmann::json& j, const DrugDispensing& d);
+void from_json(const nlohmann::json& j, DrugDispensing& d);
+void to_json(nlohmann::json& j, const DrugHistory& h);
+void from_json(const nlohmann::json& j, DrugHistory& h);
+}  // namespace onshi::oqs

@@ -4,7 +4,7 @@
 #pragma once
 
 #include <onshi/text/encoding.hpp>
-#include <onshi/eligibility/messages.hpp>
+#include <onshi/eligibility/protocol.hpp>
 #include <onshi/result.hpp>
 
 #include <optional>

@@ -10,7 +10,7 @@
 
 #include <onshi/eligibility/folder_transport.hpp>
 #include <onshi/eligibility/reactor.hpp>
-#include <onshi/eligibility/xml_msg.hpp>
+#include <onshi/eligibility/protocol.hpp>
 #include <onshi/result.hpp>
 
 #include <chrono>

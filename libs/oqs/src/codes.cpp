@@ -1,9 +1,9 @@
-#include <onshi/eligibility/codes.hpp>
+#include <onshi/oqs/codes.hpp>
 
 #include <array>
 #include <utility>
 
-namespace onshi::eligibility {
+namespace onshi::oqs {
 namespace {
 
 using Entry = std::pair<std::string_view, std::string_view>;
@@ -97,4 +97,4 @@ bool code_retired(CodeTable table, std::string_view code) {
          (code == "02" || code == "03" || code == "04" || code == "06");
 }
 
-}  // namespace onshi::eligibility
+}  // namespace onshi::oqs

@@ -3,7 +3,7 @@
 // the pugixml nodes, which spares copying every name and text twice.
 #pragma once
 
-#include <onshi/eligibility/xml_msg.hpp>
+#include <onshi/oqs/xml_msg.hpp>
 
 #include <pugixml.hpp>
 
@@ -12,7 +12,7 @@
 #include <string_view>
 #include <vector>
 
-namespace onshi::eligibility::detail {
+namespace onshi::oqs::detail {
 
 struct XmlDoc {
   std::string text;  // the UTF-8 text pugixml parsed in place: it must live as long as `doc`
@@ -63,4 +63,4 @@ struct Node {
 bool leaf_text(pugi::xml_node node, std::string& out);  // `out` starts empty
 Element element_of(const Node& node);
 
-}  // namespace onshi::eligibility::detail
+}  // namespace onshi::oqs::detail

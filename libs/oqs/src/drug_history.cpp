@@ -1,6 +1,6 @@
-#include <onshi/eligibility/drug_history.hpp>
+#include <onshi/oqs/drug_history.hpp>
 
-namespace onshi::eligibility {
+namespace onshi::oqs {
 namespace {
 
 // The three branches of the answer name the same things differently (S2 ProcessDrugInfoAsync).
@@ -74,11 +74,15 @@ Result<DrugHistory> drug_history_of(const DrugInfoResponse& response) {
     if (const Element* e = response.body.find("ResultCode")) result_code = e->text;
   if (!message)
     if (const Element* e = response.body.find("MessageContents")) message = e->text;
-  if (result_code != "1")
-    return make_error(ONSHI_E_PROTOCOL, "xml",
-                      "薬剤情報 answer: ResultCode " + result_code.value_or("(absent)") +
-                          (message ? ": " + *message : std::string()),
-                      "check the patient's consent to 薬剤情報 (PharmacistsInfoConsFlg and its AvailableTime)");
+  if (result_code != "1") {
+    // ResultCode 2: the system holds no drug information for this person (a fact, not a fault).
+    Error e = make_error(result_code == "2" ? ONSHI_E_NOT_FOUND : ONSHI_E_PROTOCOL, "xml",
+                         "薬剤情報 answer: ResultCode " + result_code.value_or("(absent)") +
+                             (message ? ": " + *message : std::string()),
+                         "check the patient's consent to 薬剤情報 (PharmacistsInfoConsFlg and its AvailableTime)");
+    if (result_code == "2") e.native_code = 2;
+    return e;
+  }
 
   DrugHistory history;
   if (h.QuaInf) {
@@ -95,4 +99,4 @@ Result<DrugHistory> drug_history_of(const DrugInfoResponse& response) {
   return history;
 }
 
-}  // namespace onshi::eligibility
+}  // namespace onshi::oqs

@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-namespace onshi::eligibility {
+namespace onshi::oqs {
 
 enum class CodeTable {
   limit_consent,                // OQSCD001 LimitApplicationCertificateRelatedConsFlg
@@ -44,4 +44,4 @@ struct Coded {
   bool operator==(const Coded&) const = default;
 };
 
-}  // namespace onshi::eligibility
+}  // namespace onshi::oqs

@@ -1,4 +1,4 @@
-#include <onshi/eligibility/xml_msg.hpp>
+#include <onshi/oqs/xml_msg.hpp>
 
 #include "xml_doc.hpp"
 
@@ -6,7 +6,7 @@
 #include <cstring>
 #include <sstream>
 
-namespace onshi::eligibility {
+namespace onshi::oqs {
 
 const Element* Element::child(std::string_view child_name) const {
   for (const auto& c : children)
@@ -275,4 +275,4 @@ Result<std::string> write_xml_msg(const XmlMsg& msg, const WriteOptions& options
   return bytes;
 }
 
-}  // namespace onshi::eligibility
+}  // namespace onshi::oqs

@@ -1,4 +1,4 @@
-#include <onshi/eligibility/messages.hpp>
+#include <onshi/oqs/messages.hpp>
 
 #include "xml_doc.hpp"
 
@@ -7,7 +7,7 @@
 #include <tuple>
 #include <utility>
 
-namespace onshi::eligibility {
+namespace onshi::oqs {
 namespace {
 
 // Each view lists its elements once, in the specification's order: that list drives
@@ -99,6 +99,21 @@ FIELDS(HealthCheckupResultAndQuestionInfo, F(ItemCode), F(ItemName), F(DataType)
 FIELDS(HealthCheckupResultAndQuestionInfos, F(HealthCheckupResultAndQuestionInfo))
 FIELDS(SpecificHealthCheckupInfo, F(EffectiveTime), F(HealthCheckupResultAndQuestionInfos))
 FIELDS(CheckupResponseBody, F(SpecificHealthCheckupInfo))
+FIELDS(DisasterRequestHeader, F(QualificationConfirmationDate), F(MedicalInstitutionCode), F(ArbitraryFileIdentifier),
+       F(DisasterDeclarationReference), F(ViewerIdentifier), F(ViewerClassification))
+FIELDS(DisasterSearchInfo, F(Name), F(NameKana), F(Birthdate), F(Sex), F(Address), F(InsurerName), F(InsurerNumber),
+       F(InsuredCardSymbol), F(InsuredIdentificationNumber), F(InsuredBranchNumber))
+FIELDS(DisasterSearchRequestBody, F(DisasterSearchInfo))
+FIELDS(Candidate, F(CandidateIdentifier), F(Name), F(NameKana), F(NameOfOther), F(NameOfOtherKana), F(Sex1), F(Sex2),
+       F(Birthdate), F(Address), F(PostNumber), F(InsurerName), F(InsurerNumber), F(InsuredCardSymbol),
+       F(InsuredIdentificationNumber), F(InsuredBranchNumber))
+FIELDS(CandidateList, F(Candidate))
+FIELDS(DisasterSearchResponseBody, F(ProcessingResultStatus), F(ProcessingResultCode), F(ProcessingResultMessage),
+       F(NumberOfCandidates), F(CandidateList))
+FIELDS(DisasterDrugInfoRequest, F(CandidateIdentifier), F(InsurerNumber), F(InsuredCardSymbol),
+       F(InsuredIdentificationNumber), F(InsuredBranchNumber), F(Birthdate), F(ConsentClassification), F(ConsentTime),
+       F(ConsentRecorder), F(StartDate), F(EndDate), F(FileCategory))
+FIELDS(DisasterDrugRequestBody, F(DisasterDrugInfoRequest))
 
 #undef FIELDS
 #undef F
@@ -313,6 +328,9 @@ INSTANTIATE(BulkResult)
 INSTANTIATE(HistoryRequest)
 INSTANTIATE(DrugInfoResponse)
 INSTANTIATE(CheckupResponse)
+INSTANTIATE(DisasterSearchRequest)
+INSTANTIATE(DisasterSearchResponse)
+INSTANTIATE(DisasterDrugRequest)
 #undef INSTANTIATE
 
 std::optional<std::string> padded_insurer_number(std::string_view typed) {
@@ -322,4 +340,4 @@ std::optional<std::string> padded_insurer_number(std::string_view typed) {
   return std::string(8 - d.size(), ' ').append(d);
 }
 
-}  // namespace onshi::eligibility
+}  // namespace onshi::oqs

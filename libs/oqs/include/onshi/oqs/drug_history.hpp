@@ -2,13 +2,13 @@
 // the shape the disaster plugin consumes as `onshi.drug-history/1`.
 #pragma once
 
-#include <onshi/eligibility/messages.hpp>
+#include <onshi/oqs/messages.hpp>
 #include <onshi/result.hpp>
 
 #include <string>
 #include <vector>
 
-namespace onshi::eligibility {
+namespace onshi::oqs {
 
 struct DrugDispensing {
   std::string source;  // "claim" (MeTr…, from レセプト), "dispensing" (CzDi…, 調剤), "prescription" (ShPr…, 電子処方箋)
@@ -31,7 +31,8 @@ struct DrugHistory {
   bool operator==(const DrugHistory&) const = default;
 };
 
-// Fails with the terminal's MessageContents when ResultCode is not 1.
+// Fails with the terminal's MessageContents when ResultCode is not 1: ONSHI_E_NOT_FOUND (native 2)
+// for ResultCode 2 (no drug information recorded for this person), ONSHI_E_PROTOCOL otherwise.
 Result<DrugHistory> drug_history_of(const DrugInfoResponse& response);
 
-}  // namespace onshi::eligibility
+}  // namespace onshi::oqs

@@ -11,7 +11,7 @@
 #include <string_view>
 #include <vector>
 
-namespace onshi::eligibility {
+namespace onshi::oqs {
 
 struct Element {
   std::string name;
@@ -50,4 +50,4 @@ struct WriteOptions {
 // <?xml version="1.0" encoding="..." standalone="no"?> then the tree, indented.
 Result<std::string> write_xml_msg(const XmlMsg& msg, const WriteOptions& options = {});
 
-}  // namespace onshi::eligibility
+}  // namespace onshi::oqs

@@ -4,15 +4,15 @@
 // and written back after the known ones, so a read-then-write loses nothing.
 #pragma once
 
-#include <onshi/eligibility/codes.hpp>
-#include <onshi/eligibility/xml_msg.hpp>
+#include <onshi/oqs/codes.hpp>
+#include <onshi/oqs/xml_msg.hpp>
 
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
-namespace onshi::eligibility {
+namespace onshi::oqs {
 
 using Text = std::optional<std::string>;
 template <CodeTable T>
@@ -81,7 +81,7 @@ struct SpecificDiseasesCertificateInfo {
 };
 
 struct SpecificDiseasesCertificateList {
-  std::vector<eligibility::SpecificDiseasesCertificateInfo> SpecificDiseasesCertificateInfo;
+  std::vector<oqs::SpecificDiseasesCertificateInfo> SpecificDiseasesCertificateInfo;
   std::vector<Element> extra;
   bool operator==(const SpecificDiseasesCertificateList&) const = default;
 };
@@ -99,7 +99,7 @@ struct MedicalTicketInfo {
 };
 
 struct PublicExpenseResultList {
-  std::vector<eligibility::MedicalTicketInfo> MedicalTicketInfo;
+  std::vector<oqs::MedicalTicketInfo> MedicalTicketInfo;
   std::vector<Element> extra;
   bool operator==(const PublicExpenseResultList&) const = default;
 };
@@ -130,13 +130,13 @@ struct ResultOfQualificationConfirmation {
   Code<CodeTable::preschool> PreschoolClassification;
   Code<CodeTable::reason_of_loss> ReasonOfLoss;
   Text InsurerName;
-  std::optional<eligibility::ElderlyRecipientCertificateInfo> ElderlyRecipientCertificateInfo;
+  std::optional<oqs::ElderlyRecipientCertificateInfo> ElderlyRecipientCertificateInfo;
   Code<CodeTable::limit_consent> LimitApplicationCertificateRelatedConsFlg;
   Text LimitApplicationCertificateRelatedConsTime;
-  std::optional<eligibility::LimitApplicationCertificateRelatedInfo> LimitApplicationCertificateRelatedInfo;
+  std::optional<oqs::LimitApplicationCertificateRelatedInfo> LimitApplicationCertificateRelatedInfo;
   Code<CodeTable::specific_diseases_consent> SpecificDiseasesCertificateRelatedConsFlg;
   Text SpecificDiseasesCertificateRelatedConsTime;
-  std::optional<eligibility::SpecificDiseasesCertificateList> SpecificDiseasesCertificateList;
+  std::optional<oqs::SpecificDiseasesCertificateList> SpecificDiseasesCertificateList;
   Code<CodeTable::consent_flag> SpecificHealthCheckupsInfoConsFlg;
   Text SpecificHealthCheckupsInfoConsTime;
   Text SpecificHealthCheckupsInfoAvailableTime;
@@ -154,20 +154,20 @@ struct ResultOfQualificationConfirmation {
   Text PublicExpenseNumber;
   Text BeneficiaryNumber;
   Text WelfareOfficeName;
-  std::optional<eligibility::PublicExpenseResultList> PublicExpenseResultList;
+  std::optional<oqs::PublicExpenseResultList> PublicExpenseResultList;
   Text QualificationConfirmationKey;
   std::vector<Element> extra;
   bool operator==(const ResultOfQualificationConfirmation&) const = default;
 };
 
 struct ResultList {
-  std::vector<eligibility::ResultOfQualificationConfirmation> ResultOfQualificationConfirmation;
+  std::vector<oqs::ResultOfQualificationConfirmation> ResultOfQualificationConfirmation;
   std::vector<Element> extra;
   bool operator==(const ResultList&) const = default;
 };
 
 struct QualificationRequestBody {
-  std::optional<eligibility::QualificationConfirmSearchInfo> QualificationConfirmSearchInfo;
+  std::optional<oqs::QualificationConfirmSearchInfo> QualificationConfirmSearchInfo;
   std::vector<Element> extra;
   bool operator==(const QualificationRequestBody&) const = default;
 };
@@ -179,8 +179,8 @@ struct QualificationResponseBody {
   Text ProcessingResultMessage;
   Code<CodeTable::qualification_validity> QualificationValidity;
   Code<CodeTable::prescription_issue_select> PrescriptionIssueSelect;
-  std::optional<eligibility::QualificationConfirmSearchInfo> QualificationConfirmSearchInfo;
-  std::optional<eligibility::ResultList> ResultList;
+  std::optional<oqs::QualificationConfirmSearchInfo> QualificationConfirmSearchInfo;
+  std::optional<oqs::ResultList> ResultList;
   std::vector<Element> extra;
   bool operator==(const QualificationResponseBody&) const = default;
 };
@@ -197,13 +197,13 @@ struct ReferenceNumberRegistrationInfo {
 };
 
 struct RegistrationRequestBody {
-  std::vector<eligibility::ReferenceNumberRegistrationInfo> ReferenceNumberRegistrationInfo;
+  std::vector<oqs::ReferenceNumberRegistrationInfo> ReferenceNumberRegistrationInfo;
   std::vector<Element> extra;
   bool operator==(const RegistrationRequestBody&) const = default;
 };
 
 struct RegistrationResponseBody {
-  std::optional<eligibility::ReferenceNumberRegistrationInfo> ReferenceNumberRegistrationInfo;
+  std::optional<oqs::ReferenceNumberRegistrationInfo> ReferenceNumberRegistrationInfo;
   Code<CodeTable::processing_result_status> ProcessingResultStatus;
   Text ProcessingResultCode;
   Text ProcessingResultMessage;
@@ -213,7 +213,7 @@ struct RegistrationResponseBody {
 
 // ---- 一括照会 (OQSmuquc01req/res, 02req/res) --------------------------------------
 struct BulkUploadRequestBody {
-  std::vector<eligibility::QualificationConfirmSearchInfo> QualificationConfirmSearchInfo;
+  std::vector<oqs::QualificationConfirmSearchInfo> QualificationConfirmSearchInfo;
   std::vector<Element> extra;
   bool operator==(const BulkUploadRequestBody&) const = default;
 };
@@ -226,20 +226,20 @@ struct BulkReceptionBody {  // 01res (受付結果) and 02req (ダウンロー�
 };
 
 struct BulkConfirmUnit {
-  std::optional<eligibility::QualificationConfirmSearchInfo> QualificationConfirmSearchInfo;
+  std::optional<oqs::QualificationConfirmSearchInfo> QualificationConfirmSearchInfo;
   Code<CodeTable::processing_result_status> ProcessingResultStatus;
   Text ProcessingResultCode;
   Text ProcessingResultMessage;
   Code<CodeTable::qualification_validity> QualificationValidity;
-  std::vector<eligibility::ResultOfQualificationConfirmation> ResultOfQualificationConfirmation;  // directly in the unit (S6)
-  std::optional<eligibility::ResultList> ResultList;                                               // or wrapped (S2)
+  std::vector<oqs::ResultOfQualificationConfirmation> ResultOfQualificationConfirmation;  // directly in the unit (S6)
+  std::optional<oqs::ResultList> ResultList;                                               // or wrapped (S2)
   Text ReferenceNumber;
   std::vector<Element> extra;
   bool operator==(const BulkConfirmUnit&) const = default;
 };
 
 struct BulkResultBody {
-  std::vector<eligibility::BulkConfirmUnit> BulkConfirmUnit;
+  std::vector<oqs::BulkConfirmUnit> BulkConfirmUnit;
   std::vector<Element> extra;
   bool operator==(const BulkResultBody&) const = default;
 };
@@ -286,8 +286,8 @@ struct HistoryResponseHeader {
   Text ArbitraryFileIdentifier;
   Text ResultCode;  // "1" = OK; else MessageContents says why
   Text MessageContents;
-  std::optional<eligibility::QuaInf> QuaInf;
-  std::optional<eligibility::QualificationsInfo> QualificationsInfo;
+  std::optional<oqs::QuaInf> QuaInf;
+  std::optional<oqs::QualificationsInfo> QualificationsInfo;
   std::vector<Element> extra;
   bool operator==(const HistoryResponseHeader&) const = default;
 };
@@ -299,22 +299,91 @@ struct HealthCheckupResultAndQuestionInfo {
 };
 
 struct HealthCheckupResultAndQuestionInfos {
-  std::vector<eligibility::HealthCheckupResultAndQuestionInfo> HealthCheckupResultAndQuestionInfo;
+  std::vector<oqs::HealthCheckupResultAndQuestionInfo> HealthCheckupResultAndQuestionInfo;
   std::vector<Element> extra;
   bool operator==(const HealthCheckupResultAndQuestionInfos&) const = default;
 };
 
 struct SpecificHealthCheckupInfo {
   Text EffectiveTime;
-  std::optional<eligibility::HealthCheckupResultAndQuestionInfos> HealthCheckupResultAndQuestionInfos;
+  std::optional<oqs::HealthCheckupResultAndQuestionInfos> HealthCheckupResultAndQuestionInfos;
   std::vector<Element> extra;
   bool operator==(const SpecificHealthCheckupInfo&) const = default;
 };
 
 struct CheckupResponseBody {
-  std::vector<eligibility::SpecificHealthCheckupInfo> SpecificHealthCheckupInfo;
+  std::vector<oqs::SpecificHealthCheckupInfo> SpecificHealthCheckupInfo;
   std::vector<Element> extra;
   bool operator==(const CheckupResponseBody&) const = default;
+};
+
+// ---- the SDK's own disaster search (DSTsiquc01/02, docs/disaster-search-message.md) ---------
+// Not an official interface: the real 災害時医療情報閲覧 is a screen of the terminal.
+struct DisasterRequestHeader {
+  Text QualificationConfirmationDate;
+  Text MedicalInstitutionCode;
+  Text ArbitraryFileIdentifier;
+  Text DisasterDeclarationReference;
+  Text ViewerIdentifier;
+  Text ViewerClassification;  // 1 医師, 2 歯科医師, 3 薬剤師, 4 被選定者
+  std::vector<Element> extra;
+  bool operator==(const DisasterRequestHeader&) const = default;
+};
+
+struct DisasterSearchInfo {
+  Text Name, NameKana, Birthdate;
+  Code<CodeTable::sex> Sex;
+  Text Address, InsurerName, InsurerNumber, InsuredCardSymbol, InsuredIdentificationNumber, InsuredBranchNumber;
+  std::vector<Element> extra;
+  bool operator==(const DisasterSearchInfo&) const = default;
+};
+
+struct DisasterSearchRequestBody {
+  std::optional<oqs::DisasterSearchInfo> DisasterSearchInfo;
+  std::vector<Element> extra;
+  bool operator==(const DisasterSearchRequestBody&) const = default;
+};
+
+struct Candidate {
+  Text CandidateIdentifier, Name, NameKana, NameOfOther, NameOfOtherKana;
+  Code<CodeTable::sex> Sex1, Sex2;
+  Text Birthdate, Address, PostNumber, InsurerName, InsurerNumber, InsuredCardSymbol, InsuredIdentificationNumber,
+      InsuredBranchNumber;
+  std::vector<Element> extra;
+  bool operator==(const Candidate&) const = default;
+};
+
+struct CandidateList {
+  std::vector<oqs::Candidate> Candidate;
+  std::vector<Element> extra;
+  bool operator==(const CandidateList&) const = default;
+};
+
+struct DisasterSearchResponseBody {
+  Code<CodeTable::processing_result_status> ProcessingResultStatus;
+  Text ProcessingResultCode;
+  Text ProcessingResultMessage;
+  Text NumberOfCandidates;  // all who matched; may exceed the list
+  std::optional<oqs::CandidateList> CandidateList;
+  std::vector<Element> extra;
+  bool operator==(const DisasterSearchResponseBody&) const = default;
+};
+
+struct DisasterDrugInfoRequest {
+  Text CandidateIdentifier, InsurerNumber, InsuredCardSymbol, InsuredIdentificationNumber, InsuredBranchNumber,
+      Birthdate;
+  Text ConsentClassification;  // 1 口頭同意, 2 同意なし (意思確認不能・生命身体の保護)
+  Text ConsentTime, ConsentRecorder;
+  Text StartDate, EndDate;  // YYYYMM
+  Text FileCategory;        // 2 XML
+  std::vector<Element> extra;
+  bool operator==(const DisasterDrugInfoRequest&) const = default;
+};
+
+struct DisasterDrugRequestBody {
+  std::optional<oqs::DisasterDrugInfoRequest> DisasterDrugInfoRequest;
+  std::vector<Element> extra;
+  bool operator==(const DisasterDrugRequestBody&) const = default;
 };
 
 // ---- messages -----------------------------------------------------------------
@@ -336,6 +405,10 @@ using BulkResult = Message<MessageHeader, BulkResultBody>;                      
 using HistoryRequest = Message<HistoryRequestHeader, HistoryRequestBody>;         // YZKsiquc01req, TKKsiquc01req
 using DrugInfoResponse = Message<HistoryResponseHeader, Element>;  // YZKsiquc01res; see drug_history.hpp
 using CheckupResponse = Message<HistoryResponseHeader, CheckupResponseBody>;      // TKKsiquc01res
+using DisasterSearchRequest = Message<DisasterRequestHeader, DisasterSearchRequestBody>;  // DSTsiquc01req
+using DisasterSearchResponse = Message<MessageHeader, DisasterSearchResponseBody>;       // DSTsiquc01res
+using DisasterDrugRequest = Message<DisasterRequestHeader, DisasterDrugRequestBody>;      // DSTsiquc02req
+// DSTsiquc02res is a DrugInfoResponse (the YZKsiquc01res shape).
 
 // Typed view of a generic message and back. Defined for the aliases above.
 template <class M>
@@ -363,6 +436,8 @@ inline constexpr std::string_view bulk_upload = "OQSmuquc01";
 inline constexpr std::string_view bulk_download = "OQSmuquc02";
 inline constexpr std::string_view drug_info = "YZKsiquc01";
 inline constexpr std::string_view checkup = "TKKsiquc01";
+inline constexpr std::string_view disaster_search = "DSTsiquc01";
+inline constexpr std::string_view disaster_drugs = "DSTsiquc02";
 }  // namespace prefix
 
-}  // namespace onshi::eligibility
+}  // namespace onshi::oqs
