@@ -11,8 +11,11 @@
 #include <onshi/onshi_sdk.h>
 #include <onshi/result.hpp>
 
+#include <chrono>
+#include <condition_variable>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -58,6 +61,57 @@ struct Extension {
   std::string plugin_id;
   onshi_instance* instance = nullptr;
   const VTable* vtable = nullptr;
+};
+
+// The end of one asynchronous call of any extension, to wait for: pass get() as the call's
+// onshi_completion, then wait_for(). Counts its calls, so "exactly once" can be checked. Must
+// outlive the call (closing the Sdk completes what is still pending).
+class Completion {
+ public:
+  Completion() = default;
+  Completion(const Completion&) = delete;
+  Completion& operator=(const Completion&) = delete;
+
+  const onshi_completion* get() const { return &c_; }
+  // True once the call has completed (at once if it already has).
+  bool wait_for(std::chrono::milliseconds limit) {
+    std::unique_lock lock(mutex_);
+    return cv_.wait_for(lock, limit, [&] { return calls_ > 0; });
+  }
+  // The result bytes, or the call's error (ONSHI_E_TIMEOUT while it has not completed).
+  Result<std::string> result() const {
+    std::lock_guard lock(mutex_);
+    if (calls_ == 0) return make_error(ONSHI_E_TIMEOUT, "sdk", "the operation has not completed yet");
+    if (status_ != ONSHI_OK) return error_;
+    return result_;
+  }
+  onshi_status status() const {
+    std::lock_guard lock(mutex_);
+    return status_;
+  }
+  int calls() const {
+    std::lock_guard lock(mutex_);
+    return calls_;
+  }
+
+ private:
+  static void ONSHI_ABI on_done(void* ctx, onshi_status status, onshi_bytes result, const onshi_error* err) {
+    auto& self = *static_cast<Completion*>(ctx);
+    std::lock_guard lock(self.mutex_);
+    ++self.calls_;
+    self.status_ = status;
+    self.result_.assign(text_of(result));
+    if (status != ONSHI_OK)
+      self.error_ = err ? to_error(status, *err) : make_error(status, "plugin", "the operation failed without a reason");
+    self.cv_.notify_all();
+  }
+  onshi_completion c_{sizeof(onshi_completion), this, &on_done};
+  mutable std::mutex mutex_;
+  std::condition_variable cv_;
+  int calls_ = 0;
+  onshi_status status_ = ONSHI_OK;
+  std::string result_;
+  Error error_;
 };
 
 class Sdk {

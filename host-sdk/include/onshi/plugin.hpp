@@ -8,6 +8,13 @@
 //
 // Build it with onshi_add_plugin() (or the same flags: hidden visibility, a
 // version script exporting only onshi_get_plugin_entry, -Wl,--no-undefined).
+//
+// The plugin layer's toolkit, so an extension function is only its own logic:
+//   guarded(err, fn)            no exception ever crosses into C; a Result becomes status + error
+//   write_to(out, bytes)        answer into the caller's onshi_writer
+//   complete(done, result)      end an asynchronous call (exactly once is the caller's duty)
+//   document_call<fn>           a `Result<std::string>(std::string_view)` as an onshi_document_fn
+//   Host                        the host's services: log, clock, config, executor, store, exchange
 #pragma once
 
 #include <onshi/bytes.hpp>
@@ -42,6 +49,38 @@ onshi_status guarded(onshi_error* err, F&& f) noexcept {
   }
 }
 
+// Writes `bytes` to the caller's writer; a missing writer, or one that refuses, is an error.
+inline Result<void> write_to(const onshi_writer* out, std::string_view bytes) {
+  if (!out || !out->write)
+    return make_error(ONSHI_E_INVALID_ARGUMENT, "plugin", "no output writer was given", "pass an onshi_writer");
+  if (onshi_status st = out->write(out->ctx, reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()))
+    return make_error(st, "plugin", "the caller's writer refused the output");
+  return {};
+}
+
+// Ends an asynchronous call: ONSHI_OK with the bytes, or the error's status and text.
+inline void complete(const onshi_completion& done, const Result<std::string>& result) noexcept {
+  if (result) return done.done(done.ctx, ONSHI_OK, bytes_of(*result), nullptr);
+  onshi_error err = empty_error();
+  fill_error(&err, result.error());
+  done.done(done.ctx, result.error().code, onshi_bytes{nullptr, 0}, &err);
+}
+
+// A document function of the plugin (a JSON document in, one out) as an onshi_document_fn:
+// the input is lent, the output goes to the caller's writer, any failure is a status + error.
+//   static const onshi_claims_v1 table = {sizeof table, &document_call<decide>, ...};
+template <Result<std::string> (*document)(std::string_view)>
+onshi_status ONSHI_ABI document_call(onshi_instance*, onshi_bytes in, const onshi_writer* out, onshi_error* err) {
+  return guarded(err, [&]() -> Result<void> {
+    if (!in.data && in.size)
+      return make_error(ONSHI_E_INVALID_ARGUMENT, "plugin", "the input document has a size but no data",
+                        "pass the document's bytes");
+    auto result = document(text_of(in));
+    if (!result) return result.error();
+    return write_to(out, *result);
+  });
+}
+
 // Typed access to the host's services. Every call is a no-op (or falls back to
 // the system clock) when the host lacks that service.
 class Host {
@@ -54,6 +93,7 @@ class Host {
     config_ = static_cast<const onshi_host_config_v1*>(host_->get_service(host_, ONSHI_SERVICE_CONFIG));
     executor_ = static_cast<const onshi_host_executor_v1*>(host_->get_service(host_, ONSHI_SERVICE_EXECUTOR));
     store_ = static_cast<const onshi_host_store_v1*>(host_->get_service(host_, ONSHI_SERVICE_STORE));
+    exchange_ = static_cast<const onshi_host_exchange_v1*>(host_->get_service(host_, ONSHI_SERVICE_EXCHANGE));
   }
   const onshi_host* raw() const { return host_; }
 
@@ -127,6 +167,34 @@ class Host {
   }
   void unwatch(const Watch& w) const {
     if (executor_ && executor_->unwatch_fd(host_, w.id) == ONSHI_OK) delete w.fn;
+  }
+
+  // ---- the host's exchange service (onshi.host.exchange/1): a ready XmlMsg request to the
+  // オンライン資格確認等システム through whichever plugin provides onshi.eligibility/1.
+  bool has_exchange() const { return exchange_ && exchange_->exchange_async; }
+  // `done` runs exactly once, on a host thread, with the raw answer or the failure. The id is for
+  // cancel_exchange; when the request cannot start, the error comes back and `done` never runs.
+  Result<uint64_t> exchange(std::string_view file_prefix, std::string_view request_xml,
+                            std::function<void(Result<std::string>)> done) const {
+    if (!has_exchange())
+      return make_error(ONSHI_E_NOT_SUPPORTED, "exchange",
+                        "the host offers no exchange service (" ONSHI_SERVICE_EXCHANGE ") to send " +
+                            std::string(file_prefix),
+                        "use a host SDK that provides it, with the eligibility plugin loaded");
+    auto* fn = new std::function<void(Result<std::string>)>(std::move(done));
+    const onshi_completion completion{sizeof(onshi_completion), fn, &exchange_done};
+    onshi_error err = empty_error();
+    uint64_t op = 0;
+    const std::string prefix(file_prefix);
+    if (onshi_status st = exchange_->exchange_async(host_, prefix.c_str(), bytes_of(request_xml), &completion, &op, &err);
+        st != ONSHI_OK) {
+      delete fn;
+      return to_error(st, err);
+    }
+    return op;
+  }
+  void cancel_exchange(uint64_t op) const {
+    if (exchange_ && exchange_->cancel) exchange_->cancel(host_, op);
   }
 
   // ---- the host's durable store (onshi.host.store/1): this plugin's records only.
@@ -212,6 +280,15 @@ class Host {
     }
   }
 
+  static void ONSHI_ABI exchange_done(void* ctx, onshi_status status, onshi_bytes answer, const onshi_error* err) {
+    std::unique_ptr<std::function<void(Result<std::string>)>> fn(static_cast<std::function<void(Result<std::string>)>*>(ctx));
+    try {
+      if (status == ONSHI_OK) (*fn)(std::string(text_of(answer)));
+      else (*fn)(err ? to_error(status, *err) : make_error(status, "exchange", "the exchange failed without a reason"));
+    } catch (...) {  // a callback must never unwind into the host
+    }
+  }
+
   static onshi_store_query c_query(const Query& q) {
     return onshi_store_query{sizeof(onshi_store_query), q.collection.c_str(), q.key ? q.key->c_str() : nullptr,
                              q.tag ? q.tag->c_str() : nullptr, q.since_unix_ms, q.until_unix_ms, q.limit,
@@ -228,6 +305,7 @@ class Host {
   const onshi_host_config_v1* config_ = nullptr;
   const onshi_host_executor_v1* executor_ = nullptr;
   const onshi_host_store_v1* store_ = nullptr;
+  const onshi_host_exchange_v1* exchange_ = nullptr;
 };
 
 // Base of a plugin's instance. The destructor must finish or cancel pending work

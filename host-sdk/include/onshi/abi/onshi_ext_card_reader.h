@@ -29,6 +29,12 @@
 #include "onshi_extensions.h"
 #include "onshi_plugin.h"
 
+/* The documents this extension takes and gives (each carries "schema": <id>). */
+#define ONSHI_SCHEMA_READER_READERS    "onshi.reader.readers/1" /* list_readers */
+#define ONSHI_SCHEMA_READER_CARD_INFO  "onshi.reader.card-info/1" /* card_info */
+#define ONSHI_SCHEMA_READER_PIN_RESULT "onshi.reader.pin-result/1" /* a PIN check's outcome, as the SDK reports it */
+#define ONSHI_SCHEMA_READER_BASIC_FOUR "onshi.reader.basic-four/1" /* read_basic4 */
+
 #ifdef __cplusplus
 extern "C" {
 #endif

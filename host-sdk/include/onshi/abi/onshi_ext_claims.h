@@ -11,6 +11,17 @@
 #include "onshi_extensions.h"
 #include "onshi_plugin.h"
 
+/* The documents this extension takes and gives (each carries "schema": <id>). */
+#define ONSHI_SCHEMA_CLAIMS_INPUT             "onshi.claims.input/1" /* decide, in */
+#define ONSHI_SCHEMA_CLAIMS_RESULT            "onshi.claims.result/1" /* decide, out */
+#define ONSHI_SCHEMA_CLAIMS_COPAY_REQUEST     "onshi.claims.copay-request/1" /* copay, in */
+#define ONSHI_SCHEMA_CLAIMS_COPAY             "onshi.claims.copay/1" /* copay, out */
+#define ONSHI_SCHEMA_CLAIMS_NUMBER_REQUEST    "onshi.claims.number-request/1" /* check_number, in */
+#define ONSHI_SCHEMA_CLAIMS_NUMBER_CHECK      "onshi.claims.number-check/1" /* check_number, out */
+#define ONSHI_SCHEMA_CLAIMS_STATEMENT_PREFILL "onshi.claims.statement-prefill/1" /* statement_form, in */
+#define ONSHI_SCHEMA_CLAIMS_USAGE_REQUEST     "onshi.claims.usage-request/1" /* usage_rate, in */
+#define ONSHI_SCHEMA_CLAIMS_USAGE             "onshi.claims.usage/1" /* usage_rate, out */
+
 #ifdef __cplusplus
 extern "C" {
 #endif

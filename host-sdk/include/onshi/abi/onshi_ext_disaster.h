@@ -23,6 +23,19 @@
 #include "onshi_extensions.h"
 #include "onshi_plugin.h"
 
+/* The documents this extension takes and gives (each carries "schema": <id>). */
+#define ONSHI_SCHEMA_DISASTER_DECLARE_REQUEST    "onshi.disaster.declare-request/1" /* declare, in */
+#define ONSHI_SCHEMA_DISASTER_END_REQUEST        "onshi.disaster.end-request/1" /* end, in */
+#define ONSHI_SCHEMA_DISASTER_DECLARATION_STATUS "onshi.disaster.declaration-status/1" /* declare/end/status, out */
+#define ONSHI_SCHEMA_DISASTER_LOOKUP_REQUEST     "onshi.disaster.lookup-request/1" /* lookup_async, in */
+#define ONSHI_SCHEMA_DISASTER_LOOKUP_ANSWER      "onshi.disaster.lookup-answer/1" /* lookup_async and local look-ups, out */
+#define ONSHI_SCHEMA_DISASTER_LOOKUP_RESULT      "onshi.disaster.lookup-result/1" /* inside a lookup-answer */
+#define ONSHI_SCHEMA_DISASTER_DRUG_HISTORY_VIEW  "onshi.disaster.drug-history-view/1" /* inside a lookup-answer or techo */
+#define ONSHI_SCHEMA_DISASTER_TECHO              "onshi.disaster.techo/1" /* import_qr, out */
+#define ONSHI_SCHEMA_DISASTER_AUDIT_REQUEST      "onshi.disaster.audit-request/1" /* audit, in */
+#define ONSHI_SCHEMA_DISASTER_AUDIT              "onshi.disaster.audit/1" /* audit, out */
+#define ONSHI_SCHEMA_DISASTER_AUDIT_RECORD       "onshi.disaster.audit-record/1" /* each record of an audit */
+
 #ifdef __cplusplus
 extern "C" {
 #endif

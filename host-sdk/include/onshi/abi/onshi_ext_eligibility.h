@@ -17,6 +17,13 @@
 #include "onshi_extensions.h"
 #include "onshi_plugin.h"
 
+/* The documents this extension takes and gives (each carries "schema": <id>). */
+#define ONSHI_SCHEMA_ELIGIBILITY_REQUEST   "onshi.eligibility.request/1" /* query_async, in */
+#define ONSHI_SCHEMA_ELIGIBILITY_OUTCOME   "onshi.eligibility.outcome/1" /* query_async and face results, out */
+#define ONSHI_SCHEMA_ELIGIBILITY_PARSED    "onshi.eligibility.parsed/1" /* parse, out */
+#define ONSHI_SCHEMA_ELIGIBILITY_CHALLENGE "onshi.eligibility.challenge/1" /* challenge_async, out */
+#define ONSHI_SCHEMA_DRUG_HISTORY          "onshi.drug-history/1" /* inside parse's answer to a 薬剤情報 file */
+
 #ifdef __cplusplus
 extern "C" {
 #endif

@@ -20,6 +20,16 @@
 #include "onshi_extensions.h"
 #include "onshi_plugin.h"
 
+/* The documents this extension takes and gives (each carries "schema": <id>). */
+#define ONSHI_SCHEMA_ELIGIBILITY_BULK_REQUEST      "onshi.eligibility.bulk-request/1" /* bulk_start_async, in */
+#define ONSHI_SCHEMA_ELIGIBILITY_BULK_PROGRESS     "onshi.eligibility.bulk-progress/1" /* bulk progress events */
+#define ONSHI_SCHEMA_ELIGIBILITY_BULK_RESULT       "onshi.eligibility.bulk-result/1" /* bulk_start/resume_async, out */
+#define ONSHI_SCHEMA_ELIGIBILITY_BULK_JOBS         "onshi.eligibility.bulk-jobs/1" /* bulk_jobs, out */
+#define ONSHI_SCHEMA_ELIGIBILITY_REFERENCE_REQUEST "onshi.eligibility.reference-request/1" /* register_reference_async, in */
+#define ONSHI_SCHEMA_ELIGIBILITY_REFERENCE_RESULT  "onshi.eligibility.reference-result/1" /* register_reference_async, out */
+#define ONSHI_SCHEMA_ELIGIBILITY_HISTORY_QUERY     "onshi.eligibility.history-query/1" /* history_find, in */
+#define ONSHI_SCHEMA_ELIGIBILITY_HISTORY           "onshi.eligibility.history/1" /* history_find, out */
+
 #ifdef __cplusplus
 extern "C" {
 #endif
