@@ -282,7 +282,7 @@ TEST(ReaderCard, R_CERT_fifth_birthday_persona_expires_on_the_fifth_birthday_aft
   ASSERT_TRUE(s.open().ok());
   auto info = read_card_info(*s.card, kReader, kToday);
   ASSERT_TRUE(info.ok());
-  EXPECT_EQ(to_string(info->auth_certificate->not_after), "2030-02-17");
+  EXPECT_EQ(support::iso_date(info->auth_certificate->not_after), "2030-02-17");
   EXPECT_EQ(info->certificate_status->verdict, Verdict::valid);
 }
 

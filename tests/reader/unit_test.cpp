@@ -95,12 +95,12 @@ TEST(ReaderVerdict, R_GRACE_runs_three_months_from_the_end_of_the_expiry_month) 
   const Date end = d(2030, 2, 17);
   const auto s = evaluate_certificate(expiring_on(end), CardKind::physical_card, d(2030, 3, 1));
   ASSERT_TRUE(s.grace_until);
-  EXPECT_EQ(to_string(*s.grace_until), "2030-05-31");
+  EXPECT_EQ(support::iso_date(*s.grace_until), "2030-05-31");
   EXPECT_EQ(verdict_on(end, CardKind::physical_card, d(2030, 5, 30)), Verdict::grace);
   EXPECT_EQ(verdict_on(end, CardKind::physical_card, d(2030, 5, 31)), Verdict::grace);
   EXPECT_EQ(verdict_on(end, CardKind::physical_card, d(2030, 6, 1)), Verdict::expired);
   // Across a year end, and from a month's last day.
-  EXPECT_EQ(to_string(*evaluate_certificate(expiring_on(d(2030, 11, 30)), CardKind::physical_card, d(2030, 12, 1)).grace_until), "2031-02-28");
+  EXPECT_EQ(support::iso_date(*evaluate_certificate(expiring_on(d(2030, 11, 30)), CardKind::physical_card, d(2030, 12, 1)).grace_until), "2031-02-28");
 }
 
 TEST(ReaderVerdict, R_PHONE_smartphone_has_no_grace) {
@@ -112,7 +112,7 @@ TEST(ReaderVerdict, R_PHONE_smartphone_has_no_grace) {
 
 TEST(ReaderVerdict, R_ALERT_clamps_to_the_end_of_a_shorter_month) {
   const auto s = evaluate_certificate(expiring_on(d(2030, 5, 31)), CardKind::physical_card, d(2030, 1, 1));
-  EXPECT_EQ(to_string(s.alert_from), "2030-02-28");
+  EXPECT_EQ(support::iso_date(s.alert_from), "2030-02-28");
 }
 
 TEST(ReaderVerdict, R_GRACE_use_decides_what_an_expired_certificate_allows) {
@@ -131,8 +131,8 @@ TEST(ReaderVerdict, R_GRACE_use_decides_what_an_expired_certificate_allows) {
 
 TEST(ReaderVerdict, jst_day_changes_at_15_00_utc) {
   const auto t = sys_days(d(2030, 2, 17)) + hours{14} + minutes{59} + seconds{59};
-  EXPECT_EQ(to_string(jst_date(t)), "2030-02-17");
-  EXPECT_EQ(to_string(jst_date(t + seconds{1})), "2030-02-18");
+  EXPECT_EQ(support::iso_date(support::jst_day(t)), "2030-02-17");
+  EXPECT_EQ(support::iso_date(support::jst_day(t + seconds{1})), "2030-02-18");
 }
 
 // A real X.509 certificate built here, ending 2030-02-17 14:59:59Z (23:59:59 JST).
@@ -161,8 +161,8 @@ Bytes make_certificate(const char* not_after) {
 TEST(ReaderCertificate, R_CERT_facts_are_read_in_jst_days) {
   auto facts = parse_certificate(make_certificate("20300217145959Z"));
   ASSERT_TRUE(facts.ok()) << facts.error().message;
-  EXPECT_EQ(to_string(facts->not_before), "2025-02-18");
-  EXPECT_EQ(to_string(facts->not_after), "2030-02-17");
+  EXPECT_EQ(support::iso_date(facts->not_before), "2025-02-18");
+  EXPECT_EQ(support::iso_date(facts->not_after), "2030-02-17");
   EXPECT_EQ(facts->serial_hex, "1234");
   EXPECT_NE(facts->subject.find("CN=TESTID"), std::string::npos);
 }
@@ -185,10 +185,10 @@ TEST(ReaderJson, card_info_round_trips_with_schema) {
   info.certificate_status = evaluate_certificate(*facts, info.kind, d(2030, 3, 1));
   info.auth_certificate = *facts;
   const nlohmann::json doc = info;
-  EXPECT_EQ(doc["schema"], kCardInfoSchema);
+  EXPECT_EQ(doc["schema"], ONSHI_SCHEMA_READER_CARD_INFO);
   EXPECT_EQ(doc["auth_certificate"]["verdict"], "grace");
   EXPECT_EQ(doc["auth_certificate"]["grace_until"], "2030-05-31");
-  auto back = parse_document<CardInfo>(nlohmann::json::parse(doc.dump()), kCardInfoSchema);
+  auto back = support::from_document<CardInfo>(nlohmann::json::parse(doc.dump()), ONSHI_SCHEMA_READER_CARD_INFO);
   ASSERT_TRUE(back.ok()) << back.error().message;
   EXPECT_EQ(back->auth_certificate->der, facts->der);
   EXPECT_EQ(back->certificate_status->verdict, Verdict::grace);
@@ -196,12 +196,16 @@ TEST(ReaderJson, card_info_round_trips_with_schema) {
 }
 
 TEST(ReaderJson, malformed_documents_give_errors_not_exceptions) {
-  EXPECT_EQ(parse_document<PinResult>(nlohmann::json{{"schema", "onshi.reader.card-info/1"}}, kPinResultSchema).error().code,
+  EXPECT_EQ(support::from_document<PinResult>(nlohmann::json{{"schema", "onshi.reader.card-info/1"}}, ONSHI_SCHEMA_READER_PIN_RESULT)
+                .error()
+                .code,
             ONSHI_E_INVALID_ARGUMENT);
-  auto bad = parse_document<PinResult>(nlohmann::json{{"schema", kPinResultSchema}, {"outcome", "maybe"}, {"tries_left", 1}}, kPinResultSchema);
+  auto bad = support::from_document<PinResult>(
+      nlohmann::json{{"schema", ONSHI_SCHEMA_READER_PIN_RESULT}, {"outcome", "maybe"}, {"tries_left", 1}}, ONSHI_SCHEMA_READER_PIN_RESULT);
   ASSERT_FALSE(bad.ok());
-  EXPECT_NE(bad.error().message.find("maybe"), std::string::npos);
-  auto good = parse_document<PinResult>(nlohmann::json(PinResult{PinResult::Outcome::wrong, 1}), kPinResultSchema);
+  EXPECT_NE(bad.error().message.find("field outcome: expected one of verified, wrong, locked, failed"), std::string::npos)
+      << bad.error().message;
+  auto good = support::from_document<PinResult>(nlohmann::json(PinResult{PinResult::Outcome::wrong, 1}), ONSHI_SCHEMA_READER_PIN_RESULT);
   ASSERT_TRUE(good.ok());
   EXPECT_EQ(good->outcome, PinResult::Outcome::wrong);
 }

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <onshi/reader/apdu.hpp>
+#include <onshi/support/dates.hpp>
 
 #include <chrono>
 #include <optional>
@@ -11,7 +12,7 @@
 
 namespace onshi::reader {
 
-using Date = std::chrono::year_month_day;
+using support::Date;
 
 // Physical card vs スマホ用電子証明書, told apart by the JPKI token label.
 enum class CardKind { physical_card, smartphone };
@@ -43,8 +44,6 @@ struct CertificateStatus {
   std::optional<Date> grace_until;  // physical card: last day of the 3rd month after the expiry month
 };
 
-Date jst_date(std::chrono::system_clock::time_point t);
-
 // Verdict at day granularity in JST: valid through not_after inclusive.
 CertificateStatus evaluate_certificate(const CertificateFacts& cert, CardKind kind, Date today);
 
@@ -57,6 +56,5 @@ Result<void> check_certificate(const CertificateStatus& status, CardKind kind, U
 
 std::string to_string(Verdict v);
 std::string to_string(CardKind k);
-std::string to_string(Date d);  // YYYY-MM-DD
 
 }  // namespace onshi::reader

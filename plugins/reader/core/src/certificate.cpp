@@ -23,7 +23,7 @@ Date jst_date(const ASN1_TIME* t) {
   ASN1_TIME_to_tm(t, &tm);
   const sys_seconds utc = sys_days(year{tm.tm_year + 1900} / (tm.tm_mon + 1) / tm.tm_mday) +
                           hours{tm.tm_hour} + minutes{tm.tm_min} + seconds{tm.tm_sec};
-  return Date(floor<days>(utc + hours{9}));
+  return support::jst_day(utc);
 }
 
 std::string name_text(const X509_NAME* name) {
@@ -53,8 +53,6 @@ Result<CertificateFacts> parse_certificate(std::span<const uint8_t> der) {
   return f;
 }
 
-Date jst_date(system_clock::time_point t) { return Date(floor<days>(t + hours{9})); }
-
 CertificateStatus evaluate_certificate(const CertificateFacts& cert, CardKind kind, Date today) {
   CertificateStatus s;
   s.expires_on = cert.not_after;
@@ -71,7 +69,7 @@ CertificateStatus evaluate_certificate(const CertificateFacts& cert, CardKind ki
 }
 
 Result<void> check_certificate(const CertificateStatus& s, CardKind kind, Use use) {
-  const std::string expiry = to_string(s.expires_on);
+  const std::string expiry = support::iso_date(s.expires_on);
   switch (s.verdict) {
     case Verdict::valid:
     case Verdict::alert:
@@ -80,7 +78,7 @@ Result<void> check_certificate(const CertificateStatus& s, CardKind kind, Use us
       if (use == Use::qualification) return {};
       return make_error(ONSHI_E_CERT_EXPIRED, "card",
                         "the card's auth certificate expired on " + expiry + "; in the grace period until " +
-                            to_string(*s.grace_until) + " only qualification can be checked, no drug or clinical information (R-GRACE)",
+                            support::iso_date(*s.grace_until) + " only qualification can be checked, no drug or clinical information (R-GRACE)",
                         "check qualification only, and ask the patient to renew the certificate at their municipality");
     case Verdict::expired:
       if (kind == CardKind::smartphone)
@@ -89,7 +87,7 @@ Result<void> check_certificate(const CertificateStatus& s, CardKind kind, Use us
                           "ask for the physical My Number card, a 資格確認書, or use R-M2/R-M3; the patient renews it in the マイナポータル app");
       return make_error(ONSHI_E_CERT_EXPIRED, "card",
                         "the card's auth certificate expired on " + expiry + " and its grace period ended on " +
-                            to_string(*s.grace_until) + " (R-GRACE)",
+                            support::iso_date(*s.grace_until) + " (R-GRACE)",
                         "use a 資格確認書 or another method (R-M2, R-M3); the patient renews the certificate at their municipality");
     case Verdict::not_yet_valid:
       return make_error(ONSHI_E_CERT_EXPIRED, "card", "the card's auth certificate is not valid yet",
@@ -111,10 +109,5 @@ std::string to_string(Verdict v) {
 
 std::string to_string(CardKind k) { return k == CardKind::smartphone ? "smartphone" : "card"; }
 
-std::string to_string(Date d) {
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", int(d.year()), unsigned(d.month()), unsigned(d.day()));
-  return buf;
-}
 
 }  // namespace onshi::reader

@@ -7,12 +7,13 @@
 //   pin-result  {"outcome": "verified"|"wrong"|"locked"|"failed", "tries_left"}
 //   basic-four  {"name", "address", "birth_date", "sex"}
 // Dates are JST calendar days "YYYY-MM-DD". No PIN and no individual number ever
-// appears in any of them.
+// appears in any of them. Read them with support::from_document<T>(doc, ONSHI_SCHEMA_READER_...).
 #pragma once
 
 #include <onshi/reader/mynumber_card.hpp>
 
-#include <nlohmann/json.hpp>
+#include <onshi/abi/onshi_ext_card_reader.h>
+#include <onshi/support/document.hpp>
 
 namespace onshi::reader {
 
@@ -30,25 +31,5 @@ void to_json(nlohmann::json& j, const PinResult& result);
 void from_json(const nlohmann::json& j, PinResult& result);
 void to_json(nlohmann::json& j, const BasicFour& four);
 void from_json(const nlohmann::json& j, BasicFour& four);
-
-// from_json throws on a malformed document (nlohmann's way); this wrapper turns
-// that into ONSHI_E_INVALID_ARGUMENT naming the document and the field.
-inline constexpr const char* kReadersSchema = "onshi.reader.readers/1";
-inline constexpr const char* kCardInfoSchema = "onshi.reader.card-info/1";
-inline constexpr const char* kPinResultSchema = "onshi.reader.pin-result/1";
-inline constexpr const char* kBasicFourSchema = "onshi.reader.basic-four/1";
-
-template <class T>
-Result<T> parse_document(const nlohmann::json& j, const char* schema) {
-  try {
-    if (j.value("schema", std::string()) != schema)
-      return make_error(ONSHI_E_INVALID_ARGUMENT, "json", std::string("expected a document with schema ") + schema,
-                        "pass the document the reader plugin produced");
-    return j.get<T>();
-  } catch (const std::exception& e) {
-    return make_error(ONSHI_E_INVALID_ARGUMENT, "json", std::string(schema) + ": " + e.what(),
-                      "pass the document the reader plugin produced");
-  }
-}
 
 }  // namespace onshi::reader

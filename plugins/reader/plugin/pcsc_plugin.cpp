@@ -1,4 +1,4 @@
-// onshi.reader.pcsc: the PC/SC reader core (onshi_reader_pcsc_core) as the
+// onshi.reader.pcsc: the PC/SC reader core (onshi_reader_core) as the
 // "onshi.card-reader/1" extension, plus "onshi.diagnostics/1".
 //
 // Every card operation is atomic: connect (exclusive), work, and the connection's
@@ -23,16 +23,9 @@ using nlohmann::json;
 
 constexpr const char* kPluginId = "onshi.reader.pcsc";
 
+// Bytes of the card (a certificate, a signature) to the caller's writer.
 Result<void> write_bytes(const onshi_writer* out, std::span<const uint8_t> bytes) {
-  if (onshi_status st = out->write(out->ctx, bytes.data(), bytes.size()); st != ONSHI_OK)
-    return make_error(st, kPluginId, "the host's writer refused the output (status " + std::to_string(st) + ")",
-                      "check the writer passed to the card-reader extension");
-  return {};
-}
-
-Result<void> write(const onshi_writer* out, const json& document) {
-  const std::string text = document.dump();
-  return write_bytes(out, std::span(reinterpret_cast<const uint8_t*>(text.data()), text.size()));
+  return onshi::plugin::write_to(out, {reinterpret_cast<const char*>(bytes.data()), bytes.size()});
 }
 
 Error missing(const char* what) {
@@ -122,7 +115,7 @@ class PcscPlugin : public onshi::plugin::Instance {
     return outcome;
   }
 
-  Date today() const { return jst_date(host_.now()); }
+  Date today() const { return support::jst_day(host_.now()); }
 
   // ---- onshi.card-reader/1
 
@@ -131,7 +124,7 @@ class PcscPlugin : public onshi::plugin::Instance {
       if (!out) return missing("out_json");
       auto all = self(i).readers();
       if (!all) return all.error();
-      return write(out, json(ReaderList{*all}));
+      return onshi::plugin::write_to(out, json(ReaderList{*all}).dump());
     });
   }
 
@@ -153,7 +146,7 @@ class PcscPlugin : public onshi::plugin::Instance {
       return p.with_card(reader, "card_info", [&](MyNumberCard& card, const std::string& name) -> Result<void> {
         auto info = read_card_info(card, name, today);
         if (!info) return info.error();
-        return write(out, json(*info));
+        return onshi::plugin::write_to(out, json(*info).dump());
       });
     });
   }
@@ -233,7 +226,7 @@ class PcscPlugin : public onshi::plugin::Instance {
       return self(i).with_card(reader, "read_basic4", [&](MyNumberCard& card, const std::string&) -> Result<void> {
         auto four = card.read_basic_four(*checked);
         if (!four) return four.error();
-        return write(out, json(*four));
+        return onshi::plugin::write_to(out, json(*four).dump());
       });
     });
   }
@@ -266,8 +259,8 @@ class PcscPlugin : public onshi::plugin::Instance {
       }
       const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(p.host_.now().time_since_epoch());
       json checks = json::array({{{"name", "pcsc_service"}, {"ok", all.ok()}, {"detail", detail}},
-                                 {{"name", "today_jst"}, {"ok", true}, {"detail", to_string(p.today())}}});
-      return write(out, json{{"ok", all.ok()}, {"plugin", kPluginId}, {"now_unix_ms", now.count()}, {"checks", checks}});
+                                 {{"name", "today_jst"}, {"ok", true}, {"detail", support::iso_date(p.today())}}});
+      return onshi::plugin::write_to(out, json{{"ok", all.ok()}, {"plugin", kPluginId}, {"now_unix_ms", now.count()}, {"checks", checks}}.dump());
     });
   }
 
