@@ -1,13 +1,15 @@
 #include "documents.hpp"
 
+#include <onshi/abi/onshi_ext_eligibility.h>
+#include <onshi/eligibility/json.hpp>
+#include <onshi/eligibility/outcome.hpp>
+#include <onshi/eligibility/protocol.hpp>
+#include <onshi/support/base64.hpp>
+#include <onshi/support/document.hpp>
+
 #include <algorithm>
 #include <array>
 #include <cstdio>
-#include <nlohmann/json.hpp>
-#include <onshi/eligibility/protocol.hpp>
-#include <onshi/eligibility/json.hpp>
-#include <onshi/eligibility/outcome.hpp>
-#include <onshi/eligibility/tls_transport.hpp>
 #include <random>
 
 namespace onshi::eligibility::plugin {
@@ -17,39 +19,17 @@ namespace {
 using nlohmann::json;
 using nlohmann::ordered_json;
 
-Error bad_request(const std::string& what) {
-  return make_error(ONSHI_E_INVALID_ARGUMENT, "eligibility", std::string(kRequestSchema) + ": " + what,
-                    "fix the request document (see docs/decisions/eligibility.md, Plugin documents)");
-}
-
 bool all_digits(std::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
-// The string at key, "" when absent; an error naming the key when it is not a string.
-Result<std::string> text_field(const json& doc, const char* key) {
-  auto it = doc.find(key);
-  if (it == doc.end() || it->is_null()) return std::string();
-  if (!it->is_string()) return bad_request(std::string("field ") + key + " must be a string");
-  return it->get<std::string>();
-}
-
-Result<std::string> insurer_number(const std::string& value) {
-  if (auto padded = padded_insurer_number(value)) return *padded;
-  return bad_request("field insurer_number must be the 保険者番号: 8 digits, or 6 digits for 国保");
-}
+// A request's field that cannot be used: the error names it (support::FieldError's path).
+[[noreturn]] void bad(const char* key, const std::string& problem) { support::fail(key, problem); }
 
 std::string random_file_identifier() {
   std::random_device rd;
   char buf[17];
   std::snprintf(buf, sizeof buf, "%08x%08x", rd(), rd());
-  return buf;
-}
-
-std::string yyyymmdd(std::chrono::year_month_day d) {
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "%04d%02u%02u", static_cast<int>(d.year()), static_cast<unsigned>(d.month()),
-                static_cast<unsigned>(d.day()));
   return buf;
 }
 
@@ -135,56 +115,53 @@ std::string type_from_body(const XmlMsg& m) {
 
 namespace {
 
-Result<bool> flag_field(const json& doc, const char* key) {
-  auto it = doc.find(key);
-  if (it == doc.end() || it->is_null()) return false;
-  if (!it->is_boolean()) return bad_request(std::string("field ") + key + " must be true or false");
-  return it->get<bool>();
-}
-
 // A base64 field that must decode to at least `min_bytes` (never echoing the value).
-Result<std::string> base64_field(const json& doc, const char* key, size_t min_bytes, const char* what) {
-  auto value = text_field(doc, key);
-  if (!value) return std::move(value).error();
-  if (value->empty()) return bad_request(std::string("field ") + key + " (" + what + ") is required");
-  auto raw = base64_decode(*value);
-  if (!raw || raw->size() < min_bytes)
-    return bad_request(std::string("field ") + key + " must be " + what + " in base64 (RFC 4648, with padding)");
-  return *value;
-}
-
-Result<CardQuery> read_card_query(const json& doc) {
-  CardQuery q;
-  auto cert = base64_field(doc, "certificate", 64, "the card's auth certificate, DER");
-  if (!cert) return std::move(cert).error();
-  q.certificate = std::move(*cert);
-  auto check = text_field(doc, "identity_check");
-  if (!check) return std::move(check).error();
-  if (*check != "" && *check != "pin" && *check != "visual")
-    return bad_request("field identity_check must be \"pin\" (the card signed the challenge) or \"visual\" (目視確認)");
-  q.visual_check = *check == "visual";
-  if (!q.visual_check) {
-    auto challenge = base64_field(doc, "challenge", 16, "the server's challenge from challenge_async");
-    if (!challenge) return std::move(challenge).error();
-    auto signature = base64_field(doc, "signature", 64, "the card's signature over the challenge");
-    if (!signature) return std::move(signature).error();
-    q.challenge = std::move(*challenge);
-    q.signature = std::move(*signature);
-  } else if (doc.contains("signature")) {
-    return bad_request("a visual check (identity_check \"visual\") carries no signature");
-  }
-  auto kind = text_field(doc, "card_kind");
-  if (!kind) return std::move(kind).error();
-  if (*kind != "" && *kind != "card" && *kind != "smartphone")
-    return bad_request("field card_kind must be \"card\" or \"smartphone\" (as card_info says)");
-  q.smartphone = *kind == "smartphone";
-  auto consent = flag_field(doc, "limit_consent");
-  if (!consent) return std::move(consent).error();
-  q.limit_consent = *consent;
-  return q;
+std::string base64_field(const json& doc, const char* key, size_t min_bytes, const char* what) {
+  std::string value;
+  support::read(doc, key, value);
+  if (value.empty()) bad(key, std::string("(") + what + ") is required");
+  auto raw = support::base64_decode(value);
+  if (!raw || raw->size() < min_bytes) bad(key, std::string("must be ") + what + " in base64 (RFC 4648, with padding)");
+  return value;
 }
 
 }  // namespace
+
+void from_json(const json& doc, InsuredQuery& q) {
+  for (auto [key, field] : {std::pair{"insurer_number", &q.insurer_number},
+                            {"symbol", &q.symbol},
+                            {"number", &q.number},
+                            {"branch", &q.branch},
+                            {"birth_date", &q.birth_date}})
+    support::read(doc, key, *field);
+  auto padded = padded_insurer_number(q.insurer_number);
+  if (!padded) bad("insurer_number", "must be the 保険者番号: 8 digits, or 6 digits for 国保");
+  q.insurer_number = std::move(*padded);
+  if (q.number.empty()) bad("number", "(被保険者番号) is required");
+  if (q.birth_date.size() != 8 || !all_digits(q.birth_date)) bad("birth_date", "must be the 生年月日 as YYYYMMDD");
+  support::read(doc, "limit_consent", q.limit_consent);
+}
+
+void from_json(const json& doc, CardQuery& q) {
+  q.certificate = base64_field(doc, "certificate", 64, "the card's auth certificate, DER");
+  std::string check;
+  support::read(doc, "identity_check", check);
+  if (check != "" && check != "pin" && check != "visual")
+    bad("identity_check", "must be \"pin\" (the card signed the challenge) or \"visual\" (目視確認)");
+  q.visual_check = check == "visual";
+  if (!q.visual_check) {
+    q.challenge = base64_field(doc, "challenge", 16, "the server's challenge from challenge_async");
+    q.signature = base64_field(doc, "signature", 64, "the card's signature over the challenge");
+  } else if (doc.contains("signature")) {
+    bad("signature", "is not sent with a visual check (identity_check \"visual\")");
+  }
+  std::string kind;
+  support::read(doc, "card_kind", kind);
+  if (kind != "" && kind != "card" && kind != "smartphone")
+    bad("card_kind", "must be \"card\" or \"smartphone\" (as card_info says)");
+  q.smartphone = kind == "smartphone";
+  support::read(doc, "limit_consent", q.limit_consent);
+}
 
 std::string request_kind(std::string_view request_json) {
   const json doc = json::parse(request_json, nullptr, false);
@@ -194,48 +171,31 @@ std::string request_kind(std::string_view request_json) {
 }
 
 Result<Query> read_query(std::string_view request_json) {
-  const json doc = json::parse(request_json, nullptr, false);
-  if (doc.is_discarded() || !doc.is_object()) return bad_request("the request is not a JSON object");
-  if (auto schema = doc.find("schema"); schema != doc.end() && *schema != kRequestSchema)
-    return bad_request("schema must be \"" + std::string(kRequestSchema) + "\"");
-  auto kind = text_field(doc, "kind");
-  if (!kind) return std::move(kind).error();
-  if (*kind == "card") {
-    auto card = read_card_query(doc);
+  json doc = json::parse(request_json, nullptr, false);
+  // The schema may be left out (EMRs written before it existed); when given it must be ours.
+  if (doc.is_object() && !support::find(doc, "schema")) doc["schema"] = ONSHI_SCHEMA_ELIGIBILITY_REQUEST;
+  if (doc.is_discarded() || request_json.size() > support::kMaxDocumentBytes)
+    return support::parse_document(request_json, ONSHI_SCHEMA_ELIGIBILITY_REQUEST).error();
+  if (auto ok = support::check_schema(doc, ONSHI_SCHEMA_ELIGIBILITY_REQUEST); !ok) return std::move(ok).error();
+  const std::string kind = doc.value("kind", json("")).is_string() ? doc.value("kind", std::string()) : "";
+  if (kind == "card") {
+    auto card = support::from_document<CardQuery>(doc, ONSHI_SCHEMA_ELIGIBILITY_REQUEST);
     if (!card) return std::move(card).error();
     return Query(std::move(*card));
   }
-  if (*kind != "insured")
+  if (kind != "insured")
     return make_error(ONSHI_E_NOT_SUPPORTED, "eligibility",
-                      "request kind '" + *kind + "' is not supported; this plugin answers kinds \"insured\" and \"card\"",
+                      "request kind '" + kind + "' is not supported; this plugin answers kinds \"insured\" and \"card\"",
                       "query with the insurance card's numbers (kind \"insured\") or the My Number card (kind \"card\")");
-  InsuredQuery q;
-  for (auto [key, field] : {std::pair{"insurer_number", &q.insurer_number},
-                            {"symbol", &q.symbol},
-                            {"number", &q.number},
-                            {"branch", &q.branch},
-                            {"birth_date", &q.birth_date}}) {
-    auto value = text_field(doc, key);
-    if (!value) return std::move(value).error();
-    *field = std::move(*value);
-  }
-  auto insurer = insurer_number(q.insurer_number);
-  if (!insurer) return std::move(insurer).error();
-  q.insurer_number = std::move(*insurer);
-  if (q.number.empty()) return bad_request("field number (被保険者番号) is required");
-  if (q.birth_date.size() != 8 || !all_digits(q.birth_date))
-    return bad_request("field birth_date must be the 生年月日 as YYYYMMDD");
-  if (auto consent = doc.find("limit_consent"); consent != doc.end()) {
-    if (!consent->is_boolean()) return bad_request("field limit_consent must be true or false");
-    q.limit_consent = consent->get<bool>();
-  }
-  return Query(std::move(q));
+  auto insured = support::from_document<InsuredQuery>(doc, ONSHI_SCHEMA_ELIGIBILITY_REQUEST);
+  if (!insured) return std::move(insured).error();
+  return Query(std::move(*insured));
 }
 
 Result<std::string> qualification_request(const InsuredQuery& query, std::string_view medical_institution_code,
                                           std::chrono::year_month_day today) {
   QualificationRequest m;
-  m.header.QualificationConfirmationDate = yyyymmdd(today);
+  m.header.QualificationConfirmationDate = support::compact_date(today);
   m.header.MedicalInstitutionCode = std::string(medical_institution_code);
   m.header.ArbitraryFileIdentifier = random_file_identifier();  // unique per request (§5)
   auto& search = m.body.QualificationConfirmSearchInfo.emplace();
@@ -255,7 +215,7 @@ Element leaf(std::string name, std::string text) { return Element{std::move(name
 Element request_header(std::string_view medical_institution_code, std::chrono::year_month_day today) {
   return Element{"MessageHeader",
                  "",
-                 {leaf("QualificationConfirmationDate", yyyymmdd(today)),
+                 {leaf("QualificationConfirmationDate", support::compact_date(today)),
                   leaf("MedicalInstitutionCode", std::string(medical_institution_code)),
                   leaf("ArbitraryFileIdentifier", random_file_identifier())}};
 }
@@ -287,10 +247,6 @@ Result<std::string> challenge_request(std::string_view medical_institution_code,
   return write_xml_msg(m);
 }
 
-std::chrono::year_month_day jst_day(std::chrono::system_clock::time_point now) {
-  return std::chrono::year_month_day(std::chrono::floor<std::chrono::days>(now + std::chrono::hours(9)));
-}
-
 Result<std::string> parsed_document(std::string_view file_name, std::string_view bytes) {
   const std::string what = file_name.empty() ? std::string("the message") : std::string(file_name);
   auto msg = read_xml_msg(bytes, what);
@@ -299,7 +255,7 @@ Result<std::string> parsed_document(std::string_view file_name, std::string_view
   if (type.empty()) type = type_from_body(*msg);
 
   ordered_json doc = ordered_json::object();
-  doc["schema"] = kParsedSchema;
+  doc["schema"] = ONSHI_SCHEMA_ELIGIBILITY_PARSED;
   doc["type"] = type;
   doc["encoding"] = text::encoding_label(msg->source_encoding);
   doc["message"] = message_tree(*msg);

@@ -5,6 +5,8 @@
 //   onshi.eligibility.challenge/1  what challenge_async completes with
 #pragma once
 
+#include <nlohmann/json.hpp>
+
 #include <chrono>
 #include <onshi/result.hpp>
 #include <string>
@@ -12,10 +14,6 @@
 #include <variant>
 
 namespace onshi::eligibility::plugin {
-
-inline constexpr std::string_view kRequestSchema = "onshi.eligibility.request/1";
-inline constexpr std::string_view kParsedSchema = "onshi.eligibility.parsed/1";
-inline constexpr std::string_view kChallengeSchema = "onshi.eligibility.challenge/1";
 
 // A 資格確認 by the numbers on the insurance card (kind "insured").
 struct InsuredQuery {
@@ -37,7 +35,10 @@ struct CardQuery {
 using Query = std::variant<InsuredQuery, CardQuery>;
 
 // ONSHI_E_NOT_SUPPORTED for an unknown kind; ONSHI_E_INVALID_ARGUMENT naming the field otherwise.
+// The schema may be left out; when given it must be onshi.eligibility.request/1.
 Result<Query> read_query(std::string_view request_json);
+void from_json(const nlohmann::json& doc, InsuredQuery& q);
+void from_json(const nlohmann::json& doc, CardQuery& q);
 // The request's "kind" ("" when it has none or is not a JSON object), to refuse what the
 // transport cannot do before checking the fields.
 std::string request_kind(std::string_view request_json);
@@ -51,9 +52,6 @@ Result<std::string> card_request(const CardQuery& query, std::string_view medica
                                  std::chrono::year_month_day today);
 // The request POSTed to <base>/challenge.
 Result<std::string> challenge_request(std::string_view medical_institution_code, std::chrono::year_month_day today);
-
-// The calendar day in Japan (UTC+9, no DST) at `now`.
-std::chrono::year_month_day jst_day(std::chrono::system_clock::time_point now);
 
 // Any message file → onshi.eligibility.parsed/1. file_name may be empty.
 Result<std::string> parsed_document(std::string_view file_name, std::string_view bytes);

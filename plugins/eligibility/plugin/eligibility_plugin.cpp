@@ -129,18 +129,7 @@ Result<Config> read_config(std::string_view text) {
   return c;
 }
 
-onshi_status write_text(const onshi_writer* out, std::string_view text) {
-  return out->write(out->ctx, reinterpret_cast<const uint8_t*>(text.data()), text.size());
-}
-
-
-
-void complete(const onshi_completion& done, const Result<std::string>& result) {
-  if (result) return done.done(done.ctx, ONSHI_OK, bytes_of(*result), nullptr);
-  onshi_error err = empty_error();
-  fill_error(&err, result.error());
-  done.done(done.ctx, result.error().code, onshi_bytes{nullptr, 0}, &err);
-}
+using onshi::plugin::complete;
 
 class EligibilityPlugin final : public RecordsInstance {
  public:
@@ -276,7 +265,7 @@ class EligibilityPlugin final : public RecordsInstance {
       if (!answer) return complete(p.done, answer.error());
       auto challenge = challenge_of(answer->message);
       if (!challenge) return complete(p.done, challenge.error());
-      const json doc = {{"schema", kChallengeSchema},
+      const json doc = {{"schema", ONSHI_SCHEMA_ELIGIBILITY_CHALLENGE},
                         {"challenge", challenge->base64},
                         {"valid_seconds", challenge->valid_seconds}};
       return complete(p.done, Result<std::string>(doc.dump()));
@@ -318,7 +307,7 @@ class EligibilityPlugin final : public RecordsInstance {
         if (auto tls = me.tls_only("a query by the My Number card (kind \"card\")"); !tls) return tls;
       auto query = read_query(text_of(request_json));
       if (!query) return std::move(query).error();
-      const auto today = jst_day(me.host_.now());  // one day for the header and the file name
+      const auto today = support::jst_day(me.host_.now());  // one day for the header and the file name
       const auto* card = std::get_if<CardQuery>(&*query);
       auto xml = card ? card_request(*card, me.config_.medical_institution_code, today)
                       : qualification_request(std::get<InsuredQuery>(*query), me.config_.medical_institution_code, today);
@@ -341,7 +330,7 @@ class EligibilityPlugin final : public RecordsInstance {
                           "file_prefix must be an interface name of 10 characters such as \"YZKsiquc01\"",
                           "pass the prefix of eligibility-xml.md §2.3, without req/res");
       auto& me = self(i);
-      auto op = me.start(p, jst_day(me.host_.now()), std::string(text_of(request_xml)), done, Reply::raw);
+      auto op = me.start(p, support::jst_day(me.host_.now()), std::string(text_of(request_xml)), done, Reply::raw);
       if (!op) return std::move(op).error();
       if (out_operation) *out_operation = *op;
       return {};
@@ -353,7 +342,7 @@ class EligibilityPlugin final : public RecordsInstance {
     return onshi::plugin::guarded(err, [&]() -> Result<void> {
       auto& me = self(i);
       if (auto tls = me.tls_only("a challenge for a card query"); !tls) return tls;
-      const auto today = jst_day(me.host_.now());
+      const auto today = support::jst_day(me.host_.now());
       auto xml = challenge_request(me.config_.medical_institution_code, today);
       if (!xml) return std::move(xml).error();
       auto op = me.start("challenge", today, std::move(*xml), done, Reply::challenge);
@@ -377,13 +366,9 @@ class EligibilityPlugin final : public RecordsInstance {
   static onshi_status ONSHI_ABI parse(onshi_instance*, const char* file_name, onshi_bytes message,
                                       const onshi_writer* out, onshi_error* err) {
     return onshi::plugin::guarded(err, [&]() -> Result<void> {
-      if (!out || !out->write)
-        return make_error(ONSHI_E_INVALID_ARGUMENT, "eligibility", "no writer given", "pass an onshi_writer");
       auto doc = parsed_document(file_name ? file_name : "", text_of(message));
       if (!doc) return std::move(doc).error();
-      if (onshi_status st = write_text(out, *doc))
-        return make_error(st, "eligibility", "the caller's writer refused the parsed document");
-      return {};
+      return onshi::plugin::write_to(out, *doc);
     });
   }
 
@@ -465,9 +450,7 @@ class EligibilityPlugin final : public RecordsInstance {
           {"now_unix_ms",
            std::chrono::duration_cast<std::chrono::milliseconds>(me.host_.now().time_since_epoch()).count()},
           {"checks", checks}};
-      if (onshi_status st = write_text(out, report.dump()))
-        return make_error(st, "eligibility", "the caller's writer refused the report");
-      return {};
+      return onshi::plugin::write_to(out, report.dump());
     });
   }
 

@@ -1,7 +1,9 @@
 #include <onshi/eligibility/json.hpp>
 
+#include <onshi/abi/onshi_ext_eligibility.h>
+
 namespace onshi::eligibility {
-namespace detail {
+namespace {
 
 using nlohmann::json;
 
@@ -73,49 +75,25 @@ void put(json& j, const char* key, const T& value) {
   j[key] = value;
 }
 void put(json& j, const char* key, const Text& value) {
-  if (value) j[key] = *value;
+  if (value) j[key] = *value;  // absent stays absent: a withheld value never appears as a key
 }
+void get(const json& j, const char* key, Text& value) { support::read(j, key, value); }
+void get(const json& j, const char* key, bool& value) { support::read(j, key, value); }
+void get(const json& j, const char* key, std::string& value) { support::read(j, key, value); }
 template <class T>
-void get(const json& j, const char* key, T& value) {
-  if (j.contains(key)) j.at(key).get_to(value);
-}
-void get(const json& j, const char* key, Text& value) {
-  if (j.contains(key)) value = j.at(key).get<std::string>();
+void get(const json& j, const char* key, std::vector<T>& value) {
+  support::read_array(j, key, value);
 }
 
-template <class E, std::size_t N>
-E enum_from(const json& j, const E (&all)[N], const char* what) {
-  const auto s = j.get<std::string>();
-  for (E e : all)
-    if (to_string(e) == s) return e;
-  throw json::other_error::create(501, std::string("unknown ") + what + " \"" + s + "\"", &j);
-}
-
-template <class T>
-Result<T> from_document(const json& doc, std::string_view schema) {
-  try {
-    if (!doc.is_object() || doc.value("schema", "") != schema)
-      return make_error(ONSHI_E_INVALID_ARGUMENT, "json",
-                        "document is not " + std::string(schema) + " (schema is \"" +
-                            (doc.is_object() ? doc.value("schema", "") : std::string()) + "\")",
-                        "pass the document the eligibility plugin produced");
-    return doc.get<T>();
-  } catch (const json::exception& e) {
-    return make_error(ONSHI_E_INVALID_ARGUMENT, "json", std::string(schema) + ": " + e.what(),
-                      "the document is damaged or from a newer version of the SDK");
-  }
-}
-
-}  // namespace detail
-using namespace detail;
+}  // namespace
 
 void to_json(json& j, const CharsetNote& n) {
   j = {{"field", n.field}, {"black_dot", n.black_dot}, {"outside_jis_x0208", n.outside_jis_x0208}};
 }
 void from_json(const json& j, CharsetNote& n) {
-  j.at("field").get_to(n.field);
-  j.at("black_dot").get_to(n.black_dot);
-  j.at("outside_jis_x0208").get_to(n.outside_jis_x0208);
+  n.field = support::required_text(j, "field");
+  support::read(j, "black_dot", n.black_dot);
+  support::read_array(j, "outside_jis_x0208", n.outside_jis_x0208);
 }
 
 void to_json(json& j, const Qualification& q) {
@@ -143,13 +121,8 @@ void to_json(json& j, const Outcome& o) {
   put(j, "processed_at", o.processed_at);
 }
 void from_json(const json& j, Outcome& o) {
-  static constexpr OutcomeKind kinds[] = {OutcomeKind::valid,         OutcomeKind::lost,     OutcomeKind::lost_with_new,
-                                          OutcomeKind::no_data,       OutcomeKind::needs_person,
-                                          OutcomeKind::withheld,      OutcomeKind::in_progress, OutcomeKind::failed};
-  static constexpr FailureStage stages[] = {FailureStage::none, FailureStage::transport, FailureStage::header,
-                                            FailureStage::record, FailureStage::eligibility};
-  o.kind = enum_from(j.at("kind"), kinds, "outcome kind");
-  o.stage = enum_from(j.at("stage"), stages, "failure stage");
+  support::read(j, "kind", o.kind, kOutcomeKinds);
+  support::read(j, "stage", o.stage, kFailureStages);
   get(j, "code", o.code);
   get(j, "message", o.message);
   get(j, "hint", o.hint);
@@ -163,58 +136,57 @@ void from_json(const json& j, Outcome& o) {
   get(j, "processed_at", o.processed_at);
 }
 
-json outcome_document(const Outcome& outcome) {
-  json j = outcome;
-  j["schema"] = kOutcomeSchema;
-  return j;
-}
-Result<Outcome> outcome_from_document(const json& document) { return from_document<Outcome>(document, kOutcomeSchema); }
-
-json drug_history_document(const DrugHistory& history) {
-  json j = history;
-  j["schema"] = kDrugHistorySchema;
-  return j;
-}
-Result<DrugHistory> drug_history_from_document(const json& document) {
-  return from_document<DrugHistory>(document, kDrugHistorySchema);
+json outcome_document(const Outcome& outcome) { return support::document_of(ONSHI_SCHEMA_ELIGIBILITY_OUTCOME, outcome); }
+Result<Outcome> outcome_from_document(const json& document) {
+  return support::from_document<Outcome>(document, ONSHI_SCHEMA_ELIGIBILITY_OUTCOME);
 }
 
-}  // namespace onshi::eligibility
-
-namespace onshi::oqs {
-using eligibility::detail::get;
-using eligibility::detail::put;
-using eligibility::detail::visit_dispensing;
-using nlohmann::json;
-
-void to_json(json& j, const DrugDispensing& d) {
-  j = json::object();
+// onshi.drug-history/1 is written by hand rather than through from_json/to_json: DrugHistory is
+// libs/oqs's type, and nlohmann finds those functions only in the type's own namespace.
+namespace {
+json dispensing_json(const DrugDispensing& d) {
+  json j = json::object();
   visit_dispensing(d, [&](const char* k, const auto& v) { put(j, k, v); });
+  return j;
 }
-void from_json(const json& j, DrugDispensing& d) {
-  visit_dispensing(d, [&](const char* k, auto& v) { get(j, k, v); });
+struct Dispensing {
+  DrugDispensing d;
+};
+void from_json(const json& j, Dispensing& out) {
+  visit_dispensing(out.d, [&](const char* k, auto& v) { get(j, k, v); });
 }
+struct History {
+  DrugHistory h;
+};
+void from_json(const json& j, History& out) {
+  DrugHistory& h = out.h;
+  if (const json* p = support::find(j, "patient"))
+    support::within("patient", [&] {
+      get(*p, "name", h.patient_name);
+      get(*p, "kana", h.patient_kana);
+      get(*p, "birthdate", h.birthdate);
+      get(*p, "sex", h.sex);
+    });
+  std::vector<Dispensing> dispensings;
+  support::read_array(j, "dispensings", dispensings);
+  for (auto& d : dispensings) h.dispensings.push_back(std::move(d.d));
+}
+}  // namespace
 
-void to_json(json& j, const DrugHistory& h) {
-  j = json::object();
+json drug_history_document(const DrugHistory& h) {
   json patient = json::object();
   put(patient, "name", h.patient_name);
   put(patient, "kana", h.patient_kana);
   put(patient, "birthdate", h.birthdate);
   put(patient, "sex", h.sex);
-  j["patient"] = patient;
-  j["dispensings"] = h.dispensings;
+  json dispensings = json::array();
+  for (const auto& d : h.dispensings) dispensings.push_back(dispensing_json(d));
+  return {{"schema", ONSHI_SCHEMA_DRUG_HISTORY}, {"patient", std::move(patient)}, {"dispensings", std::move(dispensings)}};
 }
-void from_json(const json& j, DrugHistory& h) {
-  if (j.contains("patient")) {
-    const json& p = j.at("patient");
-    get(p, "name", h.patient_name);
-    get(p, "kana", h.patient_kana);
-    get(p, "birthdate", h.birthdate);
-    get(p, "sex", h.sex);
-  }
-  get(j, "dispensings", h.dispensings);
+Result<DrugHistory> drug_history_from_document(const json& document) {
+  auto history = support::from_document<History>(document, ONSHI_SCHEMA_DRUG_HISTORY);
+  if (!history) return std::move(history).error();
+  return std::move(history->h);
 }
 
-}  // namespace onshi::oqs
-
+}  // namespace onshi::eligibility

@@ -65,31 +65,6 @@ Outcome failure(FailureStage stage, std::string code, std::string message, std::
 
 }  // namespace
 
-std::string_view to_string(OutcomeKind kind) {
-  switch (kind) {
-    case OutcomeKind::valid: return "valid";
-    case OutcomeKind::lost: return "lost";
-    case OutcomeKind::lost_with_new: return "lost_with_new";
-    case OutcomeKind::no_data: return "no_data";
-    case OutcomeKind::needs_person: return "needs_person";
-    case OutcomeKind::withheld: return "withheld";
-    case OutcomeKind::in_progress: return "in_progress";
-    case OutcomeKind::failed: return "failed";
-  }
-  return "failed";
-}
-
-std::string_view to_string(FailureStage stage) {
-  switch (stage) {
-    case FailureStage::none: return "none";
-    case FailureStage::transport: return "transport";
-    case FailureStage::header: return "header";
-    case FailureStage::record: return "record";
-    case FailureStage::eligibility: return "eligibility";
-  }
-  return "none";
-}
-
 const std::vector<std::string_view>& always_registered_fields() {
   static const std::vector<std::string_view> fields = {"Name", "Birthdate", "Address", "InsurerNumber",
                                                        "InsuredIdentificationNumber", "Sex1"};

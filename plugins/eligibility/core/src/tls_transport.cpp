@@ -1,5 +1,7 @@
 #include <onshi/eligibility/tls_transport.hpp>
 
+#include <onshi/support/base64.hpp>
+
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/address.hpp>
@@ -558,7 +560,7 @@ Result<Challenge> challenge_of(const XmlMsg& answer) {
                       "try again; if it repeats, call the server's support desk with this code");
   Challenge c;
   c.base64 = text(answer.body, "Challenge");
-  const auto raw = base64_decode(c.base64);
+  const auto raw = support::base64_decode(c.base64);
   if (!raw || raw->size() < 16)
     return make_error(ONSHI_E_PROTOCOL, kDomain, "the server's challenge is not base64 of at least 16 bytes",
                       "report this to the server's operator");
@@ -567,29 +569,6 @@ Result<Challenge> challenge_of(const XmlMsg& answer) {
                         ? std::stoi(seconds)
                         : 0;
   return c;
-}
-
-std::string base64_encode(std::string_view bytes) {
-  std::string out(4 * ((bytes.size() + 2) / 3) + 1, '\0');
-  const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                reinterpret_cast<const unsigned char*>(bytes.data()), static_cast<int>(bytes.size()));
-  out.resize(static_cast<size_t>(n));
-  return out;
-}
-
-std::optional<std::string> base64_decode(std::string_view text) {
-  if (text.size() % 4 != 0) return std::nullopt;
-  if (text.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=") != std::string_view::npos)
-    return std::nullopt;
-  const auto pad = text.find('=');
-  if (pad != std::string_view::npos && (text.size() - pad > 2 || text.find_first_not_of('=', pad) != std::string_view::npos))
-    return std::nullopt;
-  std::string out(text.size() / 4 * 3, '\0');
-  const int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                reinterpret_cast<const unsigned char*>(text.data()), static_cast<int>(text.size()));
-  if (n < 0) return std::nullopt;
-  out.resize(static_cast<size_t>(n) - (pad == std::string_view::npos ? 0 : text.size() - pad));
-  return out;
 }
 
 }  // namespace onshi::eligibility

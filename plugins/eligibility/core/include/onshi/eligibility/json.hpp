@@ -14,13 +14,12 @@
 
 namespace onshi::eligibility {
 
-inline constexpr std::string_view kOutcomeSchema = "onshi.eligibility.outcome/1";
-inline constexpr std::string_view kDrugHistorySchema = "onshi.drug-history/1";
-
 void to_json(nlohmann::json& j, const Qualification& q);
 void from_json(const nlohmann::json& j, Qualification& q);
 void to_json(nlohmann::json& j, const Outcome& o);
 void from_json(const nlohmann::json& j, Outcome& o);
+void to_json(nlohmann::json& j, const CharsetNote& n);
+void from_json(const nlohmann::json& j, CharsetNote& n);
 
 nlohmann::json outcome_document(const Outcome& outcome);
 Result<Outcome> outcome_from_document(const nlohmann::json& document);
@@ -28,10 +27,3 @@ nlohmann::json drug_history_document(const DrugHistory& history);
 Result<DrugHistory> drug_history_from_document(const nlohmann::json& document);
 
 }  // namespace onshi::eligibility
-
-namespace onshi::oqs {  // beside the types, for nlohmann's lookup
-void to_json(nlohmann::json& j, const DrugDispensing& d);
-void from_json(const nlohmann::json& j, DrugDispensing& d);
-void to_json(nlohmann::json& j, const DrugHistory& h);
-void from_json(const nlohmann::json& j, DrugHistory& h);
-}  // namespace onshi::oqs

@@ -6,6 +6,7 @@
 #include <onshi/text/encoding.hpp>
 #include <onshi/eligibility/protocol.hpp>
 #include <onshi/result.hpp>
+#include <onshi/support/document.hpp>
 
 #include <optional>
 #include <string>
@@ -25,8 +26,22 @@ enum class OutcomeKind {
 };
 enum class FailureStage { none, transport, header, record, eligibility };
 
-std::string_view to_string(OutcomeKind kind);
-std::string_view to_string(FailureStage stage);
+// Their names in documents (onshi.eligibility.outcome/1 "kind" and "stage").
+inline constexpr support::EnumNames<OutcomeKind, 8> kOutcomeKinds{{{"valid", OutcomeKind::valid},
+                                                                   {"lost", OutcomeKind::lost},
+                                                                   {"lost_with_new", OutcomeKind::lost_with_new},
+                                                                   {"no_data", OutcomeKind::no_data},
+                                                                   {"needs_person", OutcomeKind::needs_person},
+                                                                   {"withheld", OutcomeKind::withheld},
+                                                                   {"in_progress", OutcomeKind::in_progress},
+                                                                   {"failed", OutcomeKind::failed}}};
+inline constexpr support::EnumNames<FailureStage, 5> kFailureStages{{{"none", FailureStage::none},
+                                                                     {"transport", FailureStage::transport},
+                                                                     {"header", FailureStage::header},
+                                                                     {"record", FailureStage::record},
+                                                                     {"eligibility", FailureStage::eligibility}}};
+inline std::string_view to_string(OutcomeKind kind) { return kOutcomeKinds.name(kind); }
+inline std::string_view to_string(FailureStage stage) { return kFailureStages.name(stage); }
 
 // R-BLACKDOT: a field whose characters need care.
 struct CharsetNote {

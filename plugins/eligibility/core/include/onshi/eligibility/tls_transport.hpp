@@ -73,8 +73,4 @@ class TlsTransport {
   std::shared_ptr<Impl> impl_;
 };
 
-// RFC 4648 base64 with padding; decode refuses anything else (whitespace included).
-std::string base64_encode(std::string_view bytes);
-std::optional<std::string> base64_decode(std::string_view text);
-
 }  // namespace onshi::eligibility
