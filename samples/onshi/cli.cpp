@@ -227,4 +227,30 @@ PinInput::~PinInput() {
   for (size_t i = 0; i < sizeof buf_; ++i) p[i] = 0;
 }
 
+const OutcomeWords& outcome_words(std::string_view kind) {
+  static const std::pair<std::string_view, OutcomeWords> kWords[] = {
+      {"valid", {"資格有効", "valid", "proceed with reception and bill with the qualification shown", kOk}},
+      {"lost",
+       {"資格無効", "lost: the qualification shown is the old one",
+        "ask for the patient's current insurance; keep the old qualification shown for the claim", kNegative}},
+      {"lost_with_new",
+       {"資格無効（新しい資格あり）", "lost, a new qualification exists",
+        "ask for the new insurance card (or use the My Number card) and check again", kNegative}},
+      {"no_data",
+       {"該当資格なし", "no data",
+        "check the numbers and the birth date against the card and try again; else use a 申立書", kNegative}},
+      {"needs_person",
+       {"複数該当", "several matches",
+        "confirm with the patient which qualification applies (never pick one automatically)", kNegative}},
+      {"withheld",
+       {"一部非表示", "the insurer withholds part of the data",
+        "use only what is shown; ask the patient for the rest; nothing of it is stored", kNegative}},
+      {"in_progress", {"処理中", "still being processed", "ask again in a minute", kUnavailable}},
+      {"failed",
+       {"確認できませんでした", "the check failed", "try again; if it keeps failing, check the 資格確認端末", kFailed}}};
+  for (const auto& [name, words] : kWords)
+    if (name == kind) return words;
+  return kWords[std::size(kWords) - 1].second;
+}
+
 }  // namespace onshi::cli

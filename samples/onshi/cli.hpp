@@ -9,6 +9,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace onshi::cli {
@@ -75,6 +76,16 @@ void print_json(const nlohmann::json& j);
 
 // The string at `key` of a JSON object; "" when absent or not a string.
 std::string field(const nlohmann::json& j, const char* key);
+
+// How the reception window words an eligibility outcome ("kind" of onshi.eligibility.outcome/1):
+// the one table for every command that shows one (verify, history, bulk, demo).
+struct OutcomeWords {
+  const char* japanese;  // as the terminal's own screen says it
+  const char* english;
+  const char* next;      // what to do, when the plugin's hint says nothing
+  int exit;              // the exit code it means (failed: see verify's exit_code)
+};
+const OutcomeWords& outcome_words(std::string_view kind);
 
 // The PIN from stdin (prompted without echo on a terminal), in a buffer wiped however the
 // command ends; never from argv, never logged.

@@ -2,6 +2,8 @@
 // builds a request document, calls "onshi.claims/1" (onshi_ext_claims.h) through
 // the SDK and prints the answer with Japanese labels and English beside them.
 // With --json, "ok" is true exactly when the exit status is 0.
+#include <onshi/support/base64.hpp>
+#include <onshi/support/dates.hpp>
 #include "cli.hpp"
 #include "commands.hpp"
 
@@ -56,12 +58,7 @@ Result<json> read_json_file(const std::string& path) {
 
 // "Today" for documents: the SDK clock (which tests pin) as a JST date.
 std::string today(const Sdk& sdk) {
-  using namespace std::chrono;
-  const sys_time<milliseconds> jst{milliseconds(sdk.now_ms()) + hours(9)};
-  const year_month_day d{floor<days>(jst)};
-  char text[16];
-  std::snprintf(text, sizeof text, "%04d-%02u-%02u", int(d.year()), unsigned(d.month()), unsigned(d.day()));
-  return text;
+  return support::iso_date(support::jst_day(std::chrono::system_clock::time_point(std::chrono::milliseconds(sdk.now_ms()))));
 }
 
 // Calls one function of onshi.claims/1 with a document and returns what it wrote.
@@ -99,20 +96,6 @@ Error naming_the_option(Error e, OptionNames options) {
     }
   }
   return e;
-}
-
-std::string decode_base64(const std::string& text) {
-  static const std::string alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  unsigned bits = 0;
-  int count = 0;
-  for (char c : text) {
-    auto at = alphabet.find(c);
-    if (at == std::string::npos) continue;  // '=' padding
-    bits = (bits << 6) | unsigned(at);
-    if ((count += 6) >= 8) out += char((bits >> (count -= 8)) & 0xFF);
-  }
-  return out;
 }
 
 const char* route_label(const std::string& id) {
@@ -180,7 +163,11 @@ Result<std::string> receipt_file(const json& result, const std::string& input_pa
     return make_error(ONSHI_E_INVALID_ARGUMENT, "claims",
                       input_path + " has no \"clinic\": a RECEIPTC.UKE needs it for its IR record",
                       "add \"clinic\": {\"prefecture\", \"code\", \"name\", \"phone\"} to the input document");
-  return decode_base64(result["receipt_file_base64"].get<std::string>());
+  auto bytes = support::base64_decode(result["receipt_file_base64"].get<std::string>());
+  if (!bytes)
+    return make_error(ONSHI_E_PROTOCOL, "claims", "the claims plugin's receipt_file_base64 is not base64",
+                      "report this to the plugin's vendor");
+  return std::move(*bytes);
 }
 
 void print_claim(const json& r, bool uke) {

@@ -2,6 +2,7 @@
 // simulator of the central system and a virtual My Number card in a real pcscd.
 // Each patient goes the way a receptionist would take them: card and PIN first,
 // then what the rules allow when that fails, then the bill (route and ratio).
+#include <onshi/support/dates.hpp>
 #include "cli.hpp"
 #include "commands.hpp"
 #include "demo_services.hpp"
@@ -71,12 +72,8 @@ std::vector<Patient> the_day() {
 }
 
 std::string jst_date(int64_t unix_ms, bool dashed) {
-  using namespace std::chrono;
-  const year_month_day d{floor<days>(sys_time<milliseconds>{milliseconds(unix_ms) + hours(9)})};
-  char text[16];
-  std::snprintf(text, sizeof text, dashed ? "%04d-%02u-%02u" : "%04d%02u%02u", int(d.year()), unsigned(d.month()),
-                unsigned(d.day()));
-  return text;
+  const auto day = support::jst_day(std::chrono::system_clock::time_point(std::chrono::milliseconds(unix_ms)));
+  return dashed ? support::iso_date(day) : support::compact_date(day);
 }
 
 std::string dashed(const std::string& yyyymmdd) {
@@ -252,12 +249,12 @@ class Day {
     std::string answer;
     if (onshi_status st = ext->vtable->lookup_async(ext->instance,
                                                     bytes_of(request),
-                                                    &answered.c, &op, &err)) {
+                                                    answered.get(), &op, &err)) {
       failed(to_error(st, err), v);
-    } else if (!answered.wait_for(kTimeout) || answered.status() != ONSHI_OK) {
-      failed(answered.status() != ONSHI_OK ? answered.error() : make_error(ONSHI_E_TIMEOUT, "demo", "no answer", ""), v);
+    } else if (!answered.wait_for(kTimeout) || !answered.result()) {
+      failed(answered.result().error(), v);
     } else {
-      answer = answered.result();
+      answer = *answered.result();
     }
     (void)call(*ext, &onshi_disaster_v1::end,
                {{"schema", "onshi.disaster.end-request/1"}, {"reason", "drill over"}, {"operator", staff}});
@@ -363,15 +360,13 @@ std::string pad(const std::string& s, size_t width) {
   return w >= width ? s : s + std::string(width - w, ' ');
 }
 
-const char* outcome_label(const std::string& kind) {
-  if (kind == "valid") return "有効 valid";
-  if (kind == "lost") return "資格喪失 lost";
-  if (kind == "lost_with_new") return "喪失・新資格あり lost, new found";
-  if (kind == "no_data") return "該当なし no record";
-  if (kind == "withheld") return "保険者の意向 withheld";
+// An eligibility outcome as every command words it; the demo's disaster drill adds its own two.
+std::string outcome_label(const std::string& kind) {
   if (kind == "confirmed") return "本人確認 one person found";
   if (kind == "ask_more") return "候補複数 ask for more";
-  return "確認できず not verified";
+  const OutcomeWords& w = outcome_words(kind);
+  const std::string english = w.english;
+  return std::string(w.japanese) + " " + english.substr(0, english.find(':'));
 }
 
 const char* method_label(const std::string& method) {

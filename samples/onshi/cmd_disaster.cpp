@@ -216,7 +216,7 @@ std::optional<std::string> sex_code(const std::string& s) {
   return std::nullopt;
 }
 
-const char* outcome_label(const std::string& kind) {
+const char* lookup_label(const std::string& kind) {
   if (kind == "confirmed") return "本人確認済み (one person confirmed)";
   if (kind == "ask_more") return "追加の確認が必要 (ask the patient for another item)";
   if (kind == "unresolved") return "特定できず (cannot be told apart: nothing is shown)";
@@ -275,7 +275,7 @@ void print_answer(const json& a) {
   std::cout << "災害時検索 disaster look-up (" << (field(a, "source") == "local_history"
                                                        ? "院内の過去取得 local history"
                                                        : "国 national system")
-            << "): " << outcome_label(kind) << "\n";
+            << "): " << lookup_label(kind) << "\n";
   std::cout << "  候補 candidates:      " << lookup.value("candidate_count", 0) << " returned, "
             << lookup.value("consistent_count", 0) << " consistent with every item given\n";
   if (kind == "ask_more")
@@ -376,7 +376,7 @@ int cmd_lookup(const Args& args) {
     const std::string text = request.dump();
     onshi_error err = empty_error();
     uint64_t op = 0;
-    if (onshi_status st = s->ext.vtable->lookup_async(s->ext.instance, bytes_of(text), &completion.c, &op, &err))
+    if (onshi_status st = s->ext.vtable->lookup_async(s->ext.instance, bytes_of(text), completion.get(), &op, &err))
       return disaster_fail(args, to_error(st, err));
     if (!completion.wait_for(std::chrono::milliseconds(static_cast<int64_t>(timeout * 1000)))) {
       s->ext.vtable->cancel(s->ext.instance, op);
@@ -387,12 +387,13 @@ int cmd_lookup(const Args& args) {
                             "`onshi disaster import-qr` (the patient's お薬手帳)"));
       return kUnavailable;
     }
-    if (completion.status() != ONSHI_OK) {
-      const Error& e = completion.error();
+    const auto result = completion.result();
+    if (!result) {
+      const Error& e = result.error();
       const int code = disaster_fail(args, e);
       return e.code == ONSHI_E_TIMEOUT || e.code == ONSHI_E_IO || e.code == ONSHI_E_NETWORK ? kUnavailable : code;
     }
-    answer = json::parse(completion.result(), nullptr, false);
+    answer = json::parse(*result, nullptr, false);
     if (answer.is_discarded())
       return fail(args, make_error(ONSHI_E_PROTOCOL, "disaster", "the plugin's answer is not JSON",
                                    "report this with `onshi plugins --json`"));

@@ -49,40 +49,10 @@ std::optional<double> seconds(const Args& args, const char* name, double fallbac
 
 std::chrono::milliseconds as_duration(double s) { return std::chrono::milliseconds(static_cast<int64_t>(s * 1000)); }
 
-// ---- how a receptionist reads an outcome ----------------------------------------------------
-
-struct KindText {
-  const char *japanese, *english, *next;
-  int exit;
-};
-
-KindText kind_text(const std::string& kind) {
-  if (kind == "valid")
-    return {"資格有効", "valid", "proceed with reception and bill with the qualification shown", kOk};
-  if (kind == "lost")
-    return {"資格無効", "lost: the qualification shown is the old one",
-            "ask for the patient's current insurance; keep the old qualification shown for the claim", kNegative};
-  if (kind == "lost_with_new")
-    return {"資格無効（新しい資格あり）", "lost, a new qualification exists",
-            "ask for the new insurance card (or use the My Number card) and check again", kNegative};
-  if (kind == "no_data")
-    return {"該当資格なし", "no data",
-            "check the numbers and the birth date against the card and try again; else use a 申立書", kNegative};
-  if (kind == "needs_person")
-    return {"複数該当", "several matches",
-            "confirm with the patient which qualification applies (never pick one automatically)", kNegative};
-  if (kind == "withheld")
-    return {"一部非開示", "the insurer withholds part of the data",
-            "use only what is shown; ask the patient for the rest; nothing of it is stored", kNegative};
-  if (kind == "in_progress") return {"処理中", "still being processed", "ask again in a minute", kUnavailable};
-  return {"確認できませんでした", "the check failed", "try again; if it keeps failing, check the 資格確認端末",
-          kFailed};
-}
-
 // The terminal not answering (timeout, share missing, I/O) is "unavailable"; the rest "failed".
 int exit_code(const json& outcome) {
   const std::string kind = outcome.value("kind", "failed");
-  if (kind != "failed") return kind_text(kind).exit;
+  if (kind != "failed") return outcome_words(kind).exit;
   const std::string code = outcome.value("code", "");
   const bool unreachable = outcome.value("stage", "") == "transport" &&
                            (code == std::to_string(ONSHI_E_TIMEOUT) || code == std::to_string(ONSHI_E_NOT_FOUND) ||
@@ -144,7 +114,7 @@ void print_qualification(const json& q) {
 
 void print_outcome(const json& outcome) {
   const std::string kind = outcome.value("kind", "failed");
-  const KindText text = kind_text(kind);
+  const OutcomeWords& text = outcome_words(kind);
   std::cout << text.japanese << " (" << text.english << ")\n";
   if (kind == "failed" || kind == "in_progress")
     print_line("message:               ",

@@ -98,14 +98,9 @@ struct Progress {
   }
 };
 
-const char* kind_label(const std::string& kind) {
-  if (kind == "valid") return "資格有効 valid";
-  if (kind == "lost") return "資格無効 lost";
-  if (kind == "lost_with_new") return "資格無効(新資格あり) lost, new exists";
-  if (kind == "no_data") return "該当資格なし no data";
-  if (kind == "needs_person") return "複数該当 needs a person";
-  if (kind == "withheld") return "一部非開示 withheld";
-  return "確認できず failed";
+std::string kind_label(const std::string& kind) {
+  const OutcomeWords& w = outcome_words(kind);
+  return std::string(w.japanese) + " " + w.english;
 }
 
 int bulk_jobs(const Args& args, const Records& ext) {
@@ -186,11 +181,11 @@ int bulk(const Args& args) {
   onshi_status st;
   if (!resume.empty()) {
     std::cerr << "resuming 一括照会 " << resume << " of " << file << " (nothing already sent is sent again)\n";
-    st = ext->vtable->bulk_resume_async(ext->instance, resume.c_str(), &progress.l, &done.c, &op, &err);
+    st = ext->vtable->bulk_resume_async(ext->instance, resume.c_str(), &progress.l, done.get(), &op, &err);
   } else {
     const std::string request =
         json{{"schema", "onshi.eligibility.bulk-request/1"}, {"label", label}, {"patients", patients}}.dump();
-    st = ext->vtable->bulk_start_async(ext->instance, bytes_of(request), &progress.l, &done.c, &op, &err);
+    st = ext->vtable->bulk_start_async(ext->instance, bytes_of(request), &progress.l, done.get(), &op, &err);
   }
   if (st != ONSHI_OK) return fail(args, to_error(st, err));
   if (!done.wait_for(std::chrono::milliseconds(static_cast<int64_t>(timeout * 1000)))) {
@@ -201,8 +196,8 @@ int bulk(const Args& args) {
     return kUnavailable;
   }
   progress.quiet = true;
-  if (done.status() != ONSHI_OK) return fail(args, done.error());
-  json result = json::parse(done.result());
+  if (!done.result()) return fail(args, done.result().error());
+  json result = json::parse(*done.result());
   int code = result.value("state", "") == "done" ? kOk : kFailed;
   std::map<std::string, int> counts;
   for (const auto& [id, outcome] : result["results"].items()) {
@@ -324,7 +319,7 @@ int register_ref(const Args& args) {
   const std::string request = json{{"schema", "onshi.eligibility.reference-request/1"}, {"registrations", regs}}.dump();
   uint64_t op = 0;
   onshi_error err = empty_error();
-  if (onshi_status st = ext->vtable->register_reference_async(ext->instance, bytes_of(request), &done.c, &op, &err))
+  if (onshi_status st = ext->vtable->register_reference_async(ext->instance, bytes_of(request), done.get(), &op, &err))
     return fail(args, to_error(st, err));
   if (!done.wait_for(std::chrono::seconds(120))) {
     ext->vtable->cancel(ext->instance, op);
@@ -333,8 +328,8 @@ int register_ref(const Args& args) {
                           "check the 資格確認端末 and run the command again (registering twice is harmless)"));
     return kUnavailable;
   }
-  if (done.status() != ONSHI_OK) return fail(args, done.error());
-  json result = json::parse(done.result());
+  if (!done.result()) return fail(args, done.result().error());
+  json result = json::parse(*done.result());
   bool all = true;
   for (const auto& r : result["results"]) all = all && r.value("registered", false);
   if (args.flag("json")) {

@@ -1,5 +1,7 @@
 #include "reception.hpp"
 
+#include <onshi/support/base64.hpp>
+
 #include <cstring>
 
 namespace onshi::cli {
@@ -14,7 +16,7 @@ template <class Start>
 Result<std::string> run(const Eligibility& ext, Completion& completion, std::chrono::milliseconds timeout, Start start) {
   uint64_t op = 0;
   onshi_error err = empty_error();
-  if (onshi_status st = start(&completion.c, &op, &err)) return to_error(st, err);
+  if (onshi_status st = start(completion.get(), &op, &err)) return to_error(st, err);
   return await(ext, completion, op, timeout);
 }
 
@@ -30,7 +32,6 @@ Result<std::string> await(const Eligibility& ext, Completion& completion, uint64
     e.retryable = true;
     return e;
   }
-  if (completion.status() != ONSHI_OK) return completion.error();
   return completion.result();
 }
 
@@ -85,7 +86,7 @@ Result<CardCheck> verify_by_card(const CardReader& reader, const Eligibility& ex
     Completion challenged;
     uint64_t op = 0;
     err = empty_error();
-    if (onshi_status st = ext.vtable->challenge_async(ext.instance, &challenged.c, &op, &err)) return to_error(st, err);
+    if (onshi_status st = ext.vtable->challenge_async(ext.instance, challenged.get(), &op, &err)) return to_error(st, err);
     auto issued = await(ext, challenged, op, timeout);
     if (!issued) {  // no challenge came: the failed outcome the query itself would have given
       check.kind = "outcome";
@@ -93,7 +94,7 @@ Result<CardCheck> verify_by_card(const CardReader& reader, const Eligibility& ex
       return check;
     }
     const json doc = json::parse(*issued, nullptr, false);
-    const auto challenge = doc.is_object() ? base64_to_bytes(doc.value("challenge", "")) : std::nullopt;
+    const auto challenge = doc.is_object() ? support::base64_decode(doc.value("challenge", "")) : std::nullopt;
     if (!challenge || challenge->empty())
       return make_error(ONSHI_E_PROTOCOL, "eligibility", "the plugin's challenge document is unreadable",
                         "report this with `onshi plugins --json`");
@@ -115,9 +116,9 @@ Result<CardCheck> verify_by_card(const CardReader& reader, const Eligibility& ex
     }
     if (st != ONSHI_OK) return to_error(st, err);
     request["challenge"] = doc.value("challenge", "");
-    request["signature"] = bytes_to_base64(signature);
+    request["signature"] = support::base64_encode(signature);
   }
-  request["certificate"] = bytes_to_base64(certificate);
+  request["certificate"] = support::base64_encode(certificate);
   // 3. The query itself.
   auto outcome = verify_by_numbers(ext, request, timeout);
   if (!outcome) return std::move(outcome).error();
@@ -154,38 +155,5 @@ Result<json> document_call(const std::string& plugin_id, onshi_instance* instanc
   return doc;
 }
 
-std::string bytes_to_base64(const std::string& bytes) {
-  static const char* abc = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  for (size_t i = 0; i < bytes.size(); i += 3) {
-    uint32_t n = uint8_t(bytes[i]) << 16;
-    if (i + 1 < bytes.size()) n |= uint8_t(bytes[i + 1]) << 8;
-    if (i + 2 < bytes.size()) n |= uint8_t(bytes[i + 2]);
-    out += abc[n >> 18];
-    out += abc[(n >> 12) & 63];
-    out += i + 1 < bytes.size() ? abc[(n >> 6) & 63] : '=';
-    out += i + 2 < bytes.size() ? abc[n & 63] : '=';
-  }
-  return out;
-}
-
-std::optional<std::string> base64_to_bytes(const std::string& text) {
-  static const char* abc = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  uint32_t acc = 0;
-  int bits = 0;
-  for (char c : text) {
-    if (c == '=') break;
-    const char* at = c ? std::strchr(abc, c) : nullptr;
-    if (!at) return std::nullopt;
-    acc = (acc << 6) | uint32_t(at - abc);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out += char((acc >> bits) & 0xFF);
-    }
-  }
-  return out;
-}
 
 }  // namespace onshi::cli

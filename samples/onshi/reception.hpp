@@ -12,46 +12,11 @@
 #include <onshi/abi/onshi_ext_eligibility.h>
 
 #include <chrono>
-#include <condition_variable>
-#include <mutex>
 
 namespace onshi::cli {
 
 using Eligibility = Extension<onshi_eligibility_v1>;
 using CardReader = Extension<onshi_card_reader_v1>;
-
-// One asynchronous operation's end (any extension's onshi_completion). Must outlive
-// the Sdk, which completes what is pending on close.
-class Completion {
- public:
-  onshi_completion c{sizeof(onshi_completion), this, &on_done};
-
-  bool wait_for(std::chrono::milliseconds limit) {
-    std::unique_lock lock(mutex_);
-    return cv_.wait_for(lock, limit, [&] { return done_; });
-  }
-  onshi_status status() const { return status_; }
-  const std::string& result() const { return result_; }
-  const Error& error() const { return error_; }
-
- private:
-  static void ONSHI_ABI on_done(void* ctx, onshi_status status, onshi_bytes result, const onshi_error* err) {
-    auto& self = *static_cast<Completion*>(ctx);
-    std::lock_guard lock(self.mutex_);
-    self.status_ = status;
-    if (result.data) self.result_.assign(reinterpret_cast<const char*>(result.data), result.size);
-    if (status != ONSHI_OK)
-      self.error_ = err ? to_error(status, *err) : make_error(status, "plugin", "the operation failed without a reason");
-    self.done_ = true;
-    self.cv_.notify_all();
-  }
-  std::mutex mutex_;
-  std::condition_variable cv_;
-  bool done_ = false;
-  onshi_status status_ = ONSHI_OK;
-  std::string result_;
-  Error error_;
-};
 
 // Waits for op; after `timeout` cancels it and says so (ONSHI_E_TIMEOUT).
 Result<std::string> await(const Eligibility& ext, Completion& completion, uint64_t op, std::chrono::milliseconds timeout);
@@ -87,7 +52,5 @@ Result<nlohmann::json> call(const Extension<VTable>& ext, onshi_document_fn VTab
   return document_call(ext.plugin_id, ext.instance, ext.vtable->*fn, request);
 }
 
-std::string bytes_to_base64(const std::string& bytes);
-std::optional<std::string> base64_to_bytes(const std::string& text);
 
 }  // namespace onshi::cli
