@@ -1,4 +1,5 @@
 // Outcomes named by their DOMAIN rule, decided from real face files the simulator writes.
+#include <onshi/eligibility/history.hpp>
 #include <onshi/eligibility/json.hpp>
 #include <onshi/eligibility/protocol.hpp>
 #include <onshi/eligibility/outcome.hpp>
@@ -85,6 +86,29 @@ TEST(Outcome, R_RES_withheld_fields_are_not_carried_nor_cached) {
   EXPECT_FALSE(q.contains("address"));
   EXPECT_FALSE(q.contains("birthdate"));
   EXPECT_EQ(q["insurer_number"], "06134449");
+}
+
+// Security finding 7: with several entries, decide() used to return before it looked for withheld
+// fields, and the default let the answer be cached. Any entry withholding keeps it all out.
+TEST(Outcome, R_RES_a_withheld_entry_among_several_keeps_the_whole_answer_out_of_every_cache) {
+  TempDir root;
+  ASSERT_EQ(run_sim({"face", "--root", root.path.string(), "--persona", "multi"}), 0);
+  const fs::path file = fs::directory_iterator(root.path / "face")->path();
+  auto msg = parse_message<QualificationResponse>(read_bytes(file), "multi");
+  ASSERT_TRUE(msg.ok());
+  ASSERT_EQ(msg->body.ResultList->ResultOfQualificationConfirmation.size(), 2u);
+  EXPECT_TRUE(decide(*msg).cache_allowed);
+  msg->body.ResultList->ResultOfQualificationConfirmation[1].Name.reset();  // the second insurer withholds it
+  const Outcome o = decide(*msg);
+  EXPECT_EQ(o.kind, OutcomeKind::needs_person);
+  EXPECT_FALSE(o.cache_allowed);
+  EXPECT_EQ(o.withheld_fields, std::vector<std::string>{"Name"});
+  EXPECT_TRUE(keepable_outcome(o)["qualifications"].empty());
+  auto entry = history_entry(o, HistoryContext{"insured", 0, "", "", ""});
+  ASSERT_TRUE(entry);
+  EXPECT_TRUE((*entry)["withheld"].get<bool>());
+  EXPECT_TRUE((*entry)["qualifications"].empty());
+  EXPECT_FALSE(Outcome{}.cache_allowed) << "an outcome not made by decide() is never cacheable";
 }
 
 TEST(Outcome, R_KUBUN_A1_is_medical_assistance_and_R_FIELDS_1900_01_01_is_unknown) {

@@ -1,5 +1,7 @@
 #include <onshi/eligibility/outcome.hpp>
 
+#include <algorithm>
+
 namespace onshi::eligibility {
 namespace {
 
@@ -60,6 +62,7 @@ Outcome failure(FailureStage stage, std::string code, std::string message, std::
   o.message = std::move(message);
   o.hint = std::move(hint);
   o.retryable = retryable;
+  o.cache_allowed = true;  // nothing of a record: nothing withheld
   return o;
 }
 
@@ -171,6 +174,12 @@ Outcome decide(const QualificationResponse& response) {
   const auto& results = b.ResultList ? b.ResultList->ResultOfQualificationConfirmation : none;
   o.qualifications.reserve(results.size());
   for (const auto& r : results) read_qualification(r, o.qualifications.emplace_back());
+  // R-RES: what any entry withholds keeps the whole answer out of every cache, whatever it decides.
+  for (const auto& r : results)
+    for (auto& field : withheld_in(r))
+      if (std::find(o.withheld_fields.begin(), o.withheld_fields.end(), field) == o.withheld_fields.end())
+        o.withheld_fields.push_back(std::move(field));
+  o.cache_allowed = o.withheld_fields.empty();
 
   if (validity == "4") {
     o.kind = OutcomeKind::no_data;
@@ -195,8 +204,6 @@ Outcome decide(const QualificationResponse& response) {
     return failure(FailureStage::eligibility, validity, "QualificationValidity " + validity + " without any result",
                    "treat the patient as unverified and ask again", true);
 
-  o.withheld_fields = withheld_in(results.front());
-  o.cache_allowed = o.withheld_fields.empty();
   if (validity == "2") {
     o.kind = OutcomeKind::lost;
     o.hint = "資格無効: ask for the new insurance; otherwise bill with this old qualification (R-CLAIM-B)";

@@ -89,7 +89,7 @@ struct Outcome {
   std::string note;     // a normal-with-note ProcessingResultCode/Message (e.g. カード失効期限3か月前)
   std::vector<Qualification> qualifications;  // 1 for valid/lost/withheld, several for needs_person
   std::vector<std::string> withheld_fields;   // element names the insurer did not send
-  bool cache_allowed = true;                  // false when withheld: never cache such a result
+  bool cache_allowed = false;                 // true only when decide() found nothing withheld in any entry
   Text reference_classification;              // 1 card, 2 insurance numbers
   Text arbitrary_file_identifier;
   Text processed_at;                          // ProcessExecutionTime
