@@ -245,9 +245,9 @@ Result<std::string> copay(std::string_view request) {
   json doc = json(shape)["copay"];
   doc["schema"] = kCopaySchema;
   doc["warnings"] = warnings_json(decision->warnings);
-  doc["boundaries"] = {{"preschool_last_day", format_iso(preschool_last_day(in->birth_date))},
-                       {"elderly_first_day", format_iso(elderly_first_day(in->birth_date))},
-                       {"kouki_first_day", format_iso(kouki_first_day(in->birth_date))}};
+  doc["boundaries"] = {{"preschool_last_day", iso_date(preschool_last_day(in->birth_date))},
+                       {"elderly_first_day", iso_date(elderly_first_day(in->birth_date))},
+                       {"kouki_first_day", iso_date(kouki_first_day(in->birth_date))}};
   return doc.dump(2);
 }
 

@@ -128,7 +128,7 @@ constexpr std::array<std::pair<const char*, AgeBand>, 4> kBands{{{"preschool", A
                                                                   {"elderly_70_74", AgeBand::elderly_70_74},
                                                                   {"kouki", AgeBand::kouki}}};
 
-json optional_date(const std::optional<Date>& d) { return d ? json(format_iso(*d)) : json(nullptr); }
+json optional_date(const std::optional<Date>& d) { return d ? json(iso_date(*d)) : json(nullptr); }
 
 template <class T>
 json optional_value(const std::optional<T>& v) {
@@ -246,7 +246,7 @@ void to_json(json& j, const ClaimInput& in) {
   const Presented& p = in.presented;
   const Patient& pt = in.patient;
   j = json{{"schema", kInputSchema},
-           {"visit_date", format_iso(in.visit_date)},
+           {"visit_date", iso_date(in.visit_date)},
            {"visit", enum_name(in.visit, kVisitKinds)},
            {"presented",
             {{"my_number_card", p.my_number_card},
