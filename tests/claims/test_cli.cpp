@@ -167,7 +167,7 @@ TEST_F(ClaimsCli, InsurerCheckOtherKindsAndABadKind) {
   EXPECT_EQ(onshi({"insurer-check", wrong, "--kind", "recipient"}).exit, 1);
   auto bad = onshi({"insurer-check", "1234", "--kind", "passport"});
   EXPECT_EQ(bad.exit, 2);
-  EXPECT_NE(bad.err.find("'passport' is not one of insurer, public-expense, recipient"), std::string::npos) << bad.err;
+  EXPECT_NE(bad.err.find("field kind: expected one of insurer, public-expense, recipient"), std::string::npos) << bad.err;
   EXPECT_NE(bad.err.find("--kind"), std::string::npos) << bad.err;
 }
 

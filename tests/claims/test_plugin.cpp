@@ -6,6 +6,7 @@
 #include <onshi/abi/onshi_ext_diagnostics.h>
 #include <onshi/claims/numbers.hpp>
 #include <onshi/host.hpp>
+#include <onshi/support/base64.hpp>
 
 #include <nlohmann/json.hpp>
 
@@ -64,20 +65,6 @@ class ClaimsPlugin : public ::testing::Test {
 
   static inline std::unique_ptr<onshi::Sdk> sdk_;
 };
-
-std::string decode_base64(const std::string& text) {
-  static const std::string alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  unsigned bits = 0;
-  int count = 0;
-  for (char c : text) {
-    auto at = alphabet.find(c);
-    if (at == std::string::npos) continue;
-    bits = (bits << 6) | unsigned(at);
-    if ((count += 6) >= 8) out += char((bits >> (count -= 8)) & 0xFF);
-  }
-  return out;
-}
 
 json copay_request(const char* birth, const char* on) {
   return {{"schema", "onshi.claims.copay-request/1"}, {"birth_date", birth}, {"on", on}};
@@ -139,7 +126,7 @@ TEST_F(ClaimsPlugin, DecideWritesTheGoldenReceiptFileForEveryGoldenInput) {
     EXPECT_EQ(result["schema"], "onshi.claims.result/1");
     auto expected = entry.path();
     expected.replace_extension(".UKE");
-    EXPECT_EQ(decode_base64(result.value("receipt_file_base64", "")), claims_test::read_file(expected));
+    EXPECT_EQ(onshi::support::base64_decode(result.value("receipt_file_base64", "")), claims_test::read_file(expected));
   }
 }
 
@@ -187,7 +174,7 @@ TEST_F(ClaimsPlugin, EveryFunctionRefusesDocumentsOver1MiB) {
                      &onshi_claims_v1::statement_form, &onshi_claims_v1::usage_rate}) {
     auto r = call(f, huge);
     EXPECT_EQ(r.status, ONSHI_E_INVALID_ARGUMENT);
-    EXPECT_NE(std::string(r.err.message).find("1 MiB"), std::string::npos) << r.err.message;
+    EXPECT_NE(std::string(r.err.message).find("over the limit of 1048576"), std::string::npos) << r.err.message;
   }
 }
 
@@ -401,6 +388,12 @@ TEST_F(ClaimsPlugin, R_RATE_AnEmptyMonthAndBadEntriesAreErrors) {
 
   auto bad_month = call(&onshi_claims_v1::usage_rate, usage_request("2026-1", list));
   EXPECT_NE(std::string(bad_month.err.message).find("field month"), std::string::npos) << bad_month.err.message;
+
+  list[1] = 5;
+  auto not_an_object = call(&onshi_claims_v1::usage_rate, usage_request("2026-11", list));
+  EXPECT_EQ(not_an_object.status, ONSHI_E_INVALID_ARGUMENT);
+  EXPECT_NE(std::string(not_an_object.err.message).find("field verifications[1]: "), std::string::npos)
+      << not_an_object.err.message;
 }
 
 }  // namespace
