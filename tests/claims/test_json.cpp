@@ -19,7 +19,7 @@ TEST(ClaimJson, input_round_trips) {
 }
 
 TEST(ClaimJson, errors_name_the_field_path) {
-  auto doc = json::parse(claims_test::read_file(claims_test::golden("unknown_c_shaho.json")));
+  auto doc = json::parse(claims_test::read_bytes(claims_test::golden("unknown_c_shaho.json")));
   auto error_for = [](const json& j) {
     auto r = parse_claim_input(j.dump());
     EXPECT_FALSE(r.ok());
@@ -47,7 +47,7 @@ TEST(ClaimJson, errors_name_the_field_path) {
 }
 
 TEST(ClaimJson, malformed_truncated_and_huge_input_is_refused_clearly) {
-  std::string text = claims_test::read_file(claims_test::golden("verified_shaho.json"));
+  std::string text = claims_test::read_bytes(claims_test::golden("verified_shaho.json"));
   auto truncated = parse_claim_input(text.substr(0, text.size() / 2));
   ASSERT_FALSE(truncated.ok());
   EXPECT_NE(truncated.error().message.find("not valid JSON"), std::string::npos);

@@ -120,18 +120,19 @@ TEST_F(ClaimsPlugin, DecideWritesTheGoldenReceiptFileForEveryGoldenInput) {
   for (const auto& entry : std::filesystem::directory_iterator(CLAIMS_GOLDEN_DIR)) {
     if (entry.path().extension() != ".json") continue;
     SCOPED_TRACE(entry.path().filename().string());
-    auto r = call(&onshi_claims_v1::decide, claims_test::read_file(entry.path()));
+    auto r = call(&onshi_claims_v1::decide, claims_test::read_bytes(entry.path()));
     ASSERT_EQ(r.status, ONSHI_OK) << r.err.message;
     json result = r.doc();
     EXPECT_EQ(result["schema"], "onshi.claims.result/1");
     auto expected = entry.path();
     expected.replace_extension(".UKE");
-    EXPECT_EQ(onshi::support::base64_decode(result.value("receipt_file_base64", "")), claims_test::read_file(expected));
+    EXPECT_EQ(onshi::support::base64_decode(result.value("receipt_file_base64", "")),
+              claims_test::read_bytes(expected));
   }
 }
 
 TEST_F(ClaimsPlugin, R_CLAIM_C_UnknownKoukiPatientGetsTheUnknownClaim) {
-  auto r = call(&onshi_claims_v1::decide, claims_test::read_file(claims_test::golden("unknown_c_kouki.json")));
+  auto r = call(&onshi_claims_v1::decide, claims_test::read_bytes(claims_test::golden("unknown_c_kouki.json")));
   ASSERT_EQ(r.status, ONSHI_OK) << r.err.message;
   json result = r.doc();
   EXPECT_EQ(result["route"]["id"], "R-CLAIM-C");
@@ -141,7 +142,7 @@ TEST_F(ClaimsPlugin, R_CLAIM_C_UnknownKoukiPatientGetsTheUnknownClaim) {
 }
 
 TEST_F(ClaimsPlugin, DecideRefusesBadInputNamingTheField) {
-  json input = json::parse(claims_test::read_file(claims_test::golden("verified_shaho.json")));
+  json input = json::parse(claims_test::read_bytes(claims_test::golden("verified_shaho.json")));
   input["patient"]["birth_date"] = "1980-13-01";
   auto r = call(&onshi_claims_v1::decide, input);
   EXPECT_EQ(r.status, ONSHI_E_INVALID_ARGUMENT);
@@ -153,7 +154,7 @@ TEST_F(ClaimsPlugin, DecideRefusesBadInputNamingTheField) {
 }
 
 TEST_F(ClaimsPlugin, DecideFromManyThreadsAtOnceGivesTheSameResult) {  // the manifest says thread_safety "full"
-  const std::string input = claims_test::read_file(claims_test::golden("unknown_c_shaho.json"));
+  const std::string input = claims_test::read_bytes(claims_test::golden("unknown_c_shaho.json"));
   const std::string expected = call(&onshi_claims_v1::decide, input).out;
   ASSERT_FALSE(expected.empty());
   std::vector<std::string> results(8);
