@@ -1,27 +1,24 @@
 // Helpers shared by the claims tests: reading the committed input documents.
 #pragma once
 
+#include "files.hpp"
+
 #include <onshi/claims/json.hpp>
 
 #include <gtest/gtest.h>
 
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <string>
 
 namespace claims_test {
 
-inline std::string read_file(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
+using onshi::test::read_bytes;
 
 inline std::filesystem::path golden(const std::string& name) { return std::filesystem::path(CLAIMS_GOLDEN_DIR) / name; }
 
 // The input document tests/claims/golden/<name>.json, parsed.
 inline onshi::claims::ClaimInput golden_input(const std::string& name) {
-  auto in = onshi::claims::parse_claim_input(read_file(golden(name + ".json")));
+  auto in = onshi::claims::parse_claim_input(read_bytes(golden(name + ".json")));
   EXPECT_TRUE(in.ok()) << name << ": " << in.error().message;
   return in.ok() ? *in : onshi::claims::ClaimInput{};
 }

@@ -7,12 +7,11 @@
 
 #include <algorithm>
 #include <cstdlib>
-#include <fstream>
 
 using namespace onshi::claims;
 using claims_test::golden;
 using claims_test::golden_input;
-using claims_test::read_file;
+using claims_test::read_bytes;
 
 namespace {
 
@@ -51,8 +50,8 @@ bool has_warning(const ClaimResult& r, const std::string& rule) {
 void expect_golden(const std::string& name) {
   ClaimResult r = claim_for(golden_input(name));
   auto path = golden(name + ".UKE");
-  if (std::getenv("ONSHI_UPDATE_GOLDEN")) std::ofstream(path, std::ios::binary) << r.receipt_file;
-  std::string expected = read_file(path);
+  if (std::getenv("ONSHI_UPDATE_GOLDEN")) onshi::test::write_bytes(path, r.receipt_file);
+  std::string expected = read_bytes(path);
   ASSERT_FALSE(expected.empty()) << path;
   ASSERT_FALSE(r.receipt_file.empty());
   EXPECT_EQ(r.receipt_file, expected) << "UTF-8 view of what was produced:\n" << r.uke_text;

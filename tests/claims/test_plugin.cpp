@@ -6,6 +6,7 @@
 #include <onshi/abi/onshi_ext_diagnostics.h>
 #include <onshi/claims/numbers.hpp>
 #include <onshi/host.hpp>
+#include <onshi/support/base64.hpp>
 
 #include <nlohmann/json.hpp>
 
@@ -65,20 +66,6 @@ class ClaimsPlugin : public ::testing::Test {
   static inline std::unique_ptr<onshi::Sdk> sdk_;
 };
 
-std::string decode_base64(const std::string& text) {
-  static const std::string alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  unsigned bits = 0;
-  int count = 0;
-  for (char c : text) {
-    auto at = alphabet.find(c);
-    if (at == std::string::npos) continue;
-    bits = (bits << 6) | unsigned(at);
-    if ((count += 6) >= 8) out += char((bits >> (count -= 8)) & 0xFF);
-  }
-  return out;
-}
-
 json copay_request(const char* birth, const char* on) {
   return {{"schema", "onshi.claims.copay-request/1"}, {"birth_date", birth}, {"on", on}};
 }
@@ -133,18 +120,19 @@ TEST_F(ClaimsPlugin, DecideWritesTheGoldenReceiptFileForEveryGoldenInput) {
   for (const auto& entry : std::filesystem::directory_iterator(CLAIMS_GOLDEN_DIR)) {
     if (entry.path().extension() != ".json") continue;
     SCOPED_TRACE(entry.path().filename().string());
-    auto r = call(&onshi_claims_v1::decide, claims_test::read_file(entry.path()));
+    auto r = call(&onshi_claims_v1::decide, claims_test::read_bytes(entry.path()));
     ASSERT_EQ(r.status, ONSHI_OK) << r.err.message;
     json result = r.doc();
     EXPECT_EQ(result["schema"], "onshi.claims.result/1");
     auto expected = entry.path();
     expected.replace_extension(".UKE");
-    EXPECT_EQ(decode_base64(result.value("receipt_file_base64", "")), claims_test::read_file(expected));
+    EXPECT_EQ(onshi::support::base64_decode(result.value("receipt_file_base64", "")),
+              claims_test::read_bytes(expected));
   }
 }
 
 TEST_F(ClaimsPlugin, R_CLAIM_C_UnknownKoukiPatientGetsTheUnknownClaim) {
-  auto r = call(&onshi_claims_v1::decide, claims_test::read_file(claims_test::golden("unknown_c_kouki.json")));
+  auto r = call(&onshi_claims_v1::decide, claims_test::read_bytes(claims_test::golden("unknown_c_kouki.json")));
   ASSERT_EQ(r.status, ONSHI_OK) << r.err.message;
   json result = r.doc();
   EXPECT_EQ(result["route"]["id"], "R-CLAIM-C");
@@ -154,7 +142,7 @@ TEST_F(ClaimsPlugin, R_CLAIM_C_UnknownKoukiPatientGetsTheUnknownClaim) {
 }
 
 TEST_F(ClaimsPlugin, DecideRefusesBadInputNamingTheField) {
-  json input = json::parse(claims_test::read_file(claims_test::golden("verified_shaho.json")));
+  json input = json::parse(claims_test::read_bytes(claims_test::golden("verified_shaho.json")));
   input["patient"]["birth_date"] = "1980-13-01";
   auto r = call(&onshi_claims_v1::decide, input);
   EXPECT_EQ(r.status, ONSHI_E_INVALID_ARGUMENT);
@@ -166,7 +154,7 @@ TEST_F(ClaimsPlugin, DecideRefusesBadInputNamingTheField) {
 }
 
 TEST_F(ClaimsPlugin, DecideFromManyThreadsAtOnceGivesTheSameResult) {  // the manifest says thread_safety "full"
-  const std::string input = claims_test::read_file(claims_test::golden("unknown_c_shaho.json"));
+  const std::string input = claims_test::read_bytes(claims_test::golden("unknown_c_shaho.json"));
   const std::string expected = call(&onshi_claims_v1::decide, input).out;
   ASSERT_FALSE(expected.empty());
   std::vector<std::string> results(8);
@@ -187,7 +175,7 @@ TEST_F(ClaimsPlugin, EveryFunctionRefusesDocumentsOver1MiB) {
                      &onshi_claims_v1::statement_form, &onshi_claims_v1::usage_rate}) {
     auto r = call(f, huge);
     EXPECT_EQ(r.status, ONSHI_E_INVALID_ARGUMENT);
-    EXPECT_NE(std::string(r.err.message).find("1 MiB"), std::string::npos) << r.err.message;
+    EXPECT_NE(std::string(r.err.message).find("over the limit of 1048576"), std::string::npos) << r.err.message;
   }
 }
 
@@ -401,6 +389,12 @@ TEST_F(ClaimsPlugin, R_RATE_AnEmptyMonthAndBadEntriesAreErrors) {
 
   auto bad_month = call(&onshi_claims_v1::usage_rate, usage_request("2026-1", list));
   EXPECT_NE(std::string(bad_month.err.message).find("field month"), std::string::npos) << bad_month.err.message;
+
+  list[1] = 5;
+  auto not_an_object = call(&onshi_claims_v1::usage_rate, usage_request("2026-11", list));
+  EXPECT_EQ(not_an_object.status, ONSHI_E_INVALID_ARGUMENT);
+  EXPECT_NE(std::string(not_an_object.err.message).find("field verifications[1]: "), std::string::npos)
+      << not_an_object.err.message;
 }
 
 }  // namespace

@@ -1,6 +1,6 @@
 // The claims plugin: "onshi.claims/1" over the claims core, plus "onshi.diagnostics/1".
-// Every function is a pure document call (documents.hpp); this file only adds the C
-// boundary: lent bytes in, the caller's writer out, no exception through C.
+// Every function is a pure document call (documents.hpp); the plugin toolkit's document_call
+// adds the C boundary: lent bytes in, the caller's writer out, no exception through C.
 #include "documents.hpp"
 
 #include <onshi/abi/onshi_ext_claims.h>
@@ -17,28 +17,7 @@
 namespace {
 
 using onshi::Result;
-using onshi::make_error;
-
-Result<void> write(const onshi_writer* out, const std::string& text) {
-  if (!out || !out->write)
-    return make_error(ONSHI_E_INVALID_ARGUMENT, "claims", "no output writer was given", "pass an onshi_writer");
-  if (onshi_status st = out->write(out->ctx, reinterpret_cast<const uint8_t*>(text.data()), text.size()))
-    return make_error(st, "claims", "the caller's writer refused the output");
-  return {};
-}
-
-// One document function of the core, as an onshi_document_fn.
-template <Result<std::string> (*document)(std::string_view)>
-onshi_status ONSHI_ABI document_call(onshi_instance*, onshi_bytes in, const onshi_writer* out, onshi_error* err) {
-  return onshi::plugin::guarded(err, [&]() -> Result<void> {
-    if (!in.data && in.size)
-      return make_error(ONSHI_E_INVALID_ARGUMENT, "claims", "the input document has a size but no data",
-                        "pass the document's bytes");
-    auto result = document(std::string_view(reinterpret_cast<const char*>(in.data), in.size));
-    if (!result) return result.error();
-    return write(out, *result);
-  });
-}
+using onshi::plugin::document_call;
 
 class ClaimsPlugin : public onshi::plugin::Instance {
  public:
@@ -74,7 +53,7 @@ class ClaimsPlugin : public onshi::plugin::Instance {
                                {"plugin", "onshi.claims"},
                                {"now_unix_ms", now.count()},
                                {"checks", checks}};
-      return write(out, report.dump());
+      return onshi::plugin::write_to(out, report.dump());
     });
   }
 

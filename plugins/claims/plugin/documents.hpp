@@ -1,7 +1,8 @@
 // The documents of "onshi.claims/1" (onshi_ext_claims.h): one pure function per
 // extension function, from the request text to the response text. The C glue
 // (claims_plugin.cpp) only adds the boundary; docs/decisions/claims.md,
-// "Plugin documents", shows every schema with an example.
+// "Plugin documents", shows every schema with an example; their ids are the
+// ONSHI_SCHEMA_CLAIMS_* of onshi_ext_claims.h.
 #pragma once
 
 #include <onshi/result.hpp>
@@ -10,14 +11,6 @@
 #include <string_view>
 
 namespace onshi::claims::plugin {
-
-inline constexpr const char* kCopayRequestSchema = "onshi.claims.copay-request/1";
-inline constexpr const char* kCopaySchema = "onshi.claims.copay/1";
-inline constexpr const char* kNumberRequestSchema = "onshi.claims.number-request/1";
-inline constexpr const char* kNumberCheckSchema = "onshi.claims.number-check/1";
-inline constexpr const char* kStatementPrefillSchema = "onshi.claims.statement-prefill/1";
-inline constexpr const char* kUsageRequestSchema = "onshi.claims.usage-request/1";
-inline constexpr const char* kUsageSchema = "onshi.claims.usage/1";
 
 // onshi.claims.input/1 → onshi.claims.result/1.
 Result<std::string> decide(std::string_view input);

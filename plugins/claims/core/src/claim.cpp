@@ -111,10 +111,10 @@ Record re_record(const ClaimInput& in, const RouteDecision& route, const CopayDe
   std::string benefit = route.payer == PayerKind::kokuho ? std::to_string((10 - copay.ratio) * 10) : "";
   std::vector<Field> f{{"レセプト番号", std::to_string(in.billing.receipt_number)},
                        {"レセプト種別", receipt_type(route.payer, copay, route.qualification)},
-                       {"診療年月", format_yyyymm(in.visit_date)},
+                       {"診療年月", compact_month(in.visit_date)},
                        {"氏名", to_kanji_mode(p.name)},
                        {"男女区分", std::to_string(int(p.sex))},
-                       {"生年月日", format_yyyymmdd(*p.birth_date)},
+                       {"生年月日", compact_date(*p.birth_date)},
                        {"給付割合", benefit},
                        {"入院年月日", ""},
                        {"病棟区分", ""},

@@ -80,13 +80,13 @@ Result<CopayDecision> decide_copay(const CopayInput& in) {
       return d;
     }
     return make_error(ONSHI_E_INVALID_ARGUMENT, "claims",
-                      std::string(group) + " on " + format_iso(in.on) + ": card_ratio is missing",
+                      std::string(group) + " on " + iso_date(in.on) + ": card_ratio is missing",
                       kouki ? "take the 負担割合 from the 後期高齢者 card or online result, or the patient's 申立書"
                             : "take the ratio from the 高齢受給者証 or online result, or the patient's 申立書");
   }
   if (band == AgeBand::preschool)
     return decided(2, CopayRule::preschool,
-                   "未就学: 2割 through " + format_iso(preschool_last_day(in.birth_date)));
+                   "未就学: 2割 through " + iso_date(preschool_last_day(in.birth_date)));
   return decided(3, CopayRule::general, "3割 (under 70, school age or older)");
 }
 

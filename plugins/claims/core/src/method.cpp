@@ -60,7 +60,7 @@ MethodDecision choose_method(const ClaimInput& in) {
                     {"read 保険者番号・記号・番号・枝番 off the 健康保険証", "check the 保険証's 有効期限"});
     if (today > kProvisionalLastDay)
       warn("old_card_expired", "R-M5",
-           "the 健康保険証 expired on " + format_iso(valid_until) +
+           "the 健康保険証 expired on " + iso_date(valid_until) +
                " and the provisional handling ended on 2026-03-31; it proves nothing any more");
   }
   if ((p.old_insurance_card || p.qualification_notice) && today <= kProvisionalLastDay) {

@@ -104,7 +104,7 @@ Result<std::string> render_receipt_file(const Clinic& clinic, int payer_office, 
              {"医療機関コード", clinic.code},
              {"予備", ""},
              {"医療機関名称", to_kanji_mode(clinic.name)},
-             {"請求年月", format_yyyymm(claim_month)},
+             {"請求年月", compact_month(claim_month)},
              {"マルチボリューム識別", "00"},
              {"電話番号", clinic.phone}}};
   Record go{"GO",

@@ -27,7 +27,7 @@ Result<DxTier> dx_tier(const UsageRate& usage, Date month, Facility facility) {
     thresholds = {15, 10, 5};
   else
     return make_error(ONSHI_E_NOT_SUPPORTED, "claims",
-                      "医療DX推進体制整備加算 tiers by usage rate start in 2024-10; " + format_iso(month) +
+                      "医療DX推進体制整備加算 tiers by usage rate start in 2024-10; " + iso_date(month) +
                           " is earlier",
                       "use a month from 2024-10 on");
   static constexpr int kPoints[3][3] = {{11, 10, 8}, {9, 8, 6}, {7, 6, 4}};  // [facility][tier-1]

@@ -1,26 +1,17 @@
-// onshi/claims/dates.hpp: calendar dates and the legal age rules every ratio rule uses.
+// onshi/claims/dates.hpp: the legal age rules every ratio rule uses. Calendar days themselves
+// (Date, make_date, parse_date, iso_date, compact_date, compact_month) are libs/support's.
 #pragma once
 
-#include <onshi/result.hpp>
-
-#include <chrono>
-#include <string>
-#include <string_view>
+#include <onshi/support/dates.hpp>
 
 namespace onshi::claims {
 
-using Date = std::chrono::year_month_day;
-
-constexpr Date make_date(int y, unsigned m, unsigned d) {
-  return Date{std::chrono::year{y}, std::chrono::month{m}, std::chrono::day{d}};
-}
-
-// Accepts "YYYY-MM-DD" or "YYYYMMDD"; `field` names the input in the error.
-Result<Date> parse_date(std::string_view text, std::string_view field);
-
-std::string format_iso(Date d);       // 2026-11-21
-std::string format_yyyymmdd(Date d);  // 20261121 (UKE 年月日)
-std::string format_yyyymm(Date d);    // 202611   (UKE 年月)
+using support::compact_date;   // 20261121 (UKE 年月日)
+using support::compact_month;  // 202611   (UKE 年月)
+using support::Date;
+using support::iso_date;       // 2026-11-21
+using support::make_date;
+using support::parse_date;
 
 Date add_days(Date d, int days);
 Date add_months(Date d, int months);  // day clamped to the month's end
