@@ -436,6 +436,10 @@ ONSHI_SDK_API void ONSHI_ABI onshi_sdk_set_time_ms(onshi_sdk* sdk, int64_t unix_
   if (sdk) sdk->services->clock.set_unix_ms(unix_ms);
 }
 
+ONSHI_SDK_API void ONSHI_ABI onshi_sdk_set_rehearsal(onshi_sdk* sdk, int32_t on) {
+  if (sdk) sdk->services->clock.set_rehearsal(on != 0);
+}
+
 ONSHI_SDK_API int64_t ONSHI_ABI onshi_sdk_now_ms(const onshi_sdk* sdk) {
   return sdk ? sdk->services->clock.now_unix_ms() : 0;
 }

@@ -31,8 +31,17 @@ void Logger::log(int32_t level, std::string_view plugin_id, std::string_view mes
 
 int64_t Clock::now_unix_ms() const {
   if (int64_t fixed = fixed_ms_.load()) return fixed;
+  return real_unix_ms();
+}
+
+int64_t Clock::real_unix_ms() {
   using namespace std::chrono;
   return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+int32_t Clock::mode() const {
+  if (fixed_ms_.load() == 0) return ONSHI_CLOCK_REAL;
+  return rehearsal_.load() ? ONSHI_CLOCK_REHEARSAL : ONSHI_CLOCK_PINNED;
 }
 
 // ---- executor
@@ -186,7 +195,10 @@ int64_t ONSHI_ABI clock_monotonic(const onshi_host*) {
   using namespace std::chrono;
   return duration_cast<nanoseconds>(steady_clock::now().time_since_epoch()).count();
 }
-const onshi_host_clock_v1 kClock = {sizeof(onshi_host_clock_v1), clock_now, clock_monotonic};
+int64_t ONSHI_ABI clock_real_now(const onshi_host*) { return Clock::real_unix_ms(); }
+int32_t ONSHI_ABI clock_mode(const onshi_host* host) { return context(host).services->clock.mode(); }
+const onshi_host_clock_v1 kClock = {sizeof(onshi_host_clock_v1), clock_now, clock_monotonic, clock_real_now,
+                                    clock_mode};
 
 const nlohmann::json& section(const onshi_host* host) {
   static const nlohmann::json empty = nlohmann::json::object();
@@ -271,7 +283,7 @@ onshi_status ONSHI_ABI store_put(const onshi_host* host, const onshi_store_recor
   auto& ctx = context(host);
   auto& s = *ctx.services;
   if (!s.store) return fill_error(err, no_store(s));
-  auto r = s.store->put(ctx.plugin_id, records, count, s.clock.now_unix_ms());
+  auto r = s.store->put(ctx.plugin_id, records, count, Clock::real_unix_ms());
   return r ? ONSHI_OK : fill_error(err, r.error());
 }
 onshi_status ONSHI_ABI store_query(const onshi_host* host, const onshi_store_query* q, onshi_store_visit_fn visit,

@@ -41,14 +41,19 @@ class Logger {
   std::mutex mutex_;
 };
 
-// Wall time that tests can pin; 0 means "follow the system clock".
+// Wall time that tests and drills can pin; 0 means "follow the system clock". What must be real
+// (deleting expired records, certificate dates) reads real_unix_ms().
 class Clock {
  public:
   int64_t now_unix_ms() const;
+  static int64_t real_unix_ms();
   void set_unix_ms(int64_t ms) { fixed_ms_.store(ms); }
+  void set_rehearsal(bool on) { rehearsal_.store(on); }
+  int32_t mode() const;  // ONSHI_CLOCK_*
 
  private:
   std::atomic<int64_t> fixed_ms_{0};
+  std::atomic<bool> rehearsal_{false};
 };
 
 // The host's asynchronous I/O: an io_context on a few threads for short

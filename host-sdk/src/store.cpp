@@ -139,7 +139,7 @@ Result<void> Store::purge_expired(int64_t now_ms) {
   return {};
 }
 
-Result<void> Store::put(const std::string& owner, const onshi_store_record* records, uint32_t count, int64_t now_ms) {
+Result<void> Store::put(const std::string& owner, const onshi_store_record* records, uint32_t count, int64_t real_now_ms) {
   if (count && !records)
     return make_error(ONSHI_E_INVALID_ARGUMENT, "store", "put without records", "pass an array of count records");
   for (uint32_t i = 0; i < count; ++i) {
@@ -151,7 +151,7 @@ Result<void> Store::put(const std::string& owner, const onshi_store_record* reco
                         "fill every field of onshi_store_record");
   }
   std::lock_guard lock(mutex_);
-  if (auto purged = purge_expired(now_ms); !purged) return purged;
+  if (auto purged = purge_expired(real_now_ms); !purged) return purged;
   if (sqlite3_exec(db_, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) != SQLITE_OK)
     return sqlite_error("cannot start writing");
   auto fail = [&](const std::string& doing) {

@@ -33,7 +33,9 @@ class Store {
   static Result<std::unique_ptr<Store>> open(const std::filesystem::path& file);
   ~Store();
 
-  Result<void> put(const std::string& owner, const onshi_store_record* records, uint32_t count, int64_t now_ms);
+  // Expired records are deleted first, by the real time (`real_now_ms`): a clock pinned in the
+  // future by a test or a typo hides records from queries but never erases them.
+  Result<void> put(const std::string& owner, const onshi_store_record* records, uint32_t count, int64_t real_now_ms);
   Result<std::vector<StoredRecord>> query(const std::string& owner, const onshi_store_query& q, int64_t now_ms);
   Result<uint32_t> erase(const std::string& owner, const onshi_store_query& q, int64_t now_ms);
   const std::filesystem::path& file() const { return file_; }

@@ -145,6 +145,7 @@ Result<Sdk> open_sdk(const Args& args) {
   };
   auto sdk = Sdk::open(o);
   if (sdk && *pinned) sdk->set_time_ms(**pinned);
+  if (sdk && args.flag("rehearsal")) sdk->set_rehearsal(true);
   return sdk;
 }
 

@@ -43,8 +43,8 @@ class Args {
 };
 
 // Options every subcommand understands.
-inline const std::vector<std::string> kCommonOptions = {"json",     "plugin-dir", "config", "state-dir",
-                                                        "oqs-root", "now",        "verbose", "help"};
+inline const std::vector<std::string> kCommonOptions = {"json", "plugin-dir", "config",  "state-dir", "oqs-root",
+                                                        "now",  "rehearsal",  "verbose", "help"};
 
 // Whether errors are printed as JSON (main.cpp sets it from --json before a command runs, so that
 // usage_error() answers in JSON too).

@@ -278,6 +278,16 @@ TEST_F(TlsFixture, S6_ExpiredServerCertificateIsRefused) {
   expect_transport_failure(ask_insured(), ONSHI_E_AUTH, false, "expired on 2021-01-01", sim.port());
 }
 
+// Security finding 3: with the SDK clock pinned inside the old certificate's validity (--now 2020-06-01)
+// it used to be accepted. Certificate dates are checked at the real time only.
+TEST_F(TlsFixture, S6_ExpiredServerCertificateIsRefusedWhateverTheSdkClockSays) {
+  TlsSim sim({}, "server-expired.pem");
+  open_tls(tls_config(sim.port()));
+  sdk->set_time_ms(1590969600000);  // 2020-06-01T00:00Z, when server-expired.pem was still valid
+  sdk->set_rehearsal(true);         // not even a drill may trust it
+  expect_transport_failure(ask_insured(), ONSHI_E_AUTH, false, "expired on 2021-01-01", sim.port());
+}
+
 TEST_F(TlsFixture, S6_WrongHostNameIsRefused) {
   TlsSim sim({}, "server-wronghost.pem");
   open_tls(tls_config(sim.port()));

@@ -26,7 +26,8 @@ ONSHI_STATIC_ASSERT(sizeof(onshi_plugin_entry) == 48 && offsetof(onshi_plugin_en
                         offsetof(onshi_plugin_entry, create) == 40, "onshi_plugin_entry");
 ONSHI_STATIC_ASSERT(sizeof(onshi_writer) == 16 && sizeof(onshi_bytes) == 16, "onshi_writer, onshi_bytes");
 ONSHI_STATIC_ASSERT(sizeof(onshi_host_log_v1) == 24, "onshi_host_log_v1");
-ONSHI_STATIC_ASSERT(sizeof(onshi_host_clock_v1) == 24, "onshi_host_clock_v1");
+ONSHI_STATIC_ASSERT(sizeof(onshi_host_clock_v1) == 40 && offsetof(onshi_host_clock_v1, monotonic_ns) == 16,
+                    "onshi_host_clock_v1");
 ONSHI_STATIC_ASSERT(sizeof(onshi_host_config_v1) == 24, "onshi_host_config_v1");
 ONSHI_STATIC_ASSERT(sizeof(onshi_host_executor_v1) == 56 && offsetof(onshi_host_executor_v1, unwatch_fd) == 48,
                     "onshi_host_executor_v1");

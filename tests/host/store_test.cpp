@@ -7,6 +7,8 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -145,9 +147,10 @@ TEST_F(StoreTest, HostAssignedKeysFollowTheOrderOfWriting) {
 }
 
 // R-RETAIN: the host clock, not the system clock, decides what has expired.
-TEST_F(StoreTest, R_RETAIN_RecordsPastTheirExpiryAreNeverReturnedAndArePurged) {
+TEST_F(StoreTest, R_RETAIN_RecordsPastTheirExpiryAreNeverReturnedAndArePurgedByTheRealTime) {
   auto sdk = open();
   auto p = probe(sdk);
+  // Visibility follows the SDK clock, so retention is testable at its boundary.
   const int64_t end_of_december = kNov1 + 61 * kDay;  // 2027-01-01T00:00Z
   sdk.set_time_ms(kNov1 + 20 * kDay);
   ASSERT_EQ(put(p, "kept", kNov1 + 20 * kDay, end_of_december), ONSHI_OK);
@@ -158,10 +161,37 @@ TEST_F(StoreTest, R_RETAIN_RecordsPastTheirExpiryAreNeverReturnedAndArePurged) {
   auto l = lines(p, query());
   ASSERT_EQ(l.size(), 1u);
   EXPECT_EQ(l[0].substr(0, 7), "forever");
-  // A write purges the file itself, not just the view.
-  ASSERT_EQ(put(p, "later", end_of_december), ONSHI_OK);
-  sdk.set_time_ms(kNov1);  // turning the clock back does not resurrect it
-  EXPECT_EQ(lines(p, query()).size(), 2u);
+  // Deleting follows the real time only: a record whose expiry the real time has passed is gone
+  // from the file at the next purge (a write, at most every few minutes), whatever the SDK
+  // clock says afterwards.
+  const int64_t real_now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                               std::chrono::system_clock::now().time_since_epoch()).count();
+  sdk.set_time_ms(real_now - 10 * kDay);
+  ASSERT_EQ(put(p, "expired", real_now - 10 * kDay, real_now - kDay), ONSHI_OK);
+  EXPECT_EQ(lines(p, query()).size(), 3u);  // kept, forever, expired: all still in their time
+  auto reopened = open();  // a new session purges at its first write
+  p = probe(reopened);
+  reopened.set_time_ms(real_now - 10 * kDay);
+  ASSERT_EQ(put(p, "later", real_now - 10 * kDay), ONSHI_OK);
+  auto after = lines(p, query());
+  EXPECT_EQ(after.size(), 3u) << "the write purged 'expired' from the file";
+  for (const auto& line : after) EXPECT_NE(line.substr(0, 7), "expired");
+}
+
+// Security finding 3: a command with a clock pinned far ahead (--now 2099-01-01, even one that is
+// then refused) erased every record. A pinned clock now hides records from queries but never
+// deletes them.
+TEST_F(StoreTest, A_clock_pinned_in_the_future_hides_records_but_never_erases_them) {
+  auto sdk = open();
+  auto p = probe(sdk);
+  const int64_t real_now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                               std::chrono::system_clock::now().time_since_epoch()).count();
+  ASSERT_EQ(put(p, "history-1", real_now, real_now + 40 * kDay), ONSHI_OK);
+  sdk.set_time_ms(4070908800000);  // 2099-01-01
+  ASSERT_EQ(put(p, "history-2", 4070908800000, 4070908800000 + 40 * kDay), ONSHI_OK);
+  EXPECT_EQ(lines(p, query()).size(), 1u);  // only what is alive in 2099
+  sdk.set_time_ms(0);                       // back to the real clock
+  EXPECT_EQ(lines(p, query()).size(), 2u);  // history-1 was hidden, not erased
 }
 
 TEST_F(StoreTest, PutsThatReturnedSurviveKill9) {

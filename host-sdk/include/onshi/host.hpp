@@ -199,8 +199,10 @@ class Sdk {
     return {};
   }
 
-  // The clock every plugin reads; 0 follows the system clock again.
+  // The clock every plugin reads; 0 follows the system clock again. A set clock drives disaster
+  // mode only in a rehearsal (onshi_sdk.h).
   void set_time_ms(int64_t unix_ms) { onshi_sdk_set_time_ms(raw(), unix_ms); }
+  void set_rehearsal(bool on) { onshi_sdk_set_rehearsal(raw(), on ? 1 : 0); }
   int64_t now_ms() const { return onshi_sdk_now_ms(raw()); }
 
   onshi_sdk* raw() const { return sdk_.get(); }

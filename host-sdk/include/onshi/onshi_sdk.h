@@ -116,9 +116,16 @@ ONSHI_SDK_API onshi_status ONSHI_ABI onshi_sdk_find_extension(const onshi_sdk* s
 ONSHI_SDK_API onshi_status ONSHI_ABI onshi_sdk_disable_plugin(onshi_sdk* sdk, const char* plugin_id,
                                                               onshi_error* err);
 
-/* The clock every plugin reads: set a fixed wall time, or 0 to follow the system. */
+/* The clock every plugin reads: set a fixed wall time, or 0 to follow the system.
+ * A set clock is for tests and drills: rules that must run on the real time
+ * (disaster mode, certificate dates, deleting expired records) refuse it or
+ * ignore it, unless the session is declared a rehearsal. */
 ONSHI_SDK_API void ONSHI_ABI onshi_sdk_set_time_ms(onshi_sdk* sdk, int64_t unix_ms);
 ONSHI_SDK_API int64_t ONSHI_ABI onshi_sdk_now_ms(const onshi_sdk* sdk);
+/* [ABI 1.0, added] 1: this session is a drill (防災訓練, a demo): a clock set with
+ * onshi_sdk_set_time_ms may then drive disaster mode too; the audit log still
+ * records the real time beside it. 0 (the default): it may not. */
+ONSHI_SDK_API void ONSHI_ABI onshi_sdk_set_rehearsal(onshi_sdk* sdk, int32_t on);
 
 #ifdef __cplusplus
 }

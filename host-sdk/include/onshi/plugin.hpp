@@ -106,10 +106,23 @@ class Host {
   void warn(const std::string& m) const { log(ONSHI_LOG_WARN, m); }
   void error(const std::string& m) const { log(ONSHI_LOG_ERROR, m); }
 
-  // The host's "now" (tests pin it); every date rule reads this.
+  // The host's "now" (tests and drills pin it); every date rule reads this.
   std::chrono::system_clock::time_point now() const {
     if (!clock_) return std::chrono::system_clock::now();
     return std::chrono::system_clock::time_point(std::chrono::milliseconds(clock_->now_unix_ms(host_)));
+  }
+  // The real time, whatever is pinned: for what must be real (certificate dates, audit stamps).
+  std::chrono::system_clock::time_point real_now() const {
+    if (!ONSHI_HAS_FIELD(onshi_host_clock_v1, clock_, real_now_unix_ms) || !clock_->real_now_unix_ms)
+      return std::chrono::system_clock::now();
+    return std::chrono::system_clock::time_point(std::chrono::milliseconds(clock_->real_now_unix_ms(host_)));
+  }
+  // ONSHI_CLOCK_REAL, _PINNED (a test set it) or _REHEARSAL (a declared drill). A host that
+  // cannot say is taken as pinned whenever now() is not the real time.
+  int32_t clock_mode() const {
+    if (ONSHI_HAS_FIELD(onshi_host_clock_v1, clock_, mode) && clock_->mode) return clock_->mode(host_);
+    using namespace std::chrono;
+    return abs(duration_cast<milliseconds>(now() - real_now()).count()) < 60000 ? ONSHI_CLOCK_REAL : ONSHI_CLOCK_PINNED;
   }
 
   std::optional<std::string> config(const char* key) const {

@@ -473,7 +473,6 @@ Result<std::unique_ptr<onshi::plugin::Instance>> make(onshi::plugin::Host host, 
     return make_error(ONSHI_E_NOT_SUPPORTED, kPluginId, "the host offers no executor service (onshi.host.executor/1)",
                       "use an onshi host SDK that provides the executor");
   // The server's certificate is checked at the host's clock, like every other date.
-  config->tls.now = [host] { return host.now(); };
   if (config->use_tls && config->tls.host.empty())
     host.warn("\"transport\": \"tls\" without tls.url: eligibility queries fail until the server is configured");
   if (!config->use_tls && config->root.empty())

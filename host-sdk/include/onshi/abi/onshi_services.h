@@ -39,7 +39,17 @@ typedef struct onshi_host_clock_v1 {
   int64_t(ONSHI_ABI* now_unix_ms)(const onshi_host* host);
   /* Monotonic nanoseconds for timeouts and durations (never set). */
   int64_t(ONSHI_ABI* monotonic_ns)(const onshi_host* host);
+  /* [ABI 1.0, appended] The system's wall time, whatever the host set: for what must be real
+   * whatever a test or a drill pins (a certificate's validity, deleting expired records, the
+   * real time beside an audit record's). Check ONSHI_HAS_FIELD before calling. */
+  int64_t(ONSHI_ABI* real_now_unix_ms)(const onshi_host* host);
+  /* [ABI 1.0, appended] How now_unix_ms relates to the real time: ONSHI_CLOCK_*. */
+  int32_t(ONSHI_ABI* mode)(const onshi_host* host);
 } onshi_host_clock_v1;
+
+#define ONSHI_CLOCK_REAL 0      /* now_unix_ms is the system's time */
+#define ONSHI_CLOCK_PINNED 1    /* a test or a tool set it: not for what must be real */
+#define ONSHI_CLOCK_REHEARSAL 2 /* set for a drill the operator declared (onshi_sdk_options.rehearsal) */
 
 /* ---- config: the plugin's own section of the host configuration. */
 #define ONSHI_SERVICE_CONFIG "onshi.host.config/1"

@@ -31,8 +31,6 @@ struct TlsOptions {
   std::filesystem::path cert_file;  // PEM: the clinic's client certificate (chain); empty = none
   std::filesystem::path key_file;   // PEM: its private key (never logged)
   std::chrono::milliseconds timeout{30000};  // the whole exchange: resolve, connect, handshake, write, read
-  // The server certificate's validity is checked at this clock (the host's one clock); unset: system time.
-  std::function<std::chrono::system_clock::time_point()> now;
   ReadLimits limits;  // limits.max_bytes also bounds the HTTP body
 };
 
