@@ -5,7 +5,7 @@
 //   onshi-sim serve [--root DIR] [--data FILE] [--delay MS] [--fault none|no-answer|partial|err]
 //                   [--encoding utf8|sjis] [--poll MS] [--bulk-polls N] [--today YYYYMMDD]
 //                   [--tls-port N --tls-cert F --tls-key F [--tls-client-ca F] [--tls-port-file F]
-//                    [--tls-base-path P] [--tls-fault none|refuse|close|reset|slow|bad-cert|maintenance]
+//                    [--tls-base-path P] [--tls-fault none|refuse|close|reset|slow|bad-cert|maintenance|maintenance-sjis]
 //                    [--card-ca F] [--card-persona NAME]]
 //   onshi-sim face  --root DIR --persona NAME [--data FILE] [--encoding utf8|sjis]
 //
@@ -536,7 +536,8 @@ int main(int argc, char** argv) {
     std::cerr << "onshi-sim: --today wants YYYYMMDD, got " << cfg.today << "\n";
     return 2;
   }
-  static const std::set<std::string> tls_faults = {"none", "refuse", "close", "reset", "slow", "bad-cert", "maintenance"};
+  static const std::set<std::string> tls_faults = {"none", "refuse", "close", "reset", "slow", "bad-cert", "maintenance",
+                                                     "maintenance-sjis"};
   if (!tls_faults.count(cfg.tls.fault)) return usage();
   try {
     Sim sim(cfg);

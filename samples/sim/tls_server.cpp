@@ -117,6 +117,8 @@ struct TlsServer::Impl {
     HttpReply reply;
     if (o.fault == "maintenance") {  // R-MAINT: the central system's nightly and announced maintenance
       reply = {503, "text/plain; charset=UTF-8", "メンテナンス中 in maintenance"};
+    } else if (o.fault == "maintenance-sjis") {  // the same page as a Windows server writes it
+      reply = {503, "text/plain; charset=Shift_JIS", "\x83\x81\x83\x93\x83\x65\x83\x69\x83\x93\x83\x58\x92\x86 in maintenance"};
     } else if (req.method() != http::verb::post) {
       reply = {405, "text/plain; charset=UTF-8", "POST only"};
     } else if (target.rfind(prefix, 0) != 0 || target.size() == prefix.size()) {

@@ -381,6 +381,25 @@ TEST_F(PluginFixture, face_push_from_the_simulator_reaches_the_listener_until_it
   EXPECT_EQ(inbox.size(), 1u);
 }
 
+// Security finding 4: a face file whose name holds &#xD800; vanished, marked processed, and nobody
+// heard of it. Now the desk is told (an error for that file) and the next push still arrives.
+TEST_F(PluginFixture, a_face_file_with_a_broken_character_reference_reaches_the_listener_as_an_error) {
+  open();
+  FaceInbox inbox;
+  onshi_error err = empty_error();
+  ASSERT_EQ(ext.vtable->set_face_listener(ext.instance, &inbox.listener, &err), ONSHI_OK) << err.message;
+  std::string broken = load(kData / "OQSsiquc01res_face_blackdot_utf8.xml");
+  const auto name = broken.find("<Name>");
+  ASSERT_NE(name, std::string::npos);
+  broken.insert(name + 6, "&#xD800;");
+  write_bytes(root.path / "face" / "OQSsiquc01res_face_13111111110123456789abcdef0123_20260401093000.xml", broken);
+  ASSERT_TRUE(inbox.wait_for_count(1, 15s));
+  EXPECT_NE(inbox.documents[0].value("status", 0), 0) << inbox.documents[0].dump();
+  ASSERT_EQ(run_sim({"face", "--root", root.path.string(), "--persona", "kokuho-valid"}), 0);
+  ASSERT_TRUE(inbox.wait_for_count(2));
+  EXPECT_EQ(inbox.documents[1]["kind"], "valid");
+}
+
 TEST_F(PluginFixture, a_listener_may_remove_itself_from_inside_its_call) {
   open();
   struct SelfRemoving {

@@ -357,6 +357,15 @@ TEST_F(TlsFixture, R_MAINT_ServerInMaintenanceIsBusyAndRetryable) {
   EXPECT_NE(o["hint"].get<std::string>().find("few minutes"), std::string::npos) << o.dump();
 }
 
+// Security finding 4: a 503 page in Shift_JIS put bytes that are not UTF-8 into the outcome, its
+// serialisation threw after the operation was forgotten, and the caller never heard back.
+TEST_F(TlsFixture, R_MAINT_a_Shift_JIS_maintenance_page_still_completes_once_with_its_words) {
+  TlsSim sim({"--tls-fault", "maintenance-sjis"});
+  open_tls(tls_config(sim.port()));
+  const json o = ask_insured();
+  expect_transport_failure(o, ONSHI_E_BUSY, true, "メンテナンス中 in maintenance", sim.port());
+}
+
 TEST_F(TlsFixture, SlowServerTimesOutAsRetryable) {
   TlsSim sim({"--tls-fault", "slow"});
   open_tls(tls_config(sim.port(), 600));

@@ -325,6 +325,26 @@ TEST(XmlSecurity, S7_undeclared_entity_reference_without_dtd_is_refused) {
   EXPECT_EQ(r.error().code, ONSHI_E_REFUSED);
 }
 
+// Security finding 4: &#xD800; expanded into bytes that are not UTF-8, which later made the
+// outcome's serialisation throw; &#0; is no character at all. Refused where the text is read.
+TEST(XmlSecurity, character_references_must_name_a_character_text_may_hold) {
+  for (const char* bad : {"&#0;", "&#x0;", "&#xD800;", "&#xdfff;", "&#55296;", "&#x110000;", "&#xFFFE;", "&#1;",
+                          "&#x1B;", "&#;", "&#x;", "&#12a;", "&#x1F6000000;"}) {
+    auto r = read_xml_msg(std::string("<XmlMsg><MessageHeader><Name>a") + bad + "b</Name></MessageHeader></XmlMsg>");
+    ASSERT_FALSE(r.ok()) << bad;
+    EXPECT_EQ(r.error().code, ONSHI_E_PROTOCOL) << bad;
+    EXPECT_NE(r.error().message.find("character reference"), std::string::npos) << bad;
+    EXPECT_FALSE(parse_message<QualificationResponse>(
+                     std::string("<XmlMsg><MessageHeader/><MessageBody><ProcessingResultMessage>") + bad +
+                     "</ProcessingResultMessage></MessageBody></XmlMsg>")
+                     .ok())
+        << bad;
+  }
+  auto good = read_xml_msg("<XmlMsg><MessageHeader><Name>&#x3042;&#12354;&#9;&#x1F600;&amp;</Name></MessageHeader></XmlMsg>");
+  ASSERT_TRUE(good.ok()) << good.error().message;
+  EXPECT_EQ(good->header.child("Name")->text, "ああ\t\xF0\x9F\x98\x80&");
+}
+
 TEST(XmlSecurity, S7_oversized_input_is_refused_before_parsing) {
   const std::string huge = "<XmlMsg><MessageHeader><X>" + std::string(9u << 20, 'a') + "</X></MessageHeader></XmlMsg>";
   const auto start = std::chrono::steady_clock::now();

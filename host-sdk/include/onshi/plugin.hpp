@@ -13,6 +13,7 @@
 //   guarded(err, fn)            no exception ever crosses into C; a Result becomes status + error
 //   write_to(out, bytes)        answer into the caller's onshi_writer
 //   complete(done, result)      end an asynchronous call (exactly once is the caller's duty)
+//   caught(fn)                  an exception on the way to a completion becomes its error
 //   document_call<fn>           a `Result<std::string>(std::string_view)` as an onshi_document_fn
 //   Host                        the host's services: log, clock, config, executor, store, exchange
 #pragma once
@@ -46,6 +47,20 @@ onshi_status guarded(onshi_error* err, F&& f) noexcept {
   } catch (...) {
     return fill_error(err, make_error(ONSHI_E_INTERNAL, "plugin", "unexpected exception",
                                       "report this to the plugin's vendor"));
+  }
+}
+
+// Runs f (returning a Result) and turns any exception into an error: for work whose outcome must
+// reach a caller exactly once, a completion or a listener, whatever goes wrong on the way.
+template <class F>
+auto caught(F&& f) noexcept -> decltype(f()) {
+  try {
+    return f();
+  } catch (const std::exception& e) {
+    return make_error(ONSHI_E_INTERNAL, "plugin", std::string("unexpected: ") + e.what(),
+                      "report this to the plugin's vendor");
+  } catch (...) {
+    return make_error(ONSHI_E_INTERNAL, "plugin", "unexpected exception", "report this to the plugin's vendor");
   }
 }
 

@@ -3,6 +3,7 @@
 #include "xml_doc.hpp"
 
 #include <cctype>
+#include <charconv>
 #include <cstring>
 #include <sstream>
 
@@ -63,13 +64,32 @@ Result<bool> refuse_dtd_and_entities(std::string_view text, std::string_view wha
   if (dtd)
     return make_error(ONSHI_E_REFUSED, "xml", std::string(what) + ": contains a DTD (<!DOCTYPE/<!ENTITY)",
                       "terminal messages never carry a DTD; do not process this file and check where it came from");
-  static constexpr std::string_view predefined[] = {"lt;", "gt;", "amp;", "quot;", "apos;", "#"};
+  static constexpr std::string_view predefined[] = {"lt;", "gt;", "amp;", "quot;", "apos;"};
   bool any = false;
   for (auto at = text.find('&'); at != std::string_view::npos; at = text.find('&', at + 1)) {
     any = true;
     const std::string_view rest = text.substr(at + 1);
     bool ok = false;
     for (auto p : predefined) ok = ok || rest.substr(0, p.size()) == p;
+    if (!ok && rest.starts_with('#')) {
+      // A character reference must name a character XML allows in text: no NUL or other C0
+      // control but tab/LF/CR, no surrogate (it would expand into bytes that are not UTF-8), no
+      // U+FFFE/U+FFFF, nothing past U+10FFFF.
+      const bool hex = rest.size() > 1 && (rest[1] == 'x' || rest[1] == 'X');
+      const std::string_view digits = rest.substr(hex ? 2 : 1, rest.find(';') == std::string_view::npos
+                                                                   ? 0
+                                                                   : rest.find(';') - (hex ? 2 : 1));
+      unsigned long cp = 0;
+      const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), cp, hex ? 16 : 10);
+      ok = !digits.empty() && digits.size() <= 8 && ec == std::errc() && end == digits.data() + digits.size() &&
+           (cp == 0x9 || cp == 0xA || cp == 0xD || (cp >= 0x20 && cp < 0xD800) || (cp > 0xDFFF && cp < 0xFFFE) ||
+            (cp >= 0x10000 && cp <= 0x10FFFF));
+      if (!ok)
+        return make_error(ONSHI_E_PROTOCOL, "xml",
+                          std::string(what) + ": a character reference near offset " + std::to_string(at) +
+                              " names no character that text may hold",
+                          "the sender wrote a broken reference (&#0;, a surrogate, ...); keep the file and report it");
+    }
     if (!ok)
       return make_error(ONSHI_E_REFUSED, "xml",
                         std::string(what) + ": reference to an undeclared entity near offset " + std::to_string(at),

@@ -265,6 +265,15 @@ Result<std::string> encode_from_utf8(std::string_view utf8, Encoding to, std::st
 
 std::size_t invalid_utf8_at(std::string_view text) { return first_invalid_utf8(text); }
 
+std::string readable(std::string_view bytes, std::size_t max_bytes) {
+  const std::string_view head = bytes.substr(0, max_bytes);
+  for (auto enc : {Encoding::utf8, Encoding::shift_jis})
+    for (std::size_t cut = 0; cut < 4 && cut <= head.size(); ++cut)  // a character cut in two at the end
+      if (auto t = decode_to_utf8(head.substr(0, head.size() - cut), enc, "text"))
+        return *t + (head.size() < bytes.size() ? "…" : "");
+  return "(" + std::to_string(bytes.size()) + " bytes in an unknown encoding)";
+}
+
 bool in_jis_x0208(char32_t cp) {
   if (cp > 0xFFFF) return false;  // cp932 maps into the BMP only
   const int32_t b = cp932_bytes(static_cast<UChar32>(cp));

@@ -258,30 +258,26 @@ class EligibilityPlugin final : public RecordsInstance {
     if (it == core_.pending.end()) return;
     const Pending p = it->second;
     core_.pending.erase(it);
-    if (!answer && answer.error().code == ONSHI_E_CANCELLED) return complete(p.done, answer.error());
-    if (p.reply == Reply::raw)
-      return complete(p.done, answer ? raw_answer(*answer) : Result<std::string>(answer.error()));
-    if (p.reply == Reply::challenge) {
-      if (!answer) return complete(p.done, answer.error());
+    // Erased above, so the caller hears exactly once here, whatever building the document throws.
+    complete(p.done, onshi::plugin::caught([&]() -> Result<std::string> { return reply_of(op, p.reply, answer); }));
+  }
+
+  Result<std::string> reply_of(uint64_t op, Reply reply, const Result<Answer>& answer) {
+    if (!answer && answer.error().code == ONSHI_E_CANCELLED) return answer.error();
+    if (reply == Reply::raw) return answer ? Result<std::string>(answer->raw) : Result<std::string>(answer.error());
+    if (reply == Reply::challenge) {
+      if (!answer) return answer.error();
       auto challenge = challenge_of(answer->message);
-      if (!challenge) return complete(p.done, challenge.error());
-      const json doc = {{"schema", ONSHI_SCHEMA_ELIGIBILITY_CHALLENGE},
-                        {"challenge", challenge->base64},
-                        {"valid_seconds", challenge->valid_seconds}};
-      return complete(p.done, Result<std::string>(doc.dump()));
+      if (!challenge) return challenge.error();
+      return json{{"schema", ONSHI_SCHEMA_ELIGIBILITY_CHALLENGE},
+                  {"challenge", challenge->base64},
+                  {"valid_seconds", challenge->valid_seconds}}
+          .dump();
     }
     // Every other transport failure (timeout, .err, unreadable) is a `failed` outcome (R-RES).
     const Outcome outcome = answer ? decide(view_as<QualificationResponse>(answer->message))
                                    : decide(Result<QualificationResponse>(answer.error()));
-    complete(p.done, Result<std::string>(records_.on_outcome(op, outcome).dump()));  // + history (records.cpp)
-  }
-
-  // The answer file as the terminal wrote it; rewritten from the tree if OQSComApp already cleaned it.
-  Result<std::string> raw_answer(const Answer& a) const {
-    if (config_.use_tls) return a.raw;
-    std::ifstream in(config_.root / "res" / a.file_name, std::ios::binary);
-    if (in) return std::string(std::istreambuf_iterator<char>(in), {});
-    return write_xml_msg(a.message, WriteOptions{a.message.source_encoding});
+    return records_.on_outcome(op, outcome).dump();  // + history (records.cpp)
   }
 
   // [strand]
@@ -293,8 +289,15 @@ class EligibilityPlugin final : public RecordsInstance {
       fill_error(&err, r.error());
       return l.on_document(l.ctx, r.error().code, onshi_bytes{nullptr, 0}, &err);
     }
-    const std::string doc = records_.on_outcome(0, decide(view_as<QualificationResponse>(r->message))).dump();
-    l.on_document(l.ctx, ONSHI_OK, bytes_of(doc), nullptr);
+    const auto doc = onshi::plugin::caught([&]() -> Result<std::string> {
+      return records_.on_outcome(0, decide(view_as<QualificationResponse>(r->message))).dump();
+    });
+    if (!doc) {
+      onshi_error err = empty_error();
+      fill_error(&err, doc.error());
+      return l.on_document(l.ctx, doc.error().code, onshi_bytes{nullptr, 0}, &err);
+    }
+    l.on_document(l.ctx, ONSHI_OK, bytes_of(*doc), nullptr);
   }
 
   // ---- onshi.eligibility/1 ----

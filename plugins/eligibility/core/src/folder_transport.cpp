@@ -28,13 +28,6 @@ std::string swap_req_res(const std::string& name) {
 
 std::string stem_of(const std::string& name) { return name.substr(0, name.rfind('.')); }
 
-// The .err text as something printable: UTF-8 or Shift_JIS, cut to a sensible length.
-std::string readable(const std::string& bytes) {
-  std::string head = bytes.substr(0, 400);
-  for (auto enc : {text::Encoding::utf8, text::Encoding::shift_jis})
-    if (auto t = text::decode_to_utf8(head, enc, ".err")) return *t;
-  return "(" + std::to_string(bytes.size()) + " bytes in an unknown encoding)";
-}
 
 std::string_view trimmed(std::string_view s) {
   while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
@@ -148,7 +141,7 @@ struct FolderTransport::Impl : std::enable_shared_from_this<Impl> {
     auto err = detail::read_file(res / (stem_of(p.request_name) + ".err"), 64 * 1024);
     if (err && err->has_value() && !(*err)->empty()) {  // an empty .err is still being written
       Error e = make_error(ONSHI_E_PROTOCOL, "folder",
-                           "the terminal rejected " + p.request_name + ": " + readable(**err),
+                           "the terminal rejected " + p.request_name + ": " + text::readable(**err),
                            "check the request's fields (insurer number 8 characters, dates YYYYMMDD) and send again");
       return deliver(id, e);
     }
@@ -170,7 +163,7 @@ struct FolderTransport::Impl : std::enable_shared_from_this<Impl> {
         p.last_problem = ours.error().message;
         return;
       }
-    deliver(id, Answer{p.request_name, res_name, std::move(msg).value(), {}});
+    deliver(id, Answer{p.request_name, res_name, std::move(msg).value(), std::move(**bytes)});
   }
 
   void check_all() {

@@ -1,6 +1,7 @@
 #include <onshi/eligibility/tls_transport.hpp>
 
 #include <onshi/support/base64.hpp>
+#include <onshi/text/encoding.hpp>
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
@@ -254,8 +255,8 @@ struct Exchange : std::enable_shared_from_this<Exchange> {
                                "the server answered something that is not an XmlMsg; report it to its operator", 200));
       return done(Answer{interface, url, std::move(msg).value(), std::move(response.body())});
     }
-    // The server's own words (text or XmlMsg), cut short, for the message.
-    std::string said = response.body().substr(0, 300);
+    // The server's own words (text or XmlMsg, UTF-8 or Shift_JIS), cut short, for the message.
+    std::string said = text::readable(response.body(), 300);
     for (char& c : said)
       if (c == '\n' || c == '\r') c = ' ';
     const std::string head = where() + " answered HTTP " + std::to_string(status) + " to POST " + path +

@@ -23,6 +23,10 @@ Result<Encoding> encoding_from_label(std::string_view label);
 // per process serves every caller.
 Result<std::string> decode_to_utf8(std::string_view bytes, Encoding from, std::string_view what);
 Result<std::string> encode_from_utf8(std::string_view utf8, Encoding to, std::string_view what);
+// Someone else's text (a terminal's .err file, a server's error page) fit for a message: the first
+// `max_bytes` of it as UTF-8 when it is UTF-8 or Shift_JIS, else "(N bytes in an unknown encoding)".
+// Never invalid UTF-8, so it can go into any document or log.
+std::string readable(std::string_view bytes, std::size_t max_bytes = 400);
 // Offset of the first byte of `text` that is not well-formed UTF-8, or std::string_view::npos.
 std::size_t invalid_utf8_at(std::string_view text);
 

@@ -34,7 +34,7 @@ struct Answer {
   std::string request_name;  // OQSsiquc01req_YYYYMMDDNNNN.xml (TLS: the interface, "OQSsiquc01")
   std::string file_name;     // OQSsiquc01res_YYYYMMDDNNNN.xml (TLS: "https://host:port/path")
   XmlMsg message;
-  std::string raw;           // TLS: the body as received; folder: empty (the file is in res)
+  std::string raw;           // the answer's bytes as received (the file in res, or the HTTP body)
 };
 using AnswerCallback = std::function<void(Result<Answer>)>;
 
