@@ -10,15 +10,11 @@
 
 #include <nlohmann/json.hpp>
 
-#include <condition_variable>
-#include <mutex>
-
 namespace onshi::disaster::test {
 namespace {
 
 using nlohmann::json;
 using namespace std::chrono_literals;
-
 
 struct Reply {
   onshi_status status = ONSHI_E_INTERNAL;
@@ -26,28 +22,12 @@ struct Reply {
   json doc;
 };
 
-struct Done {
-  std::mutex mutex;
-  std::condition_variable cv;
-  int calls = 0;
-  Reply reply;
-  onshi_completion c{sizeof(onshi_completion), this,
-                     [](void* ctx, onshi_status st, onshi_bytes r, const onshi_error* e) {
-                       auto& d = *static_cast<Done*>(ctx);
-                       std::lock_guard lock(d.mutex);
-                       ++d.calls;
-                       d.reply.status = st;
-                       if (st == ONSHI_OK)
-                         d.reply.doc = json::parse(std::string(reinterpret_cast<const char*>(r.data), r.size));
-                       else if (e)
-                         d.reply.error = to_error(st, *e);
-                       d.cv.notify_all();
-                     }};
-  bool wait(std::chrono::milliseconds limit = 30s) {
-    std::unique_lock lock(mutex);
-    return cv.wait_for(lock, limit, [&] { return calls > 0; }) || calls > 0;
-  }
-};
+// A completed call's reply (ONSHI_E_TIMEOUT while it has not completed).
+Reply reply_of(const Completion& done) {
+  auto result = done.result();
+  if (!result) return {result.error().code, result.error(), {}};
+  return {ONSHI_OK, {}, json::parse(*result)};
+}
 
 json doctor() { return {{"id", "dr-001"}, {"role", "doctor"}}; }
 
@@ -114,19 +94,18 @@ class DisasterPlugin : public ::testing::Test {
   }
 
   Reply lookup(const json& request) {
-    Done done;
+    Completion done;
     const std::string text = request.dump();
     onshi_error err = empty_error();
     uint64_t op = 0;
-    const onshi_status st = ext.vtable->lookup_async(ext.instance, bytes_of(text), &done.c, &op, &err);
+    const onshi_status st = ext.vtable->lookup_async(ext.instance, bytes_of(text), done.get(), &op, &err);
     if (st != ONSHI_OK) {
-      EXPECT_EQ(done.calls, 0) << "no completion after a call that did not start";
+      EXPECT_EQ(done.calls(), 0) << "no completion after a call that did not start";
       return {st, to_error(st, err), {}};
     }
-    EXPECT_TRUE(done.wait()) << "the look-up never completed";
-    std::lock_guard lock(done.mutex);
-    EXPECT_EQ(done.calls, 1);
-    return done.reply;
+    EXPECT_TRUE(done.wait_for(30s)) << "the look-up never completed";
+    EXPECT_EQ(done.calls(), 1);
+    return reply_of(done);
   }
 
   void declare() {
