@@ -325,6 +325,32 @@ TEST_F(DisasterPlugin, okusuri_techo_split_parts_join_in_any_order_and_bad_bytes
   EXPECT_NE(std::string(err.message).find("line"), std::string::npos) << err.message;
 }
 
+// ---- cancellation -------------------------------------------------------------------------------
+
+// No simulator answers, so each search waits: cancelling one, or closing the plugin under another,
+// completes it exactly once, and the exchange's own late end is dropped.
+TEST_F(DisasterPlugin, a_lookup_completes_once_when_cancelled_or_when_the_plugin_closes) {
+  Completion cancelled, closed;  // outlive the SDK
+  open();
+  declare();
+  const std::string text = kyoko().dump();
+  uint64_t op = 0;
+  onshi_error err = empty_error();
+  EXPECT_EQ(ext.vtable->lookup_async(ext.instance, bytes_of(text), cancelled.get(), &op, &err), ONSHI_OK) << err.message;
+  EXPECT_EQ(ext.vtable->cancel(ext.instance, op), ONSHI_OK);
+  EXPECT_TRUE(cancelled.wait_for(30s)) << "a cancelled look-up never completed";
+  EXPECT_NE(cancelled.status(), ONSHI_OK);
+  EXPECT_EQ(ext.vtable->cancel(ext.instance, op), ONSHI_E_NOT_FOUND) << "a finished look-up is not pending";
+
+  EXPECT_EQ(ext.vtable->lookup_async(ext.instance, bytes_of(text), closed.get(), &op, &err), ONSHI_OK) << err.message;
+  sdk.reset();
+  EXPECT_TRUE(closed.wait_for(5s)) << "closing the plugin left a look-up open";
+  EXPECT_EQ(closed.status(), ONSHI_E_CANCELLED);
+  std::this_thread::sleep_for(300ms);
+  EXPECT_EQ(cancelled.calls(), 1);
+  EXPECT_EQ(closed.calls(), 1);
+}
+
 TEST_F(DisasterPlugin, without_the_hosts_store_every_step_says_so_and_nothing_is_sent) {
   open(/*with_state=*/false);
   const Reply r = call(&onshi_disaster_v1::declare, declaration());
