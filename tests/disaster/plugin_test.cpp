@@ -336,7 +336,8 @@ TEST_F(DisasterPlugin, a_lookup_completes_once_when_cancelled_or_when_the_plugin
   const std::string text = kyoko().dump();
   uint64_t op = 0;
   onshi_error err = empty_error();
-  EXPECT_EQ(ext.vtable->lookup_async(ext.instance, bytes_of(text), cancelled.get(), &op, &err), ONSHI_OK) << err.message;
+  EXPECT_EQ(ext.vtable->lookup_async(ext.instance, bytes_of(text), cancelled.get(), &op, &err), ONSHI_OK)
+      << err.message;
   EXPECT_EQ(ext.vtable->cancel(ext.instance, op), ONSHI_OK);
   EXPECT_TRUE(cancelled.wait_for(30s)) << "a cancelled look-up never completed";
   EXPECT_NE(cancelled.status(), ONSHI_OK);

@@ -144,7 +144,8 @@ void from_json(const json& j, DeclareRequest& r) {
   r.declaration.area = read_area(j);
   support::read(j, "reference", r.declaration.reference);
   const auto closes = read_when(j, "closes_at", true);
-  if (!closes) support::fail("closes_at", "is required: the end date (YYYY-MM-DD, meaning 24:00 JST) or time of the notice");
+  if (!closes)
+    support::fail("closes_at", "is required: the end date (YYYY-MM-DD, meaning 24:00 JST) or time of the notice");
   r.declaration.closes_at = *closes;
   r.opens_at = read_when(j, "opens_at", false);
   support::read(j, "notice", r.notice);
@@ -353,9 +354,8 @@ class DisasterPlugin final : public onshi::plugin::Instance {
       const bool extension = current.declaration && !current.ended_at &&
                              current.declaration->reference == d.reference &&
                              d.closes_at > current.declaration->closes_at;
-      auto switched = extension ? (*desk)->extend(d.closes_at,
-                                                  request->notice.empty() ? "re-declared with a later end" : request->notice,
-                                                  request->by, now)
+      const std::string notice = request->notice.empty() ? "re-declared with a later end" : request->notice;
+      auto switched = extension ? (*desk)->extend(d.closes_at, notice, request->by, now)
                                 : (*desk)->declare(std::move(d), request->by, now);
       if (!switched) return switched;
       if (auto saved = s.persist(now); !saved) return saved;

@@ -27,32 +27,23 @@ constexpr int kMaxInt = std::numeric_limits<int>::max();
 
 // The names each enum takes in documents, audit tags and messages: one table each, so what is
 // written is what is read back.
-constexpr EnumNames<Role, 5> kRoles{{{"doctor", Role::doctor},
-                                     {"dentist", Role::dentist},
-                                     {"pharmacist", Role::pharmacist},
-                                     {"authorised_staff", Role::authorised_staff},
+constexpr EnumNames<Role, 5> kRoles{{{"doctor", Role::doctor}, {"dentist", Role::dentist},
+                                     {"pharmacist", Role::pharmacist}, {"authorised_staff", Role::authorised_staff},
                                      {"clerk", Role::clerk}}};
-constexpr EnumNames<AuditEvent, 11> kEvents{{{"declaration_on", AuditEvent::declaration_on},
-                                             {"declaration_extended", AuditEvent::declaration_extended},
-                                             {"declaration_off", AuditEvent::declaration_off},
-                                             {"refused", AuditEvent::refused},
-                                             {"search_sent", AuditEvent::search_sent},
-                                             {"candidates_narrowed", AuditEvent::candidates_narrowed},
-                                             {"consent_recorded", AuditEvent::consent_recorded},
-                                             {"drug_history_requested", AuditEvent::drug_history_requested},
-                                             {"drug_history_viewed", AuditEvent::drug_history_viewed},
-                                             {"local_history_kept", AuditEvent::local_history_kept},
-                                             {"local_history_searched", AuditEvent::local_history_searched}}};
-constexpr EnumNames<ConsentKind, 3> kConsents{{{"none", ConsentKind::none},
-                                               {"verbal", ConsentKind::verbal},
+constexpr EnumNames<AuditEvent, 11> kEvents{
+    {{"declaration_on", AuditEvent::declaration_on},         {"declaration_extended", AuditEvent::declaration_extended},
+     {"declaration_off", AuditEvent::declaration_off},       {"refused", AuditEvent::refused},
+     {"search_sent", AuditEvent::search_sent},               {"candidates_narrowed", AuditEvent::candidates_narrowed},
+     {"consent_recorded", AuditEvent::consent_recorded},     {"drug_history_requested", AuditEvent::drug_history_requested},
+     {"drug_history_viewed", AuditEvent::drug_history_viewed}, {"local_history_kept", AuditEvent::local_history_kept},
+     {"local_history_searched", AuditEvent::local_history_searched}}};
+constexpr EnumNames<ConsentKind, 3> kConsents{{{"none", ConsentKind::none}, {"verbal", ConsentKind::verbal},
                                                {"life_protection_exception", ConsentKind::life_protection_exception}}};
 constexpr EnumNames<DrugSource, 3> kSources{{{"national_system", DrugSource::national_system},
                                              {"okusuri_techo", DrugSource::okusuri_techo},
                                              {"local_history", DrugSource::local_history}}};
-constexpr EnumNames<DrugCodeKind, 5> kCodeKinds{{{"none", DrugCodeKind::none},
-                                                 {"receipt", DrugCodeKind::receipt},
-                                                 {"mhlw", DrugCodeKind::mhlw},
-                                                 {"yj", DrugCodeKind::yj},
+constexpr EnumNames<DrugCodeKind, 5> kCodeKinds{{{"none", DrugCodeKind::none}, {"receipt", DrugCodeKind::receipt},
+                                                 {"mhlw", DrugCodeKind::mhlw}, {"yj", DrugCodeKind::yj},
                                                  {"hot", DrugCodeKind::hot}}};
 constexpr EnumNames<Sex, 3> kSexes{{{"male", Sex::male}, {"female", Sex::female}, {"unset", Sex::unset}}};
 
@@ -111,8 +102,7 @@ void from_json(const json& j, Declaration& d) {
 }
 
 void to_json(json& j, const DeclarationStatus& s) {
-  j = {{"schema", ONSHI_SCHEMA_DISASTER_DECLARATION_STATUS},
-       {"state", state_name(s.state)},
+  j = {{"schema", ONSHI_SCHEMA_DISASTER_DECLARATION_STATUS}, {"state", state_name(s.state)},
        {"active", s.state == DeclarationState::active}};
   if (s.declaration) {
     j["declaration"] = *s.declaration;
@@ -133,14 +123,9 @@ void from_json(const json& j, InsurerNumbers& n) {
 }
 
 void to_json(json& j, const PersonQuery& q) {
-  j = {{"schema", ONSHI_SCHEMA_DISASTER_LOOKUP_REQUEST},
-       {"name", q.name},
-       {"name_kana", q.name_kana},
-       {"birthdate", optional_value(q.birthdate)},
-       {"sex", optional_sex(q.sex)},
-       {"address", q.address},
-       {"insurer_name", q.insurer_name},
-       {"insurer", q.insurer}};
+  j = {{"schema", ONSHI_SCHEMA_DISASTER_LOOKUP_REQUEST}, {"name", q.name}, {"name_kana", q.name_kana},
+       {"birthdate", optional_value(q.birthdate)}, {"sex", optional_sex(q.sex)}, {"address", q.address},
+       {"insurer_name", q.insurer_name}, {"insurer", q.insurer}};
 }
 
 void from_json(const json& j, PersonQuery& q) {
@@ -154,17 +139,10 @@ void from_json(const json& j, PersonQuery& q) {
 }
 
 void to_json(json& j, const PersonRecord& p) {
-  j = {{"candidate_id", p.candidate_id},
-       {"name", p.name},
-       {"name_kana", p.name_kana},
-       {"name_of_other", p.name_of_other},
-       {"name_of_other_kana", p.name_of_other_kana},
-       {"sex1", kSexes.name(p.sex1)},
-       {"sex2", optional_sex(p.sex2)},
-       {"birthdate", optional_value(p.birthdate)},
-       {"address", p.address},
-       {"post_number", p.post_number},
-       {"insurer_name", p.insurer_name},
+  j = {{"candidate_id", p.candidate_id}, {"name", p.name}, {"name_kana", p.name_kana},
+       {"name_of_other", p.name_of_other}, {"name_of_other_kana", p.name_of_other_kana},
+       {"sex1", kSexes.name(p.sex1)}, {"sex2", optional_sex(p.sex2)}, {"birthdate", optional_value(p.birthdate)},
+       {"address", p.address}, {"post_number", p.post_number}, {"insurer_name", p.insurer_name},
        {"insurer", p.insurer}};
 }
 
@@ -196,15 +174,9 @@ void to_json(json& j, const NarrowingOutcome& o) {
 }
 
 void to_json(json& j, const AuditRecord& r) {
-  j = {{"schema", ONSHI_SCHEMA_DISASTER_AUDIT_RECORD},
-       {"at", iso_time(r.at)},
-       {"event", kEvents.name(r.event)},
-       {"operator_id", r.operator_id},
-       {"role", kRoles.name(r.role)},
-       {"declaration", r.declaration},
-       {"consent", kConsents.name(r.consent)},
-       {"subject", r.subject},
-       {"outcome", r.outcome},
+  j = {{"schema", ONSHI_SCHEMA_DISASTER_AUDIT_RECORD}, {"at", iso_time(r.at)}, {"event", kEvents.name(r.event)},
+       {"operator_id", r.operator_id}, {"role", kRoles.name(r.role)}, {"declaration", r.declaration},
+       {"consent", kConsents.name(r.consent)}, {"subject", r.subject}, {"outcome", r.outcome},
        {"candidate_count", r.candidate_count >= 0 ? json(r.candidate_count) : json(nullptr)}};
 }
 
@@ -224,18 +196,10 @@ void from_json(const json& j, AuditRecord& r) {
 }
 
 void to_json(json& j, const DrugRecord& r) {
-  j = {{"source", kSources.name(r.source)},
-       {"dispensed_on", optional_value(r.dispensed_on)},
-       {"drug_name", r.drug_name},
-       {"code_kind", kCodeKinds.name(r.code_kind)},
-       {"code", r.code},
-       {"ingredient", r.ingredient},
-       {"strength", r.strength},
-       {"dose", r.dose},
-       {"usage", r.usage},
-       {"days", optional_value(r.days)},
-       {"quantity", r.quantity},
-       {"prescriber", r.prescriber},
+  j = {{"source", kSources.name(r.source)}, {"dispensed_on", optional_value(r.dispensed_on)},
+       {"drug_name", r.drug_name}, {"code_kind", kCodeKinds.name(r.code_kind)}, {"code", r.code},
+       {"ingredient", r.ingredient}, {"strength", r.strength}, {"dose", r.dose}, {"usage", r.usage},
+       {"days", optional_value(r.days)}, {"quantity", r.quantity}, {"prescriber", r.prescriber},
        {"pharmacy", r.pharmacy}};
 }
 
