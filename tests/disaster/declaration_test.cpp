@@ -146,7 +146,7 @@ TEST(DisasterDeclaration, R_DISASTER_declaration_and_status_round_trip_as_json) 
   doc["closes_at"] = "2024-01-07 24:00";
   auto bad = parse_declaration(doc);
   ASSERT_FALSE(bad.ok());
-  EXPECT_NE(bad.error().message.find("closes_at"), std::string::npos);
+  EXPECT_NE(bad.error().message.find("field closes_at:"), std::string::npos) << bad.error().message;
 
   std::string log = audit_path();
   JsonLinesAuditSink sink(log);

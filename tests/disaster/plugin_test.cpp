@@ -10,15 +10,11 @@
 
 #include <nlohmann/json.hpp>
 
-#include <condition_variable>
-#include <mutex>
-
 namespace onshi::disaster::test {
 namespace {
 
 using nlohmann::json;
 using namespace std::chrono_literals;
-
 
 struct Reply {
   onshi_status status = ONSHI_E_INTERNAL;
@@ -26,28 +22,12 @@ struct Reply {
   json doc;
 };
 
-struct Done {
-  std::mutex mutex;
-  std::condition_variable cv;
-  int calls = 0;
-  Reply reply;
-  onshi_completion c{sizeof(onshi_completion), this,
-                     [](void* ctx, onshi_status st, onshi_bytes r, const onshi_error* e) {
-                       auto& d = *static_cast<Done*>(ctx);
-                       std::lock_guard lock(d.mutex);
-                       ++d.calls;
-                       d.reply.status = st;
-                       if (st == ONSHI_OK)
-                         d.reply.doc = json::parse(std::string(reinterpret_cast<const char*>(r.data), r.size));
-                       else if (e)
-                         d.reply.error = to_error(st, *e);
-                       d.cv.notify_all();
-                     }};
-  bool wait(std::chrono::milliseconds limit = 30s) {
-    std::unique_lock lock(mutex);
-    return cv.wait_for(lock, limit, [&] { return calls > 0; }) || calls > 0;
-  }
-};
+// A completed call's reply (ONSHI_E_TIMEOUT while it has not completed).
+Reply reply_of(const Completion& done) {
+  auto result = done.result();
+  if (!result) return {result.error().code, result.error(), {}};
+  return {ONSHI_OK, {}, json::parse(*result)};
+}
 
 json doctor() { return {{"id", "dr-001"}, {"role", "doctor"}}; }
 
@@ -114,19 +94,18 @@ class DisasterPlugin : public ::testing::Test {
   }
 
   Reply lookup(const json& request) {
-    Done done;
+    Completion done;
     const std::string text = request.dump();
     onshi_error err = empty_error();
     uint64_t op = 0;
-    const onshi_status st = ext.vtable->lookup_async(ext.instance, bytes_of(text), &done.c, &op, &err);
+    const onshi_status st = ext.vtable->lookup_async(ext.instance, bytes_of(text), done.get(), &op, &err);
     if (st != ONSHI_OK) {
-      EXPECT_EQ(done.calls, 0) << "no completion after a call that did not start";
+      EXPECT_EQ(done.calls(), 0) << "no completion after a call that did not start";
       return {st, to_error(st, err), {}};
     }
-    EXPECT_TRUE(done.wait()) << "the look-up never completed";
-    std::lock_guard lock(done.mutex);
-    EXPECT_EQ(done.calls, 1);
-    return done.reply;
+    EXPECT_TRUE(done.wait_for(30s)) << "the look-up never completed";
+    EXPECT_EQ(done.calls(), 1);
+    return reply_of(done);
   }
 
   void declare() {
@@ -344,6 +323,33 @@ TEST_F(DisasterPlugin, okusuri_techo_split_parts_join_in_any_order_and_bad_bytes
   err = empty_error();
   EXPECT_EQ(ext.vtable->import_qr(ext.instance, bad_part, 1, &w, &err), ONSHI_E_INVALID_ARGUMENT);
   EXPECT_NE(std::string(err.message).find("line"), std::string::npos) << err.message;
+}
+
+// ---- cancellation -------------------------------------------------------------------------------
+
+// No simulator answers, so each search waits: cancelling one, or closing the plugin under another,
+// completes it exactly once, and the exchange's own late end is dropped.
+TEST_F(DisasterPlugin, a_lookup_completes_once_when_cancelled_or_when_the_plugin_closes) {
+  Completion cancelled, closed;  // outlive the SDK
+  open();
+  declare();
+  const std::string text = kyoko().dump();
+  uint64_t op = 0;
+  onshi_error err = empty_error();
+  EXPECT_EQ(ext.vtable->lookup_async(ext.instance, bytes_of(text), cancelled.get(), &op, &err), ONSHI_OK)
+      << err.message;
+  EXPECT_EQ(ext.vtable->cancel(ext.instance, op), ONSHI_OK);
+  EXPECT_TRUE(cancelled.wait_for(30s)) << "a cancelled look-up never completed";
+  EXPECT_NE(cancelled.status(), ONSHI_OK);
+  EXPECT_EQ(ext.vtable->cancel(ext.instance, op), ONSHI_E_NOT_FOUND) << "a finished look-up is not pending";
+
+  EXPECT_EQ(ext.vtable->lookup_async(ext.instance, bytes_of(text), closed.get(), &op, &err), ONSHI_OK) << err.message;
+  sdk.reset();
+  EXPECT_TRUE(closed.wait_for(5s)) << "closing the plugin left a look-up open";
+  EXPECT_EQ(closed.status(), ONSHI_E_CANCELLED);
+  std::this_thread::sleep_for(300ms);
+  EXPECT_EQ(cancelled.calls(), 1);
+  EXPECT_EQ(closed.calls(), 1);
 }
 
 TEST_F(DisasterPlugin, without_the_hosts_store_every_step_says_so_and_nothing_is_sent) {

@@ -3,6 +3,8 @@
 // 2024-01-01 to 2024-01-07 24:00 JST) as test data.
 #pragma once
 
+#include "files.hpp"
+
 #include <onshi/disaster/desk.hpp>
 #include <onshi/disaster/json.hpp>
 
@@ -10,7 +12,6 @@
 
 #include <filesystem>
 #include <fstream>
-#include <iterator>
 #include <string>
 #include <vector>
 
@@ -29,18 +30,16 @@ inline Date day(const char* iso) {
 }
 
 inline std::string fixture(const std::string& name) {
-  std::ifstream in(std::string(ONSHI_DISASTER_DATA) + "/" + name, std::ios::binary);
-  if (!in) throw std::runtime_error("missing fixture " + name);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  const std::filesystem::path path = std::filesystem::path(ONSHI_DISASTER_DATA) / name;
+  if (!std::filesystem::exists(path)) throw std::runtime_error("missing fixture " + name);
+  return onshi::test::read_bytes(path);
 }
 
-// A fresh audit log per test.
+// A fresh audit log per test, in a scratch folder removed when the tests end.
 inline std::string audit_path() {
+  static const onshi::test::TempDir dir;
   auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-  auto path = std::filesystem::path(::testing::TempDir()) /
-              (std::string("onshi-disaster-") + info->test_suite_name() + "-" + info->name() + ".jsonl");
-  std::filesystem::remove(path);
-  return path.string();
+  return (dir.path / (std::string(info->test_suite_name()) + "-" + info->name() + ".jsonl")).string();
 }
 
 inline std::vector<AuditRecord> read_audit(const std::string& path) {

@@ -14,14 +14,15 @@
 #include <onshi/disaster/jahis.hpp>
 #include <onshi/disaster/json.hpp>
 #include <onshi/oqs/drug_history.hpp>
-#include <onshi/oqs/drug_history.hpp>
 #include <onshi/oqs/messages.hpp>
 #include <onshi/plugin.hpp>
+#include <onshi/support/dates.hpp>
+#include <onshi/support/document.hpp>
 
 #include <nlohmann/json.hpp>
 
 #include <atomic>
-#include <condition_variable>
+#include <limits>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -84,84 +85,122 @@ Result<Config> read_config(std::string_view text) {
   return c;
 }
 
+// ---- the requests (onshi_ext_disaster.h), read with libs/support: an error names the field
 
-Result<void> write(const onshi_writer* out, const std::string& text) {
-  if (!out || !out->write) return invalid("no output writer was given", "pass an onshi_writer");
-  if (onshi_status st = out->write(out->ctx, reinterpret_cast<const uint8_t*>(text.data()), text.size()))
-    return make_error(st, "disaster", "the caller's writer refused the output");
-  return {};
-}
+constexpr int kMaxInt = std::numeric_limits<int>::max();
 
-Result<json> read_document(onshi_bytes in, const char* schema) {
-  const json doc = json::parse(text_of(in), nullptr, false);
-  if (doc.is_discarded() || !doc.is_object())
-    return invalid(std::string(schema) + ": the request is not a JSON object", "send a JSON document");
-  if (doc.value("schema", "") != schema)
-    return invalid(std::string("the request's schema is '") + doc.value("schema", "") + "', expected '" + schema + "'",
-                   "set \"schema\": \"" + std::string(schema) + "\"");
-  return doc;
-}
-
-std::string field(const json& j, const char* key) {
-  auto it = j.find(key);
-  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
-Result<Operator> read_operator(const json& request) {
-  const std::string hint =
-      "send \"operator\": {\"id\": staff id, \"role\": doctor|dentist|pharmacist|authorised_staff, "
-      "\"authorised_by\" for authorised staff}";
-  auto it = request.find("operator");
-  if (it == request.end() || !it->is_object()) return invalid("operator is missing: who does this, in which role", hint);
-  Operator op;
-  op.id = field(*it, "id");
-  op.authorised_by = field(*it, "authorised_by");
-  const std::string role = field(*it, "role");
-  if (role == "doctor") op.role = Role::doctor;
-  else if (role == "dentist") op.role = Role::dentist;
-  else if (role == "pharmacist") op.role = Role::pharmacist;
-  else if (role == "authorised_staff") op.role = Role::authorised_staff;
-  else if (role == "clerk") op.role = Role::clerk;
-  else return invalid("operator.role '" + role + "' is not a known role", hint);
-  if (op.id.empty()) return invalid("operator.id is empty", hint);
-  return op;
-}
-
-// A time, or a date meaning the start of that day in JST (opens) / its 24:00 (closes).
-Result<TimePoint> read_time(const json& j, const char* key, bool end_of_day) {
-  const std::string text = field(j, key);
-  if (text.size() == 10 || text.size() == 8) {
-    auto d = parse_date(text, key);
-    if (!d) return std::move(d).error();
-    return TimePoint{sys_days{*d} + days(end_of_day ? 1 : 0) - hours(9)};
-  }
-  return parse_time(text, key);
+// Who does it, in which role: every request that switches or looks up names its operator.
+void read_operator(const json& j, Operator& who) {
+  if (!support::find(j, "operator"))
+    support::fail("operator", "is required: {\"id\": staff id, \"role\": doctor|dentist|pharmacist|authorised_staff, "
+                              "\"authorised_by\" for authorised staff}");
+  support::read_object(j, "operator", who);
 }
 
 // "17" (a prefecture), "17204" (a municipality), "172049" (with its check digit), or an object.
-Result<std::vector<AreaEntry>> read_area(const json& request) {
-  const std::string hint = "give the area as prefecture codes (\"17\") or municipality codes (\"17204\")";
-  auto it = request.find("area");
-  if (it == request.end() || !it->is_array() || it->empty()) return invalid("area is missing or empty", hint);
+std::vector<AreaEntry> read_area(const json& j) {
+  const json* list = support::find(j, "area");
+  if (!list || !list->is_array() || list->empty())
+    support::fail("area", "is required: prefecture codes (\"17\") or municipality codes (\"17204\")");
   std::vector<AreaEntry> out;
-  for (const auto& a : *it) {
+  for (size_t k = 0; k < list->size(); ++k) {
+    const json& a = (*list)[k];
+    const std::string key = "area[" + std::to_string(k) + "]";
     if (a.is_object()) {
-      out.push_back({field(a, "prefecture_code"), field(a, "municipality_code"), field(a, "name")});
+      support::within(key, [&] { out.push_back(a.get<AreaEntry>()); });
       continue;
     }
     std::string code = a.is_string() ? a.get<std::string>() : "";
     if (digits(code, 6)) code.pop_back();
     if (digits(code, 2)) out.push_back({code, "", ""});
     else if (digits(code, 5)) out.push_back({code.substr(0, 2), code, ""});
-    else return invalid("area entry '" + code + "' is not a prefecture or municipality code", hint);
+    else support::fail(key, "'" + code + "' is not a prefecture code (\"17\") or a municipality code (\"17204\")");
   }
   return out;
 }
 
-TimePoint now_of(const onshi::plugin::Host& host) { return floor<seconds>(host.now()); }
+// A time, or a date meaning the start of that day in JST (opens) / its 24:00 (closes); absent or "": none.
+std::optional<TimePoint> read_when(const json& j, const char* key, bool end_of_day) {
+  std::string text;
+  support::read(j, key, text);
+  if (text.empty()) return std::nullopt;
+  if (text.size() == 10 || text.size() == 8) {
+    if (auto d = parse_date(text, key)) return support::jst_midnight(*d) + days(end_of_day ? 1 : 0);
+  } else if (auto t = parse_time(text, key)) {
+    return *t;
+  }
+  support::fail(key, "'" + text.substr(0, 40) + "' is not a date YYYY-MM-DD (JST) or a time YYYY-MM-DDTHH:MM:SSZ");
+}
 
-year_month jst_month(TimePoint t) { return year_month_day{floor<days>(t + hours(9))}.year() /
-                                           year_month_day{floor<days>(t + hours(9))}.month(); }
+struct DeclareRequest {
+  Operator by;
+  Declaration declaration;            // opens_at is set from `opens_at` below
+  std::optional<TimePoint> opens_at;  // none: now
+  std::string notice;                 // of an extension
+};
+
+void from_json(const json& j, DeclareRequest& r) {
+  read_operator(j, r.by);
+  r.declaration.area = read_area(j);
+  support::read(j, "reference", r.declaration.reference);
+  const auto closes = read_when(j, "closes_at", true);
+  if (!closes)
+    support::fail("closes_at", "is required: the end date (YYYY-MM-DD, meaning 24:00 JST) or time of the notice");
+  r.declaration.closes_at = *closes;
+  r.opens_at = read_when(j, "opens_at", false);
+  support::read(j, "notice", r.notice);
+}
+
+struct EndRequest {
+  Operator by;
+  std::string reason;
+};
+
+void from_json(const json& j, EndRequest& r) {
+  read_operator(j, r.by);
+  support::read(j, "reason", r.reason);
+}
+
+struct ConsentGiven {
+  std::string kind;  // verbal | life_protection_exception; empty: none was recorded
+  std::string circumstances;
+};
+
+void from_json(const json& j, ConsentGiven& c) {
+  support::read(j, "kind", c.kind);
+  support::read(j, "circumstances", c.circumstances);
+}
+
+struct LookupRequest {
+  Operator by;
+  PersonQuery query;
+  ConsentGiven consent;
+  bool keep_for_later = true;
+};
+
+void from_json(const json& j, LookupRequest& r) {
+  read_operator(j, r.by);
+  j.get_to(r.query);  // the core's lookup-request fields
+  support::read_object(j, "consent", r.consent);
+  support::read(j, "keep_for_later", r.keep_for_later);
+}
+
+struct AuditRequest {
+  int limit = 100;    // the newest N records
+  std::string event;  // only this event; empty: all
+};
+
+void from_json(const json& j, AuditRequest& r) {
+  support::read(j, "limit", r.limit, 1, kMaxInt);
+  support::read(j, "event", r.event);
+}
+
+TimePoint now_of(const Host& host) { return floor<seconds>(host.now()); }
+
+year_month jst_month(TimePoint t) {
+  const year_month_day day = support::jst_day(t);
+  return day.year() / day.month();
+}
 
 struct State;
 
@@ -177,30 +216,26 @@ struct Lookup {
   bool drugs_stage = false;
   std::optional<ConfirmedPerson> person{};
   NarrowingOutcome outcome{};
-  uint64_t exchange_op = 0;
+  uint64_t exchange_op = 0;  // of the exchange in flight, for cancel
   bool finished = false;
-  onshi_completion exchange_done{};  // lent to the host for the exchange in flight
 };
 
 struct State : std::enable_shared_from_this<State> {
-  onshi::plugin::Host host;
+  Host host;
   Config config;
-  HostStore store;
-  const onshi_host_exchange_v1* exchange = nullptr;
-  StoreAuditSink audit{store};
-  StoreLocalHistory local{store};
+  StoreAuditSink audit{host};
+  StoreLocalHistory local{host};
   std::mutex mutex;  // guards desk and pending
   std::optional<DisasterDesk> desk;
   std::map<uint64_t, std::shared_ptr<Lookup>> pending;
   std::atomic<uint64_t> next_op{1}, next_file{1};
 
-  State(onshi::plugin::Host h, Config c, const onshi_host_exchange_v1* x)
-      : host(h), config(std::move(c)), store(h), exchange(x) {}
+  State(Host h, Config c) : host(h), config(std::move(c)) {}
 
   // [locked] The desk as the store has it: another process (or an earlier run) may have switched.
   Result<DisasterDesk*> synced() {
-    if (auto ok = store.require(); !ok) return std::move(ok).error();
-    auto state = load_declaration(store);
+    if (auto ok = require_store(host); !ok) return std::move(ok).error();
+    auto state = load_declaration(host);
     if (!state) return std::move(state).error();
     desk->restore(std::move(state->declaration), state->ended_at, std::move(state->end_reason));
     return &*desk;
@@ -209,9 +244,9 @@ struct State : std::enable_shared_from_this<State> {
   // [locked] After a switch: the desk's state becomes the stored one; if that fails, the stored one stays.
   Result<void> persist(TimePoint now) {
     const DeclarationStatus s = desk->status(now);
-    auto saved = save_declaration(store, {s.declaration, s.ended_at, s.end_reason}, now);
+    auto saved = save_declaration(host, {s.declaration, s.ended_at, s.end_reason}, now);
     if (!saved) {
-      if (auto back = load_declaration(store))
+      if (auto back = load_declaration(host))
         desk->restore(std::move(back->declaration), back->ended_at, std::move(back->end_reason));
       Error e = std::move(saved).error();
       e.message = "the switch was audited but could not be stored, so it did not take effect: " + e.message;
@@ -239,7 +274,7 @@ struct State : std::enable_shared_from_this<State> {
 
 json answer_document(const char* source, const NarrowingOutcome& outcome, const json& drugs, bool kept,
                      const Consent& consent, const std::string& declaration, std::string note = {}) {
-  return {{"schema", "onshi.disaster.lookup-answer/1"},
+  return {{"schema", ONSHI_SCHEMA_DISASTER_LOOKUP_ANSWER},
           {"source", source},
           {"outcome", outcome_kind_name(outcome.kind)},
           {"lookup", outcome},
@@ -248,13 +283,6 @@ json answer_document(const char* source, const NarrowingOutcome& outcome, const 
           {"consent", consent_name(consent.kind())},
           {"declaration", declaration},
           {"note", std::move(note)}};
-}
-
-void complete(const onshi_completion& done, const Result<std::string>& result) {
-  if (result) return done.done(done.ctx, ONSHI_OK, bytes_of(*result), nullptr);
-  onshi_error err = empty_error();
-  fill_error(&err, result.error());
-  done.done(done.ctx, result.error().code, onshi_bytes{nullptr, 0}, &err);
 }
 
 // The YZKsiquc01res-shaped answer of DSTsiquc02 → the core's drug records (libs/oqs reads it).
@@ -291,8 +319,8 @@ class DisasterPlugin final : public onshi::plugin::Instance {
       state_->pending.clear();
     }
     for (auto& l : open) {
-      if (state_->exchange && l->exchange_op) state_->exchange->cancel(state_->host.raw(), l->exchange_op);
-      complete(l->done, make_error(ONSHI_E_CANCELLED, "disaster", "the disaster plugin was closed"));
+      if (l->exchange_op) state_->host.cancel_exchange(l->exchange_op);
+      onshi::plugin::complete(l->done, make_error(ONSHI_E_CANCELLED, "disaster", "the disaster plugin was closed"));
     }
   }
 
@@ -312,29 +340,12 @@ class DisasterPlugin final : public onshi::plugin::Instance {
 
   static onshi_status ONSHI_ABI declare(onshi_instance* i, onshi_bytes in, const onshi_writer* out, onshi_error* err) {
     return onshi::plugin::guarded(err, [&]() -> Result<void> {
-      auto request = read_document(in, "onshi.disaster.declare-request/1");
+      auto request = support::read_document<DeclareRequest>(text_of(in), ONSHI_SCHEMA_DISASTER_DECLARE_REQUEST);
       if (!request) return std::move(request).error();
-      auto who = read_operator(*request);
-      if (!who) return std::move(who).error();
-      auto area = read_area(*request);
-      if (!area) return std::move(area).error();
       State& s = state(i);
       const TimePoint now = now_of(s.host);
-      Declaration d;
-      d.reference = field(*request, "reference");
-      d.area = std::move(*area);
-      if (field(*request, "closes_at").empty())
-        return invalid("closes_at is missing: when the declaration's period ends",
-                       "give the end date (YYYY-MM-DD, meaning 24:00 JST) or time of the notice");
-      auto closes = read_time(*request, "closes_at", true);
-      if (!closes) return std::move(closes).error();
-      d.closes_at = *closes;
-      d.opens_at = now;
-      if (!field(*request, "opens_at").empty()) {
-        auto opens = read_time(*request, "opens_at", false);
-        if (!opens) return std::move(opens).error();
-        d.opens_at = *opens;
-      }
+      Declaration d = std::move(request->declaration);
+      d.opens_at = request->opens_at.value_or(now);
       std::lock_guard lock(s.mutex);
       auto desk = s.synced();
       if (!desk) return std::move(desk).error();
@@ -343,32 +354,28 @@ class DisasterPlugin final : public onshi::plugin::Instance {
       const bool extension = current.declaration && !current.ended_at &&
                              current.declaration->reference == d.reference &&
                              d.closes_at > current.declaration->closes_at;
-      auto switched = extension ? (*desk)->extend(d.closes_at, field(*request, "notice").empty()
-                                                                   ? "re-declared with a later end"
-                                                                   : field(*request, "notice"),
-                                                  *who, now)
-                                : (*desk)->declare(std::move(d), *who, now);
+      const std::string notice = request->notice.empty() ? "re-declared with a later end" : request->notice;
+      auto switched = extension ? (*desk)->extend(d.closes_at, notice, request->by, now)
+                                : (*desk)->declare(std::move(d), request->by, now);
       if (!switched) return switched;
       if (auto saved = s.persist(now); !saved) return saved;
-      return write(out, s.status_document(now).dump());
+      return onshi::plugin::write_to(out, s.status_document(now).dump());
     });
   }
 
   static onshi_status ONSHI_ABI end(onshi_instance* i, onshi_bytes in, const onshi_writer* out, onshi_error* err) {
     return onshi::plugin::guarded(err, [&]() -> Result<void> {
-      auto request = read_document(in, "onshi.disaster.end-request/1");
+      auto request = support::read_document<EndRequest>(text_of(in), ONSHI_SCHEMA_DISASTER_END_REQUEST);
       if (!request) return std::move(request).error();
-      auto who = read_operator(*request);
-      if (!who) return std::move(who).error();
       State& s = state(i);
       const TimePoint now = now_of(s.host);
       std::lock_guard lock(s.mutex);
       auto desk = s.synced();
       if (!desk) return std::move(desk).error();
-      const std::string reason = field(*request, "reason").empty() ? "ended by hand" : field(*request, "reason");
-      if (auto ended = (*desk)->end(reason, *who, now); !ended) return ended;
+      const std::string reason = request->reason.empty() ? "ended by hand" : request->reason;
+      if (auto ended = (*desk)->end(reason, request->by, now); !ended) return ended;
       if (auto saved = s.persist(now); !saved) return saved;
-      return write(out, s.status_document(now).dump());
+      return onshi::plugin::write_to(out, s.status_document(now).dump());
     });
   }
 
@@ -379,7 +386,7 @@ class DisasterPlugin final : public onshi::plugin::Instance {
       std::lock_guard lock(s.mutex);
       auto desk = s.synced();
       if (!desk) return std::move(desk).error();
-      return write(out, s.status_document(now).dump());
+      return onshi::plugin::write_to(out, s.status_document(now).dump());
     });
   }
 
@@ -393,31 +400,27 @@ class DisasterPlugin final : public onshi::plugin::Instance {
   };
 
   // [locked] The gate every look-up passes, in this order: declaration and role, the items, consent.
-  static Result<Opened> open_lookup(State& s, const json& request, TimePoint now) {
-    auto who = read_operator(request);
-    if (!who) return std::move(who).error();
-    auto query = parse_lookup_request(request);
-    if (!query) return std::move(query).error();
+  static Result<Opened> open_lookup(State& s, const LookupRequest& request, TimePoint now) {
+    const Operator& who = request.by;
     auto desk = s.synced();
     if (!desk) return std::move(desk).error();
-    auto permit = (*desk)->open_lookup(*who, now);
+    auto permit = (*desk)->open_lookup(who, now);
     if (!permit) return std::move(permit).error();
-    if (auto ok = validate(*query); !ok) return std::move(ok).error();
-    auto c = request.find("consent");
-    const std::string kind = c != request.end() && c->is_object() ? field(*c, "kind") : "";
+    if (auto ok = validate(request.query); !ok) return std::move(ok).error();
+    const std::string& kind = request.consent.kind;
     if (kind.empty())
-      return (*desk)->refuse(*who, now, "no consent recorded: nothing is searched or shown before the patient agrees",
+      return (*desk)->refuse(who, now, "no consent recorded: nothing is searched or shown before the patient agrees",
                              "ask the patient and record verbal consent; only if they cannot express intent and "
                              "viewing protects life or body, choose the exception and say why");
     Result<Consent> consent =
-        kind == "verbal" ? Consent::verbal(who->id, now)
+        kind == "verbal" ? Consent::verbal(who.id, now)
         : kind == "life_protection_exception"
-            ? Consent::life_protection_exception(who->id, now, field(*c, "circumstances"))
+            ? Consent::life_protection_exception(who.id, now, request.consent.circumstances)
             : Result<Consent>(invalid("consent.kind '" + kind + "' is not verbal or life_protection_exception",
                                       "record \"verbal\" consent, or the explicit exception"));
     if (!consent) return std::move(consent).error();
-    const bool keep = consent->kind() == ConsentKind::verbal && request.value("keep_for_later", true);
-    return Opened{std::move(*permit), std::move(*query), std::move(*consent), keep};
+    const bool keep = consent->kind() == ConsentKind::verbal && request.keep_for_later;
+    return Opened{std::move(*permit), request.query, std::move(*consent), keep};
   }
 
   static onshi_status ONSHI_ABI lookup_async(onshi_instance* i, onshi_bytes in, const onshi_completion* done,
@@ -425,7 +428,7 @@ class DisasterPlugin final : public onshi::plugin::Instance {
     return onshi::plugin::guarded(err, [&]() -> Result<void> {
       if (!ONSHI_HAS_FIELD(onshi_completion, done, done) || !done->done)
         return invalid("no completion given", "pass an onshi_completion");
-      auto request = read_document(in, "onshi.disaster.lookup-request/1");
+      auto request = support::read_document<LookupRequest>(text_of(in), ONSHI_SCHEMA_DISASTER_LOOKUP_REQUEST);
       if (!request) return std::move(request).error();
       State& s = state(i);
       auto self = s.shared_from_this();
@@ -434,8 +437,8 @@ class DisasterPlugin final : public onshi::plugin::Instance {
       std::string xml;
       {
         std::lock_guard lock(s.mutex);
-        if (auto ok = s.store.require(); !ok) return ok;
-        if (!s.exchange || !s.exchange->exchange_async)
+        if (auto ok = require_store(s.host); !ok) return ok;
+        if (!s.host.has_exchange())
           return make_error(kUnavailable, "disaster",
                             "the host offers no exchange service (onshi.host.exchange/1) to send the disaster search",
                             "use a host SDK that provides it, with the eligibility plugin loaded; offline, search "
@@ -464,30 +467,24 @@ class DisasterPlugin final : public onshi::plugin::Instance {
     });
   }
 
+  // Hands `xml` to the host's exchange; the answer comes back in on_exchange, which holds the look-up.
   static Result<void> send(State& s, const std::shared_ptr<Lookup>& l, const char* prefix, const std::string& xml) {
-    auto* ctx = new std::shared_ptr<Lookup>(l);
-    l->exchange_done = {sizeof(onshi_completion), ctx, &on_exchange};
-    onshi_error err = empty_error();
-    uint64_t op = 0;
-    if (onshi_status st = s.exchange->exchange_async(s.host.raw(), prefix, bytes_of(xml), &l->exchange_done, &op, &err);
-        st != ONSHI_OK) {
-      delete ctx;
-      Error e = to_error(st, err);
+    auto op = s.host.exchange(prefix, xml, [l](Result<std::string> answer) { on_exchange(l, std::move(answer)); });
+    if (!op) {
+      Error e = std::move(op).error();
       if (e.hint.empty()) e.hint = "check the 資格確認端末 and the eligibility plugin (onshi plugins); offline, search "
                                    "the local history or import the お薬手帳 QR";
       return e;
     }
     std::lock_guard lock(s.mutex);
-    l->exchange_op = op;
+    l->exchange_op = *op;
     return {};
   }
 
-  static void ONSHI_ABI on_exchange(void* ctx, onshi_status st, onshi_bytes result, const onshi_error* err) {
-    std::unique_ptr<std::shared_ptr<Lookup>> holder(static_cast<std::shared_ptr<Lookup>*>(ctx));
-    std::shared_ptr<Lookup> l = *holder;
+  static void on_exchange(const std::shared_ptr<Lookup>& l, Result<std::string> answer) {
     try {
-      step(l, st, std::string(text_of(result)), err ? to_error(st, *err) : make_error(st, "disaster", "failed"));
-    } catch (const std::exception& e) {  // never unwind into the host
+      step(l, std::move(answer));
+    } catch (const std::exception& e) {  // the look-up still completes, and nothing unwinds into the host
       finish(l, make_error(ONSHI_E_INTERNAL, "disaster", std::string("unexpected: ") + e.what(),
                            "report this to the plugin's vendor"));
     }
@@ -503,11 +500,11 @@ class DisasterPlugin final : public onshi::plugin::Instance {
       l->state->pending.erase(l->op);
       s = std::move(l->state);
     }
-    complete(l->done, result);
+    onshi::plugin::complete(l->done, result);
   }
 
-  static void step(const std::shared_ptr<Lookup>& l, onshi_status st, const std::string& answer, const Error& error) {
-    if (st != ONSHI_OK) return finish(l, error);
+  static void step(const std::shared_ptr<Lookup>& l, Result<std::string> answer) {
+    if (!answer) return finish(l, std::move(answer).error());
     std::optional<Result<std::string>> result;  // set when the look-up ends here
     std::string next_xml;
     {
@@ -517,7 +514,7 @@ class DisasterPlugin final : public onshi::plugin::Instance {
       std::lock_guard lock(s->mutex);
       if (l->finished) return;
       if (!l->drugs_stage) {
-        auto outcome = s->desk->read_search_response(l->permit, l->query, answer, now);
+        auto outcome = s->desk->read_search_response(l->permit, l->query, *answer, now);
         if (!outcome) {
           result = std::move(outcome).error();
         } else if (l->outcome = std::move(*outcome);
@@ -534,7 +531,7 @@ class DisasterPlugin final : public onshi::plugin::Instance {
           else l->drugs_stage = true, next_xml = std::move(*request);
         }
       } else {
-        result = drug_answer(*s, *l, answer, now);
+        result = drug_answer(*s, *l, *answer, now);
       }
     }
     if (result) return finish(l, std::move(*result));
@@ -568,19 +565,19 @@ class DisasterPlugin final : public onshi::plugin::Instance {
       if (it == s.pending.end()) return ONSHI_E_NOT_FOUND;
       exchange_op = it->second->exchange_op;
     }
-    if (s.exchange && exchange_op) s.exchange->cancel(s.host.raw(), exchange_op);
+    if (exchange_op) s.host.cancel_exchange(exchange_op);
     return ONSHI_OK;
   }
 
   static onshi_status ONSHI_ABI search_local(onshi_instance* i, onshi_bytes in, const onshi_writer* out,
                                              onshi_error* err) {
     return onshi::plugin::guarded(err, [&]() -> Result<void> {
-      auto request = read_document(in, "onshi.disaster.lookup-request/1");
+      auto request = support::read_document<LookupRequest>(text_of(in), ONSHI_SCHEMA_DISASTER_LOOKUP_REQUEST);
       if (!request) return std::move(request).error();
       State& s = state(i);
       const TimePoint now = now_of(s.host);
       std::lock_guard lock(s.mutex);
-      if (auto ok = s.store.require(); !ok) return ok;
+      if (auto ok = require_store(s.host); !ok) return ok;
       auto opened = open_lookup(s, *request, now);
       if (!opened) return std::move(opened).error();
       auto found = s.desk->search_local_history(opened->permit, opened->query, opened->consent, s.local, now);
@@ -591,32 +588,34 @@ class DisasterPlugin final : public onshi::plugin::Instance {
         if (!view) return std::move(view).error();
         drugs = *view;
       }
-      return write(out, answer_document("local_history", found->outcome, drugs, false, opened->consent,
-                                        opened->permit.declaration(),
-                                        "the clinic's own earlier retrievals, kept with consent for " +
-                                            std::to_string(kRetention.count()) + " days")
-                            .dump());
+      return onshi::plugin::write_to(out, answer_document("local_history", found->outcome, drugs, false,
+                                                          opened->consent, opened->permit.declaration(),
+                                                          "the clinic's own earlier retrievals, kept with consent for " +
+                                                              std::to_string(kRetention.count()) + " days")
+                                              .dump());
     });
   }
 
   static onshi_status ONSHI_ABI audit(onshi_instance* i, onshi_bytes in, const onshi_writer* out, onshi_error* err) {
     return onshi::plugin::guarded(err, [&]() -> Result<void> {
-      json request = json::object();
+      AuditRequest request;  // no input: the newest 100
       if (in.size) {
-        auto r = read_document(in, "onshi.disaster.audit-request/1");
+        auto r = support::read_document<AuditRequest>(text_of(in), ONSHI_SCHEMA_DISASTER_AUDIT_REQUEST);
         if (!r) return std::move(r).error();
         request = std::move(*r);
       }
-      const int limit = request.value("limit", 100);
-      if (limit < 1) return invalid("limit must be at least 1", "ask for the newest N records");
-      const std::string event = field(request, "event");
       State& s = state(i);
-      auto records = s.store.query(kCollectionAudit, {}, event.empty() ? "" : "event:" + event, true,
-                                   static_cast<uint32_t>(limit));
+      if (auto ok = require_store(s.host); !ok) return ok;
+      Host::Query query;
+      query.collection = kCollectionAudit;
+      query.limit = static_cast<uint32_t>(request.limit);
+      query.newest_first = true;
+      if (!request.event.empty()) query.tag = "event:" + request.event;
+      auto records = s.host.store_query(query);
       if (!records) return std::move(records).error();
       json list = json::array();
       for (const auto& r : *records) list.push_back(json::parse(r.doc, nullptr, false));
-      return write(out, json{{"schema", "onshi.disaster.audit/1"}, {"records", list}}.dump());
+      return onshi::plugin::write_to(out, json{{"schema", ONSHI_SCHEMA_DISASTER_AUDIT}, {"records", list}}.dump());
     });
   }
 
@@ -636,15 +635,9 @@ class DisasterPlugin final : public onshi::plugin::Instance {
         std::lock_guard lock(s.mutex);  // the matcher is the desk's
         view = merge_history(s.desk->matcher(), book->drugs);
       }
-      json patient = {{"name", book->patient.name}, {"name_kana", book->patient.name_kana}};
-      patient["birthdate"] = book->patient.birthdate ? json(iso_date(*book->patient.birthdate)) : json(nullptr);
-      patient["sex"] = !book->patient.sex                  ? json(nullptr)
-                       : *book->patient.sex == Sex::male   ? json("male")
-                       : *book->patient.sex == Sex::female ? json("female")
-                                                           : json("unset");
-      const json doc = {{"schema", "onshi.disaster.techo/1"}, {"version", book->version}, {"parts", count},
-                        {"patient", patient},                 {"warnings", book->warnings}, {"drug_history", view}};
-      return write(out, doc.dump());
+      const json doc = {{"schema", ONSHI_SCHEMA_DISASTER_TECHO}, {"version", book->version}, {"parts", count},
+                        {"patient", book->patient},             {"warnings", book->warnings}, {"drug_history", view}};
+      return onshi::plugin::write_to(out, doc.dump());
     });
   }
 
@@ -653,8 +646,8 @@ class DisasterPlugin final : public onshi::plugin::Instance {
   static onshi_status ONSHI_ABI self_test(onshi_instance* i, const onshi_writer* out, onshi_error* err) {
     return onshi::plugin::guarded(err, [&]() -> Result<void> {
       State& s = state(i);
-      const bool store = s.store.available();
-      const bool exchange = s.exchange && s.exchange->exchange_async;
+      const bool store = s.host.has_store();
+      const bool exchange = s.host.has_exchange();
       const bool demo = s.config.medical_institution_code == kDemoInstitutionCode;
       json checks = json::array(
           {{{"name", "store"}, {"ok", store},
@@ -668,25 +661,22 @@ class DisasterPlugin final : public onshi::plugin::Instance {
                            (demo ? " (the demo default: configure the clinic's own code and location)" : "")}}});
       const json report = {{"ok", store && exchange}, {"plugin", kPluginId},
                            {"now_unix_ms", unix_ms(now_of(s.host))}, {"checks", checks}};
-      return write(out, report.dump());
+      return onshi::plugin::write_to(out, report.dump());
     });
   }
 
-  friend Result<std::unique_ptr<onshi::plugin::Instance>> make(onshi::plugin::Host, std::string_view);
+  friend Result<std::unique_ptr<onshi::plugin::Instance>> make(Host, std::string_view);
   std::shared_ptr<State> state_;
 };
 
-Result<std::unique_ptr<onshi::plugin::Instance>> make(onshi::plugin::Host host, std::string_view config_json) {
+Result<std::unique_ptr<onshi::plugin::Instance>> make(Host host, std::string_view config_json) {
   auto config = read_config(config_json);
   if (!config) return std::move(config).error();
-  const onshi_host* raw = host.raw();
-  auto service = [&](const char* id) { return raw && raw->get_service ? raw->get_service(raw, id) : nullptr; };
-  auto state = std::make_shared<State>(host, std::move(*config),
-                                       static_cast<const onshi_host_exchange_v1*>(service(ONSHI_SERVICE_EXCHANGE)));
+  auto state = std::make_shared<State>(host, std::move(*config));
   auto desk = DisasterDesk::create({state->config.medical_institution_code, state->config.location}, state->audit);
   if (!desk) return std::move(desk).error();
   state->desk.emplace(std::move(*desk));
-  if (!state->store.available())
+  if (!host.has_store())
     host.warn("no onshi.host.store/1: disaster mode is unavailable (it keeps its declaration and audit log there)");
   return std::unique_ptr<onshi::plugin::Instance>(new DisasterPlugin(std::move(state)));
 }

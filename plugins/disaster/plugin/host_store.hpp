@@ -1,4 +1,5 @@
-// The disaster core's durable parts on the host's store (onshi.host.store/1):
+// The disaster core's durable parts on the host's store (onshi.host.store/1, through
+// onshi::plugin::Host):
 //   "declaration"    key "current": the declaration state, so it survives a restart
 //   "audit"          key NULL (host order): one onshi.disaster.audit-record/1 each, kept
 //   "local-history"  the clinic's earlier retrievals, kept with consent until keep_until
@@ -23,42 +24,28 @@ inline constexpr const char* kCollectionLocalHistory = "local-history";
 // A service the host does not offer (the store, the exchange): "absent".
 inline constexpr onshi_status kUnavailable = ONSHI_E_NOT_SUPPORTED;
 
-using StoredRecord = onshi::plugin::Host::Record;
+using Host = onshi::plugin::Host;
 
-// The host's store for one collection at a time; a host without the service
-// is an error that says what disaster mode needs it for.
-class HostStore {
- public:
-  explicit HostStore(onshi::plugin::Host host) : host_(host) {}
-  bool available() const { return host_.has_store(); }
-  Result<void> require() const;
-
-  // key empty: the host assigns the next key in order.
-  Result<void> put(const char* collection, const std::string& key, const StoredRecord& record) const;
-  Result<std::vector<StoredRecord>> query(const char* collection, const std::string& key, const std::string& tag,
-                                          bool newest_first = false, uint32_t limit = 0) const;
-
- private:
-  onshi::plugin::Host host_;
-};
+// Disaster mode cannot run without the host's store; the error says what it keeps there.
+Result<void> require_store(const Host& host);
 
 class StoreAuditSink final : public AuditSink {
  public:
-  explicit StoreAuditSink(const HostStore& store) : store_(store) {}
+  explicit StoreAuditSink(Host host) : host_(host) {}
   Result<void> write(const AuditRecord& record) override;
 
  private:
-  const HostStore& store_;
+  Host host_;
 };
 
 class StoreLocalHistory final : public LocalHistoryStore {
  public:
-  explicit StoreLocalHistory(const HostStore& store) : store_(store) {}
+  explicit StoreLocalHistory(Host host) : host_(host) {}
   Result<void> keep(const RetainedRetrieval& retrieval) override;
   Result<std::vector<RetainedRetrieval>> born_on(Date birthdate) override;
 
  private:
-  const HostStore& store_;
+  Host host_;
 };
 
 struct DeclarationState {
@@ -67,8 +54,8 @@ struct DeclarationState {
   std::string end_reason;
 };
 
-Result<void> save_declaration(const HostStore& store, const DeclarationState& state, TimePoint now);
-Result<DeclarationState> load_declaration(const HostStore& store);
+Result<void> save_declaration(const Host& host, const DeclarationState& state, TimePoint now);
+Result<DeclarationState> load_declaration(const Host& host);
 
 int64_t unix_ms(TimePoint t);
 

@@ -8,32 +8,6 @@
 
 namespace onshi::disaster {
 
-const char* event_name(AuditEvent e) {
-  switch (e) {
-    case AuditEvent::declaration_on: return "declaration_on";
-    case AuditEvent::declaration_extended: return "declaration_extended";
-    case AuditEvent::declaration_off: return "declaration_off";
-    case AuditEvent::refused: return "refused";
-    case AuditEvent::search_sent: return "search_sent";
-    case AuditEvent::candidates_narrowed: return "candidates_narrowed";
-    case AuditEvent::consent_recorded: return "consent_recorded";
-    case AuditEvent::drug_history_requested: return "drug_history_requested";
-    case AuditEvent::drug_history_viewed: return "drug_history_viewed";
-    case AuditEvent::local_history_kept: return "local_history_kept";
-    case AuditEvent::local_history_searched: return "local_history_searched";
-  }
-  return "unknown";
-}
-
-const char* consent_name(ConsentKind c) {
-  switch (c) {
-    case ConsentKind::none: return "none";
-    case ConsentKind::verbal: return "verbal";
-    case ConsentKind::life_protection_exception: return "life_protection_exception";
-  }
-  return "none";
-}
-
 Result<void> JsonLinesAuditSink::write(const AuditRecord& record) {
   auto io_error = [this](const char* what) {
     int err = errno;

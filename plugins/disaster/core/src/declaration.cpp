@@ -21,17 +21,6 @@ bool may_look_up(const Operator& who) {
   return false;
 }
 
-const char* role_name(Role r) {
-  switch (r) {
-    case Role::doctor: return "doctor";
-    case Role::dentist: return "dentist";
-    case Role::pharmacist: return "pharmacist";
-    case Role::authorised_staff: return "authorised_staff";
-    case Role::clerk: return "clerk";
-  }
-  return "clerk";
-}
-
 const char* state_name(DeclarationState s) {
   switch (s) {
     case DeclarationState::none: return "none";

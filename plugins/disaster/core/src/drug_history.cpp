@@ -107,24 +107,4 @@ DrugHistoryView merge_history(const NameMatcher& matcher, const std::vector<Drug
   return view;
 }
 
-const char* source_name(DrugSource s) {
-  switch (s) {
-    case DrugSource::national_system: return "national_system";
-    case DrugSource::okusuri_techo: return "okusuri_techo";
-    case DrugSource::local_history: return "local_history";
-  }
-  return "national_system";
-}
-
-const char* code_kind_name(DrugCodeKind k) {
-  switch (k) {
-    case DrugCodeKind::none: return "none";
-    case DrugCodeKind::receipt: return "receipt";
-    case DrugCodeKind::mhlw: return "mhlw";
-    case DrugCodeKind::yj: return "yj";
-    case DrugCodeKind::hot: return "hot";
-  }
-  return "none";
-}
-
 }  // namespace onshi::disaster

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstdio>
 #include <map>
 
 namespace onshi::disaster {
@@ -52,6 +53,33 @@ std::optional<int> number(const std::string& s) {
   auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
   if (ec != std::errc{} || end != s.data() + s.size() || s.empty()) return std::nullopt;
   return v;
+}
+
+// The first year of each era of the 和暦 "GYYMMDD" (M/T/S/H/R): era year N is first + N - 1.
+int era_first_year(char era) {
+  switch (era) {
+    case 'M': return 1868;
+    case 'T': return 1912;
+    case 'S': return 1926;
+    case 'H': return 1989;
+    case 'R': return 2019;
+    default: return 0;
+  }
+}
+
+// A JAHIS date: YYYYMMDD, or 和暦 GYYMMDD as many お薬手帳 apps write 生年月日 and 調剤等年月日.
+Result<Date> jahis_date(std::string_view t, std::string_view field) {
+  const int first_year = t.size() == 7 ? era_first_year(t[0]) : 0;
+  if (!first_year) return parse_date(t, field);
+  const auto era_year = number(std::string(t.substr(1, 2)));
+  if (era_year && *era_year >= 1) {
+    char western[16];
+    std::snprintf(western, sizeof western, "%04d%.4s", first_year + *era_year - 1, t.data() + 3);
+    if (auto d = parse_date(western, field)) return d;
+  }
+  return make_error(ONSHI_E_INVALID_ARGUMENT, "disaster",
+                    std::string(field) + ": '" + std::string(t) + "' is not a date",
+                    "write it as GYYMMDD with an era year from 01 (e.g. R060101) or as YYYYMMDD");
 }
 
 // Lines of one part, decoded. CR, LF and CR LF all end a line; in Shift_JIS no
@@ -191,7 +219,7 @@ Result<JahisNotebook> interpret(const std::vector<Line>& lines, const std::strin
         out.patient.name = l.at(1);
         if (l.at(2) == "1" || l.at(2) == "2") out.patient.sex = static_cast<Sex>(*number(l.at(2)));
         else return bad(l, "性別 (field 3) must be 1 or 2, found '" + l.at(2).substr(0, 10) + "'");
-        auto birth = parse_date(l.at(3), where(l) + " 生年月日");
+        auto birth = jahis_date(l.at(3), where(l) + " 生年月日");
         if (!birth) return std::move(birth).error();
         out.patient.birthdate = *birth;
         out.patient.name_kana = l.at(10);
@@ -200,7 +228,7 @@ Result<JahisNotebook> interpret(const std::vector<Line>& lines, const std::strin
       case 5: {
         if (visit) flush(*visit, out);
         visit.emplace();
-        auto date = parse_date(l.at(1), where(l) + " 調剤等年月日");
+        auto date = jahis_date(l.at(1), where(l) + " 調剤等年月日");
         if (!date) return std::move(date).error();
         visit->date = *date;
         break;

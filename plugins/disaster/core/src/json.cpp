@@ -1,118 +1,109 @@
-#include <algorithm>
 #include <onshi/disaster/json.hpp>
 
-#include <stdexcept>
+#include <onshi/abi/onshi_ext_disaster.h>
+#include <onshi/support/document.hpp>
+
+#include <limits>
 
 namespace onshi::disaster {
-namespace {
 
 using nlohmann::json;
+using support::EnumNames;
+using support::fail;
+using support::find;
+using support::optional_value;
+using support::read;
+using support::read_array;
+using support::read_object;
+using support::required_text;
 
+namespace {
+
+// Kept in the host's store only; the public documents' ids are in onshi_ext_disaster.h.
 constexpr const char* kDeclaration = "onshi.disaster.declaration/1";
-constexpr const char* kDeclarationStatus = "onshi.disaster.declaration-status/1";
-constexpr const char* kLookupRequest = "onshi.disaster.lookup-request/1";
-constexpr const char* kLookupResult = "onshi.disaster.lookup-result/1";
-constexpr const char* kAuditRecord = "onshi.disaster.audit-record/1";
-constexpr const char* kDrugHistoryView = "onshi.disaster.drug-history-view/1";
 constexpr const char* kRetained = "onshi.disaster.retained-retrieval/1";
 
-[[noreturn]] void fail(const std::string& what) { throw std::invalid_argument(what); }
+constexpr int kMaxInt = std::numeric_limits<int>::max();
 
-// A string field, "" when absent or null; numbers are accepted as their digits.
-std::string text(const json& j, const char* key) {
-  auto it = j.find(key);
-  if (it == j.end() || it->is_null()) return {};
-  if (it->is_string()) return it->get<std::string>();
-  if (it->is_number_integer()) return std::to_string(it->get<long long>());
-  fail(std::string("field '") + key + "' must be a string");
+// The names each enum takes in documents, audit tags and messages: one table each, so what is
+// written is what is read back.
+constexpr EnumNames<Role, 5> kRoles{{{"doctor", Role::doctor}, {"dentist", Role::dentist},
+                                     {"pharmacist", Role::pharmacist}, {"authorised_staff", Role::authorised_staff},
+                                     {"clerk", Role::clerk}}};
+constexpr EnumNames<AuditEvent, 11> kEvents{
+    {{"declaration_on", AuditEvent::declaration_on},         {"declaration_extended", AuditEvent::declaration_extended},
+     {"declaration_off", AuditEvent::declaration_off},       {"refused", AuditEvent::refused},
+     {"search_sent", AuditEvent::search_sent},               {"candidates_narrowed", AuditEvent::candidates_narrowed},
+     {"consent_recorded", AuditEvent::consent_recorded},     {"drug_history_requested", AuditEvent::drug_history_requested},
+     {"drug_history_viewed", AuditEvent::drug_history_viewed}, {"local_history_kept", AuditEvent::local_history_kept},
+     {"local_history_searched", AuditEvent::local_history_searched}}};
+constexpr EnumNames<ConsentKind, 3> kConsents{{{"none", ConsentKind::none}, {"verbal", ConsentKind::verbal},
+                                               {"life_protection_exception", ConsentKind::life_protection_exception}}};
+constexpr EnumNames<DrugSource, 3> kSources{{{"national_system", DrugSource::national_system},
+                                             {"okusuri_techo", DrugSource::okusuri_techo},
+                                             {"local_history", DrugSource::local_history}}};
+constexpr EnumNames<DrugCodeKind, 5> kCodeKinds{{{"none", DrugCodeKind::none}, {"receipt", DrugCodeKind::receipt},
+                                                 {"mhlw", DrugCodeKind::mhlw}, {"yj", DrugCodeKind::yj},
+                                                 {"hot", DrugCodeKind::hot}}};
+constexpr EnumNames<Sex, 3> kSexes{{{"male", Sex::male}, {"female", Sex::female}, {"unset", Sex::unset}}};
+
+json optional_sex(const std::optional<Sex>& s) { return s ? json(kSexes.name(*s)) : json(nullptr); }
+
+// A field the document must have: libs/support's readers leave an absent one as it was.
+void require(const json& j, const char* key) {
+  if (!find(j, key)) fail(key, "is required");
 }
 
-std::optional<Date> date_field(const json& j, const char* key) {
-  std::string s = text(j, key);
-  if (s.empty()) return std::nullopt;
-  auto d = parse_date(s, key);
-  if (!d) fail(d.error().message);
-  return *d;
-}
-
-TimePoint time_field(const json& j, const char* key) {
-  auto t = parse_time(text(j, key), key);
-  if (!t) fail(t.error().message);
+// A time "YYYY-MM-DDTHH:MM:SSZ", required (libs/support reads dates, not times).
+TimePoint required_time(const json& j, const char* key) {
+  const std::string text = required_text(j, key);
+  auto t = parse_time(text, key);
+  if (!t) fail(key, "'" + text.substr(0, 40) + "' is not a time YYYY-MM-DDTHH:MM:SSZ");
   return *t;
-}
-
-void expect_schema(const json& j, const char* schema) {
-  if (!j.is_object()) fail(std::string("a ") + schema + " document must be a JSON object");
-  std::string got = text(j, "schema");
-  if (got != schema) fail(std::string("schema is '") + got + "', expected '" + schema + "'");
-}
-
-template <class Enum, size_t N>
-Enum enum_of(const std::string& s, const std::pair<const char*, Enum> (&names)[N], const char* field) {
-  for (auto& [name, value] : names)
-    if (s == name) return value;
-  fail(std::string("field '") + field + "' has unknown value '" + s + "'");
-}
-
-const std::pair<const char*, Role> kRoles[] = {{"doctor", Role::doctor}, {"dentist", Role::dentist},
-                                               {"pharmacist", Role::pharmacist},
-                                               {"authorised_staff", Role::authorised_staff}, {"clerk", Role::clerk}};
-const std::pair<const char*, AuditEvent> kEvents[] = {
-    {"declaration_on", AuditEvent::declaration_on},         {"declaration_extended", AuditEvent::declaration_extended},
-    {"declaration_off", AuditEvent::declaration_off},       {"refused", AuditEvent::refused},
-    {"search_sent", AuditEvent::search_sent},               {"candidates_narrowed", AuditEvent::candidates_narrowed},
-    {"consent_recorded", AuditEvent::consent_recorded},     {"drug_history_requested", AuditEvent::drug_history_requested},
-    {"drug_history_viewed", AuditEvent::drug_history_viewed}, {"local_history_kept", AuditEvent::local_history_kept},
-    {"local_history_searched", AuditEvent::local_history_searched}};
-const std::pair<const char*, ConsentKind> kConsents[] = {{"none", ConsentKind::none}, {"verbal", ConsentKind::verbal},
-                                                         {"life_protection_exception", ConsentKind::life_protection_exception}};
-const std::pair<const char*, DrugCodeKind> kCodeKinds[] = {{"none", DrugCodeKind::none}, {"receipt", DrugCodeKind::receipt},
-                                                           {"mhlw", DrugCodeKind::mhlw}, {"yj", DrugCodeKind::yj},
-                                                           {"hot", DrugCodeKind::hot}};
-const std::pair<const char*, Sex> kSexes[] = {{"male", Sex::male}, {"female", Sex::female}, {"unset", Sex::unset}};
-
-const std::pair<const char*, DrugSource> kSources[] = {{"national_system", DrugSource::national_system},
-                                                       {"okusuri_techo", DrugSource::okusuri_techo},
-                                                       {"local_history", DrugSource::local_history}};
-
-const char* sex_name(Sex s) { return s == Sex::male ? "male" : s == Sex::female ? "female" : "unset"; }
-
-json insurer_json(const InsurerNumbers& n) {
-  return {{"insurer_number", n.insurer_number}, {"symbol", n.symbol}, {"number", n.number}, {"branch", n.branch}};
-}
-
-template <class T, class F>
-Result<T> guarded(const char* schema, F&& parse) {
-  try {
-    return parse();
-  } catch (const std::exception& e) {
-    return make_error(ONSHI_E_INVALID_ARGUMENT, "disaster", std::string(schema) + ": " + e.what(),
-                      "fix the document as described in docs/disaster-search-message.md and the header json.hpp");
-  }
 }
 
 }  // namespace
 
+const char* role_name(Role r) { return kRoles.name(r); }
+const char* event_name(AuditEvent e) { return kEvents.name(e); }
+const char* consent_name(ConsentKind c) { return kConsents.name(c); }
+const char* source_name(DrugSource s) { return kSources.name(s); }
+const char* code_kind_name(DrugCodeKind k) { return kCodeKinds.name(k); }
+
+void from_json(const json& j, Operator& o) {
+  o.id = required_text(j, "id");
+  if (o.id.empty()) fail("id", "is empty: the clinic's own staff id");
+  require(j, "role");
+  read(j, "role", o.role, kRoles);
+  read(j, "authorised_by", o.authorised_by);
+}
+
+void to_json(json& j, const AreaEntry& a) {
+  j = {{"prefecture_code", a.prefecture_code}, {"municipality_code", a.municipality_code}, {"name", a.name}};
+}
+
+void from_json(const json& j, AreaEntry& a) {
+  read(j, "prefecture_code", a.prefecture_code);
+  read(j, "municipality_code", a.municipality_code);
+  read(j, "name", a.name);
+}
+
 void to_json(json& j, const Declaration& d) {
   j = {{"schema", kDeclaration}, {"reference", d.reference}, {"opens_at", iso_time(d.opens_at)},
-       {"closes_at", iso_time(d.closes_at)}, {"area", json::array()}};
-  for (const auto& a : d.area)
-    j["area"].push_back({{"prefecture_code", a.prefecture_code}, {"municipality_code", a.municipality_code}, {"name", a.name}});
+       {"closes_at", iso_time(d.closes_at)}, {"area", d.area}};
 }
 
 void from_json(const json& j, Declaration& d) {
-  expect_schema(j, kDeclaration);
-  d.reference = text(j, "reference");
-  d.opens_at = time_field(j, "opens_at");
-  d.closes_at = time_field(j, "closes_at");
-  d.area.clear();
-  if (!j.contains("area") || !j["area"].is_array()) fail("field 'area' must be an array");
-  for (const auto& a : j["area"])
-    d.area.push_back({text(a, "prefecture_code"), text(a, "municipality_code"), text(a, "name")});
+  read(j, "reference", d.reference);
+  d.opens_at = required_time(j, "opens_at");
+  d.closes_at = required_time(j, "closes_at");
+  require(j, "area");
+  read_array(j, "area", d.area);
 }
 
 void to_json(json& j, const DeclarationStatus& s) {
-  j = {{"schema", kDeclarationStatus}, {"state", state_name(s.state)}, {"active", s.state == DeclarationState::active}};
+  j = {{"schema", ONSHI_SCHEMA_DISASTER_DECLARATION_STATUS}, {"state", state_name(s.state)},
+       {"active", s.state == DeclarationState::active}};
   if (s.declaration) {
     j["declaration"] = *s.declaration;
     j["declaration"].erase("schema");
@@ -120,39 +111,61 @@ void to_json(json& j, const DeclarationStatus& s) {
   if (s.ended_at) j["ended_at"] = iso_time(*s.ended_at), j["end_reason"] = s.end_reason;
 }
 
+void to_json(json& j, const InsurerNumbers& n) {
+  j = {{"insurer_number", n.insurer_number}, {"symbol", n.symbol}, {"number", n.number}, {"branch", n.branch}};
+}
+
+void from_json(const json& j, InsurerNumbers& n) {
+  read(j, "insurer_number", n.insurer_number);
+  read(j, "symbol", n.symbol);
+  read(j, "number", n.number);
+  read(j, "branch", n.branch);
+}
+
 void to_json(json& j, const PersonQuery& q) {
-  j = {{"schema", kLookupRequest}, {"name", q.name}, {"name_kana", q.name_kana}, {"address", q.address},
-       {"insurer_name", q.insurer_name}, {"insurer", insurer_json(q.insurer)}};
-  j["birthdate"] = q.birthdate ? json(iso_date(*q.birthdate)) : json(nullptr);
-  j["sex"] = q.sex ? json(sex_name(*q.sex)) : json(nullptr);
+  j = {{"schema", ONSHI_SCHEMA_DISASTER_LOOKUP_REQUEST}, {"name", q.name}, {"name_kana", q.name_kana},
+       {"birthdate", optional_value(q.birthdate)}, {"sex", optional_sex(q.sex)}, {"address", q.address},
+       {"insurer_name", q.insurer_name}, {"insurer", q.insurer}};
 }
 
 void from_json(const json& j, PersonQuery& q) {
-  expect_schema(j, kLookupRequest);
-  q.name = text(j, "name");
-  q.name_kana = text(j, "name_kana");
-  q.birthdate = date_field(j, "birthdate");
-  std::string sex = text(j, "sex");
-  q.sex = sex.empty() ? std::nullopt : std::optional<Sex>(enum_of(sex, kSexes, "sex"));
-  q.address = text(j, "address");
-  q.insurer_name = text(j, "insurer_name");
-  if (auto it = j.find("insurer"); it != j.end() && it->is_object())
-    q.insurer = {text(*it, "insurer_number"), text(*it, "symbol"), text(*it, "number"), text(*it, "branch")};
+  read(j, "name", q.name);
+  read(j, "name_kana", q.name_kana);
+  read(j, "birthdate", q.birthdate);
+  read(j, "sex", q.sex, kSexes);
+  read(j, "address", q.address);
+  read(j, "insurer_name", q.insurer_name);
+  read_object(j, "insurer", q.insurer);
 }
 
 void to_json(json& j, const PersonRecord& p) {
   j = {{"candidate_id", p.candidate_id}, {"name", p.name}, {"name_kana", p.name_kana},
        {"name_of_other", p.name_of_other}, {"name_of_other_kana", p.name_of_other_kana},
-       {"sex1", sex_name(p.sex1)}, {"address", p.address}, {"post_number", p.post_number},
-       {"insurer_name", p.insurer_name}, {"insurer", insurer_json(p.insurer)}};
-  j["sex2"] = p.sex2 ? json(sex_name(*p.sex2)) : json(nullptr);
-  j["birthdate"] = p.birthdate ? json(iso_date(*p.birthdate)) : json(nullptr);
+       {"sex1", kSexes.name(p.sex1)}, {"sex2", optional_sex(p.sex2)}, {"birthdate", optional_value(p.birthdate)},
+       {"address", p.address}, {"post_number", p.post_number}, {"insurer_name", p.insurer_name},
+       {"insurer", p.insurer}};
+}
+
+void from_json(const json& j, PersonRecord& p) {
+  read(j, "candidate_id", p.candidate_id);
+  read(j, "name", p.name);
+  read(j, "name_kana", p.name_kana);
+  read(j, "name_of_other", p.name_of_other);
+  read(j, "name_of_other_kana", p.name_of_other_kana);
+  require(j, "sex1");
+  read(j, "sex1", p.sex1, kSexes);
+  read(j, "sex2", p.sex2, kSexes);
+  read(j, "birthdate", p.birthdate);
+  read(j, "address", p.address);
+  read(j, "post_number", p.post_number);
+  read(j, "insurer_name", p.insurer_name);
+  read_object(j, "insurer", p.insurer);
 }
 
 void to_json(json& j, const NarrowingOutcome& o) {
-  j = {{"schema", kLookupResult}, {"outcome", outcome_kind_name(o.kind)}, {"candidate_count", o.candidate_count},
-       {"consistent_count", o.consistent_count}, {"message", o.message}, {"differing_fields", o.differing_fields},
-       {"ask", json::array()}, {"assessments", json::array()}};
+  j = {{"schema", ONSHI_SCHEMA_DISASTER_LOOKUP_RESULT}, {"outcome", outcome_kind_name(o.kind)},
+       {"candidate_count", o.candidate_count}, {"consistent_count", o.consistent_count}, {"message", o.message},
+       {"differing_fields", o.differing_fields}, {"ask", json::array()}, {"assessments", json::array()}};
   for (auto a : o.ask) j["ask"].push_back(ask_item_name(a));
   for (const auto& a : o.assessments)
     j["assessments"].push_back({{"consistent", a.consistent}, {"name_score", a.name_score}, {"reasons", a.reasons}});
@@ -161,119 +174,96 @@ void to_json(json& j, const NarrowingOutcome& o) {
 }
 
 void to_json(json& j, const AuditRecord& r) {
-  j = {{"schema", kAuditRecord}, {"at", iso_time(r.at)}, {"event", event_name(r.event)},
-       {"operator_id", r.operator_id}, {"role", role_name(r.role)}, {"declaration", r.declaration},
-       {"consent", consent_name(r.consent)}, {"subject", r.subject}, {"outcome", r.outcome}};
-  j["candidate_count"] = r.candidate_count >= 0 ? json(r.candidate_count) : json(nullptr);
+  j = {{"schema", ONSHI_SCHEMA_DISASTER_AUDIT_RECORD}, {"at", iso_time(r.at)}, {"event", kEvents.name(r.event)},
+       {"operator_id", r.operator_id}, {"role", kRoles.name(r.role)}, {"declaration", r.declaration},
+       {"consent", kConsents.name(r.consent)}, {"subject", r.subject}, {"outcome", r.outcome},
+       {"candidate_count", r.candidate_count >= 0 ? json(r.candidate_count) : json(nullptr)}};
 }
 
 void from_json(const json& j, AuditRecord& r) {
-  expect_schema(j, kAuditRecord);
-  r.at = time_field(j, "at");
-  r.event = enum_of(text(j, "event"), kEvents, "event");
-  r.operator_id = text(j, "operator_id");
-  r.role = enum_of(text(j, "role"), kRoles, "role");
-  r.declaration = text(j, "declaration");
-  r.consent = enum_of(text(j, "consent"), kConsents, "consent");
-  r.subject = text(j, "subject");
-  r.outcome = text(j, "outcome");
-  auto count = j.find("candidate_count");
-  r.candidate_count = count != j.end() && count->is_number_integer() ? count->get<int>() : -1;
+  r.at = required_time(j, "at");
+  require(j, "event");
+  read(j, "event", r.event, kEvents);
+  read(j, "operator_id", r.operator_id);
+  require(j, "role");
+  read(j, "role", r.role, kRoles);
+  read(j, "declaration", r.declaration);
+  require(j, "consent");
+  read(j, "consent", r.consent, kConsents);
+  read(j, "subject", r.subject);
+  read(j, "outcome", r.outcome);
+  read(j, "candidate_count", r.candidate_count, 0, kMaxInt);  // absent or null: -1, not applicable
 }
 
 void to_json(json& j, const DrugRecord& r) {
-  j = {{"source", source_name(r.source)}, {"drug_name", r.drug_name}, {"code_kind", code_kind_name(r.code_kind)},
-       {"code", r.code}, {"ingredient", r.ingredient}, {"strength", r.strength}, {"dose", r.dose},
-       {"usage", r.usage}, {"quantity", r.quantity}, {"prescriber", r.prescriber}, {"pharmacy", r.pharmacy}};
-  j["dispensed_on"] = r.dispensed_on ? json(iso_date(*r.dispensed_on)) : json(nullptr);
-  j["days"] = r.days ? json(*r.days) : json(nullptr);
+  j = {{"source", kSources.name(r.source)}, {"dispensed_on", optional_value(r.dispensed_on)},
+       {"drug_name", r.drug_name}, {"code_kind", kCodeKinds.name(r.code_kind)}, {"code", r.code},
+       {"ingredient", r.ingredient}, {"strength", r.strength}, {"dose", r.dose}, {"usage", r.usage},
+       {"days", optional_value(r.days)}, {"quantity", r.quantity}, {"prescriber", r.prescriber},
+       {"pharmacy", r.pharmacy}};
 }
 
+void from_json(const json& j, DrugRecord& r) {
+  require(j, "source");
+  read(j, "source", r.source, kSources);
+  read(j, "dispensed_on", r.dispensed_on);
+  read(j, "drug_name", r.drug_name);
+  read(j, "code_kind", r.code_kind, kCodeKinds);
+  read(j, "code", r.code);
+  read(j, "ingredient", r.ingredient);
+  read(j, "strength", r.strength);
+  read(j, "dose", r.dose);
+  read(j, "usage", r.usage);
+  read(j, "days", r.days, 0, kMaxInt);
+  read(j, "quantity", r.quantity);
+  read(j, "prescriber", r.prescriber);
+  read(j, "pharmacy", r.pharmacy);
+}
 
 void to_json(json& j, const DrugHistoryView& v) {
-  j = {{"schema", kDrugHistoryView}, {"lines", json::array()}};
+  j = {{"schema", ONSHI_SCHEMA_DISASTER_DRUG_HISTORY_VIEW}, {"lines", json::array()}};
   for (const auto& line : v.lines) {
     json l = line.record;
     l.erase("source");
     l["sources"] = json::array();
-    for (auto s : line.sources) l["sources"].push_back(source_name(s));
+    for (auto s : line.sources) l["sources"].push_back(kSources.name(s));
     j["lines"].push_back(std::move(l));
   }
 }
-
-namespace {
-
-PersonRecord person_of(const json& j) {
-  if (!j.is_object()) fail("field 'person' must be an object");
-  PersonRecord p;
-  p.candidate_id = text(j, "candidate_id");
-  p.name = text(j, "name");
-  p.name_kana = text(j, "name_kana");
-  p.name_of_other = text(j, "name_of_other");
-  p.name_of_other_kana = text(j, "name_of_other_kana");
-  p.sex1 = enum_of(text(j, "sex1"), kSexes, "sex1");
-  std::string sex2 = text(j, "sex2");
-  p.sex2 = sex2.empty() ? std::nullopt : std::optional<Sex>(enum_of(sex2, kSexes, "sex2"));
-  p.birthdate = date_field(j, "birthdate");
-  p.address = text(j, "address");
-  p.post_number = text(j, "post_number");
-  p.insurer_name = text(j, "insurer_name");
-  if (auto it = j.find("insurer"); it != j.end() && it->is_object())
-    p.insurer = {text(*it, "insurer_number"), text(*it, "symbol"), text(*it, "number"), text(*it, "branch")};
-  return p;
-}
-
-DrugRecord drug_of(const json& j) {
-  if (!j.is_object()) fail("a drug must be a JSON object");
-  DrugRecord r;
-  r.source = enum_of(text(j, "source"), kSources, "source");
-  r.dispensed_on = date_field(j, "dispensed_on");
-  r.drug_name = text(j, "drug_name");
-  r.code_kind = enum_of(text(j, "code_kind").empty() ? std::string("none") : text(j, "code_kind"), kCodeKinds, "code_kind");
-  r.code = text(j, "code");
-  r.ingredient = text(j, "ingredient");
-  r.strength = text(j, "strength");
-  r.dose = text(j, "dose");
-  r.usage = text(j, "usage");
-  if (auto d = j.find("days"); d != j.end() && d->is_number_integer()) r.days = d->get<int>();
-  r.quantity = text(j, "quantity");
-  r.prescriber = text(j, "prescriber");
-  r.pharmacy = text(j, "pharmacy");
-  return r;
-}
-
-}  // namespace
 
 void to_json(json& j, const RetainedRetrieval& r) {
   j = {{"schema", kRetained}, {"person", r.person}, {"drugs", r.drugs}, {"retrieved_at", iso_time(r.retrieved_at)},
        {"keep_until", iso_time(r.keep_until)}, {"declaration", r.declaration}, {"kept_by", r.kept_by}};
 }
 
-Result<RetainedRetrieval> parse_retained_retrieval(const json& j) {
-  return guarded<RetainedRetrieval>(kRetained, [&] {
-    expect_schema(j, kRetained);
-    RetainedRetrieval r;
-    r.person = person_of(j.at("person"));
-    if (!j.contains("drugs") || !j["drugs"].is_array()) fail("field 'drugs' must be an array");
-    for (const auto& d : j["drugs"]) r.drugs.push_back(drug_of(d));
-    r.retrieved_at = time_field(j, "retrieved_at");
-    r.keep_until = time_field(j, "keep_until");
-    r.declaration = text(j, "declaration");
-    r.kept_by = text(j, "kept_by");
-    return r;
-  });
+void from_json(const json& j, RetainedRetrieval& r) {
+  require(j, "person");
+  read_object(j, "person", r.person);
+  require(j, "drugs");
+  read_array(j, "drugs", r.drugs);
+  r.retrieved_at = required_time(j, "retrieved_at");
+  r.keep_until = required_time(j, "keep_until");
+  read(j, "declaration", r.declaration);
+  read(j, "kept_by", r.kept_by);
 }
 
-Result<Declaration> parse_declaration(const json& j) {
-  return guarded<Declaration>(kDeclaration, [&] { return j.get<Declaration>(); });
+void to_json(json& j, const JahisPatient& p) {
+  j = {{"name", p.name}, {"name_kana", p.name_kana}, {"birthdate", optional_value(p.birthdate)},
+       {"sex", optional_sex(p.sex)}};
 }
+
+Result<Declaration> parse_declaration(const json& j) { return support::from_document<Declaration>(j, kDeclaration); }
 
 Result<PersonQuery> parse_lookup_request(const json& j) {
-  return guarded<PersonQuery>(kLookupRequest, [&] { return j.get<PersonQuery>(); });
+  return support::from_document<PersonQuery>(j, ONSHI_SCHEMA_DISASTER_LOOKUP_REQUEST);
 }
 
 Result<AuditRecord> parse_audit_record(const json& j) {
-  return guarded<AuditRecord>(kAuditRecord, [&] { return j.get<AuditRecord>(); });
+  return support::from_document<AuditRecord>(j, ONSHI_SCHEMA_DISASTER_AUDIT_RECORD);
+}
+
+Result<RetainedRetrieval> parse_retained_retrieval(const json& j) {
+  return support::from_document<RetainedRetrieval>(j, kRetained);
 }
 
 }  // namespace onshi::disaster

@@ -57,6 +57,7 @@ class JsonLinesAuditSink final : public AuditSink {
   std::string path_;
 };
 
+// The names documents, audit tags and messages use (one table each, in json.cpp).
 const char* event_name(AuditEvent e);
 const char* consent_name(ConsentKind c);
 

@@ -50,7 +50,8 @@ struct DeclarationStatus {
 
 bool covers(const Declaration& d, const FacilityLocation& where);
 bool may_look_up(const Operator& who);
-const char* role_name(Role r);
 const char* state_name(DeclarationState s);
+// The names documents, audit tags and messages use (one table, in json.cpp).
+const char* role_name(Role r);
 
 }  // namespace onshi::disaster

@@ -51,6 +51,7 @@ DrugHistoryView merge_history(const NameMatcher& matcher, const std::vector<Drug
 // Tolerant: every field may be missing; a malformed date or day count is an error naming the entry.
 Result<std::vector<DrugRecord>> national_drugs(const oqs::DrugHistory& history);
 
+// The names documents, audit tags and messages use (one table each, in json.cpp).
 const char* source_name(DrugSource s);
 const char* code_kind_name(DrugCodeKind k);
 
