@@ -99,6 +99,12 @@ TEST_F(Lookup, R_DISASTER_search_request_is_an_XmlMsg_with_the_four_items) {
   EXPECT_STREQ(info.child_value("Sex"), "2");
   EXPECT_STREQ(info.child_value("Address"), "輪島市河井町");
   EXPECT_FALSE(info.child("InsurerNumber"));  // absent, not empty
+  // The day the check is for is the clinic's (JST): 2024-01-01T16:00Z is already 2 January there.
+  auto late = desk.search_request(*permit, q, "DST-0002", at("2024-01-01T16:00:00Z"));
+  ASSERT_TRUE(late.ok()) << late.error().message;
+  pugi::xml_document late_doc;
+  ASSERT_TRUE(late_doc.load_string(late->c_str()));
+  EXPECT_STREQ(late_doc.child("XmlMsg").child("MessageHeader").child_value("QualificationConfirmationDate"), "20240102");
 }
 
 TEST_F(Lookup, R_DISASTER_search_needs_birthdate_and_name_and_sex) {

@@ -28,7 +28,7 @@ std::string text(const Text& t) { return t.value_or(""); }
 
 oqs::DisasterRequestHeader header(const MessageContext& ctx) {
   oqs::DisasterRequestHeader h;
-  h.QualificationConfirmationDate = compact_date(Date{std::chrono::floor<std::chrono::days>(ctx.at)});
+  h.QualificationConfirmationDate = compact_date(support::jst_day(ctx.at));  // the clinic's (JST) day
   h.MedicalInstitutionCode = some(ctx.medical_institution_code);
   h.ArbitraryFileIdentifier = some(ctx.file_id);
   h.DisasterDeclarationReference = some(ctx.declaration);
