@@ -2,9 +2,9 @@
 // through "onshi.disaster/1" (onshi_ext_disaster.h). Japanese labels with English beside them;
 // with --json, "ok" is true exactly when the exit status is 0.
 //
-// The sample CLI has no login: --who and --role stand for the EMR's signed-in user (defaults: $USER,
-// and $ONSHI_ROLE or doctor). The clock for rehearsals and tests is every command's --now (or
-// $ONSHI_NOW), in cli.cpp's open_sdk().
+// The sample CLI has no login: --who and --role stand for the EMR's signed-in user (--who defaults to
+// $USER; the role must be said, by --role or $ONSHI_ROLE: nobody is a doctor by default). Disaster
+// mode runs on the real time; --now (or $ONSHI_NOW) is refused unless the command is a --rehearsal.
 #include "cli.hpp"
 #include "commands.hpp"
 #include "reception.hpp"
@@ -27,7 +27,7 @@ namespace {
 using nlohmann::json;
 using Disaster = Extension<onshi_disaster_v1>;
 
-constexpr const char* kDisasterUsage = "onshi disaster on|off|status|lookup|import-qr ... [--json]";
+constexpr const char* kDisasterUsage = "onshi disaster on|off|status|lookup|import-qr|audit ... [--json]";
 constexpr const char* kOnUsage =
     "onshi disaster on --ref R --area A[,A...] --until D [--from T] [--notice N] [--role ROLE --who NAME "
     "[--authorised-by HEAD]] [--json]";
@@ -38,6 +38,8 @@ constexpr const char* kLookupUsage =
     "[--insurer N --number N [--symbol S] [--branch B]] [--consent | --no-intent-life-risk --why TEXT] [--no-keep] "
     "[--offline] [--role ROLE --who NAME] [--timeout S] [--json]";
 constexpr const char* kImportUsage = "onshi disaster import-qr FILE... [--json]";
+constexpr const char* kAuditUsage =
+    "onshi disaster audit [--event E] [--limit N] --role ROLE --who NAME [--authorised-by HEAD] [--json]";
 
 const std::vector<std::string> kOperatorOptions = {"role", "who", "authorised-by"};
 
@@ -63,14 +65,20 @@ std::string jst(const std::string& iso) {
   return text;
 }
 
-// The person at the keyboard: the EMR's signed-in user in a real product.
-json operator_of(const Args& args) {
+// The person at the keyboard: the EMR's signed-in user in a real product. No role is assumed.
+std::optional<json> operator_of(const Args& args) {
   const char* user = std::getenv("USER");
-  const char* role = std::getenv("ONSHI_ROLE");
-  json op = {{"id", args.value("who").value_or(user && *user ? user : "staff")},
-             {"role", args.value("role").value_or(role && *role ? role : "doctor")}};
+  const char* env_role = std::getenv("ONSHI_ROLE");
+  const std::string role = args.value("role").value_or(env_role ? env_role : "");
+  if (role.empty()) return std::nullopt;
+  json op = {{"id", args.value("who").value_or(user && *user ? user : "staff")}, {"role", role}};
   if (auto by = args.value("authorised-by")) op["authorised_by"] = *by;
   return op;
+}
+
+int no_role(const char* usage) {
+  return usage_error("--role is required: doctor, dentist, pharmacist or authorised_staff (with --authorised-by)",
+                     usage);
 }
 
 // Opens the SDK (its clock pinned by --now / ONSHI_NOW) and finds onshi.disaster/1.
@@ -161,6 +169,8 @@ int cmd_on(const Args& args) {
     if (!args.value(required) || args.value(required)->empty())
       return usage_error(std::string("--") + required + " is required (the notice's reference, its area and end)",
                          kOnUsage);
+  const auto who = operator_of(args);
+  if (!who) return no_role(kOnUsage);
   json area = json::array();
   for (const auto& a : args.values("area"))
     for (const auto& code : split(a)) area.push_back(code);
@@ -168,7 +178,7 @@ int cmd_on(const Args& args) {
                   {"reference", *args.value("ref")},
                   {"area", area},
                   {"closes_at", *args.value("until")},
-                  {"operator", operator_of(args)}};
+                  {"operator", *who}};
   if (auto from = args.value("from")) request["opens_at"] = *from;
   if (auto notice = args.value("notice")) request["notice"] = *notice;
   auto s = open_disaster(args);
@@ -181,9 +191,11 @@ int cmd_on(const Args& args) {
 int cmd_off(const Args& args) {
   if (auto bad = args.unknown(with_operator({"reason"})); !bad.empty())
     return usage_error("unknown option --" + bad, kOffUsage);
+  const auto who = operator_of(args);
+  if (!who) return no_role(kOffUsage);
   json request = {{"schema", "onshi.disaster.end-request/1"},
                   {"reason", args.value("reason").value_or("ended by hand")},
-                  {"operator", operator_of(args)}};
+                  {"operator", *who}};
   auto s = open_disaster(args);
   if (!s) return fail(args, s.error());
   auto status = call(*s, &onshi_disaster_v1::end, request);
@@ -205,6 +217,45 @@ int cmd_status(const Args& args) {
   auto status = call(*s, &onshi_disaster_v1::status, json::object());
   if (!status) return disaster_fail(args, status.error());
   return status_answer(args, *status);
+}
+
+// The audit log: the whole chain is checked, the newest records shown, and the read is itself
+// recorded. Exit 0 when the chain holds, 1 when it is broken (someone changed the log).
+int cmd_audit(const Args& args) {
+  if (auto bad = args.unknown(with_operator({"event", "limit"})); !bad.empty())
+    return usage_error("unknown option --" + bad, kAuditUsage);
+  const auto who = operator_of(args);
+  if (!who) return no_role(kAuditUsage);
+  json request = {{"schema", "onshi.disaster.audit-request/1"}, {"operator", *who}};
+  if (auto e = args.value("event")) request["event"] = *e;
+  if (auto n = args.value("limit")) {
+    const int limit = std::atoi(n->c_str());
+    if (limit < 1) return usage_error("--limit takes a positive number", kAuditUsage);
+    request["limit"] = limit;
+  }
+  auto s = open_disaster(args);
+  if (!s) return fail(args, s.error());
+  auto log = call(*s, &onshi_disaster_v1::audit, request);
+  if (!log) return disaster_fail(args, log.error());
+  const json& chain = (*log)["chain"];
+  const bool intact = chain.value("ok", false);
+  if (args.flag("json")) {
+    json out = *log;
+    out["ok"] = intact;
+    print_json(out);
+    return intact ? kOk : kNegative;
+  }
+  if (intact)
+    std::cout << "監査ログ audit log: 改ざんなし intact (" << chain.value("records", 0) << " records checked)\n";
+  else
+    std::cout << "監査ログ audit log: 改ざんあり BROKEN at record " << chain.value("broken_at", 0) << ": "
+              << field(chain, "why") << "\n  what to do: keep the state folder as it is and report it\n";
+  for (const auto& r : (*log)["records"])
+    std::cout << "  " << field(r, "at") << " (real " << field(r, "real_at") << ", " << field(r, "clock") << ")  "
+              << field(r, "event") << "  " << field(r, "operator_id") << "/" << field(r, "role")
+              << (field(r, "authorised_by").empty() ? "" : " by " + field(r, "authorised_by")) << "  "
+              << field(r, "outcome") << "\n";
+  return intact ? kOk : kNegative;
 }
 
 // ---- lookup -----------------------------------------------------------------------------------
@@ -346,6 +397,8 @@ int cmd_lookup(const Args& args) {
     }
     if (timeout <= 0) return usage_error("--timeout takes a number of seconds", kLookupUsage);
   }
+  const auto who = operator_of(args);
+  if (!who) return no_role(kLookupUsage);
   json request = {{"schema", "onshi.disaster.lookup-request/1"},
                   {"name", args.value("name").value_or("")},
                   {"name_kana", args.value("kana").value_or("")},
@@ -357,7 +410,7 @@ int cmd_lookup(const Args& args) {
                     {"symbol", args.value("symbol").value_or("")},
                     {"number", args.value("number").value_or("")},
                     {"branch", args.value("branch").value_or("")}}},
-                  {"operator", operator_of(args)},
+                  {"operator", *who},
                   {"keep_for_later", !args.flag("no-keep")}};
   if (sex) request["sex"] = *sex;
   if (args.flag("consent")) request["consent"] = {{"kind", "verbal"}};
@@ -468,7 +521,8 @@ int cmd_disaster(const Args& args) {
   if (name == "status") return rest.empty() ? cmd_status(args) : usage_error("unexpected " + rest[0], kStatusUsage);
   if (name == "lookup") return rest.empty() ? cmd_lookup(args) : usage_error("unexpected " + rest[0], kLookupUsage);
   if (name == "import-qr") return cmd_import_qr(args);
-  return usage_error("unknown subcommand '" + name + "' (on, off, status, lookup, import-qr)", kDisasterUsage);
+  if (name == "audit") return rest.empty() ? cmd_audit(args) : usage_error("unexpected " + rest[0], kAuditUsage);
+  return usage_error("unknown subcommand '" + name + "' (on, off, status, lookup, import-qr, audit)", kDisasterUsage);
 }
 
 }  // namespace
@@ -490,7 +544,10 @@ std::vector<Command> disaster_commands() {
             {"lookup", kLookupUsage,
              "drug information of one patient by the 4 basic items, only with consent (or the explicit exception); "
              "--offline searches the clinic's earlier retrievals; exit 0 when one person is confirmed"},
-            {"import-qr", kImportUsage, "the patient's お薬手帳 QR (JAHIS; every part of a split code, any order)"}}}};
+            {"import-qr", kImportUsage, "the patient's お薬手帳 QR (JAHIS; every part of a split code, any order)"},
+            {"audit", kAuditUsage,
+             "the audit log, its chain checked end to end (exit 1 when a record was changed or removed); the "
+             "read is itself audited, and needs a role that may look up"}}}};
 }
 
 }  // namespace onshi::cli

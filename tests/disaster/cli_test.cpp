@@ -31,7 +31,7 @@ class DisasterCli : public ::testing::Test {
   CliRun onshi(const std::vector<std::string>& args, const std::string& now = kDuring) const {
     std::vector<std::string> line = args;
     if (args.at(0) == "disaster" && args.size() > 1 && args[1] != "import-qr")
-      line.insert(line.end(), {"--oqs-root", root.string()});
+      line.insert(line.end(), {"--oqs-root", root.string(), "--rehearsal"});  // the 2024 Noto scenario replayed
     return support::run(support::command_line(ONSHI_CLI, line,
                                               "env -u ONSHI_PLUGIN_PATH -u ONSHI_ROLE ONSHI_NOW=" + shell_quote(now) +
                                                   " ONSHI_STATE_DIR=" + shell_quote((dir.path / "state").string())));
@@ -50,6 +50,7 @@ std::vector<std::string> kyoko(std::vector<std::string> extra = {}) {
   std::vector<std::string> args = {"disaster", "lookup", "--name", "高橋 京子", "--birth", "1958-03-03", "--sex", "F",
                                    "--who", "dr-001"};
   args.insert(args.end(), extra.begin(), extra.end());
+  if (std::find(extra.begin(), extra.end(), "--role") == extra.end()) args.insert(args.end(), {"--role", "doctor"});
   return args;
 }
 
@@ -93,7 +94,7 @@ TEST_F(DisasterCli, R_DISASTER_on_status_lookup_narrowed_then_confirmed_then_off
   EXPECT_EQ(json_run.doc()["ok"], true);
   EXPECT_EQ(json_run.doc()["outcome"], "confirmed");
 
-  EXPECT_EQ(onshi({"disaster", "off", "--who", "dr-001"}).exit, 0);
+  EXPECT_EQ(onshi({"disaster", "off", "--who", "dr-001", "--role", "doctor"}).exit, 0);
   EXPECT_EQ(onshi({"disaster", "status"}).exit, 1);
   const CliRun refused = onshi(kyoko({"--address", "河井町", "--consent"}));
   EXPECT_EQ(refused.exit, 1);
@@ -138,7 +139,7 @@ TEST_F(DisasterCli, R_DISASTER_life_exception_and_variant_kanji_end_to_end_stran
   Sim sim(root, dir.path / "sim.log");
   ASSERT_EQ(declare().exit, 0);
   const CliRun r = onshi({"disaster", "lookup", "--name", "山崎 徳子", "--birth", "19471120", "--sex", "F", "--address",
-                       "七尾市", "--no-intent-life-risk", "--why", "意識障害", "--who", "dr-001"});
+                       "七尾市", "--no-intent-life-risk", "--why", "意識障害", "--who", "dr-001", "--role", "doctor"});
   ASSERT_EQ(r.exit, 0) << r.err << r.out;
   EXPECT_NE(r.out.find("山﨑　德子"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("同意なし・生命身体保護の例外"), std::string::npos) << r.out;
@@ -175,6 +176,32 @@ TEST_F(DisasterCli, R_DISASTER_okusuri_techo_qr_split_parts_and_bad_input) {
   EXPECT_EQ(bad.exit, 4);
   EXPECT_NE(bad.err.find("line"), std::string::npos) << bad.err;
   EXPECT_EQ(onshi({"disaster", "import-qr", data("no-such-file.txt")}).exit, 3);
+}
+
+// Security findings 3 and 6 as a user meets them: no role means no role (the CLI used to assume a
+// doctor), a pinned clock without --rehearsal is refused, and `disaster audit` checks the chain.
+TEST_F(DisasterCli, R_DISASTER_no_assumed_role_no_pinned_clock_outside_a_drill_and_an_audited_audit) {
+  Sim sim(root, dir.path / "sim.log");
+  ASSERT_EQ(declare().exit, 0);
+  const CliRun no_role = onshi({"disaster", "lookup", "--name", "高橋 京子", "--birth", "1958-03-03", "--sex", "F",
+                                "--who", "dr-001", "--consent"});
+  EXPECT_EQ(no_role.exit, 2) << no_role.out << no_role.err;
+  EXPECT_NE((no_role.out + no_role.err).find("--role is required"), std::string::npos);
+  const CliRun not_a_drill = support::run(support::command_line(
+      ONSHI_CLI, {"disaster", "lookup", "--name", "高橋 京子", "--birth", "1958-03-03", "--sex", "F", "--who", "dr-001",
+                  "--role", "doctor", "--consent", "--oqs-root", root.string(), "--json"},
+      "env -u ONSHI_PLUGIN_PATH -u ONSHI_ROLE ONSHI_NOW=" + shell_quote(kDuring) +
+          " ONSHI_STATE_DIR=" + shell_quote((dir.path / "state").string())));
+  EXPECT_EQ(not_a_drill.exit, 1) << not_a_drill.out << not_a_drill.err;
+  EXPECT_NE(not_a_drill.out.find("pinned"), std::string::npos) << not_a_drill.out;
+  EXPECT_EQ(sim.answered("DST"), 0);
+  const CliRun audit = onshi({"disaster", "audit", "--role", "authorised_staff", "--authorised-by", "director-01",
+                              "--who", "ns-010", "--json"});
+  ASSERT_EQ(audit.exit, 0) << audit.out << audit.err;
+  const auto doc = nlohmann::json::parse(audit.out);
+  EXPECT_TRUE(doc["chain"]["ok"].get<bool>());
+  EXPECT_EQ(doc["records"][0]["event"], "audit_read");  // this very read, newest first
+  EXPECT_EQ(onshi({"disaster", "audit", "--role", "clerk", "--who", "clerk-007"}).exit, 1);
 }
 
 }  // namespace

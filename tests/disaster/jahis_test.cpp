@@ -100,6 +100,10 @@ TEST(Jahis, R_DISASTER_not_a_notebook_is_refused_clearly) {
   EXPECT_NE(refusal({"JAHISTC08,1\r\n5,20260110,1\r\n"}).message.find("no patient record"), std::string::npos);
   EXPECT_NE(refusal({"JAHISTC08,1\r\nX1,a\r\n"}).message.find("not a number"), std::string::npos);
   EXPECT_NE(refusal({std::string(70 * 1024, 'A')}).message.find("64 KiB"), std::string::npos);
+  // Security finding 8: 999 parts of 64 KiB (64 MB) used to be decoded, 3 GB at the peak. All parts
+  // together are bounded before anything is decoded.
+  const std::vector<std::string> many(999, std::string(60 * 1024, 'A'));
+  EXPECT_NE(refusal(many).message.find("over the limit of 1048576"), std::string::npos);
   // A truncated scan: the last line ends in the middle of a two-byte character.
   std::string cut = fixture("techo-single.txt");
   cut.resize(cut.find("\r\n") + 2 + 3);

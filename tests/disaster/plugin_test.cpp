@@ -7,6 +7,7 @@
 #include <onshi/abi/onshi_ext_diagnostics.h>
 #include <onshi/abi/onshi_ext_disaster.h>
 #include <onshi/host.hpp>
+#include <sqlite3.h>
 
 #include <nlohmann/json.hpp>
 
@@ -30,6 +31,8 @@ Reply reply_of(const Completion& done) {
 }
 
 json doctor() { return {{"id", "dr-001"}, {"role", "doctor"}}; }
+// The person responsible for disaster mode reads the audit log: staff the head of the facility authorised.
+json auditor() { return {{"id", "ns-010"}, {"role", "authorised_staff"}, {"authorised_by", "director-01"}}; }
 
 json declaration(const json& who = doctor()) {
   return {{"schema", "onshi.disaster.declare-request/1"},
@@ -79,6 +82,7 @@ class DisasterPlugin : public ::testing::Test {
     ASSERT_TRUE(e.ok()) << e.error().message;
     ext = *e;
     sdk->set_time_ms(kDeclaredAtMs);
+    sdk->set_rehearsal(true);  // the Noto scenario of 2024 replayed: a drill on a pinned clock
   }
 
   Reply call(onshi_document_fn onshi_disaster_v1::*fn, const json& in) {
@@ -115,11 +119,16 @@ class DisasterPlugin : public ::testing::Test {
   }
 
   std::vector<json> audit(const std::string& event = {}) {
-    json request = {{"schema", "onshi.disaster.audit-request/1"}, {"limit", 1000}};
+    json request = {{"schema", "onshi.disaster.audit-request/1"}, {"limit", 1000}, {"operator", auditor()}};
     if (!event.empty()) request["event"] = event;
     const Reply r = call(&onshi_disaster_v1::audit, request);
     EXPECT_EQ(r.status, ONSHI_OK) << r.error.message;
-    return r.status == ONSHI_OK ? r.doc["records"].get<std::vector<json>>() : std::vector<json>{};
+    if (r.status == ONSHI_OK) EXPECT_TRUE(r.doc["chain"]["ok"].get<bool>()) << r.doc["chain"].dump();
+    std::vector<json> records;
+    if (r.status == ONSHI_OK)  // the reads of the log are in it too: leave them out of what tests count
+      for (const auto& rec : r.doc["records"])
+        if (rec["event"] != "audit_read" || event == "audit_read") records.push_back(rec);
+    return records;
   }
 };
 
@@ -359,6 +368,75 @@ TEST_F(DisasterPlugin, without_the_hosts_store_every_step_says_so_and_nothing_is
   EXPECT_FALSE(r.error.message.empty());
   EXPECT_FALSE(r.error.hint.empty());
   EXPECT_NE(lookup(kyoko()).status, ONSHI_OK);
+}
+
+// Security finding 3: with the clock set back by --now after `disaster off`, a look-up used to be
+// sent and the drugs shown. A pinned clock now opens nothing unless the session is a drill; the
+// audit log keeps the real time beside each record's time either way.
+TEST_F(DisasterPlugin, R_DISASTER_a_pinned_clock_outside_a_rehearsal_switches_and_looks_up_nothing) {
+  Sim sim(root.path, root.path / "sim.log");
+  open();
+  declare();
+  ASSERT_EQ(call(&onshi_disaster_v1::end, json{{"schema", "onshi.disaster.end-request/1"}, {"operator", doctor()}}).status,
+            ONSHI_OK);
+  sdk->set_rehearsal(false);  // the same pinned clock, now claimed to be the real day
+  sdk->set_time_ms(kDuringMs - 3600000);
+  const Reply r = lookup(kyoko());
+  EXPECT_EQ(r.status, ONSHI_E_REFUSED);
+  EXPECT_NE(r.error.message.find("pinned"), std::string::npos) << r.error.message;
+  EXPECT_NE(r.error.hint.find("rehearsal"), std::string::npos) << r.error.hint;
+  EXPECT_EQ(call(&onshi_disaster_v1::declare, declaration()).status, ONSHI_E_REFUSED);
+  EXPECT_EQ(sim.answered("DSTsiquc01"), 0) << "nothing reached the system";
+  sdk->set_time_ms(0);  // the real time: disaster mode is off, as it was ended
+  EXPECT_EQ(lookup(kyoko()).status, ONSHI_E_REFUSED);
+  sdk->set_rehearsal(true);
+  sdk->set_time_ms(kDuringMs);
+  int at_real_time = 0;
+  for (const auto& a : audit()) {
+    EXPECT_FALSE(a.value("real_at", "").empty()) << a.dump();
+    EXPECT_TRUE(a["clock"] == "rehearsal" || a["clock"] == "real") << a.dump();
+    at_real_time += a["clock"] == "real";
+  }
+  EXPECT_EQ(at_real_time, 1);  // the look-up refused on the real clock (the disaster had ended)
+}
+
+// Security finding 6: the audit log could be edited without a trace, read by anyone, unaudited,
+// and did not say who authorised the staff who acted.
+TEST_F(DisasterPlugin, R_DISASTER_the_audit_log_is_a_chain_read_only_by_permitted_roles_and_every_read_audited) {
+  open();
+  declare();
+  json staff_declaration = declaration(auditor());
+  staff_declaration["closes_at"] = "2024-01-08";  // an extension, by authorised staff
+  ASSERT_EQ(call(&onshi_disaster_v1::declare, staff_declaration).status, ONSHI_OK);
+  auto records = audit();
+  ASSERT_GE(records.size(), 2u);
+  EXPECT_EQ(records.front()["authorised_by"], "director-01");  // newest first: the extension
+  for (const auto& a : records) EXPECT_EQ(a["seal"].get<std::string>().size(), 64u);
+
+  const json clerk = {{"id", "clerk-007"}, {"role", "clerk"}};
+  const Reply refused = call(&onshi_disaster_v1::audit, json{{"schema", "onshi.disaster.audit-request/1"}, {"operator", clerk}});
+  EXPECT_EQ(refused.status, ONSHI_E_REFUSED);
+  EXPECT_EQ(audit("audit_read").size(), 2u);  // the read above and this one; the clerk's is a refusal
+  EXPECT_FALSE(audit("refused").empty());
+
+  // Someone with the database file changes a record: the chain breaks there.
+  sdk.reset();
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open((state.path / "onshi.db").c_str(), &db), SQLITE_OK);
+  char* error = nullptr;
+  ASSERT_EQ(sqlite3_exec(db,
+                         "UPDATE records SET doc = replace(doc, '\"operator_id\":\"dr-001\"', '\"operator_id\":\"dr-999\"') "
+                         "WHERE collection = 'audit' AND id = (SELECT min(id) FROM records WHERE collection = 'audit')",
+                         nullptr, nullptr, &error),
+            SQLITE_OK)
+      << (error ? error : "");
+  sqlite3_close(db);
+  open();
+  const Reply read = call(&onshi_disaster_v1::audit,
+                          json{{"schema", "onshi.disaster.audit-request/1"}, {"operator", auditor()}});
+  ASSERT_EQ(read.status, ONSHI_OK) << read.error.message;
+  EXPECT_FALSE(read.doc["chain"]["ok"].get<bool>());
+  EXPECT_EQ(read.doc["chain"]["broken_at"], 1);
 }
 
 }  // namespace

@@ -186,16 +186,29 @@ void from_json(const json& j, LookupRequest& r) {
 }
 
 struct AuditRequest {
+  Operator by;        // who reads: the read is audited, and needs a role that may look up
   int limit = 100;    // the newest N records
   std::string event;  // only this event; empty: all
 };
 
 void from_json(const json& j, AuditRequest& r) {
+  read_operator(j, r.by);
   support::read(j, "limit", r.limit, 1, kMaxInt);
   support::read(j, "event", r.event);
 }
 
 TimePoint now_of(const Host& host) { return floor<seconds>(host.now()); }
+
+// Disaster mode acts on the real time: a clock a test or a tool pinned may not open it, reopen an
+// ended one or look anyone up, unless the session is a declared drill (rehearsal).
+Result<void> real_time_or_rehearsal(const Host& host) {
+  if (host.clock_mode() != ONSHI_CLOCK_PINNED) return {};
+  return make_error(ONSHI_E_REFUSED, "disaster",
+                    "the SDK clock is pinned (" + iso_time(now_of(host)) +
+                        "): disaster mode switches and looks up on the real time only",
+                    "for a drill, declare it a rehearsal (onshi: --rehearsal; onshi_sdk_set_rehearsal); otherwise "
+                    "leave the clock alone (no --now, no ONSHI_NOW)");
+}
 
 year_month jst_month(TimePoint t) {
   const year_month_day day = support::jst_day(t);
@@ -343,6 +356,7 @@ class DisasterPlugin final : public onshi::plugin::Instance {
       auto request = support::read_document<DeclareRequest>(text_of(in), ONSHI_SCHEMA_DISASTER_DECLARE_REQUEST);
       if (!request) return std::move(request).error();
       State& s = state(i);
+      if (auto real = real_time_or_rehearsal(s.host); !real) return real;
       const TimePoint now = now_of(s.host);
       Declaration d = std::move(request->declaration);
       d.opens_at = request->opens_at.value_or(now);
@@ -368,6 +382,7 @@ class DisasterPlugin final : public onshi::plugin::Instance {
       auto request = support::read_document<EndRequest>(text_of(in), ONSHI_SCHEMA_DISASTER_END_REQUEST);
       if (!request) return std::move(request).error();
       State& s = state(i);
+      if (auto real = real_time_or_rehearsal(s.host); !real) return real;
       const TimePoint now = now_of(s.host);
       std::lock_guard lock(s.mutex);
       auto desk = s.synced();
@@ -431,6 +446,7 @@ class DisasterPlugin final : public onshi::plugin::Instance {
       auto request = support::read_document<LookupRequest>(text_of(in), ONSHI_SCHEMA_DISASTER_LOOKUP_REQUEST);
       if (!request) return std::move(request).error();
       State& s = state(i);
+      if (auto real = real_time_or_rehearsal(s.host); !real) return real;
       auto self = s.shared_from_this();
       const TimePoint now = now_of(s.host);
       std::shared_ptr<Lookup> l;
@@ -575,6 +591,7 @@ class DisasterPlugin final : public onshi::plugin::Instance {
       auto request = support::read_document<LookupRequest>(text_of(in), ONSHI_SCHEMA_DISASTER_LOOKUP_REQUEST);
       if (!request) return std::move(request).error();
       State& s = state(i);
+      if (auto real = real_time_or_rehearsal(s.host); !real) return real;
       const TimePoint now = now_of(s.host);
       std::lock_guard lock(s.mutex);
       if (auto ok = require_store(s.host); !ok) return ok;
@@ -596,26 +613,29 @@ class DisasterPlugin final : public onshi::plugin::Instance {
     });
   }
 
+  // The newest records, after the whole chain was checked; the read itself is audited (and listed).
   static onshi_status ONSHI_ABI audit(onshi_instance* i, onshi_bytes in, const onshi_writer* out, onshi_error* err) {
     return onshi::plugin::guarded(err, [&]() -> Result<void> {
-      AuditRequest request;  // no input: the newest 100
-      if (in.size) {
-        auto r = support::read_document<AuditRequest>(text_of(in), ONSHI_SCHEMA_DISASTER_AUDIT_REQUEST);
-        if (!r) return std::move(r).error();
-        request = std::move(*r);
-      }
+      auto request = support::read_document<AuditRequest>(text_of(in), ONSHI_SCHEMA_DISASTER_AUDIT_REQUEST);
+      if (!request) return std::move(request).error();
       State& s = state(i);
-      if (auto ok = require_store(s.host); !ok) return ok;
-      Host::Query query;
-      query.collection = kCollectionAudit;
-      query.limit = static_cast<uint32_t>(request.limit);
-      query.newest_first = true;
-      if (!request.event.empty()) query.tag = "event:" + request.event;
-      auto records = s.host.store_query(query);
-      if (!records) return std::move(records).error();
+      const TimePoint now = now_of(s.host);
+      std::lock_guard lock(s.mutex);
+      auto desk = s.synced();
+      if (!desk) return std::move(desk).error();
+      const std::string what = "the newest " + std::to_string(request->limit) + " records" +
+                               (request->event.empty() ? "" : " of event " + request->event);
+      if (auto read = (*desk)->audit_read(request->by, now, what); !read) return read;  // first: nothing unaudited
+      auto log = s.audit.read_all();
+      if (!log) return std::move(log).error();
       json list = json::array();
-      for (const auto& r : *records) list.push_back(json::parse(r.doc, nullptr, false));
-      return onshi::plugin::write_to(out, json{{"schema", ONSHI_SCHEMA_DISASTER_AUDIT}, {"records", list}}.dump());
+      for (auto it = log->records.rbegin(); it != log->records.rend() && list.size() < size_t(request->limit); ++it)
+        if (request->event.empty() || it->value("event", "") == request->event) list.push_back(*it);
+      const ChainCheck& c = log->chain;
+      json chain = {{"ok", c.ok}, {"records", c.records}};
+      if (!c.ok) chain.update({{"broken_at", c.broken_at}, {"why", c.why}});
+      return onshi::plugin::write_to(out, json{{"schema", ONSHI_SCHEMA_DISASTER_AUDIT}, {"chain", chain},
+                                               {"records", list}}.dump());
     });
   }
 

@@ -5,6 +5,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <filesystem>
+
 namespace onshi::disaster::plugin {
 namespace {
 
@@ -36,12 +42,76 @@ Result<void> require_store(const Host& host) {
 // access log, and the OQS keeps its own (docs/decisions/disaster.md).
 Result<void> StoreAuditSink::write(const AuditRecord& record) {
   if (auto ok = require_store(host_); !ok) return ok;
+  auto secret = key(true);
+  if (!secret) return std::move(secret).error();
+  Host::Query last;
+  last.collection = kCollectionAudit;
+  last.newest_first = true;
+  last.limit = 1;
+  auto newest = host_.store_query(last);
+  if (!newest) return std::move(newest).error();
+  const ChainHead head = newest->empty() ? ChainHead{} : head_of(json::parse(newest->front().doc, nullptr, false));
+  json doc = record;
+  const auto real = std::chrono::floor<std::chrono::seconds>(host_.real_now());
+  doc["real_at"] = iso_time(real);  // the SDK clock may be pinned (a drill): the real time is kept too
+  const int32_t mode = host_.clock_mode();
+  doc["clock"] = mode == ONSHI_CLOCK_REAL ? "real" : mode == ONSHI_CLOCK_REHEARSAL ? "rehearsal" : "pinned";
   Host::Record r;
   r.collection = kCollectionAudit;
-  r.at_unix_ms = unix_ms(record.at);
+  r.at_unix_ms = unix_ms(real);  // stored in the order of the real time, whatever the SDK clock says
   r.tags = {std::string("event:") + event_name(record.event), "operator:" + record.operator_id};
-  r.doc = json(record).dump();
+  r.doc = seal_record(std::move(doc), head, *secret).dump();
   return host_.store_put({r});
+}
+
+Result<StoreAuditSink::Log> StoreAuditSink::read_all() const {
+  if (auto ok = require_store(host_); !ok) return std::move(ok).error();
+  Host::Query all;
+  all.collection = kCollectionAudit;
+  auto stored = host_.store_query(all);
+  if (!stored) return std::move(stored).error();
+  Log log;
+  for (const auto& r : *stored) log.records.push_back(json::parse(r.doc, nullptr, false));
+  auto secret = key(false);
+  if (!secret) {
+    log.chain = {false, static_cast<int64_t>(log.records.size()), 1, secret.error().message};
+    if (log.records.empty()) log.chain = {};
+    return log;
+  }
+  log.chain = verify_chain(log.records, *secret);
+  return log;
+}
+
+Result<std::string> StoreAuditSink::key(bool create) const {
+  const auto dir = host_.config("state_dir");
+  if (!dir || dir->empty())
+    return make_error(ONSHI_E_NOT_INITIALIZED, "disaster", "no state folder for the audit log's key",
+                      "open the SDK with a state_dir (onshi: --state-dir DIR)");
+  const std::filesystem::path path = std::filesystem::path(*dir) / "audit.key";
+  std::string key(32, '\0');
+  int fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0 && errno == ENOENT && create) {
+    std::error_code ec;
+    std::filesystem::create_directories(path.parent_path(), ec);
+    const std::string fresh = new_chain_key();
+    const int out = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (out >= 0) {
+      const bool ok = !fresh.empty() && ::write(out, fresh.data(), fresh.size()) == ssize_t(fresh.size()) && ::fsync(out) == 0;
+      ::close(out);
+      if (!ok) return make_error(ONSHI_E_IO, "disaster", "cannot write the audit log's key " + path.string(),
+                                 "check the state folder (disk full, permissions)");
+    }
+    fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  }
+  if (fd < 0)
+    return make_error(ONSHI_E_IO, "disaster", "the audit log's key " + path.string() + " cannot be read",
+                      "it seals every audit record; restore it from the clinic's backup");
+  const ssize_t n = ::read(fd, key.data(), key.size());
+  ::close(fd);
+  if (n != ssize_t(key.size()))
+    return make_error(ONSHI_E_IO, "disaster", "the audit log's key " + path.string() + " is damaged",
+                      "restore it from the clinic's backup");
+  return key;
 }
 
 Result<void> StoreLocalHistory::keep(const RetainedRetrieval& retrieval) {

@@ -23,7 +23,10 @@ Result<DisasterDesk> DisasterDesk::create(DeskConfig config, AuditSink& audit) {
   return DisasterDesk(std::move(config), audit, std::move(*matcher));
 }
 
-Result<void> DisasterDesk::record(AuditRecord r) {
+Result<void> DisasterDesk::record(AuditRecord r, const Operator& who) {
+  r.operator_id = who.id;
+  r.role = who.role;
+  r.authorised_by = who.authorised_by;
   auto written = audit_->write(r);
   if (!written) {
     Error e = written.error();
@@ -40,6 +43,7 @@ Error DisasterDesk::refuse(const Operator& who, TimePoint now, std::string why, 
   r.event = AuditEvent::refused;
   r.operator_id = who.id;
   r.role = who.role;
+  r.authorised_by = who.authorised_by;
   r.declaration = declaration_ ? declaration_->reference : "";
   r.outcome = why;
   // The refusal stands even if the audit write fails; that failure is not hidden.
@@ -86,7 +90,7 @@ Result<void> DisasterDesk::declare(Declaration d, const Operator& by, TimePoint 
     return refused("declaration '" + s.declaration->reference + "' is still active",
                    "end it before declaring another, or extend it");
   AuditRecord r{now, AuditEvent::declaration_on, by.id, by.role, d.reference, ConsentKind::none, {}, -1, "ok"};
-  if (auto w = record(r); !w) return w;
+  if (auto w = record(r, by); !w) return w;
   declaration_ = std::move(d);
   ended_at_.reset();
   end_reason_.clear();
@@ -104,7 +108,7 @@ Result<void> DisasterDesk::extend(TimePoint new_closes_at, std::string notice, c
                       "enter the end date and time of the extension notice");
   AuditRecord r{now, AuditEvent::declaration_extended, by.id, by.role, declaration_->reference, ConsentKind::none, {}, -1,
                 "extended to " + iso_time(new_closes_at) + " by " + notice};
-  if (auto w = record(r); !w) return w;
+  if (auto w = record(r, by); !w) return w;
   declaration_->closes_at = new_closes_at;
   return {};
 }
@@ -116,7 +120,7 @@ Result<void> DisasterDesk::end(std::string reason, const Operator& by, TimePoint
   if (!declaration_ || ended_at_) return refused("no declaration to end", "nothing to do");
   AuditRecord r{now, AuditEvent::declaration_off, by.id, by.role, declaration_->reference, ConsentKind::none, {}, -1,
                 "ended: " + reason};
-  if (auto w = record(r); !w) return w;
+  if (auto w = record(r, by); !w) return w;
   ended_at_ = now;
   end_reason_ = std::move(reason);
   return {};
@@ -152,6 +156,15 @@ Result<void> DisasterDesk::check_active(const Operator& viewer, const std::strin
   return {};
 }
 
+Result<void> DisasterDesk::audit_read(const Operator& reader, TimePoint now, std::string what) {
+  if (!may_look_up(reader))
+    return refuse(reader, now, "reading the audit log needs a doctor, dentist, pharmacist or authorised staff",
+                  "ask the person responsible for disaster mode at this facility");
+  return record({now, AuditEvent::audit_read, {}, {}, declaration_ ? declaration_->reference : "", ConsentKind::none, {},
+                 -1, std::move(what)},
+                reader);
+}
+
 Result<LookupPermit> DisasterDesk::open_lookup(const Operator& viewer, TimePoint now) {
   if (auto ok = check_active(viewer, {}, now); !ok) return std::move(ok).error();
   return LookupPermit(viewer, declaration_->reference);
@@ -160,8 +173,9 @@ Result<LookupPermit> DisasterDesk::open_lookup(const Operator& viewer, TimePoint
 Result<void> DisasterDesk::record_step(const LookupPermit& permit, AuditEvent event, TimePoint now, ConsentKind consent,
                                        const PersonRecord* subject, int candidate_count) {
   if (auto ok = check_active(permit.viewer(), permit.declaration(), now); !ok) return ok;
-  return record({now, event, permit.viewer().id, permit.viewer().role, permit.declaration(), consent,
-                 subject ? subject_of(*subject) : std::string{}, candidate_count, "ok"});
+  return record({now, event, {}, {}, permit.declaration(), consent, subject ? subject_of(*subject) : std::string{},
+                 candidate_count, "ok"},
+                permit.viewer());
 }
 
 MessageContext DisasterDesk::context(const LookupPermit& permit, std::string file_id, TimePoint now) const {
@@ -197,8 +211,9 @@ Result<std::string> DisasterDesk::drug_request(const LookupPermit& permit, const
                               ? "ok: verbal consent recorded by " + consent.by()
                               : "ok: no consent (patient cannot express intent; viewing protects life or body), "
                                 "decided by " + consent.by() + ": " + consent.circumstances();
-  if (auto ok = record({now, AuditEvent::consent_recorded, permit.viewer().id, permit.viewer().role,
-                        permit.declaration(), consent.kind(), subject_of(person.person()), -1, how});
+  if (auto ok = record({now, AuditEvent::consent_recorded, {}, {}, permit.declaration(), consent.kind(),
+                        subject_of(person.person()), -1, how},
+                       permit.viewer());
       !ok)
     return std::move(ok).error();
   if (auto ok = record_step(permit, AuditEvent::drug_history_requested, now, consent.kind(), &person.person()); !ok)

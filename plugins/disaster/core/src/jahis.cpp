@@ -12,6 +12,7 @@ namespace {
 
 constexpr size_t kMaxPartBytes = 64 * 1024;  // a QR holds < 3 KB; leave room for files
 constexpr size_t kMaxParts = 999;            // 911 データ連番 is 9(3)
+constexpr size_t kMaxTotalBytes = 1 << 20;    // all parts together
 
 struct Line {
   size_t part = 0;  // 1-based, in the order given
@@ -289,6 +290,13 @@ Result<JahisNotebook> interpret(const std::vector<Line>& lines, const std::strin
 Result<JahisNotebook> read_jahis(const std::vector<std::string>& raw_parts) {
   if (raw_parts.empty()) return bad_input("no QR code given", "scan the お薬手帳 QR code");
   if (raw_parts.size() > kMaxParts) return bad_input("more than 999 parts", "scan one お薬手帳 at a time");
+  // Bounded before anything is decoded: a notebook of many years is a few hundred KB of QR text,
+  // and decoding multiplies the bytes held by tens.
+  std::size_t total = 0;
+  for (const auto& part : raw_parts) total += part.size();
+  if (total > kMaxTotalBytes)
+    return bad_input(std::to_string(total) + " bytes in all, over the limit of " + std::to_string(kMaxTotalBytes),
+                     "scan one お薬手帳 at a time; this is not the text of its QR codes");
   std::vector<std::vector<Line>> parts;
   for (size_t i = 0; i < raw_parts.size(); ++i) {
     auto part = decode_part(raw_parts[i], i + 1);

@@ -30,13 +30,13 @@ constexpr int kMaxInt = std::numeric_limits<int>::max();
 constexpr EnumNames<Role, 5> kRoles{{{"doctor", Role::doctor}, {"dentist", Role::dentist},
                                      {"pharmacist", Role::pharmacist}, {"authorised_staff", Role::authorised_staff},
                                      {"clerk", Role::clerk}}};
-constexpr EnumNames<AuditEvent, 11> kEvents{
+constexpr EnumNames<AuditEvent, 12> kEvents{
     {{"declaration_on", AuditEvent::declaration_on},         {"declaration_extended", AuditEvent::declaration_extended},
      {"declaration_off", AuditEvent::declaration_off},       {"refused", AuditEvent::refused},
      {"search_sent", AuditEvent::search_sent},               {"candidates_narrowed", AuditEvent::candidates_narrowed},
      {"consent_recorded", AuditEvent::consent_recorded},     {"drug_history_requested", AuditEvent::drug_history_requested},
      {"drug_history_viewed", AuditEvent::drug_history_viewed}, {"local_history_kept", AuditEvent::local_history_kept},
-     {"local_history_searched", AuditEvent::local_history_searched}}};
+     {"local_history_searched", AuditEvent::local_history_searched}, {"audit_read", AuditEvent::audit_read}}};
 constexpr EnumNames<ConsentKind, 3> kConsents{{{"none", ConsentKind::none}, {"verbal", ConsentKind::verbal},
                                                {"life_protection_exception", ConsentKind::life_protection_exception}}};
 constexpr EnumNames<DrugSource, 3> kSources{{{"national_system", DrugSource::national_system},
@@ -177,7 +177,8 @@ void to_json(json& j, const AuditRecord& r) {
   j = {{"schema", ONSHI_SCHEMA_DISASTER_AUDIT_RECORD}, {"at", iso_time(r.at)}, {"event", kEvents.name(r.event)},
        {"operator_id", r.operator_id}, {"role", kRoles.name(r.role)}, {"declaration", r.declaration},
        {"consent", kConsents.name(r.consent)}, {"subject", r.subject}, {"outcome", r.outcome},
-       {"candidate_count", r.candidate_count >= 0 ? json(r.candidate_count) : json(nullptr)}};
+       {"candidate_count", r.candidate_count >= 0 ? json(r.candidate_count) : json(nullptr)},
+       {"authorised_by", r.authorised_by}};
 }
 
 void from_json(const json& j, AuditRecord& r) {
@@ -193,6 +194,7 @@ void from_json(const json& j, AuditRecord& r) {
   read(j, "subject", r.subject);
   read(j, "outcome", r.outcome);
   read(j, "candidate_count", r.candidate_count, 0, kMaxInt);  // absent or null: -1, not applicable
+  read(j, "authorised_by", r.authorised_by);
 }
 
 void to_json(json& j, const DrugRecord& r) {

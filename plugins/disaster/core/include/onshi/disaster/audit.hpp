@@ -21,6 +21,7 @@ enum class AuditEvent {
   drug_history_viewed,
   local_history_kept,
   local_history_searched,
+  audit_read,  // someone read this log
 };
 
 enum class ConsentKind { none, verbal, life_protection_exception };
@@ -35,6 +36,7 @@ struct AuditRecord {
   std::string subject;      // the confirmed person's insurer numbers, when there is one
   int candidate_count = -1; // -1 = not applicable
   std::string outcome;      // "ok", or why it was refused
+  std::string authorised_by;  // for authorised staff: who (the head of the facility) authorised them
 };
 
 // The host backs this with its durable store. A failed write refuses the step

@@ -80,13 +80,16 @@ class DisasterDesk {
   // An audited refusal of a step the host's own rules forbid (e.g. no consent
   // given): ONSHI_E_REFUSED with `why` and `hint`.
   Error refuse(const Operator& who, TimePoint now, std::string why, std::string hint);
+  // Reading the audit log: only the roles that may look up (else an audited refusal), and the read
+  // itself is audited (`what`: which records were read).
+  Result<void> audit_read(const Operator& reader, TimePoint now, std::string what);
 
  private:
   DisasterDesk(DeskConfig config, AuditSink& audit, NameMatcher matcher)
       : config_(std::move(config)), audit_(&audit), matcher_(std::move(matcher)) {}
 
   Result<void> check_active(const Operator& viewer, const std::string& declaration, TimePoint now);
-  Result<void> record(AuditRecord r);
+  Result<void> record(AuditRecord r, const Operator& who);  // who: operator, role, authorised_by
   Result<void> record_step(const LookupPermit& permit, AuditEvent event, TimePoint now, ConsentKind consent,
                            const PersonRecord* subject, int candidate_count = -1);
   MessageContext context(const LookupPermit& permit, std::string file_id, TimePoint now) const;
