@@ -2,6 +2,7 @@
 #include <onshi/abi/onshi_extensions.h>
 #include <onshi/onshi_sdk.h>
 
+#include "files.hpp"
 #include "loader.hpp"
 #include "manifest.hpp"
 #include "services.hpp"
@@ -13,6 +14,7 @@
 #include <cstring>
 #include <fstream>
 #include <memory>
+#include <map>
 #include <set>
 #include <sstream>
 #include <string>
@@ -108,22 +110,27 @@ struct onshi_sdk {
   }
 
   void discover(const onshi_sdk_options& o) {
-    std::set<std::string> seen_ids;
+    std::map<std::string, fs::path> seen;  // plugin id → where it was first found
     for (const auto& dir : search_dirs(o)) {
       log(ONSHI_LOG_DEBUG, "searching " + dir.string());
       for (const auto& file : manifests_in(dir)) {
         auto record = std::make_unique<PluginRecord>();
         auto manifest = onshi::host::read_manifest(file);
+        std::string stem = file.filename().string();
+        record->manifest.id = stem.substr(0, stem.size() - std::strlen(onshi::host::kManifestSuffix));
+        record->manifest.path = file;
         if (!manifest) {
-          std::string stem = file.filename().string();
-          record->manifest.id = stem.substr(0, stem.size() - std::strlen(onshi::host::kManifestSuffix));
-          record->manifest.path = file;
           record->fail("manifest", manifest.error().code, manifest.error().message, manifest.error().hint);
+        } else if (auto trusted = onshi::host::check_trusted(*manifest); !trusted) {
+          // Code anyone may replace is never run; the plugin is reported, so it is not silently missing.
+          record->manifest = std::move(manifest).value();
+          record->fail("trust", trusted.error().code, trusted.error().message, trusted.error().hint);
         } else {
           record->manifest = std::move(manifest).value();
-          if (!seen_ids.insert(record->manifest.id).second) {
-            log(ONSHI_LOG_INFO, "ignoring " + file.string() + ": plugin id '" + record->manifest.id +
-                                    "' was already found earlier in the search path");
+          if (auto [first, fresh] = seen.emplace(record->manifest.id, file); !fresh) {
+            log(ONSHI_LOG_WARN, "ignoring " + file.string() + ": plugin id '" + record->manifest.id +
+                                    "' was already found at " + first->second.string() +
+                                    " (earlier in the search path wins; remove one of them)");
             continue;
           }
         }
@@ -142,7 +149,8 @@ struct onshi_sdk {
   // A marker left while a plugin runs init/create: if the process dies there,
   // the next start skips that library until it changes (GStreamer's blacklist).
   fs::path crash_marker(const PluginRecord& r) const {
-    return state_dir.empty() ? fs::path() : fs::path(state_dir) / "starting" / (r.manifest.id + ".marker");
+    const fs::path dir = onshi::host::marker_dir(state_dir);
+    return dir.empty() ? fs::path() : dir / (r.manifest.id + ".marker");
   }
   static std::string library_stamp(const fs::path& lib) {
     std::error_code ec;
@@ -219,10 +227,8 @@ struct onshi_sdk {
     r.context = std::make_unique<onshi::host::PluginContext>(m.id, *services);
     onshi::host::bind_host(*r.context, host_name.c_str(), host_version.c_str());
 
-    if (!marker.empty()) {
-      fs::create_directories(marker.parent_path(), ec);
-      std::ofstream(marker) << stamp;
-    }
+    if (!marker.empty() && onshi::host::make_private_dirs(marker.parent_path()))
+      onshi::host::write_private_file(marker, stamp);
     auto clear_marker = [&] {
       if (!marker.empty()) fs::remove(marker, ec);
     };
@@ -275,8 +281,7 @@ struct onshi_sdk {
     if (!section.is_object()) section = nlohmann::json::object();
     if (!state_dir.empty() && !section.contains("state_dir")) {
       fs::path dir = fs::path(state_dir) / id;
-      std::error_code ec;
-      fs::create_directories(dir, ec);
+      onshi::host::make_private_dirs(dir);  // what plugins keep is about patients: owner only
       section["state_dir"] = dir.string();
     }
     return section;

@@ -1,5 +1,11 @@
 #include "store.hpp"
 
+#include "files.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <sqlite3.h>
 
 #include <cstddef>
@@ -111,8 +117,12 @@ Error Store::sqlite_error(const std::string& doing) const {
 }
 
 Result<std::unique_ptr<Store>> Store::open(const std::filesystem::path& file) {
-  std::error_code ec;
-  std::filesystem::create_directories(file.parent_path(), ec);
+  // Owner only, whatever the umask: SQLite gives its -wal and -shm files the mode of the database.
+  make_private_dirs(file.parent_path());
+  if (const int fd = ::open(file.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600); fd >= 0) {
+    ::fchmod(fd, 0600);
+    ::close(fd);
+  }
   sqlite3* db = nullptr;
   int rc = sqlite3_open_v2(file.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
                            nullptr);

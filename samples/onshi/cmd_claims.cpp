@@ -2,6 +2,10 @@
 // builds a request document, calls "onshi.claims/1" (onshi_ext_claims.h) through
 // the SDK and prints the answer with Japanese labels and English beside them.
 // With --json, "ok" is true exactly when the exit status is 0.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <onshi/support/base64.hpp>
 #include <onshi/support/dates.hpp>
 #include "cli.hpp"
@@ -39,10 +43,12 @@ Result<std::string> read_file(const std::string& path) {
   return text.str();
 }
 
+// A レセプト or a 申立書 is about a patient: owner-only (0600) whatever the umask, never through a link.
 Result<void> write_file(const std::string& path, const std::string& bytes) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  if (!out || !out.write(bytes.data(), std::streamsize(bytes.size())) || !out.flush())
-    return make_error(ONSHI_E_IO, "file", "cannot write " + path, "check that its folder exists and is writable");
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+  const bool ok = fd >= 0 && ::fchmod(fd, 0600) == 0 && ::write(fd, bytes.data(), bytes.size()) == ssize_t(bytes.size());
+  if (fd >= 0) ::close(fd);
+  if (!ok) return make_error(ONSHI_E_IO, "file", "cannot write " + path, "check that its folder exists and is writable");
   return {};
 }
 

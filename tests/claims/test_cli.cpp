@@ -83,6 +83,8 @@ TEST_F(ClaimsCli, ClaimUkeShowsTheLinesAndUkeOutWritesTheGoldenFile) {
   EXPECT_NE(r.out.find("\nHO,"), std::string::npos) << r.out;
   EXPECT_EQ(r.out.find('\r'), std::string::npos);
   EXPECT_EQ(claims_test::read_bytes(out), claims_test::read_bytes(claims_test::golden("kouki_1wari.UKE")));
+  EXPECT_EQ(fs::status(out).permissions() & fs::perms::all, fs::perms::owner_read | fs::perms::owner_write)
+      << "a レセプト is about a patient: owner only (security finding 5)";
 }
 
 TEST_F(ClaimsCli, R_M8_NothingShownExitsOneAndWritesNoFile) {
@@ -215,6 +217,7 @@ TEST_F(ClaimsCli, FormWritesTheStatementWithThePatientsNameEscaped) {
   EXPECT_NE(page.find("高橋 &lt;花子&gt; &amp; 娘"), std::string::npos);
   EXPECT_EQ(page.find("<花子>"), std::string::npos);
   EXPECT_NE(page.find("2026 年 11 月 10 日"), std::string::npos);
+  EXPECT_EQ(fs::status(html).permissions() & fs::perms::all, fs::perms::owner_read | fs::perms::owner_write);
 }
 
 TEST_F(ClaimsCli, FormDatesTheStatementTodayAndRequiresOut) {

@@ -13,6 +13,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <sys/stat.h>
+
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -190,6 +192,59 @@ TEST(Loader, APluginThatKilledTheProcessWhileStartingIsSkippedNextTime) {
   EXPECT_NE(p.message.find("ended while this plugin was starting"), std::string::npos) << p.message;
   EXPECT_NE(p.hint.find("delete"), std::string::npos);
   std::filesystem::remove_all(state);
+}
+
+// Security finding 9: a plugin crashing in init aborted every start of an EMR that opens the SDK
+// without a state folder (nowhere to leave the marker). The user's own state folder takes it then.
+TEST(Loader, APluginThatKilledTheProcessIsSkippedNextTimeEvenWithoutAStateFolder) {
+  const auto home = std::filesystem::temp_directory_path() / ("onshi-crash-home-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(home);
+  std::filesystem::create_directories(home);
+  const std::string xdg = (home / "state").string();
+  ::setenv("XDG_STATE_HOME", xdg.c_str(), 1);
+  auto o = test_options({CRASH_PLUGINS});  // no state_dir
+  pid_t child = ::fork();
+  if (child == 0) {
+    auto sdk = onshi::Sdk::open(o);  // the crash plugin aborts in init
+    ::_exit(0);
+  }
+  int status = 0;
+  ::waitpid(child, &status, 0);
+  ASSERT_TRUE(WIFSIGNALED(status)) << "the crash plugin should have killed the child";
+  auto sdk = open_sdk(o);  // would abort here, as before, if nothing had been remembered
+  auto p = info(sdk, "onshi.test.crash");
+  EXPECT_EQ(p.stage, "init");
+  EXPECT_NE(p.hint.find(xdg), std::string::npos) << p.hint;
+  struct stat st {};
+  ASSERT_EQ(::stat((home / "state" / "onshi" / "starting").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0700u);
+  ::unsetenv("XDG_STATE_HOME");
+  std::filesystem::remove_all(home);
+}
+
+// Security finding 9: a plugin folder any local user may write could put its own "onshi.test.good"
+// ahead of the genuine one, with only an INFO line. Now its code is never run, the refusal says why,
+// and the genuine plugin further down the search path loads.
+TEST(Loader, APluginInAFolderOthersMayWriteIsNeverRunAndDoesNotShadowTheGenuineOne) {
+  namespace fs = std::filesystem;
+  const fs::path open_dir = fs::temp_directory_path() / ("onshi-open-plugins-" + std::to_string(::getpid()));
+  fs::remove_all(open_dir);
+  fs::create_directories(open_dir);
+  fs::copy(fs::path(TEST_PLUGINS) / "onshi_test_good", open_dir / "onshi_test_good", fs::copy_options::recursive);
+  fs::permissions(open_dir, fs::perms::all);  // 0777, as a careless installer leaves it
+  fs::permissions(open_dir / "onshi_test_good", fs::perms::all);
+  auto sdk = open_sdk(test_options({open_dir.string(), TEST_PLUGINS}));
+  std::vector<onshi::PluginInfo> good;
+  for (const auto& p : sdk.plugins())
+    if (p.id == "onshi.test.good") good.push_back(p);
+  ASSERT_EQ(good.size(), 2u);
+  EXPECT_EQ(good[0].stage, "trust");
+  EXPECT_NE(good[0].message.find("writable by other users"), std::string::npos) << good[0].message;
+  EXPECT_NE(good[0].hint.find("chmod go-w"), std::string::npos);
+  EXPECT_TRUE(good[1].loaded());
+  EXPECT_EQ(good[1].library_path.find(open_dir.string()), std::string::npos) << "the genuine library is the one run";
+  EXPECT_TRUE(info(sdk, "onshi.test.good").loaded());
+  fs::remove_all(open_dir);
 }
 
 TEST(Services, ClockSetByATestIsSeenByEveryPlugin) {

@@ -6,6 +6,7 @@
 #include <onshi/host.hpp>
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <chrono>
 
@@ -192,6 +193,26 @@ TEST_F(StoreTest, A_clock_pinned_in_the_future_hides_records_but_never_erases_th
   EXPECT_EQ(lines(p, query()).size(), 1u);  // only what is alive in 2099
   sdk.set_time_ms(0);                       // back to the real clock
   EXPECT_EQ(lines(p, query()).size(), 2u);  // history-1 was hidden, not erased
+}
+
+// Security finding 5: onshi.db and the plugins' state folders were 0644/0755. Owner only now,
+// whatever the umask the EMR runs with.
+TEST_F(StoreTest, The_store_and_every_plugin_state_folder_are_owner_only_whatever_the_umask) {
+  const mode_t before = ::umask(0);
+  {
+    auto sdk = open();
+    ASSERT_EQ(put(probe(sdk), "a", 1), ONSHI_OK);
+    auto mode = [](const fs::path& p) {
+      struct stat st {};
+      return ::stat(p.c_str(), &st) == 0 ? st.st_mode & 0777 : 0777u;
+    };
+    EXPECT_EQ(mode(state_), 0700u);
+    EXPECT_EQ(mode(state_ / "onshi.test.probe"), 0700u);
+    for (const char* f : {"onshi.db", "onshi.db-wal", "onshi.db-shm"})
+      if (fs::exists(state_ / f)) EXPECT_EQ(mode(state_ / f), 0600u) << f;
+    EXPECT_TRUE(fs::exists(state_ / "onshi.db-wal"));
+  }
+  ::umask(before);
 }
 
 TEST_F(StoreTest, PutsThatReturnedSurviveKill9) {

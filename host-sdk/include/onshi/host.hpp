@@ -173,10 +173,12 @@ class Sdk {
     return out;
   }
 
+  // The plugin of that id: the loaded one when several were found (one may have been refused).
   std::optional<PluginInfo> plugin(std::string_view id) const {
+    std::optional<PluginInfo> found;
     for (auto& p : plugins())
-      if (p.id == id) return p;
-    return std::nullopt;
+      if (p.id == id && (!found || (p.loaded() && !found->loaded()))) found = p;
+    return found;
   }
 
   // The extension id from plugin_id, or from the first loaded plugin providing it.
