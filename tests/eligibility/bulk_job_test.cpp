@@ -13,6 +13,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 
+#include <deque>
 #include <map>
 #include <set>
 #include <tuple>
@@ -105,9 +106,10 @@ class FakeTerminal final : public Terminal {
  public:
   enum class UploadAnswer { receipt, timeout };  // timeout: received, but the 01res never came back
 
-  FakeTerminal(boost::asio::io_context& io, fs::path root = {}) : io_(io), root_(std::move(root)) {}
+  explicit FakeTerminal(boost::asio::io_context& io) : io_(io) {}
 
-  // What the clinic's side may change.
+  // What a test may change.
+  fs::path share;  // the terminal's shared folder: each 01res is also left in its res (empty: TLS)
   UploadAnswer upload_answer = UploadAnswer::receipt;
   bool ambiguous_lookup = false;  // the look-up by ArbitraryFileIdentifier says neither "this reception" nor E1002
   int processing_polls = 0;      // 02res 処理中 answers before the results, per reception
@@ -172,7 +174,7 @@ class FakeTerminal final : public Terminal {
     res.header = answer_header(afi, "1");
     res.body.ReceptionNumber = reception;
     auto bytes = write_message(res);
-    if (!root_.empty()) onshi::test::write_bytes(root_ / "res" / ("OQSmuquc01res_" + reception + ".xml"), *bytes);
+    if (!share.empty()) onshi::test::write_bytes(share / "res" / ("OQSmuquc01res_" + reception + ".xml"), *bytes);
     if (upload_answer == UploadAnswer::timeout)
       return make_error(ONSHI_E_TIMEOUT, "fake", "no OQSmuquc01res within the time allowed");
     return bytes;
@@ -222,7 +224,6 @@ class FakeTerminal final : public Terminal {
   }
 
   boost::asio::io_context& io_;
-  fs::path root_;
   bool down_ = false;
   uint64_t next_ = 1;
   std::map<uint64_t, Reply> pending_;
@@ -314,53 +315,60 @@ void expect_complete_and_never_resent(const json& result, const MemoryStore& sto
   }
 }
 
+// The clinic's world for one test: the terminal and the store outlive every runner made over them.
+struct BulkJob : ::testing::Test {
+  boost::asio::io_context io;
+  MemoryStore store;
+  FakeTerminal terminal{io};
+  std::deque<Completion> completions;  // where each operation's completion lands
+
+  Completion& started(Result<uint64_t> op) {
+    EXPECT_TRUE(op.ok()) << op.error().message;
+    return completions.back();
+  }
+  Completion& start(Clinic& clinic, const BulkRequest& request = two_chunks()) {
+    return started(clinic.jobs.start(request, clinic.progress(), completions.emplace_back().done()));
+  }
+  Completion& resume(Clinic& clinic, const std::optional<std::string>& job) {
+    return started(clinic.jobs.resume(job, clinic.progress(), completions.emplace_back().done()));
+  }
+};
+
 // ---- S5: a crash at every put of a 2-chunk job, then a fresh runner over what survived
 
 constexpr int kPutsOfAJob = 8;  // the job; 2 × uploading; 2 × uploaded; 2 × batch; done
 
-TEST(BulkJob, S5_a_job_makes_the_puts_the_crash_test_enumerates) {
-  boost::asio::io_context io;
-  MemoryStore store;
-  FakeTerminal terminal(io);
+TEST_F(BulkJob, S5_a_job_makes_the_puts_the_crash_test_enumerates) {
   Clinic clinic(io, store, terminal);
-  Completion done;
-  ASSERT_TRUE(clinic.jobs.start(two_chunks(), clinic.progress(), done.done()).ok());
+  const Completion& done = start(clinic);
   run(io);
   ASSERT_EQ(done.calls, 1);
   expect_complete_and_never_resent(done.document, store, terminal);
   EXPECT_EQ(store.puts(), kPutsOfAJob);
 }
 
-// (puts that survive, killed early or late, the shared folder's res or TLS)
-struct BulkJobCrash : ::testing::TestWithParam<std::tuple<int, bool, bool>> {};
+// (puts that survive, killed at once or later, the shared folder's res or TLS)
+struct BulkJobCrash : BulkJob, ::testing::WithParamInterface<std::tuple<int, bool, bool>> {};
 
 TEST_P(BulkJobCrash, S5_crash_then_resume_every_patient_one_result_no_upload_resent) {
   const auto [survive, early, folder] = GetParam();
   onshi::test::TempDir root;
   fs::create_directories(root.path / "res");
-  const fs::path share = folder ? root.path : fs::path();
-  boost::asio::io_context io;
-  MemoryStore store;
-  FakeTerminal terminal(io, share);
-  terminal.processing_polls = 1;
+  if (folder) terminal.share = root.path;
   {
-    Clinic first(io, store, terminal, share);
+    Clinic first(io, store, terminal, terminal.share);
     store.kill_after(survive, early, [&] { terminal.clinic_killed(); });
-    Completion done;
-    (void)first.jobs.start(two_chunks(), first.progress(), done.done());  // fails when even the job was not stored
-    run(io);
+    (void)first.jobs.start(two_chunks(), first.progress(), completions.emplace_back().done());  // fails when even
+    run(io);                                                                                    // the job was lost
   }  // the process is gone: its timers and its memory with it
 
   store.restart();
   terminal.clinic_restarted();
-  Clinic second(io, store, terminal, share);
-  Completion done;
-  const json stored = json::parse(*second.jobs.jobs())["jobs"];
+  Clinic second(io, store, terminal, terminal.share);
   // Not even the job stored: the EMR starts it again. Else by its id: a job that finished before
   // the kill completes at once with its stored results.
-  auto started = stored.empty() ? second.jobs.start(two_chunks(), second.progress(), done.done())
-                                : second.jobs.resume(stored[0]["job"].get<std::string>(), second.progress(), done.done());
-  ASSERT_TRUE(started.ok()) << started.error().message;
+  const json stored = json::parse(*second.jobs.jobs())["jobs"];
+  const Completion& done = stored.empty() ? start(second) : resume(second, stored[0]["job"].get<std::string>());
   run(io);
   ASSERT_EQ(done.calls, 1) << done.message;
   expect_complete_and_never_resent(done.document, store, terminal);
@@ -379,56 +387,46 @@ INSTANTIATE_TEST_SUITE_P(EveryPut, BulkJobCrash,
 
 // ---- the other rules
 
-TEST(BulkJob, S5_an_upload_without_answer_and_an_ambiguous_lookup_end_unknown_never_resent) {
-  boost::asio::io_context io;
-  MemoryStore store;
-  FakeTerminal terminal(io);
+TEST_F(BulkJob, S5_an_upload_without_answer_and_an_ambiguous_lookup_end_unknown_never_resent) {
   terminal.upload_answer = FakeTerminal::UploadAnswer::timeout;
   terminal.ambiguous_lookup = true;
-  Completion done;
+  Completion* done;
   {
     Clinic clinic(io, store, terminal);
-    ASSERT_TRUE(clinic.jobs.start(two_chunks(), clinic.progress(), done.done()).ok());
+    done = &start(clinic);
     run(io);
   }
-  ASSERT_EQ(done.calls, 1) << done.message;
-  EXPECT_EQ(done.document["state"], "unknown");
-  ASSERT_EQ(done.document["unknown"].size(), 2u);
-  EXPECT_EQ(done.document["unknown"][0]["patients"].size(), 3u);
-  EXPECT_EQ(done.document["results"].size(), 1u) << "only the unregistered 照会番号's failure";
-  EXPECT_TRUE(done.document.contains("hint"));
+  ASSERT_EQ(done->calls, 1) << done->message;
+  EXPECT_EQ(done->document["state"], "unknown");
+  ASSERT_EQ(done->document["unknown"].size(), 2u);
+  EXPECT_EQ(done->document["unknown"][0]["patients"].size(), 3u);
+  EXPECT_EQ(done->document["results"].size(), 1u) << "only the unregistered 照会番号's failure";
+  EXPECT_TRUE(done->document.contains("hint"));
   for (const std::string& afi : chunk_afis(store)) {
     EXPECT_EQ(terminal.upload_sends[afi], 1) << "an upload of unknown fate was sent again";
     EXPECT_EQ(terminal.lookups[afi], 1);
   }
-  // Resumed (a person checked the terminal's screen): it asks again, still without resending.
+  // Resumed by its id (a person checked the terminal's screen): it asks again, still without resending.
   terminal.ambiguous_lookup = false;
   Clinic again(io, store, terminal);
-  Completion resumed;
-  auto oldest_running = again.jobs.resume(std::nullopt, again.progress(), resumed.done());
+  auto oldest_running = again.jobs.resume(std::nullopt, again.progress(), [](Result<std::string>) {});
   ASSERT_FALSE(oldest_running.ok()) << "an unknown job is no longer running";
   EXPECT_EQ(oldest_running.error().code, ONSHI_E_NOT_FOUND);
-  const auto jobs = json::parse(*again.jobs.jobs());
-  ASSERT_EQ(jobs["jobs"].size(), 1u);
-  const std::string id = jobs["jobs"][0]["job"];
-  Completion by_id;
-  ASSERT_TRUE(again.jobs.resume(id, again.progress(), by_id.done()).ok());
+  const json jobs = json::parse(*again.jobs.jobs())["jobs"];
+  ASSERT_EQ(jobs.size(), 1u);
+  EXPECT_EQ(jobs[0]["state"], "unknown");
+  const Completion& resumed = resume(again, jobs[0]["job"].get<std::string>());
   run(io);
-  EXPECT_EQ(resumed.calls, 0);
-  ASSERT_EQ(by_id.calls, 1) << by_id.message;
-  EXPECT_EQ(by_id.document["state"], "done");
-  EXPECT_EQ(by_id.document["results"].size(), 6u);
+  ASSERT_EQ(resumed.calls, 1) << resumed.message;
+  EXPECT_EQ(resumed.document["state"], "done");
+  EXPECT_EQ(resumed.document["results"].size(), 6u);
   for (const std::string& afi : chunk_afis(store)) EXPECT_EQ(terminal.upload_sends[afi], 1);
 }
 
-TEST(BulkJob, polls_while_processing_twice_then_stores_the_results) {
-  boost::asio::io_context io;
-  MemoryStore store;
-  FakeTerminal terminal(io);
+TEST_F(BulkJob, polls_while_processing_twice_then_stores_the_results) {
   terminal.processing_polls = 2;
   Clinic clinic(io, store, terminal);
-  Completion done;
-  ASSERT_TRUE(clinic.jobs.start(two_chunks(), clinic.progress(), done.done()).ok());
+  const Completion& done = start(clinic);
   run(io);
   ASSERT_EQ(done.calls, 1) << done.message;
   expect_complete_and_never_resent(done.document, store, terminal);
@@ -439,63 +437,53 @@ TEST(BulkJob, polls_while_processing_twice_then_stores_the_results) {
     EXPECT_NE(std::find(clinic.stages.begin(), clinic.stages.end(), stage), clinic.stages.end()) << stage;
 }
 
-TEST(BulkJob, cancel_completes_exactly_once_and_the_job_stays_resumable) {
-  boost::asio::io_context io;
-  MemoryStore store;
-  FakeTerminal terminal(io);
+TEST_F(BulkJob, cancel_completes_exactly_once_and_the_job_stays_resumable) {
   terminal.processing_polls = 1000;  // never finished while we watch
-  Completion done;
+  Completion* done;
   {
     Clinic clinic(io, store, terminal);
-    auto op = clinic.jobs.start(two_chunks(), clinic.progress(), done.done());
-    ASSERT_TRUE(op.ok());
+    auto started = clinic.jobs.start(two_chunks(), clinic.progress(), completions.emplace_back().done());
+    ASSERT_TRUE(started.ok());
+    const uint64_t op = *started;
+    done = &completions.back();
     while (std::count(clinic.stages.begin(), clinic.stages.end(), "waiting") < 3) io.run_one();
-    clinic.jobs.cancel(*op);
-    clinic.jobs.cancel(*op);
+    clinic.jobs.cancel(op);
+    clinic.jobs.cancel(op);
     run(io);
-    EXPECT_EQ(done.calls, 1);
-    EXPECT_EQ(done.status, ONSHI_E_CANCELLED);
-    EXPECT_NE(done.message.find("paused"), std::string::npos) << done.message;
-    clinic.jobs.cancel(*op);  // after the completion: nothing
+    EXPECT_EQ(done->calls, 1);
+    EXPECT_EQ(done->status, ONSHI_E_CANCELLED);
+    EXPECT_NE(done->message.find("paused"), std::string::npos) << done->message;
+    clinic.jobs.cancel(op);  // after the completion: nothing
     run(io);
   }
-  EXPECT_EQ(done.calls, 1) << "and not again when its runner goes";
+  EXPECT_EQ(done->calls, 1) << "and not again when its runner goes";
   terminal.processing_polls = 0;
   Clinic later(io, store, terminal);
-  Completion resumed;
-  ASSERT_TRUE(later.jobs.resume(std::nullopt, later.progress(), resumed.done()).ok());
+  const Completion& resumed = resume(later, std::nullopt);
   run(io);
   ASSERT_EQ(resumed.calls, 1) << resumed.message;
   expect_complete_and_never_resent(resumed.document, store, terminal);
 }
 
-TEST(BulkJob, closing_completes_open_operations_once_with_cancelled) {
-  boost::asio::io_context io;
-  MemoryStore store;
-  FakeTerminal terminal(io);
+TEST_F(BulkJob, closing_completes_open_operations_once_with_cancelled) {
   terminal.processing_polls = 1000;
-  Completion running, queued;
+  Completion *running, *queued;
   {
     Clinic clinic(io, store, terminal);
-    ASSERT_TRUE(clinic.jobs.start(two_chunks(), clinic.progress(), running.done()).ok());
-    io.restart();
+    running = &start(clinic);
     io.run_for(std::chrono::milliseconds(50));
-    ASSERT_TRUE(clinic.jobs.start(two_chunks(), clinic.progress(), queued.done()).ok());  // not run yet
+    queued = &start(clinic);  // not run yet
   }
   run(io);  // whatever the terminal still had to say goes nowhere
-  EXPECT_EQ(running.calls, 1);
-  EXPECT_EQ(running.status, ONSHI_E_CANCELLED);
-  EXPECT_EQ(queued.calls, 1);
-  EXPECT_EQ(queued.status, ONSHI_E_CANCELLED);
+  for (const Completion* c : {running, queued}) {
+    EXPECT_EQ(c->calls, 1);
+    EXPECT_EQ(c->status, ONSHI_E_CANCELLED);
+  }
 }
 
-TEST(BulkJob, R_RETAIN_the_job_its_patients_results_and_history_expire_at_the_end_of_the_following_month) {
-  boost::asio::io_context io;
-  MemoryStore store;
-  FakeTerminal terminal(io);
+TEST_F(BulkJob, R_RETAIN_the_job_its_patients_results_and_history_expire_at_the_end_of_the_following_month) {
   Clinic clinic(io, store, terminal);
-  Completion done;
-  ASSERT_TRUE(clinic.jobs.start(two_chunks(), clinic.progress(), done.done()).ok());
+  const Completion& done = start(clinic);
   run(io);
   ASSERT_EQ(done.calls, 1);
   const std::string id = done.document["job"];
@@ -526,24 +514,17 @@ TEST(BulkJob, R_RETAIN_the_job_its_patients_results_and_history_expire_at_the_en
   EXPECT_EQ(json::parse(store.all("history").at(0).doc)["job"], id);
 }
 
-TEST(BulkJob, R_SHOUKAI_a_registered_reference_number_is_queried_by_its_registered_numbers) {
-  boost::asio::io_context io;
-  MemoryStore store;
-  FakeTerminal terminal(io);
+TEST_F(BulkJob, R_SHOUKAI_a_registered_reference_number_is_queried_by_its_registered_numbers) {
   Clinic clinic(io, store, terminal);
-  Completion registered;
-  ASSERT_TRUE(clinic.jobs
-                  .register_references({Reference{"K-1", "EMR-1", "06139992", "", "5678", "", "19800515"}},
-                                       registered.done())
-                  .ok());
+  const Completion& registered = started(clinic.jobs.register_references(
+      {Reference{"K-1", "EMR-1", "06139992", "", "5678", "", "19800515"}}, completions.emplace_back().done()));
   run(io);
   ASSERT_EQ(registered.calls, 1) << registered.message;
   EXPECT_EQ(registered.document["results"][0]["registered"], true);
   ASSERT_TRUE(find_reference(store, "K-1").has_value());
   BulkRequest by_reference;
   by_reference.patients.push_back(BulkPatient{"EMR-1", "K-1", "", "", "", "", ""});
-  Completion done;
-  ASSERT_TRUE(clinic.jobs.start(by_reference, clinic.progress(), done.done()).ok());
+  const Completion& done = start(clinic, by_reference);
   run(io);
   ASSERT_EQ(done.calls, 1) << done.message;
   EXPECT_EQ(done.document["results"]["EMR-1"]["kind"], "no_data");

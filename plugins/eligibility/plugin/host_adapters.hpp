@@ -8,32 +8,15 @@
 #include <onshi/plugin.hpp>
 
 #include <utility>
+#include <vector>
 
 namespace onshi::eligibility::plugin {
 
-// The records are the host's, field for field.
 class HostStore final : public RecordStore {
  public:
   explicit HostStore(onshi::plugin::Host host) : host_(host) {}
-
-  Result<void> put(const std::vector<StoreRecord>& records) override {
-    std::vector<onshi::plugin::Host::Record> host_records;
-    host_records.reserve(records.size());
-    for (const StoreRecord& r : records)
-      host_records.push_back({r.collection, r.key, r.at_unix_ms, r.expires_unix_ms, r.tags, r.doc});
-    return host_.store_put(host_records);
-  }
-
-  Result<std::vector<StoreRecord>> query(const StoreQuery& q) const override {
-    auto found = host_.store_query({q.collection, q.key, q.tag, q.since_unix_ms, q.until_unix_ms, q.limit, q.newest_first});
-    if (!found) return std::move(found).error();
-    std::vector<StoreRecord> records;
-    records.reserve(found->size());
-    for (auto& r : *found)
-      records.push_back({std::move(r.collection), std::move(r.key), r.at_unix_ms, r.expires_unix_ms, std::move(r.tags),
-                         std::move(r.doc)});
-    return records;
-  }
+  Result<void> put(const std::vector<StoreRecord>& records) override { return host_.store_put(records); }
+  Result<std::vector<StoreRecord>> query(const StoreQuery& q) const override { return host_.store_query(q); }
 
  private:
   onshi::plugin::Host host_;

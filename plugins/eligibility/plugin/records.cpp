@@ -21,12 +21,7 @@ bool is_day(std::string_view s) { return s.size() == 8 && digits(s); }
 
 // ---- the request documents: read field by field, a field that cannot be used named by its path
 
-// onshi.eligibility.bulk-request/1 {patients: [...], limit_consent?, label?}
-struct BulkRequestDocument {
-  BulkRequest request;
-};
-
-// A row gives the insurance numbers, or a 照会番号 whose registered numbers the core looks up.
+// A bulk row gives the insurance numbers, or a 照会番号 whose registered numbers the core looks up.
 void check_row(BulkPatient& p) {
   if (p.patient_id.empty()) support::fail("patient_id", "(the EMR's own id) is required");
   if (!p.birth_date.empty() && !is_day(p.birth_date)) support::fail("birth_date", "must be the 生年月日 as YYYYMMDD");
@@ -38,25 +33,7 @@ void check_row(BulkPatient& p) {
   if (p.birth_date.empty()) support::fail("birth_date", "must be the 生年月日 as YYYYMMDD");
 }
 
-void from_json(const json& doc, BulkRequestDocument& d) {
-  BulkRequest& r = d.request;
-  support::read_array(doc, "patients", r.patients);
-  if (r.patients.empty()) support::fail("patients", "must be a non-empty array");
-  std::set<std::string> ids;
-  for (size_t i = 0; i < r.patients.size(); ++i)
-    support::within("patients[" + std::to_string(i) + "]", [&] {
-      check_row(r.patients[i]);
-      if (!ids.insert(r.patients[i].patient_id).second) support::fail("patient_id", "repeats an earlier row");
-    });
-  support::read(doc, "limit_consent", r.limit_consent);
-  support::read(doc, "label", r.label);
-}
-
-// onshi.eligibility.reference-request/1 {registrations: [...]}
-struct ReferenceRequestDocument {
-  std::vector<Reference> registrations;
-};
-
+// A registration row: the 照会番号 and the numbers it stands for.
 void check_row(Reference& r) {
   if (r.reference_number.empty() || r.reference_number.size() > 50)
     support::fail("reference_number", "(照会番号, the clinic's patient number) must be 1 to 50 characters");
@@ -68,16 +45,37 @@ void check_row(Reference& r) {
   if (r.patient_id.empty()) r.patient_id = r.reference_number;  // it is the clinic's own patient number
 }
 
-void from_json(const json& doc, ReferenceRequestDocument& d) {
-  support::read_array(doc, "registrations", d.registrations);
-  if (d.registrations.empty()) support::fail("registrations", "must be a non-empty array");
+// The rows at `key`, at least one: each checked by its check_row, its `id` unique among them.
+template <class Row>
+void read_rows(const json& doc, const char* key, std::vector<Row>& rows, std::string Row::*id, const char* id_key) {
+  support::read_array(doc, key, rows);
+  if (rows.empty()) support::fail(key, "must be a non-empty array");
   std::set<std::string> seen;
-  for (size_t k = 0; k < d.registrations.size(); ++k)
-    support::within("registrations[" + std::to_string(k) + "]", [&] {
-      check_row(d.registrations[k]);
-      if (!seen.insert(d.registrations[k].reference_number).second)
-        support::fail("reference_number", "repeats an earlier row");
+  for (size_t i = 0; i < rows.size(); ++i)
+    support::within(std::string(key) + "[" + std::to_string(i) + "]", [&] {
+      check_row(rows[i]);
+      if (!seen.insert(rows[i].*id).second) support::fail(id_key, "repeats an earlier row");
     });
+}
+
+// onshi.eligibility.bulk-request/1 {patients: [...], limit_consent?, label?}
+struct BulkRequestDocument {
+  BulkRequest request;
+};
+
+void from_json(const json& doc, BulkRequestDocument& d) {
+  read_rows(doc, "patients", d.request.patients, &BulkPatient::patient_id, "patient_id");
+  support::read(doc, "limit_consent", d.request.limit_consent);
+  support::read(doc, "label", d.request.label);
+}
+
+// onshi.eligibility.reference-request/1 {registrations: [...]}
+struct ReferenceRequestDocument {
+  std::vector<Reference> registrations;
+};
+
+void from_json(const json& doc, ReferenceRequestDocument& d) {
+  read_rows(doc, "registrations", d.registrations, &Reference::reference_number, "reference_number");
 }
 
 // ---- the configuration (the plugin's own section, read through the host)

@@ -1,32 +1,18 @@
 // Where the eligibility records live: the 一括照会 jobs and their results, the verification history
-// and the registered 照会番号. The plugin adapts the host's durable store (onshi.host.store/1) to
-// it; tests use a map. The record is the host store's record, field for field.
+// and the registered 照会番号. The plugin puts them in the host's durable store (onshi.host.store/1);
+// tests keep them in a map. A record and a query are the host store's own (onshi/plugin.hpp), so
+// the plugin's adapter only forwards; nothing here calls the host.
 #pragma once
 
+#include <onshi/plugin.hpp>
 #include <onshi/result.hpp>
 
-#include <cstdint>
-#include <optional>
-#include <string>
 #include <vector>
 
 namespace onshi::eligibility {
 
-struct StoreRecord {
-  std::string collection;
-  std::string key;  // empty on put: the store numbers it in order of writing
-  int64_t at_unix_ms = 0, expires_unix_ms = 0;  // expires 0: kept
-  std::vector<std::string> tags;
-  std::string doc;
-};
-
-struct StoreQuery {
-  std::string collection;
-  std::optional<std::string> key, tag;
-  int64_t since_unix_ms = 0, until_unix_ms = 0;  // [since, until); 0: no bound
-  uint32_t limit = 0;
-  bool newest_first = false;
-};
+using StoreRecord = onshi::plugin::Host::Record;  // key empty on put: the store numbers it; expires 0: kept
+using StoreQuery = onshi::plugin::Host::Query;    // by collection, key, tag, [since, until), newest first
 
 class RecordStore {
  public:
