@@ -46,7 +46,7 @@ struct Chunk {
   ChunkState state = ChunkState::fresh;
   std::optional<std::string> reception_number;     // uploaded
   std::optional<std::string> code, message;        // failed, unknown
-  std::optional<int> resubmitted, poll_failures;   // written once they happen, as before
+  std::optional<int> resubmitted, poll_failures;   // stored once they have happened
   bool finished() const {
     return state == ChunkState::done || state == ChunkState::failed || state == ChunkState::unknown;
   }
@@ -211,7 +211,7 @@ struct BulkJobs::Operation : std::enable_shared_from_this<Operation> {
     auto keep = shared_from_this();  // the owner's reference goes now
     for (uint64_t t : timers) services().reactor.cancel(t);
     {
-      std::lock_guard lock(owner->ids_mutex_);
+      std::lock_guard lock(owner->open_mutex_);
       owner->open_.erase(id);
     }
     done(std::move(result));
@@ -738,7 +738,7 @@ BulkJobs::BulkJobs(BulkServices services) : services_(std::move(services)) {}
 BulkJobs::~BulkJobs() {
   std::map<uint64_t, std::shared_ptr<Operation>> open;
   {
-    std::lock_guard lock(ids_mutex_);
+    std::lock_guard lock(open_mutex_);
     open.swap(open_);
   }
   for (auto& [id, op] : open)
@@ -747,7 +747,7 @@ BulkJobs::~BulkJobs() {
 
 uint64_t BulkJobs::launch(std::shared_ptr<Operation> op, std::function<void()> run) {
   {
-    std::lock_guard lock(ids_mutex_);
+    std::lock_guard lock(open_mutex_);
     op->owner = this;
     op->id = next_id_++;
     open_[op->id] = op;  // from now on the destructor completes it, even before it ran
@@ -776,7 +776,7 @@ Result<uint64_t> BulkJobs::resume(const std::optional<std::string>& job_id, Prog
   return launch(run, [this, run] {
     bool busy = false;
     {
-      std::lock_guard lock(ids_mutex_);
+      std::lock_guard lock(open_mutex_);
       for (auto& [id, other] : open_) busy = busy || (other != run && other->running && other->job_id == run->job_id);
     }
     if (busy)
@@ -819,7 +819,7 @@ Result<uint64_t> BulkJobs::register_references(std::vector<Reference> rows, Done
 void BulkJobs::cancel(uint64_t operation) {
   std::shared_ptr<Operation> op;
   {
-    std::lock_guard lock(ids_mutex_);
+    std::lock_guard lock(open_mutex_);
     auto it = open_.find(operation);
     if (it == open_.end()) return;
     op = it->second;

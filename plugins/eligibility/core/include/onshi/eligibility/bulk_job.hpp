@@ -112,16 +112,15 @@ class BulkJobs {
   // [any-thread] The operation completes once with ONSHI_E_CANCELLED; a job stays stored, resumable.
   void cancel(uint64_t operation);
 
-  struct Operation;
+  struct Operation;  // one open job run or registration (bulk_job.cpp)
 
  private:
-  friend struct Operation;
   uint64_t launch(std::shared_ptr<Operation> op, std::function<void()> run);
 
   BulkServices services_;
-  std::mutex ids_mutex_;
+  std::mutex open_mutex_;  // operations start on any thread, run and finish on the reactor's
   uint64_t next_id_ = 1;
-  std::map<uint64_t, std::shared_ptr<Operation>> open_;  // [reactor]
+  std::map<uint64_t, std::shared_ptr<Operation>> open_;  // from launch to completion
 };
 
 }  // namespace onshi::eligibility
