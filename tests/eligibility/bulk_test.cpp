@@ -2,7 +2,7 @@
 // resume: zero resubmitted uploads (the 01req the simulator answered are counted in its res folder),
 // zero lost results (every patient has exactly one result and one history entry). The job runs in
 // a real child process (bulk_driver) that is SIGKILLed at the named point, against the real
-// simulator process on real folders.
+// simulator process on real folders. The state machine alone, killed at every put: bulk_job_test.cpp.
 #include <nlohmann/json.hpp>
 
 #include "test_support.hpp"
@@ -13,7 +13,7 @@ namespace {
 using namespace test;
 using nlohmann::json;
 
-constexpr int kPatients = 2000;  // two uploads of 1,000 (records.cpp: the chunk size)
+constexpr int kPatients = 2000;  // two uploads of 1,000 (bulk.chunk_size)
 
 struct DriverRun {
   bool killed = false;

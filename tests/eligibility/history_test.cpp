@@ -247,6 +247,29 @@ TEST_F(Records, R_SHOUKAI_bulk_registration_then_bulk_query_by_reference_number)
   for (const char* s : {"saved", "uploading", "uploaded", "waiting", "received", "done"}) EXPECT_TRUE(stages.count(s)) << s;
 }
 
+TEST_F(Records, a_bad_request_names_the_field_at_fault_and_starts_nothing) {
+  Done done;
+  onshi_error err = empty_error();
+  uint64_t op = 0;
+  const json patients = {{{"patient_id", "A"}, {"insurer_number", "06139992"}, {"number", "5678"}, {"birth_date", "19800515"}},
+                         {{"patient_id", "B"}, {"insurer_number", "06139992"}, {"number", "5678"}, {"birth_date", "1980-05-15"}}};
+  const std::string bulk = json{{"patients", patients}}.dump();
+  EXPECT_EQ(rec.vtable->bulk_start_async(rec.instance, bytes_of(bulk), nullptr, &done.c, &op, &err), ONSHI_E_INVALID_ARGUMENT);
+  EXPECT_NE(std::string(err.message).find("patients[1].birth_date"), std::string::npos) << err.message;
+  err = empty_error();
+  const std::string refs = json{{"registrations", {{{"reference_number", "K1"}, {"insurer_number", "06139992"}, {"number", "1"}},
+                                                   {{"reference_number", "K1"}, {"insurer_number", "06139992"}, {"number", "2"}}}}}
+                               .dump();
+  EXPECT_EQ(rec.vtable->register_reference_async(rec.instance, bytes_of(refs), &done.c, &op, &err), ONSHI_E_INVALID_ARGUMENT);
+  EXPECT_NE(std::string(err.message).find("registrations[1].reference_number"), std::string::npos) << err.message;
+  std::string jobs;
+  onshi_writer w = append_to(jobs);
+  ASSERT_EQ(rec.vtable->bulk_jobs(rec.instance, &w, &err), ONSHI_OK);
+  EXPECT_TRUE(json::parse(jobs)["jobs"].empty()) << "nothing was stored";
+  std::lock_guard lock(done.mutex);
+  EXPECT_EQ(done.calls, 0) << "a call that cannot start has no completion";
+}
+
 // ---- the CLI ----
 
 using support::CliRun;

@@ -170,13 +170,18 @@ std::string request_kind(std::string_view request_json) {
   return it != doc.end() && it->is_string() ? it->get<std::string>() : "";
 }
 
+Result<json> parse_request(std::string_view text, std::string_view schema, size_t max_bytes) {
+  json doc = text.size() > max_bytes ? json(json::value_t::discarded) : json::parse(text, nullptr, false);
+  if (doc.is_discarded()) return support::parse_document(text, schema, max_bytes).error();  // its words for why
+  if (doc.is_object() && !support::find(doc, "schema")) doc["schema"] = schema;
+  if (auto ok = support::check_schema(doc, schema); !ok) return std::move(ok).error();
+  return doc;
+}
+
 Result<Query> read_query(std::string_view request_json) {
-  json doc = json::parse(request_json, nullptr, false);
-  // The schema may be left out (EMRs written before it existed); when given it must be ours.
-  if (doc.is_object() && !support::find(doc, "schema")) doc["schema"] = ONSHI_SCHEMA_ELIGIBILITY_REQUEST;
-  if (doc.is_discarded() || request_json.size() > support::kMaxDocumentBytes)
-    return support::parse_document(request_json, ONSHI_SCHEMA_ELIGIBILITY_REQUEST).error();
-  if (auto ok = support::check_schema(doc, ONSHI_SCHEMA_ELIGIBILITY_REQUEST); !ok) return std::move(ok).error();
+  auto parsed = parse_request(request_json, ONSHI_SCHEMA_ELIGIBILITY_REQUEST);
+  if (!parsed) return std::move(parsed).error();
+  const json& doc = *parsed;
   const std::string kind = doc.value("kind", json("")).is_string() ? doc.value("kind", std::string()) : "";
   if (kind == "card") {
     auto card = support::from_document<CardQuery>(doc, ONSHI_SCHEMA_ELIGIBILITY_REQUEST);

@@ -1,24 +1,24 @@
 // onshi.eligibility-records/1 (onshi_ext_eligibility_records.h): 一括照会 jobs that survive kill -9,
 // 照会番号 registration, and the verification history, all in the host's durable store.
 //
-// Requests go out through the host's exchange service (onshi.host.exchange/1), i.e. through this
-// plugin's own exchange_async and whichever transport it is configured for, so the jobs need
-// nothing of the transports' insides. Everything here runs on the plugin's strand (the Reactor the
-// plugin gives), like the core: no locks among the callbacks.
+// The C layer only: it reads the request documents, adapts the host (store, exchange, strand) to
+// the core's BulkJobs (core bulk_job.hpp, where the jobs' state machine and its crash-safety rules
+// live) and turns its progress and completions into the caller's listener and completion.
 // Decisions (crash safety above all): docs/decisions/eligibility-bulk.md.
 #pragma once
 
 #include <onshi/abi/onshi_ext_eligibility_records.h>
 
 #include <map>
-#include <memory>
 #include <mutex>
+#include <onshi/eligibility/bulk_job.hpp>
 #include <onshi/eligibility/outcome.hpp>
 #include <onshi/eligibility/reactor.hpp>
 #include <onshi/plugin.hpp>
 #include <string>
 
 #include "history.hpp"
+#include "host_adapters.hpp"
 
 namespace onshi::eligibility::plugin {
 
@@ -35,9 +35,9 @@ class RecordsInstance : public onshi::plugin::Instance {
 
 class Records {
  public:
+  // `reactor` is the plugin's strand; destroy this after it was shut down: open operations then
+  // complete with ONSHI_E_CANCELLED.
   Records(onshi::plugin::Host host, Reactor& reactor);
-  // After the plugin's reactor was shut down: open operations complete with ONSHI_E_CANCELLED.
-  ~Records();
 
   static const onshi_eligibility_records_v1* table();
 
@@ -47,20 +47,14 @@ class Records {
   // the history and returns its outcome document, matched to a registered 照会番号 (R-SHOUKAI).
   nlohmann::json on_outcome(uint64_t op, const Outcome& outcome);
 
-  struct Job;
-  struct Op;
-
  private:
   friend struct Api;
-  onshi::plugin::Host host_;
-  Reactor& reactor_;
+  HostStore store_;
+  HostTerminal terminal_;
   History history_;
   std::mutex expected_mutex_;
   std::map<uint64_t, std::string> expected_;  // op → how
-  std::map<uint64_t, std::shared_ptr<Op>> ops_;  // [strand] open operations of this extension
-  uint64_t next_op_ = 1;                         // [strand]
-  std::mutex op_ids_mutex_;
-  uint64_t next_id_ = 1;
+  BulkJobs jobs_;  // last: destroyed first, while what it uses is still there
 };
 
 }  // namespace onshi::eligibility::plugin

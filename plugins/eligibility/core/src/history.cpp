@@ -1,5 +1,6 @@
 #include <onshi/eligibility/history.hpp>
 #include <onshi/eligibility/json.hpp>
+#include <onshi/support/document.hpp>
 
 #include <unicode/normalizer2.h>
 #include <unicode/translit.h>
@@ -173,6 +174,68 @@ std::vector<std::string> history_tags(const json& entry) {
     if (p->contains("patient_id")) add("patient:" + (*p)["patient_id"].get<std::string>());
   }
   return tags;
+}
+
+std::optional<StoreRecord> history_record(const Outcome& outcome, const HistoryContext& context) {
+  auto entry = history_entry(outcome, context);
+  if (!entry) return std::nullopt;
+  // key empty: the store numbers entries in order of writing; R-RETAIN by the host clock.
+  return StoreRecord{kHistoryCollection, "", context.at_unix_ms, retention_end_unix_ms(context.at_unix_ms),
+                     history_tags(*entry), entry->dump()};
+}
+
+void from_json(const json& doc, Reference& r) {
+  for (auto [key, field] : {std::pair{"reference_number", &r.reference_number},
+                            {"patient_id", &r.patient_id},
+                            {"insurer_number", &r.insurer_number},
+                            {"symbol", &r.symbol},
+                            {"number", &r.number},
+                            {"branch", &r.branch},
+                            {"birth_date", &r.birth_date}})
+    support::read(doc, key, *field);
+}
+
+Result<void> save_references(RecordStore& store, const std::vector<Reference>& registered, int64_t now) {
+  std::vector<StoreRecord> records;
+  for (const Reference& r : registered) {
+    json doc = {{"schema", kReferenceSchema},
+                {"reference_number", r.reference_number},
+                {"patient_id", r.patient_id},
+                {"insurer_number", r.insurer_number},
+                {"number", r.number},
+                {"registered_unix_ms", now}};
+    for (auto [k, v] : {std::pair{"symbol", &r.symbol}, {"branch", &r.branch}, {"birth_date", &r.birth_date}})
+      if (!v->empty()) doc[k] = *v;
+    // Kept until registered again: the 照会番号 is the clinic's own chart number (R-SHOUKAI).
+    records.push_back(StoreRecord{kReferenceCollection, r.reference_number, now, 0, {"patient:" + r.patient_id}, doc.dump()});
+  }
+  if (records.empty()) return {};
+  return store.put(records);
+}
+
+std::optional<Reference> find_reference(const RecordStore& store, const std::string& reference_number) {
+  StoreQuery q;
+  q.collection = kReferenceCollection;
+  q.key = reference_number;
+  auto found = store.query(q);
+  if (!found || found->empty()) return std::nullopt;
+  const json doc = json::parse(found->front().doc, nullptr, false);
+  auto reference = support::from_document<Reference>(doc, kReferenceSchema);
+  if (!reference) return std::nullopt;
+  return std::move(reference).value();
+}
+
+json patient_of(const RecordStore& store, const Outcome& outcome, HistoryContext& context) {
+  std::string ref = context.reference_number;
+  for (const Qualification& q : outcome.qualifications)
+    if (ref.empty() && q.reference_number && !q.reference_number->empty()) ref = *q.reference_number;
+  if (ref.empty()) return nullptr;
+  context.reference_number = ref;
+  if (context.patient_id.empty())
+    if (auto registered = find_reference(store, ref)) context.patient_id = registered->patient_id;
+  json patient = {{"reference_number", ref}};
+  if (!context.patient_id.empty()) patient["patient_id"] = context.patient_id;
+  return patient;
 }
 
 }  // namespace onshi::eligibility

@@ -1,6 +1,6 @@
 // The two-phase interfaces (eligibility-xml.md §2.4): 一括照会 OQSmuquc01/02 (§3.3) and 照会番号登録
 // OQSsiimm01 / OQSmuimm01/02 (§3.5). Building the requests and reading the answers; the job's
-// state machine lives in the plugin (records.cpp), the decisions in docs/decisions/eligibility-bulk.md.
+// state machine is bulk_job.hpp, the decisions in docs/decisions/eligibility-bulk.md.
 #pragma once
 
 #include <onshi/eligibility/protocol.hpp>

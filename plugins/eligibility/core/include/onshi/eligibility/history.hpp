@@ -1,5 +1,6 @@
 // The verification history (issue 5, R-RETAIN): what one entry holds, how long it may be kept, and
-// the keys it is found by. Pure functions; the plugin puts entries into the host's store.
+// the keys it is found by; and the registered 照会番号 (R-SHOUKAI). Pure functions, or functions
+// of the RecordStore they are kept in (the plugin's is the host's store).
 // Kept: when, how, the outcome, the qualification fields billing needs, the consent flags, the
 // 照会番号. Never kept: the individual number (no outcome carries it), a PIN (never reaches this
 // plugin), the address, or anything of an outcome whose insurer withheld data (cache_allowed false:
@@ -7,6 +8,7 @@
 #pragma once
 
 #include <onshi/eligibility/outcome.hpp>
+#include <onshi/eligibility/record_store.hpp>
 
 #include <nlohmann/json.hpp>
 
@@ -19,6 +21,9 @@
 namespace onshi::eligibility {
 
 inline constexpr std::string_view kHistoryEntrySchema = "onshi.eligibility.history-entry/1";
+inline constexpr std::string_view kReferenceSchema = "onshi.eligibility.reference/1";
+inline constexpr const char* kHistoryCollection = "history";
+inline constexpr const char* kReferenceCollection = "references";
 
 // R-RETAIN: a result of `at` can be looked up until the end of the month after it (JST), so it
 // expires at 00:00 JST on the first day of the second month after it.
@@ -45,11 +50,28 @@ struct HistoryContext {
 std::optional<nlohmann::json> history_entry(const Outcome& outcome, const HistoryContext& context);
 // "name:<key>", "ref:<照会番号>", "patient:<id>" for the store's exact look-ups.
 std::vector<std::string> history_tags(const nlohmann::json& entry);
+// The entry as a record of kHistoryCollection (numbered by the store, expiring by R-RETAIN, tagged);
+// nullopt as for history_entry. A bulk batch puts these together with its results.
+std::optional<StoreRecord> history_record(const Outcome& outcome, const HistoryContext& context);
 
 // What of a qualification may be kept: the billing fields and consent flags (no address).
 nlohmann::json keepable_qualification(const Qualification& q);
 // An outcome document reduced to what may be stored: everything but the address for a normal
 // one; only kind/stage/code for one the insurer withheld data of (cache_allowed false).
 nlohmann::json keepable_outcome(const Outcome& outcome);
+
+// ---- 照会番号 (R-SHOUKAI): kept in kReferenceCollection, keyed by the number, until registered again.
+// A registered 照会番号 and what it was registered for.
+struct Reference {
+  std::string reference_number, patient_id;
+  std::string insurer_number, symbol, number, branch, birth_date;
+};
+void from_json(const nlohmann::json& doc, Reference& reference);  // the fields as strings (support::read)
+Result<void> save_references(RecordStore& store, const std::vector<Reference>& registered, int64_t now_unix_ms);
+std::optional<Reference> find_reference(const RecordStore& store, const std::string& reference_number);
+// The "patient" of an outcome, {"reference_number", "patient_id"?}, when `context` or the answer
+// carries a 照会番号 (the first one found), else null; the patient id is the context's, or the one
+// registered with that number. `context` gets both, for the history entry.
+nlohmann::json patient_of(const RecordStore& store, const Outcome& outcome, HistoryContext& context);
 
 }  // namespace onshi::eligibility
