@@ -190,9 +190,12 @@ std::string Services::config_json() const {
 
 Result<void> Services::insert_card(const std::vector<std::string>& persona_flags, const std::function<bool()>& present) {
   card_.stop();
+  // pcscd notices a card that left only at its next poll: wait for the empty reader, or the new
+  // card's "present" could be the old one's ghost, gone by the first APDU.
+  const fs::path log = work_ / "logs" / "vcard.log";
+  if (auto empty = wait_until([&] { return !present(); }, "the empty reader", log); !empty) return empty;
   std::vector<std::string> argv = {program("onshi-vcard").string(), "--state-dir", (work_ / "vcard").string()};
   argv.insert(argv.end(), persona_flags.begin(), persona_flags.end());
-  const fs::path log = work_ / "logs" / "vcard.log";
   auto card = Process::spawn(argv, log);
   if (!card) return std::move(card).error();
   card_ = std::move(*card);

@@ -38,6 +38,9 @@ void wait_for(Presence want) {
 }  // namespace
 
 VirtualCard::VirtualCard(std::vector<std::string> args) : dir_(fresh_dir()) {
+  // Whoever used the reader before (another test, the demo) may have left a card pcscd still
+  // shows: its ghost would answer "present" for ours and be gone by the first APDU.
+  wait_for(Presence::absent);
   state_dir_ = (fs::path(ONSHI_TEST_WORK_DIR) / "vcard-state").string();  // keys are reused across tests
   std::vector<std::string> argv = {ONSHI_VCARD_PATH, "--state-dir", state_dir_, "--apdu-log", dir_ + "/apdu.log"};
   argv.insert(argv.end(), args.begin(), args.end());
