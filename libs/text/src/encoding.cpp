@@ -265,6 +265,35 @@ Result<std::string> encode_from_utf8(std::string_view utf8, Encoding to, std::st
 
 std::size_t invalid_utf8_at(std::string_view text) { return first_invalid_utf8(text); }
 
+std::string utf8_prefix(std::string_view text, std::size_t max_bytes) {
+  if (text.size() <= max_bytes) return std::string(text);
+  std::size_t end = max_bytes;
+  while (end > 0 && (static_cast<uint8_t>(text[end]) & 0xC0) == 0x80) --end;  // back to a character's start
+  return std::string(text.substr(0, end));
+}
+
+std::string fold_digits(std::string_view typed) {
+  std::string out;
+  const auto* s = reinterpret_cast<const uint8_t*>(typed.data());
+  const int32_t len = static_cast<int32_t>(typed.size());
+  for (int32_t i = 0; i < len;) {
+    const int32_t start = i;
+    UChar32 cp;
+    U8_NEXT(s, i, len, cp);
+    if (cp >= 0xFF10 && cp <= 0xFF19) out += static_cast<char>('0' + (cp - 0xFF10));
+    else if (cp == ' ' || cp == '-' || cp == 0x3000 || cp == 0x2010 || cp == 0x2011 || cp == 0x2012 ||
+             cp == 0x2013 || cp == 0x2212 || cp == 0xFF0D || cp == 0x30FC || cp == 0xFF70)
+      continue;  // spaces and the hyphens and long vowel marks an IME gives for "-"
+    else out.append(typed.substr(start, i - start));
+  }
+  return out;
+}
+
+bool looks_like_individual_number(std::string_view typed) {
+  const std::string digits = fold_digits(typed);
+  return digits.size() == 12 && digits.find_first_not_of("0123456789") == std::string::npos;
+}
+
 std::string readable(std::string_view bytes, std::size_t max_bytes) {
   const std::string_view head = bytes.substr(0, max_bytes);
   for (auto enc : {Encoding::utf8, Encoding::shift_jis})

@@ -1,5 +1,6 @@
 #include "documents.hpp"
 
+#include <onshi/text/encoding.hpp>
 #include <onshi/claims/json.hpp>
 #include <onshi/claims/numbers.hpp>
 #include <onshi/claims/statement_form.hpp>
@@ -144,10 +145,10 @@ Result<std::string> copay(std::string_view request) {
 Result<std::string> check_number(std::string_view request) {
   auto in = support::read_document<NumberRequest>(request, ONSHI_SCHEMA_CLAIMS_NUMBER_REQUEST);
   if (!in) return in.error();
-  const auto& [kind, number] = *in;
-  // 12 digits is the shape of an individual number (マイナンバー), never of an insurer,
-  // 公費 or recipient number: refuse it without echoing it anywhere.
-  if (number.size() == 12 && number.find_first_not_of("0123456789") == std::string::npos)
+  const NumberKind kind = in->kind;
+  // 12 digits, however typed, is the shape of an individual number (マイナンバー), never of an
+  // insurer, 公費 or recipient number: refuse it without echoing it anywhere (R-NOMYNUM).
+  if (text::looks_like_individual_number(in->number))
     return json{{"schema", ONSHI_SCHEMA_CLAIMS_NUMBER_CHECK},
                 {"kind", kNumberKinds.name(kind)},
                 {"valid", false},
@@ -155,6 +156,7 @@ Result<std::string> check_number(std::string_view request) {
                             "it was not checked, kept or shown"},
                 {"hint", "type the number printed on the insurance card or certificate, not the My Number"}}
         .dump(2);
+  const std::string number = text::fold_digits(in->number);  // full-width digits as an IME types them
   json doc = {{"schema", ONSHI_SCHEMA_CLAIMS_NUMBER_CHECK}, {"kind", kNumberKinds.name(kind)}, {"number", number}};
   auto learned = learn_from_number(kind, number);
   if (learned) {

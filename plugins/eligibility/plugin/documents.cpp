@@ -6,6 +6,7 @@
 #include <onshi/eligibility/protocol.hpp>
 #include <onshi/support/base64.hpp>
 #include <onshi/support/document.hpp>
+#include <onshi/text/encoding.hpp>
 
 #include <algorithm>
 #include <array>
@@ -127,6 +128,12 @@ std::string base64_field(const json& doc, const char* key, size_t min_bytes, con
 
 }  // namespace
 
+void refuse_individual_number(const char* key, std::string_view value) {
+  if (text::looks_like_individual_number(value))
+    bad(key, "has the shape of an individual number (マイナンバー, 12 digits): it was not sent, kept or shown; type "
+             "the number printed on the insurance card or certificate");
+}
+
 void from_json(const json& doc, InsuredQuery& q) {
   for (auto [key, field] : {std::pair{"insurer_number", &q.insurer_number},
                             {"symbol", &q.symbol},
@@ -138,6 +145,8 @@ void from_json(const json& doc, InsuredQuery& q) {
   if (!padded) bad("insurer_number", "must be the 保険者番号: 8 digits, or 6 digits for 国保");
   q.insurer_number = std::move(*padded);
   if (q.number.empty()) bad("number", "(被保険者番号) is required");
+  refuse_individual_number("number", q.number);
+  refuse_individual_number("symbol", q.symbol);
   if (q.birth_date.size() != 8 || !all_digits(q.birth_date)) bad("birth_date", "must be the 生年月日 as YYYYMMDD");
   support::read(doc, "limit_consent", q.limit_consent);
 }

@@ -47,6 +47,10 @@ struct CardQuery {
 };
 using Query = std::variant<InsuredQuery, CardQuery>;
 
+// R-NOMYNUM: a field holding 12 digits, however typed, has the shape of an individual number
+// (マイナンバー): the request is refused naming the field, never the value, and nothing is sent.
+void refuse_individual_number(const char* key, std::string_view value);
+
 // ONSHI_E_NOT_SUPPORTED for an unknown kind; ONSHI_E_INVALID_ARGUMENT naming the field otherwise.
 // The schema may be left out; when given it must be onshi.eligibility.request/1.
 Result<Query> read_query(std::string_view request_json);

@@ -67,9 +67,10 @@ Result<void> read_tls(const json& section, TlsOptions& tls) {
     into = it->get<std::string>();
     return {};
   };
-  std::string url, port, ca, cert, key;
+  std::string url, port, ca, cert, key, passphrase;
   for (auto [k, into] : {std::pair{"url", &url}, {"host", &tls.host}, {"port", &port}, {"base_path", &tls.base_path},
-                         {"ca_file", &ca}, {"cert_file", &cert}, {"key_file", &key}})
+                         {"ca_file", &ca}, {"cert_file", &cert}, {"key_file", &key},
+                         {"key_passphrase_file", &passphrase}})
     if (auto r = text(k, *into); !r) return r;
   if (!url.empty() && !tls.host.empty()) return config_error("tls.url", "and tls.host cannot both be set");
   if (!url.empty()) {
@@ -81,6 +82,7 @@ Result<void> read_tls(const json& section, TlsOptions& tls) {
   tls.ca_file = ca;
   tls.cert_file = cert;
   tls.key_file = key;
+  tls.key_passphrase_file = passphrase;
   auto timeout = read_ms(section, "timeout_ms", std::chrono::milliseconds(30000), "tls");
   if (!timeout) return std::move(timeout).error();
   tls.timeout = *timeout;
@@ -125,7 +127,7 @@ Result<Config> read_config(std::string_view text) {
   if (auto tls = doc.find("tls"); tls != doc.end())
     if (auto read = read_tls(*tls, c.tls); !read) return std::move(read).error();
   if (auto dir = doc.find("state_dir"); dir != doc.end() && dir->is_string()) c.state_dir = dir->get<std::string>();
-  if (c.state_dir.empty()) c.state_dir = fs::temp_directory_path() / kPluginId;
+  // No state folder: nothing is kept on disk at all, never in a temp folder others can read.
   return c;
 }
 

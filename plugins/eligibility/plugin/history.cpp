@@ -27,6 +27,7 @@ void from_json(const json& doc, HistoryQuery& q) {
                             {"reference_number", &q.reference_number},
                             {"patient_id", &q.patient_id}})
     support::read(doc, key, *field);
+  refuse_individual_number("reference_number", q.reference_number);
   for (auto [key, day] : {std::pair{"since", &q.since}, {"until", &q.until}})
     if (!day->empty() && !jst_day_start_unix_ms(*day)) support::fail(key, "must be a day YYYYMMDD");
   if (!q.name.empty() && name_key(q.name).empty()) support::fail("name", "has nothing to look for once spaces are removed");

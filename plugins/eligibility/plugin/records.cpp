@@ -25,6 +25,8 @@ bool is_day(std::string_view s) { return s.size() == 8 && digits(s); }
 void check_row(BulkPatient& p) {
   if (p.patient_id.empty()) support::fail("patient_id", "(the EMR's own id) is required");
   if (!p.birth_date.empty() && !is_day(p.birth_date)) support::fail("birth_date", "must be the 生年月日 as YYYYMMDD");
+  refuse_individual_number("reference_number", p.reference_number);
+  refuse_individual_number("number", p.number);
   if (!p.reference_number.empty() && p.number.empty()) return;
   auto padded = padded_insurer_number(p.insurer_number);
   if (!padded) support::fail("insurer_number", "must be the 保険者番号: 8 digits, or 6 digits for 国保");
@@ -37,6 +39,8 @@ void check_row(BulkPatient& p) {
 void check_row(Reference& r) {
   if (r.reference_number.empty() || r.reference_number.size() > 50)
     support::fail("reference_number", "(照会番号, the clinic's patient number) must be 1 to 50 characters");
+  refuse_individual_number("reference_number", r.reference_number);
+  refuse_individual_number("number", r.number);
   auto padded = padded_insurer_number(r.insurer_number);
   if (!padded) support::fail("insurer_number", "must be the 保険者番号: 8 digits, or 6 digits for 国保");
   r.insurer_number = *padded;

@@ -1,5 +1,7 @@
 #include <onshi/claims/numbers.hpp>
 
+#include <onshi/text/encoding.hpp>
+
 #include <algorithm>
 #include <array>
 
@@ -65,7 +67,7 @@ Result<InsurerNumber> parse_insurer_number(std::string_view text) {
   std::string_view digits = text;
   while (!digits.empty() && digits.front() == ' ') digits.remove_prefix(1);  // "  123456" (国保)
   if (!all_digits(digits) || (digits.size() != 8 && digits.size() != 6))
-    return number_error("保険者番号 '" + std::string(text.substr(0, 16)) + "' must be 8 digits, or 6 digits for 国保 (" +
+    return number_error("保険者番号 '" + text::utf8_prefix(text, 16) + "' must be 8 digits, or 6 digits for 国保 (" +
                         std::to_string(digits.size()) + " characters given)");
   InsurerNumber n;
   n.digits = std::string(digits);
@@ -102,7 +104,7 @@ Result<void> check_houbetsu_consistency(const InsurerNumber& insurer, const Qual
 
 Result<PublicExpenseNumber> parse_public_expense_number(std::string_view text) {
   if (text.size() != 8 || !all_digits(text))
-    return number_error("公費負担者番号 '" + std::string(text.substr(0, 16)) + "' must be 8 digits");
+    return number_error("公費負担者番号 '" + text::utf8_prefix(text, 16) + "' must be 8 digits");
   PublicExpenseNumber n;
   n.digits = std::string(text);
   n.houbetsu = n.digits.substr(0, 2);
@@ -119,7 +121,7 @@ Result<PublicExpenseNumber> parse_public_expense_number(std::string_view text) {
 
 Result<void> check_recipient_number(std::string_view text) {
   if (text.size() != 7 || !all_digits(text))
-    return number_error("受給者番号 '" + std::string(text.substr(0, 16)) + "' must be 7 digits");
+    return number_error("受給者番号 '" + text::utf8_prefix(text, 16) + "' must be 7 digits");
   return verify_check_digit("受給者番号", text);
 }
 

@@ -1,5 +1,7 @@
 #include <onshi/eligibility/bulk_job.hpp>
 
+#include <onshi/support/files.hpp>
+
 #include <onshi/abi/onshi_ext_eligibility_records.h>
 #include <onshi/eligibility/bulk.hpp>
 #include <onshi/support/dates.hpp>
@@ -7,7 +9,6 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <fstream>
 #include <iterator>
 #include <random>
 #include <set>
@@ -407,10 +408,9 @@ class JobRun final : public BulkJobs::Operation {
     for (fs::directory_iterator it(settings().folder_root / "res", ec), end; !ec && it != end; it.increment(ec)) {
       const std::string name = it->path().filename().string();
       if (!name.starts_with(wanted)) continue;
-      std::ifstream in(it->path(), std::ios::binary);
-      const std::string bytes{std::istreambuf_iterator<char>(in), {}};
-      if (bytes.find(afi) == std::string::npos) continue;
-      auto msg = read_xml_msg(bytes, name);
+      auto read = support::read_file(it->path(), ReadLimits{}.max_bytes);  // bounded, never through a link
+      if (!read || !read->has_value() || (*read)->find(afi) == std::string::npos) continue;
+      auto msg = read_xml_msg(**read, name);
       if (!msg || view_as<BulkReception>(*msg).header.ArbitraryFileIdentifier != afi) continue;
       return bulk_receipt_of(*msg);
     }

@@ -2,7 +2,8 @@
 
 #include "folder_watch.hpp"
 
-#include <fstream>
+#include <onshi/support/files.hpp>
+
 #include <algorithm>
 #include <map>
 #include <sstream>
@@ -34,7 +35,8 @@ struct FaceFolder::Impl {
 
   // Keep only names still in the folder, so the state file stays as small as the folder.
   Result<void> load_state() {
-    auto stored = detail::read_file(state_file(), 16u << 20);
+    if (options.state_dir.empty()) return {};  // remembered for this run only
+    auto stored = support::read_file(state_file(), 16u << 20);
     if (!stored) return std::move(stored).error();
     if (!stored->has_value()) return {};
     std::string kept;
@@ -44,14 +46,15 @@ struct FaceFolder::Impl {
       if (!name.empty() && fs::exists(options.face_dir / name, ec) && processed.insert(name).second)
         kept += name + "\n";
     }
-    return detail::write_file_atomically(state_file(), kept);
+    return support::write_file_atomically(state_file(), kept);
   }
 
   void remember(const std::string& name) {
     processed.insert(name);
     attempts.erase(name);
-    std::ofstream out(state_file(), std::ios::app);
-    out << name << '\n';
+    if (options.state_dir.empty()) return;
+    if (auto kept = support::append_line(state_file(), name); !kept)
+      report(kept.error());  // not kept: after a restart this file would be shown again
   }
 
   void report(Result<FaceResult> r) {
@@ -73,7 +76,7 @@ struct FaceFolder::Impl {
 
   void consider(const std::string& name) {
     const fs::path path = options.face_dir / name;
-    auto bytes = detail::read_file(path, options.limits.max_bytes);
+    auto bytes = support::read_file(path, options.limits.max_bytes);
     if (!bytes) {
       remember(name);
       return report(std::move(bytes).error());
@@ -112,8 +115,7 @@ Result<std::unique_ptr<FaceFolder>> FaceFolder::open(Reactor& reactor, FaceOptio
   if (!fs::is_directory(options.face_dir, ec))
     return make_error(ONSHI_E_NOT_FOUND, "folder", "face folder " + options.face_dir.string() + " does not exist",
                       "mount the terminal's FACE share and check FaceDataDir in UserDefinitionForFace.property");
-  fs::create_directories(options.state_dir, ec);
-  if (ec) return detail::io_error(options.state_dir, "cannot create", ec);
+  if (auto made = support::make_private_dirs(options.state_dir); !made) return std::move(made).error();
   auto impl = std::shared_ptr<Impl>(new Impl{reactor, std::move(options), std::move(on_result), {}, {}, {}});
   if (auto loaded = impl->load_state(); !loaded) return std::move(loaded).error();
   std::weak_ptr<Impl> weak = impl;

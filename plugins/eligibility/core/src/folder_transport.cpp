@@ -2,6 +2,8 @@
 
 #include "folder_watch.hpp"
 
+#include <onshi/support/files.hpp>
+
 #include <cstdio>
 #include <map>
 #include <optional>
@@ -9,7 +11,7 @@
 namespace onshi::eligibility {
 
 namespace fs = std::filesystem;
-using detail::io_error;
+using support::io_error;
 
 namespace {
 
@@ -102,12 +104,13 @@ struct FolderTransport::Impl : std::enable_shared_from_this<Impl> {
   // skipped (the terminal would refuse it or we would read the old answer).
   Result<std::string> next_name(std::string_view prefix, std::chrono::year_month_day today) {
     const std::string date = ymd(today);
-    auto seq = detail::next_in_daily_sequence(options.state_dir / "sequence", date);
+    auto seq = options.state_dir.empty() ? Result<int>(memory_sequence(date))
+                                         : support::next_in_daily_sequence(options.state_dir / "sequence", date);
     if (!seq) return std::move(seq).error();
     for (int n = *seq; n <= 9999; ++n) {
       char num[16];
       std::snprintf(num, sizeof num, "%04d", n);
-      const std::string tail = options.random_name_part ? detail::random_name_part(4) : std::string();
+      const std::string tail = options.random_name_part ? support::random_name_part(4) : std::string();
       const std::string name = std::string(prefix) + "req_" + date + num + tail + ".xml";
       std::error_code ec;
       if (fs::exists(res / swap_req_res(name), ec) || fs::exists(res / (stem_of(name) + ".err"), ec)) continue;
@@ -117,12 +120,21 @@ struct FolderTransport::Impl : std::enable_shared_from_this<Impl> {
                       "wait until tomorrow, or clear old answers from " + res.string());
   }
 
+  // Without a state folder the counter lives as long as the process; the random part and the
+  // exclusive creation keep names apart across restarts.
+  int memory_sequence(const std::string& date) {
+    if (memory_day != date) memory_day = date, memory_count = 0;
+    return ++memory_count;
+  }
+  std::string memory_day;
+  int memory_count = 0;
+
   // Places the request under a fresh name, created exclusively: never over another program's file.
   Result<std::string> place(std::string_view prefix, std::chrono::year_month_day today, std::string_view bytes) {
     for (int attempt = 0; attempt < 16; ++attempt) {
       auto name = next_name(prefix, today);
       if (!name) return name;
-      auto created = detail::create_file_exclusively(req / *name, bytes);
+      auto created = support::create_file_exclusively(req / *name, bytes);
       if (!created) return std::move(created).error();
       if (*created) return name;
     }
@@ -138,7 +150,7 @@ struct FolderTransport::Impl : std::enable_shared_from_this<Impl> {
     const std::string res_name = swap_req_res(p.request_name);
     const std::size_t max = options.limits.max_bytes;
 
-    auto err = detail::read_file(res / (stem_of(p.request_name) + ".err"), 64 * 1024);
+    auto err = support::read_file(res / (stem_of(p.request_name) + ".err"), 64 * 1024);
     if (err && err->has_value() && !(*err)->empty()) {  // an empty .err is still being written
       Error e = make_error(ONSHI_E_PROTOCOL, "folder",
                            "the terminal rejected " + p.request_name + ": " + text::readable(**err),
@@ -149,7 +161,7 @@ struct FolderTransport::Impl : std::enable_shared_from_this<Impl> {
       return deliver(id, make_error(ONSHI_E_NOT_SUPPORTED, "folder",
                                     "the terminal answered " + p.request_name + " with an encrypted ZIP",
                                     "set this interface to 'n' in the terminal's encrypt.conf"));
-    auto bytes = detail::read_file(res / res_name, max);
+    auto bytes = support::read_file(res / res_name, max);
     if (!bytes) return deliver(id, std::move(bytes).error());
     if (!bytes->has_value()) return;
     auto msg = read_xml_msg(**bytes, res_name, options.limits);
@@ -178,7 +190,7 @@ struct FolderTransport::Impl : std::enable_shared_from_this<Impl> {
     if (it == pending.end()) return;
     // Only our own bytes are taken back: under this name there may be another program's request.
     const Pending& p = it->second;
-    if (auto there = detail::read_file(req / p.request_name, p.request_bytes.size());
+    if (auto there = support::read_file(req / p.request_name, p.request_bytes.size());
         there && there->has_value() && **there == p.request_bytes) {
       std::error_code ec;
       fs::remove(req / p.request_name, ec);
@@ -197,8 +209,7 @@ Result<std::unique_ptr<FolderTransport>> FolderTransport::open(Reactor& reactor,
     if (!fs::is_directory(dir, ec))
       return make_error(ONSHI_E_NOT_FOUND, "folder", "folder " + dir.string() + " does not exist",
                         "mount the terminal's OQS share and check the req/res folder names in the configuration");
-  fs::create_directories(impl->options.state_dir, ec);
-  if (ec) return io_error(impl->options.state_dir, "cannot create", ec);
+  if (auto made = support::make_private_dirs(impl->options.state_dir); !made) return std::move(made).error();
   std::weak_ptr<Impl> weak = impl;
   auto watch = detail::DirectoryWatch::open(reactor, impl->res, impl->options.rescan_interval, [weak] {
     if (auto self = weak.lock()) self->check_all();

@@ -1,6 +1,7 @@
 #include <onshi/eligibility/tls_transport.hpp>
 
 #include <onshi/support/base64.hpp>
+#include <onshi/support/files.hpp>
 #include <onshi/text/encoding.hpp>
 
 #include <boost/asio/executor_work_guard.hpp>
@@ -17,6 +18,7 @@
 #include <openssl/evp.h>
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
+#include <sys/stat.h>
 
 #include <cstdio>
 #include <ctime>
@@ -85,11 +87,15 @@ std::string names_of(X509* cert) {
   return out.empty() ? name_text(X509_get_subject_name(cert)) : out;
 }
 
-// The client context: TLS 1.2+, the server verified against ca_file, our certificate if any.
+// The client context: TLS 1.2 at least, OpenSSL's default ciphers at its security level, no
+// renegotiation, the server verified against ca_file, our certificate if any
+// (docs/decisions/eligibility-tls.md, "Posture").
 Result<std::shared_ptr<ssl::context>> client_context(const TlsOptions& o) {
   auto ctx = std::make_shared<ssl::context>(ssl::context::tls_client);
   ctx->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 | ssl::context::no_sslv3 |
                    ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
+  SSL_CTX_set_min_proto_version(ctx->native_handle(), TLS1_2_VERSION);
+  SSL_CTX_set_options(ctx->native_handle(), SSL_OP_NO_RENEGOTIATION);
   ctx->set_verify_mode(ssl::verify_peer);
   auto file_error = [&](const std::filesystem::path& file, const char* key, const std::string& what) {
     return make_error(ONSHI_E_INVALID_ARGUMENT, kDomain,
@@ -99,7 +105,8 @@ Result<std::shared_ptr<ssl::context>> client_context(const TlsOptions& o) {
   if (o.ca_file.empty())
     return make_error(ONSHI_E_INVALID_ARGUMENT, kDomain, "tls.ca_file is not set: the server cannot be verified",
                       "set tls.ca_file to the CA certificate of the オンライン資格確認 server in " + std::string(kConfig));
-  for (auto [file, key] : {std::pair{&o.ca_file, "ca_file"}, {&o.cert_file, "cert_file"}, {&o.key_file, "key_file"}})
+  for (auto [file, key] : {std::pair{&o.ca_file, "ca_file"}, {&o.cert_file, "cert_file"}, {&o.key_file, "key_file"},
+                           {&o.key_passphrase_file, "key_passphrase_file"}})
     if (!file->empty() && !std::ifstream(*file)) return file_error(*file, key, "cannot be read");
   if (o.cert_file.empty() != o.key_file.empty())
     return make_error(ONSHI_E_INVALID_ARGUMENT, kDomain, "tls.cert_file and tls.key_file must be set together",
@@ -110,8 +117,30 @@ Result<std::shared_ptr<ssl::context>> client_context(const TlsOptions& o) {
   if (!o.cert_file.empty()) {
     ctx->use_certificate_chain_file(o.cert_file.string(), ec);
     if (ec) return file_error(o.cert_file, "cert_file", "holds no PEM certificate (" + ec.message() + ")");
+    // The key proves this clinic to the server: nobody else on the PC may read it.
+    for (auto [file, key] : {std::pair{&o.key_file, "key_file"}, {&o.key_passphrase_file, "key_passphrase_file"}}) {
+      struct stat st {};
+      if (!file->empty() && ::stat(file->c_str(), &st) == 0 && (st.st_mode & 077))
+        return make_error(ONSHI_E_REFUSED, kDomain,
+                          "tls." + std::string(key) + " " + file->string() + " is readable by other users",
+                          "make it readable by the EMR's user only: chmod 600 " + file->string());
+    }
+    auto secret = std::make_shared<std::string>();
+    if (!o.key_passphrase_file.empty()) {
+      auto passphrase = support::read_file(o.key_passphrase_file, 1024);
+      if (!passphrase || !passphrase->has_value())
+        return file_error(o.key_passphrase_file, "key_passphrase_file", "cannot be read");
+      *secret = std::move(**passphrase);
+      while (!secret->empty() && (secret->back() == '\n' || secret->back() == '\r')) secret->pop_back();
+    }
+    ctx->set_password_callback([secret](std::size_t, ssl::context::password_purpose) { return *secret; });
     ctx->use_private_key_file(o.key_file.string(), ssl::context::pem, ec);
-    if (ec) return file_error(o.key_file, "key_file", "holds no PEM private key (" + ec.message() + ")");
+    // The key is loaded: nothing needs the passphrase again.
+    OPENSSL_cleanse(secret->data(), secret->size());
+    ctx->set_password_callback([](std::size_t, ssl::context::password_purpose) { return std::string(); });
+    if (ec)
+      return file_error(o.key_file, "key_file",
+                        "holds no PEM private key, or not one this passphrase opens (" + ec.message() + ")");
     if (SSL_CTX_check_private_key(ctx->native_handle()) != 1)
       return file_error(o.key_file, "key_file", "is not the key of " + o.cert_file.string());
   }

@@ -27,6 +27,16 @@ Result<std::string> encode_from_utf8(std::string_view utf8, Encoding to, std::st
 // `max_bytes` of it as UTF-8 when it is UTF-8 or Shift_JIS, else "(N bytes in an unknown encoding)".
 // Never invalid UTF-8, so it can go into any document or log.
 std::string readable(std::string_view bytes, std::size_t max_bytes = 400);
+// At most `max_bytes` of UTF-8 `text`, never cutting a character in two (for echoing input).
+std::string utf8_prefix(std::string_view text, std::size_t max_bytes);
+
+// A number as typed at a window: full-width digits (０-９) become ASCII, and spaces and hyphens of
+// any width are dropped. Anything else is kept as it is.
+std::string fold_digits(std::string_view typed);
+// R-NOMYNUM: 12 digits, however typed (spaced, hyphenated, full-width), is the shape of an
+// individual number (マイナンバー): never checked, sent, kept or shown.
+bool looks_like_individual_number(std::string_view typed);
+
 // Offset of the first byte of `text` that is not well-formed UTF-8, or std::string_view::npos.
 std::size_t invalid_utf8_at(std::string_view text);
 

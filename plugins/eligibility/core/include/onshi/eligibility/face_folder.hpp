@@ -1,7 +1,7 @@
 // The face folder: OQSComApp pushes OQSsiquc01res_face_….xml there after a card reading,
 // with no request. The folder is shared with other programs, so it is only ever read: never
 // locked, moved, renamed or deleted. What was processed is remembered across restarts in a
-// small state file (state_dir/face-processed).
+// small owner-only state file (state_dir/face-processed); without a state_dir, for this run only.
 #pragma once
 
 #include <onshi/eligibility/reactor.hpp>

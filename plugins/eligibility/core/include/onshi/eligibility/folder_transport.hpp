@@ -21,7 +21,7 @@ struct FolderOptions {
   std::filesystem::path root;       // the OQS share, holding req and res
   std::string req_dir = "req";
   std::string res_dir = "res";
-  std::filesystem::path state_dir;  // ours: the daily sequence
+  std::filesystem::path state_dir;  // ours: the daily sequence (empty: kept in memory for this run)
   // 4 random characters after the 12-digit yyyyMMddNNNN, so desks with their own state folders
   // never pick the same name (docs/decisions/eligibility.md, "Request names"). Off: 12 digits only.
   bool random_name_part = true;

@@ -29,7 +29,8 @@ struct TlsOptions {
   std::string base_path = "/oqs";   // interfaces are POSTed to base_path + "/" + interface
   std::filesystem::path ca_file;    // PEM: the CA(s) the server's certificate must chain to
   std::filesystem::path cert_file;  // PEM: the clinic's client certificate (chain); empty = none
-  std::filesystem::path key_file;   // PEM: its private key (never logged)
+  std::filesystem::path key_file;   // PEM: its private key, readable by its owner only (never logged)
+  std::filesystem::path key_passphrase_file;  // when the key is encrypted: a file holding its passphrase
   std::chrono::milliseconds timeout{30000};  // the whole exchange: resolve, connect, handshake, write, read
   ReadLimits limits;  // limits.max_bytes also bounds the HTTP body
 };
