@@ -10,6 +10,7 @@
 #   server-otherca.pem               same key and names, signed by the other CA
 #   client.pem / client.key          the clinic's client certificate (mutual TLS), signed by ca
 #   client-otherca.pem / .key        a client certificate the server must refuse
+#   client-encrypted.key             client.key encrypted (AES-256) with the passphrase in client.pass
 # Needs only the openssl command line (OpenSSL 3). Existing files in DIR are replaced.
 set -eu
 dir=${1:?usage: make-tls-certs.sh DIR}
@@ -17,7 +18,9 @@ mkdir -p "$dir"
 cd "$dir"
 rm -rf ca-db && mkdir ca-db && : > ca-db/index.txt && echo 1000 > ca-db/serial
 
-key() { openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$1" 2>/dev/null; }
+key() { # private keys owner-only, as the client insists
+  (umask 077 && openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$1" 2>/dev/null)
+}
 ca() { # <name> <subject>
   key "$1.key"
   openssl req -x509 -new -key "$1.key" -subj "$2" -days 3650 -sha256 -out "$1.pem" \
@@ -55,5 +58,7 @@ issue ca server.key server-wronghost.pem "/C=JP/O=onshi test/CN=wrong.example" \
 issue other-ca server.key server-otherca.pem "/C=JP/O=someone else/CN=localhost" "$server_ext"
 issue ca client.key client.pem "/C=JP/O=onshi test clinic/CN=1311111111" "$client_ext"
 issue other-ca client-otherca.key client-otherca.pem "/C=JP/O=someone else/CN=1311111111" "$client_ext"
+(umask 077 && printf 'onshi test passphrase\n' > client.pass &&
+  openssl pkey -in client.key -aes256 -passout file:client.pass -out client-encrypted.key 2>/dev/null)
 rm -rf ca-db
 echo "test certificates written to $dir"
