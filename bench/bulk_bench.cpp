@@ -14,12 +14,10 @@
 #include <unistd.h>
 
 #include <chrono>
-#include <condition_variable>
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <mutex>
 #include <nlohmann/json.hpp>
 #include <onshi/host.hpp>
 #include <random>
@@ -53,27 +51,11 @@ pid_t spawn(std::vector<std::string> args, bool quiet) {
   return pid;
 }
 
-struct Done {
-  std::mutex m;
-  std::condition_variable cv;
-  bool done = false;
-  onshi_status status = ONSHI_OK;
-  std::string result, message;
-  onshi_completion c{sizeof(onshi_completion), this, [](void* ctx, onshi_status st, onshi_bytes r, const onshi_error* e) {
-                       auto& d = *static_cast<Done*>(ctx);
-                       std::lock_guard lock(d.m);
-                       d.status = st;
-                       d.result.assign(reinterpret_cast<const char*>(r.data), r.size);
-                       if (e) d.message = e->message;
-                       d.done = true;
-                       d.cv.notify_all();
-                     }};
-  bool wait(std::chrono::seconds limit) {
-    std::unique_lock lock(m);
-    return cv.wait_for(lock, limit, [&] { return done; });
-  }
-};
-
+// What an unfinished or failed call says ("" once it has succeeded).
+std::string failure_of(const onshi::Completion& done) {
+  const auto result = done.result();
+  return result ? std::string() : result.error().message;
+}
 
 }  // namespace
 
@@ -151,26 +133,26 @@ int main(int argc, char** argv) {
                         {"birth_date", p[2]}});
       }
       const std::string request = json{{"patients", list}}.dump();
-      Done bulk;
+      onshi::Completion bulk;
       onshi_error err = onshi::empty_error();
       uint64_t op = 0;
       const auto t0 = Clock::now();
-      if (rec->vtable->bulk_start_async(rec->instance, onshi::bytes_of(request), nullptr, &bulk.c, &op, &err) != ONSHI_OK ||
-          !bulk.wait(std::chrono::seconds(300)) || bulk.status != ONSHI_OK) {
-        std::fprintf(stderr, "P3: the 一括照会 failed: %s\n", err.message[0] ? err.message : bulk.message.c_str());
+      if (rec->vtable->bulk_start_async(rec->instance, onshi::bytes_of(request), nullptr, bulk.get(), &op, &err) != ONSHI_OK ||
+          !bulk.wait_for(std::chrono::seconds(300)) || bulk.status() != ONSHI_OK) {
+        std::fprintf(stderr, "P3: the 一括照会 failed: %s\n", err.message[0] ? err.message : failure_of(bulk).c_str());
         rc = 1;
       } else {
         const double bulk_s = std::chrono::duration<double>(Clock::now() - t0).count();
-        const json result = json::parse(bulk.result);
+        const json result = json::parse(*bulk.result());
         const auto t1 = Clock::now();
         int answered = 0;
         for (int i = 0; i < singles; ++i) {
           const auto& p = kPeople[i % kPeopleCount];
           const std::string q = json{{"kind", "insured"}, {"insurer_number", p[0]}, {"number", p[1]}, {"birth_date", p[2]}}.dump();
-          Done one;
+          onshi::Completion one;
           err = onshi::empty_error();
-          if (elig->vtable->query_async(elig->instance, onshi::bytes_of(q), &one.c, &op, &err) != ONSHI_OK ||
-              !one.wait(std::chrono::seconds(60)) || one.status != ONSHI_OK)
+          if (elig->vtable->query_async(elig->instance, onshi::bytes_of(q), one.get(), &op, &err) != ONSHI_OK ||
+              !one.wait_for(std::chrono::seconds(60)) || one.status() != ONSHI_OK)
             break;
           ++answered;
         }

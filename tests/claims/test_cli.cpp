@@ -16,15 +16,15 @@ namespace {
 using nlohmann::json;
 namespace fs = std::filesystem;
 
-using onshi::support::CliRun;
+using onshi::test::CliRun;
 
 class ClaimsCli : public ::testing::Test {
  protected:
   // Runs `onshi args...`; state goes to the test's folder, ONSHI_PLUGIN_PATH is ignored.
   CliRun onshi(const std::vector<std::string>& args) const {
-    return onshi::support::run(onshi::support::command_line(
+    return onshi::test::run(onshi::test::command_line(
         ONSHI_CLI, args,
-        "env -u ONSHI_PLUGIN_PATH ONSHI_STATE_DIR=" + onshi::support::shell_quote((dir_.path / "state").string())));
+        "env -u ONSHI_PLUGIN_PATH ONSHI_STATE_DIR=" + onshi::test::shell_quote((dir_.path / "state").string())));
   }
 
   fs::path write(const std::string& name, const std::string& text) const {

@@ -16,8 +16,8 @@ using nlohmann::json;
 constexpr const char* kDuring = "2024-01-02T00:30:00Z";   // 1/2 09:30 JST
 constexpr const char* kAfterEnd = "2024-01-07T15:00:00Z"; // 1/8 00:00 JST
 
-using support::CliRun;
-using support::shell_quote;
+using onshi::test::CliRun;
+using onshi::test::shell_quote;
 
 class DisasterCli : public ::testing::Test {
  protected:
@@ -32,9 +32,10 @@ class DisasterCli : public ::testing::Test {
     std::vector<std::string> line = args;
     if (args.at(0) == "disaster" && args.size() > 1 && args[1] != "import-qr")
       line.insert(line.end(), {"--oqs-root", root.string(), "--rehearsal"});  // the 2024 Noto scenario replayed
-    return support::run(support::command_line(ONSHI_CLI, line,
-                                              "env -u ONSHI_PLUGIN_PATH -u ONSHI_ROLE ONSHI_NOW=" + shell_quote(now) +
-                                                  " ONSHI_STATE_DIR=" + shell_quote((dir.path / "state").string())));
+    return onshi::test::run(onshi::test::command_line(
+        ONSHI_CLI, line,
+        "env -u ONSHI_PLUGIN_PATH -u ONSHI_ROLE ONSHI_NOW=" + shell_quote(now) +
+            " ONSHI_STATE_DIR=" + shell_quote((dir.path / "state").string())));
   }
 
   CliRun declare(const std::string& role = "doctor") const {
@@ -187,7 +188,7 @@ TEST_F(DisasterCli, R_DISASTER_no_assumed_role_no_pinned_clock_outside_a_drill_a
                                 "--who", "dr-001", "--consent"});
   EXPECT_EQ(no_role.exit, 2) << no_role.out << no_role.err;
   EXPECT_NE((no_role.out + no_role.err).find("--role is required"), std::string::npos);
-  const CliRun not_a_drill = support::run(support::command_line(
+  const CliRun not_a_drill = onshi::test::run(onshi::test::command_line(
       ONSHI_CLI, {"disaster", "lookup", "--name", "高橋 京子", "--birth", "1958-03-03", "--sex", "F", "--who", "dr-001",
                   "--role", "doctor", "--consent", "--oqs-root", root.string(), "--json"},
       "env -u ONSHI_PLUGIN_PATH -u ONSHI_ROLE ONSHI_NOW=" + shell_quote(kDuring) +

@@ -7,11 +7,9 @@
 #include <onshi/abi/onshi_ext_eligibility_records.h>
 #include <unistd.h>
 
-#include <condition_variable>
 #include <csignal>
 #include <fstream>
 #include <iostream>
-#include <mutex>
 #include <nlohmann/json.hpp>
 #include <onshi/host.hpp>
 #include <string>
@@ -27,23 +25,6 @@ const char* kPeople[][3] = {{"06139992", "5678", "19800515"},   {"  138123", "45
 
 std::string stage_to_kill;
 int kill_after = 1, seen = 0;
-
-struct Done {
-  std::mutex m;
-  std::condition_variable cv;
-  bool done = false;
-  onshi_status status = ONSHI_OK;
-  std::string result, message;
-  onshi_completion c{sizeof(onshi_completion), this, [](void* ctx, onshi_status st, onshi_bytes r, const onshi_error* e) {
-                       auto& d = *static_cast<Done*>(ctx);
-                       std::lock_guard lock(d.m);
-                       d.status = st;
-                       d.result.assign(reinterpret_cast<const char*>(r.data), r.size);
-                       if (e) d.message = e->message;
-                       d.done = true;
-                       d.cv.notify_all();
-                     }};
-};
 
 void ONSHI_ABI on_progress(void*, onshi_status, onshi_bytes doc, const onshi_error*) {
   const json p = json::parse(std::string(reinterpret_cast<const char*>(doc.data), doc.size), nullptr, false);
@@ -75,7 +56,7 @@ int main(int argc, char** argv) {
   } else {
     stage_to_kill = kill_at;
   }
-  Done done;
+  onshi::Completion done;
   onshi::SdkOptions o;
   o.host_name = "bulk-driver";
   o.plugin_dirs = {plugin_dir};
@@ -102,7 +83,7 @@ int main(int argc, char** argv) {
   uint64_t op = 0;
   onshi_status st;
   if (resume) {
-    st = ext->vtable->bulk_resume_async(ext->instance, nullptr, &listener, &done.c, &op, &err);
+    st = ext->vtable->bulk_resume_async(ext->instance, nullptr, &listener, done.get(), &op, &err);
   } else {
     json list = json::array();
     for (int i = 0; i < patients; ++i) {
@@ -113,21 +94,19 @@ int main(int argc, char** argv) {
     }
     const std::string request = json{{"schema", "onshi.eligibility.bulk-request/1"}, {"patients", list}}.dump();
     st = ext->vtable->bulk_start_async(ext->instance, onshi::bytes_of(request),
-                                       &listener, &done.c, &op, &err);
+                                       &listener, done.get(), &op, &err);
   }
   if (st != ONSHI_OK) {
     std::cerr << "start: " << err.message << "\n";
     return 4;
   }
-  {
-    std::unique_lock lock(done.m);
-    if (!done.cv.wait_for(lock, std::chrono::seconds(60), [&] { return done.done; })) {
-      std::cerr << "no completion within 60 s\n";
-      return 5;
-    }
+  if (!done.wait_for(std::chrono::seconds(60))) {
+    std::cerr << "no completion within 60 s\n";
+    return 5;
   }
-  if (done.status != ONSHI_OK) {
-    std::cerr << "bulk: " << done.status << " " << done.message << "\n";
+  const onshi::Result<std::string> result = done.result();
+  if (!result) {
+    std::cerr << "bulk: " << result.error().code << " " << result.error().message << "\n";
     return 6;
   }
   std::string history;
@@ -139,6 +118,6 @@ int main(int argc, char** argv) {
   int bulk_entries = 0;
   const json entries = json::parse(history)["entries"];  // a copy: the parsed temporary dies here
   for (const auto& e : entries) bulk_entries += e.value("how", "") == "bulk";
-  if (!out.empty()) std::ofstream(out) << json{{"result", json::parse(done.result)}, {"history_bulk", bulk_entries}}.dump();
+  if (!out.empty()) std::ofstream(out) << json{{"result", json::parse(*result)}, {"history_bulk", bulk_entries}}.dump();
   return 0;
 }

@@ -18,11 +18,11 @@ namespace {
 using namespace test;
 using nlohmann::json;
 
-using support::CliRun;
+using onshi::test::CliRun;
 
 // Runs `onshi args...` with `input` on stdin.
 CliRun onshi(const std::vector<std::string>& args, const std::string& input = "") {
-  return support::run(support::command_line(ONSHI_CLI_EXE, args, "env -u ONSHI_PLUGIN_PATH"), input);
+  return onshi::test::run(onshi::test::command_line(ONSHI_CLI_EXE, args, "env -u ONSHI_PLUGIN_PATH"), input);
 }
 
 struct CardCli : ::testing::Test {

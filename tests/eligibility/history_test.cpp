@@ -23,28 +23,13 @@ using namespace std::chrono_literals;
 using nlohmann::json;
 
 
-struct Done {
-  std::mutex mutex;
-  std::condition_variable cv;
-  int calls = 0;
-  onshi_status status = ONSHI_OK;
-  std::string result, message;
-  onshi_completion c{sizeof(onshi_completion), this, [](void* ctx, onshi_status st, onshi_bytes r, const onshi_error* e) {
-                       auto& d = *static_cast<Done*>(ctx);
-                       std::lock_guard lock(d.mutex);
-                       ++d.calls;
-                       d.status = st;
-                       d.result.assign(reinterpret_cast<const char*>(r.data), r.size);
-                       if (e) d.message = e->message;
-                       d.cv.notify_all();
-                     }};
-  json wait() {
-    std::unique_lock lock(mutex);
-    EXPECT_TRUE(cv.wait_for(lock, 20s, [&] { return calls > 0; })) << "no completion";
-    EXPECT_EQ(status, ONSHI_OK) << message;
-    return calls && status == ONSHI_OK ? json::parse(result) : json();
-  }
-};
+// The outcome document of a call that must complete with ONSHI_OK.
+json outcome_of(Completion& done) {
+  EXPECT_TRUE(done.wait_for(20s)) << "no completion";
+  EXPECT_EQ(done.status(), ONSHI_OK) << done.result().error().message;
+  const auto result = done.result();
+  return result ? json::parse(*result) : json();
+}
 
 struct Inbox {
   std::mutex mutex;
@@ -103,13 +88,13 @@ struct Records : ::testing::Test {
   }
 
   json verify(const std::string& insurer, const std::string& number, const std::string& birth) {
-    Done done;
+    Completion done;
     const std::string request = json{{"kind", "insured"}, {"insurer_number", insurer}, {"number", number},
                                      {"birth_date", birth}}.dump();
     onshi_error err = empty_error();
     uint64_t op = 0;
-    EXPECT_EQ(elig.vtable->query_async(elig.instance, bytes_of(request), &done.c, &op, &err), ONSHI_OK);
-    return done.wait();
+    EXPECT_EQ(elig.vtable->query_async(elig.instance, bytes_of(request), done.get(), &op, &err), ONSHI_OK);
+    return outcome_of(done);
   }
   json history(json query = json::object()) {
     std::string text;
@@ -120,12 +105,12 @@ struct Records : ::testing::Test {
     return text.empty() ? json() : json::parse(text)["entries"];
   }
   json register_refs(json registrations) {
-    Done done;
+    Completion done;
     const std::string request = json{{"registrations", registrations}}.dump();
     onshi_error err = empty_error();
     uint64_t op = 0;
-    EXPECT_EQ(rec.vtable->register_reference_async(rec.instance, bytes_of(request), &done.c, &op, &err), ONSHI_OK);
-    return done.wait();
+    EXPECT_EQ(rec.vtable->register_reference_async(rec.instance, bytes_of(request), done.get(), &op, &err), ONSHI_OK);
+    return outcome_of(done);
   }
 };
 
@@ -219,7 +204,7 @@ TEST_F(Records, R_SHOUKAI_bulk_registration_then_bulk_query_by_reference_number)
   EXPECT_TRUE(reg["results"][0]["registered"].get<bool>());
   EXPECT_TRUE(reg["results"][1]["registered"].get<bool>());
   EXPECT_FALSE(reg["results"][2]["registered"].get<bool>()) << "nobody has those numbers";
-  Done done;
+  Completion done;
   Inbox progress;
   const std::string request =
       json{{"patients", {{{"patient_id", "EMR-100"}, {"reference_number", "R-100"}},
@@ -230,9 +215,10 @@ TEST_F(Records, R_SHOUKAI_bulk_registration_then_bulk_query_by_reference_number)
           .dump();
   onshi_error err = empty_error();
   uint64_t op = 0;
-  ASSERT_EQ(rec.vtable->bulk_start_async(rec.instance, bytes_of(request), &progress.listener, &done.c, &op, &err), ONSHI_OK)
+  ASSERT_EQ(rec.vtable->bulk_start_async(rec.instance, bytes_of(request), &progress.listener, done.get(), &op, &err),
+            ONSHI_OK)
       << err.message;
-  const json result = done.wait();
+  const json result = outcome_of(done);
   EXPECT_EQ(result["state"], "done");
   const json& r = result["results"];
   EXPECT_EQ(r["EMR-100"]["kind"], "valid");
@@ -248,33 +234,34 @@ TEST_F(Records, R_SHOUKAI_bulk_registration_then_bulk_query_by_reference_number)
 }
 
 TEST_F(Records, a_bad_request_names_the_field_at_fault_and_starts_nothing) {
-  Done done;
+  Completion done;
   onshi_error err = empty_error();
   uint64_t op = 0;
   const json patients = {{{"patient_id", "A"}, {"insurer_number", "06139992"}, {"number", "5678"}, {"birth_date", "19800515"}},
                          {{"patient_id", "B"}, {"insurer_number", "06139992"}, {"number", "5678"}, {"birth_date", "1980-05-15"}}};
   const std::string bulk = json{{"patients", patients}}.dump();
-  EXPECT_EQ(rec.vtable->bulk_start_async(rec.instance, bytes_of(bulk), nullptr, &done.c, &op, &err), ONSHI_E_INVALID_ARGUMENT);
+  EXPECT_EQ(rec.vtable->bulk_start_async(rec.instance, bytes_of(bulk), nullptr, done.get(), &op, &err), ONSHI_E_INVALID_ARGUMENT);
   EXPECT_NE(std::string(err.message).find("patients[1].birth_date"), std::string::npos) << err.message;
   err = empty_error();
   const std::string refs = json{{"registrations", {{{"reference_number", "K1"}, {"insurer_number", "06139992"}, {"number", "1"}},
                                                    {{"reference_number", "K1"}, {"insurer_number", "06139992"}, {"number", "2"}}}}}
                                .dump();
-  EXPECT_EQ(rec.vtable->register_reference_async(rec.instance, bytes_of(refs), &done.c, &op, &err), ONSHI_E_INVALID_ARGUMENT);
+  EXPECT_EQ(rec.vtable->register_reference_async(rec.instance, bytes_of(refs), done.get(), &op, &err), ONSHI_E_INVALID_ARGUMENT);
   EXPECT_NE(std::string(err.message).find("registrations[1].reference_number"), std::string::npos) << err.message;
   std::string jobs;
   onshi_writer w = append_to(jobs);
   ASSERT_EQ(rec.vtable->bulk_jobs(rec.instance, &w, &err), ONSHI_OK);
   EXPECT_TRUE(json::parse(jobs)["jobs"].empty()) << "nothing was stored";
-  std::lock_guard lock(done.mutex);
-  EXPECT_EQ(done.calls, 0) << "a call that cannot start has no completion";
+  EXPECT_EQ(done.calls(), 0) << "a call that cannot start has no completion";
 }
 
 // ---- the CLI ----
 
-using support::CliRun;
+using onshi::test::CliRun;
 
-CliRun cli(const std::vector<std::string>& args) { return support::run(support::command_line(ONSHI_CLI_EXE, args)); }
+CliRun cli(const std::vector<std::string>& args) {
+  return onshi::test::run(onshi::test::command_line(ONSHI_CLI_EXE, args));
+}
 
 struct RecordsCli : ::testing::Test {
   TempDir root, state;

@@ -26,33 +26,8 @@ const fs::path kData = ONSHI_OQS_TEST_DATA;
 
 std::string load(const fs::path& p) { return read_bytes(p); }
 
-// One asynchronous operation's end, counted so "exactly once" can be checked.
-struct Done {
-  std::mutex mutex;
-  std::condition_variable cv;
-  int calls = 0;
-  onshi_status status = ONSHI_OK;
-  std::string result;
-  Error error;
-  onshi_completion c{sizeof(onshi_completion), this,
-                     [](void* ctx, onshi_status st, onshi_bytes r, const onshi_error* e) {
-                       auto& d = *static_cast<Done*>(ctx);
-                       std::lock_guard lock(d.mutex);
-                       ++d.calls;
-                       d.status = st;
-                       d.result.assign(reinterpret_cast<const char*>(r.data), r.size);
-                       if (e) d.error = to_error(st, *e);
-                       d.cv.notify_all();
-                     }};
-  bool wait(std::chrono::milliseconds limit = 15s) {
-    std::unique_lock lock(mutex);
-    return cv.wait_for(lock, limit, [&] { return calls > 0; });
-  }
-  json outcome() {
-    std::lock_guard lock(mutex);
-    return json::parse(result);
-  }
-};
+// A completed call's outcome document.
+json outcome_of(const Completion& done) { return json::parse(*done.result()); }
 
 // Face documents pushed to the listener.
 struct FaceInbox {
@@ -115,20 +90,20 @@ struct PluginFixture : ::testing::Test {
     ASSERT_TRUE(e.ok()) << e.error().message;
     ext = *e;
   }
-  onshi_status query(const json& request, Done& done, uint64_t* op = nullptr, Error* error = nullptr) {
+  onshi_status query(const json& request, Completion& done, uint64_t* op = nullptr, Error* error = nullptr) {
     const std::string text = request.dump();
     uint64_t ignored = 0;
     onshi_error err = empty_error();
-    const onshi_status st = ext.vtable->query_async(ext.instance, bytes_of(text), &done.c, op ? op : &ignored, &err);
+    const onshi_status st = ext.vtable->query_async(ext.instance, bytes_of(text), done.get(), op ? op : &ignored, &err);
     if (error && st != ONSHI_OK) *error = to_error(st, err);
     return st;
   }
   json ask(const json& request) {
-    Done done;
+    Completion done;
     EXPECT_EQ(query(request, done), ONSHI_OK);
-    EXPECT_TRUE(done.wait());
-    EXPECT_EQ(done.status, ONSHI_OK) << done.error.message;
-    return done.outcome();
+    EXPECT_TRUE(done.wait_for(15s));
+    EXPECT_EQ(done.status(), ONSHI_OK) << done.result().error().message;
+    return outcome_of(done);
   }
   Result<json> parse(const std::string& file_name, const std::string& bytes) {
     std::string text;
@@ -211,30 +186,30 @@ TEST_F(PluginFixture, no_answer_times_out_as_a_retryable_failure_and_our_request
 
 TEST_F(PluginFixture, cancel_completes_once_with_cancelled_and_removes_our_request) {
   open();  // no simulator: the request waits in req
-  Done done;
+  Completion done;
   uint64_t op = 0;
   ASSERT_EQ(query(insured("06139992", "5678"), done, &op), ONSHI_OK);
   const auto deadline = std::chrono::steady_clock::now() + 5s;
   while (files("req").empty() && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(20ms);
   ASSERT_EQ(files("req").size(), 1u);
   EXPECT_EQ(ext.vtable->cancel(ext.instance, op), ONSHI_OK);
-  ASSERT_TRUE(done.wait());
-  EXPECT_EQ(done.status, ONSHI_E_CANCELLED);
+  ASSERT_TRUE(done.wait_for(15s));
+  EXPECT_EQ(done.status(), ONSHI_E_CANCELLED);
   EXPECT_TRUE(files("req").empty());
   ext.vtable->cancel(ext.instance, op);  // too late: nothing more happens
   std::this_thread::sleep_for(200ms);
-  EXPECT_EQ(done.calls, 1);
+  EXPECT_EQ(done.calls(), 1);
 }
 
 TEST_F(PluginFixture, closing_the_sdk_completes_a_pending_query_with_cancelled) {
   open();
-  Done done;  // outlives the Sdk
+  Completion done;  // outlives the Sdk
   ASSERT_EQ(query(insured("06139992", "5678"), done), ONSHI_OK);
   std::this_thread::sleep_for(100ms);
   sdk.reset();
-  ASSERT_TRUE(done.wait(1s));
-  EXPECT_EQ(done.status, ONSHI_E_CANCELLED);
-  EXPECT_EQ(done.calls, 1);
+  ASSERT_TRUE(done.wait_for(1s));
+  EXPECT_EQ(done.status(), ONSHI_E_CANCELLED);
+  EXPECT_EQ(done.calls(), 1);
 }
 
 TEST_F(PluginFixture, exchange_returns_the_raw_answer_bytes) {
@@ -245,24 +220,25 @@ TEST_F(PluginFixture, exchange_returns_the_raw_answer_bytes) {
       "</MedicalInstitutionCode><InsurerNumber>06139992</InsurerNumber><InsuredPersonIdentificationNumber>5678"
       "</InsuredPersonIdentificationNumber></MessageHeader><MessageBody><FileCategory>2</FileCategory>"
       "</MessageBody></XmlMsg>";
-  Done done;
+  Completion done;
   uint64_t op = 0;
   onshi_error err = empty_error();
-  ASSERT_EQ(ext.vtable->exchange_async(ext.instance, "YZKsiquc01", bytes_of(request), &done.c, &op, &err), ONSHI_OK)
+  ASSERT_EQ(ext.vtable->exchange_async(ext.instance, "YZKsiquc01", bytes_of(request), done.get(), &op, &err), ONSHI_OK)
       << err.message;
-  ASSERT_TRUE(done.wait());
-  ASSERT_EQ(done.status, ONSHI_OK) << done.error.message;
+  ASSERT_TRUE(done.wait_for(15s));
+  const auto answer = done.result();
+  ASSERT_TRUE(answer.ok()) << answer.error().message;
   const auto names = files("res");
   ASSERT_EQ(names.size(), 1u);
-  EXPECT_EQ(done.result, load(root.path / "res" / names[0]));  // byte for byte, Shift_JIS as written
-  EXPECT_NE(done.result.find("encoding=\"Shift_JIS\""), std::string::npos);
+  EXPECT_EQ(*answer, load(root.path / "res" / names[0]));  // byte for byte, Shift_JIS as written
+  EXPECT_NE(answer->find("encoding=\"Shift_JIS\""), std::string::npos);
 }
 
 // ---- configuration and requests ---------------------------------------------------------------
 
 TEST_F(PluginFixture, without_a_configured_root_create_succeeds_and_each_call_says_how_to_set_it) {
   open(json::object(), /*with_root=*/false);
-  Done done;
+  Completion done;
   Error e;
   EXPECT_EQ(query(insured("06139992", "5678"), done, nullptr, &e), ONSHI_E_NOT_FOUND);
   EXPECT_NE(e.message.find("not configured"), std::string::npos) << e.message;
@@ -271,12 +247,12 @@ TEST_F(PluginFixture, without_a_configured_root_create_succeeds_and_each_call_sa
   onshi_error err = empty_error();
   EXPECT_EQ(ext.vtable->set_face_listener(ext.instance, &inbox.listener, &err), ONSHI_E_NOT_FOUND);
   EXPECT_EQ(diagnostics()["ok"], false);
-  EXPECT_EQ(done.calls, 0);
+  EXPECT_EQ(done.calls(), 0);
 }
 
 TEST_F(PluginFixture, a_root_that_is_not_mounted_is_named_in_the_error) {
   open({{"root", (root.path / "not-mounted").string()}});
-  Done done;
+  Completion done;
   Error e;
   EXPECT_EQ(query(insured("06139992", "5678"), done, nullptr, &e), ONSHI_E_NOT_FOUND);
   EXPECT_NE(e.message.find("not-mounted"), std::string::npos) << e.message;
@@ -292,7 +268,7 @@ TEST_F(PluginFixture, diagnostics_report_the_folder_and_the_host_clock) {
 
 TEST_F(PluginFixture, bad_requests_are_refused_naming_the_field) {
   open();
-  Done done;
+  Completion done;
   Error e;
   EXPECT_EQ(query(json{{"kind", "card"}}, done, nullptr, &e), ONSHI_E_NOT_SUPPORTED);
   json no_birth = insured("06139992", "5678");
@@ -301,7 +277,7 @@ TEST_F(PluginFixture, bad_requests_are_refused_naming_the_field) {
   EXPECT_NE(e.message.find("birth_date"), std::string::npos) << e.message;
   EXPECT_EQ(query(insured("1234", "5678"), done, nullptr, &e), ONSHI_E_INVALID_ARGUMENT);
   EXPECT_NE(e.message.find("insurer_number"), std::string::npos) << e.message;
-  EXPECT_EQ(done.calls, 0);
+  EXPECT_EQ(done.calls(), 0);
 }
 
 // ---- parse ------------------------------------------------------------------------------------
@@ -427,9 +403,11 @@ TEST_F(PluginFixture, a_listener_may_remove_itself_from_inside_its_call) {
 
 // ---- the onshi CLI ----------------------------------------------------------------------------
 
-using support::CliRun;
+using onshi::test::CliRun;
 
-CliRun run_cli(const std::vector<std::string>& args) { return support::run(support::command_line(ONSHI_CLI_EXE, args)); }
+CliRun run_cli(const std::vector<std::string>& args) {
+  return onshi::test::run(onshi::test::command_line(ONSHI_CLI_EXE, args));
+}
 
 struct CliFixture : ::testing::Test {
   TempDir root, state;

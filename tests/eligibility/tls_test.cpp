@@ -10,8 +10,6 @@
 
 #include <sys/wait.h>
 
-#include <condition_variable>
-#include <mutex>
 #include <nlohmann/json.hpp>
 #include <onshi/host.hpp>
 #include <thread>
@@ -83,30 +81,6 @@ Card make_card(const std::string& cert, bool smartphone = false, std::chrono::ye
   return c;
 }
 
-// One asynchronous operation's end.
-struct Done {
-  std::mutex mutex;
-  std::condition_variable cv;
-  int calls = 0;
-  onshi_status status = ONSHI_OK;
-  std::string result;
-  Error error;
-  onshi_completion c{sizeof(onshi_completion), this,
-                     [](void* ctx, onshi_status st, onshi_bytes r, const onshi_error* e) {
-                       auto& d = *static_cast<Done*>(ctx);
-                       std::lock_guard lock(d.mutex);
-                       ++d.calls;
-                       d.status = st;
-                       d.result.assign(reinterpret_cast<const char*>(r.data), r.size);
-                       if (e) d.error = to_error(st, *e);
-                       d.cv.notify_all();
-                     }};
-  bool wait(std::chrono::milliseconds limit = 20s) {
-    std::unique_lock lock(mutex);
-    return cv.wait_for(lock, limit, [&] { return calls > 0; });
-  }
-};
-
 // onshi-sim serving TLS, its card CA the one make_card() issues from, its clock on kSimToday.
 class TlsSim {
  public:
@@ -154,21 +128,22 @@ struct TlsFixture : ::testing::Test {
   }
   void open_tls(const json& tls) { open({{"transport", "tls"}, {"tls", tls}}); }
 
-  onshi_status query(const json& request, Done& done, Error* error = nullptr) {
+  onshi_status query(const json& request, Completion& done, Error* error = nullptr) {
     const std::string text = request.dump();
     uint64_t op = 0;
     onshi_error err = empty_error();
-    const onshi_status st = ext.vtable->query_async(ext.instance, bytes_of(text), &done.c, &op, &err);
+    const onshi_status st = ext.vtable->query_async(ext.instance, bytes_of(text), done.get(), &op, &err);
     if (error && st != ONSHI_OK) *error = to_error(st, err);
     return st;
   }
   json ask(const json& request) {
-    Done done;
+    Completion done;
     Error e;
     EXPECT_EQ(query(request, done, &e), ONSHI_OK) << e.message;
-    EXPECT_TRUE(done.wait());
-    EXPECT_EQ(done.status, ONSHI_OK) << done.error.message;
-    return json::parse(done.result, nullptr, false);
+    EXPECT_TRUE(done.wait_for(20s));
+    EXPECT_EQ(done.status(), ONSHI_OK) << done.result().error().message;
+    const auto outcome = done.result();
+    return json::parse(outcome.ok() ? *outcome : std::string(), nullptr, false);
   }
   json ask_insured() {
     return ask({{"kind", "insured"}, {"insurer_number", "06139992"}, {"number", "5678"}, {"birth_date", "19800515"}});
@@ -176,16 +151,17 @@ struct TlsFixture : ::testing::Test {
   // challenge_async → the decoded challenge bytes ("" on failure, with `failure` filled).
   std::string challenge(Error* failure = nullptr) {
     EXPECT_TRUE(ONSHI_HAS_FIELD(onshi_eligibility_v1, ext.vtable, challenge_async));
-    Done done;
+    Completion done;
     uint64_t op = 0;
     onshi_error err = empty_error();
-    EXPECT_EQ(ext.vtable->challenge_async(ext.instance, &done.c, &op, &err), ONSHI_OK) << err.message;
-    EXPECT_TRUE(done.wait());
-    if (done.status != ONSHI_OK) {
-      if (failure) *failure = done.error;
+    EXPECT_EQ(ext.vtable->challenge_async(ext.instance, done.get(), &op, &err), ONSHI_OK) << err.message;
+    EXPECT_TRUE(done.wait_for(20s));
+    const auto answer = done.result();
+    if (!answer) {
+      if (failure) *failure = answer.error();
       return "";
     }
-    const json doc = json::parse(done.result);
+    const json doc = json::parse(*answer);
     EXPECT_EQ(doc["schema"], "onshi.eligibility.challenge/1");
     EXPECT_GT(doc["valid_seconds"].get<int>(), 0);
     return unb64(doc["challenge"].get<std::string>());
@@ -233,27 +209,30 @@ TEST_F(TlsFixture, ExchangeOverTlsReturnsTheRawAnswer) {
       "</MedicalInstitutionCode></MessageHeader><MessageBody><ReferenceNumberRegistrationInfo><ReferenceNumber>K-1"
       "</ReferenceNumber><InsurerNumber>06139992</InsurerNumber><InsuredIdentificationNumber>5678"
       "</InsuredIdentificationNumber></ReferenceNumberRegistrationInfo></MessageBody></XmlMsg>";
-  Done done;
+  Completion done;
   uint64_t op = 0;
   onshi_error err = empty_error();
-  ASSERT_EQ(ext.vtable->exchange_async(ext.instance, "OQSsiimm01", bytes_of(request), &done.c, &op, &err), ONSHI_OK);
-  ASSERT_TRUE(done.wait());
-  ASSERT_EQ(done.status, ONSHI_OK) << done.error.message;
-  EXPECT_NE(done.result.find("<ProcessingResultStatus>1</ProcessingResultStatus>"), std::string::npos) << done.result;
-  EXPECT_NE(done.result.find("<ReferenceNumber>K-1</ReferenceNumber>"), std::string::npos);
+  ASSERT_EQ(ext.vtable->exchange_async(ext.instance, "OQSsiimm01", bytes_of(request), done.get(), &op, &err), ONSHI_OK);
+  ASSERT_TRUE(done.wait_for(20s));
+  const auto answer = done.result();
+  ASSERT_TRUE(answer.ok()) << answer.error().message;
+  EXPECT_NE(answer->find("<ProcessingResultStatus>1</ProcessingResultStatus>"), std::string::npos) << *answer;
+  EXPECT_NE(answer->find("<ReferenceNumber>K-1</ReferenceNumber>"), std::string::npos);
 }
 
 TEST_F(TlsFixture, UnknownInterfaceIsNotSupported404) {
   TlsSim sim;
   open_tls(tls_config(sim.port()));
-  Done done;
+  Completion done;
   uint64_t op = 0;
   onshi_error err = empty_error();
   const std::string request = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><XmlMsg><MessageHeader/><MessageBody/></XmlMsg>";
-  ASSERT_EQ(ext.vtable->exchange_async(ext.instance, "XYZsiquc01", bytes_of(request), &done.c, &op, &err), ONSHI_OK);
-  ASSERT_TRUE(done.wait());
-  EXPECT_EQ(done.status, ONSHI_E_NOT_SUPPORTED) << done.error.message;
-  EXPECT_EQ(done.error.native_code, 404);
+  ASSERT_EQ(ext.vtable->exchange_async(ext.instance, "XYZsiquc01", bytes_of(request), done.get(), &op, &err), ONSHI_OK);
+  ASSERT_TRUE(done.wait_for(20s));
+  const auto answer = done.result();
+  ASSERT_FALSE(answer.ok());
+  EXPECT_EQ(answer.error().code, ONSHI_E_NOT_SUPPORTED) << answer.error().message;
+  EXPECT_EQ(answer.error().native_code, 404);
 }
 
 // ---- refusals (spec scenario S6) ------------------------------------------------------------
@@ -318,7 +297,7 @@ TEST_F(TlsFixture, MissingCaFileFailsAtOnceNamingTheKey) {
   json tls = tls_config(1);
   tls["ca_file"] = (state.path / "absent.pem").string();
   open_tls(tls);
-  Done done;
+  Completion done;
   Error e;
   EXPECT_EQ(query({{"kind", "insured"}, {"insurer_number", "06139992"}, {"number", "5678"}, {"birth_date", "19800515"}},
                   done, &e),
@@ -390,33 +369,33 @@ TEST_F(TlsFixture, BadCertificateFaultIsRefused) {
 TEST_F(TlsFixture, CancelCompletesOnceWithCancelled) {
   TlsSim sim({"--delay", "2000"});
   open_tls(tls_config(sim.port()));
-  Done done;
+  Completion done;
   const std::string text =
       json{{"kind", "insured"}, {"insurer_number", "06139992"}, {"number", "5678"}, {"birth_date", "19800515"}}.dump();
   uint64_t op = 0;
   onshi_error err = empty_error();
-  ASSERT_EQ(ext.vtable->query_async(ext.instance, bytes_of(text), &done.c, &op, &err), ONSHI_OK);
+  ASSERT_EQ(ext.vtable->query_async(ext.instance, bytes_of(text), done.get(), &op, &err), ONSHI_OK);
   std::this_thread::sleep_for(200ms);
   EXPECT_EQ(ext.vtable->cancel(ext.instance, op), ONSHI_OK);
-  ASSERT_TRUE(done.wait(5s));
-  EXPECT_EQ(done.status, ONSHI_E_CANCELLED);
+  ASSERT_TRUE(done.wait_for(5s));
+  EXPECT_EQ(done.status(), ONSHI_E_CANCELLED);
   std::this_thread::sleep_for(2500ms);  // the late answer is dropped
-  EXPECT_EQ(done.calls, 1);
+  EXPECT_EQ(done.calls(), 1);
 }
 
 TEST_F(TlsFixture, ClosingTheSdkCompletesAPendingQueryWithCancelled) {
   TlsSim sim({"--delay", "3000"});
-  Done done;  // outlives the SDK
+  Completion done;  // outlives the SDK
   open_tls(tls_config(sim.port()));
   const std::string text =
       json{{"kind", "insured"}, {"insurer_number", "06139992"}, {"number", "5678"}, {"birth_date", "19800515"}}.dump();
   uint64_t op = 0;
   onshi_error err = empty_error();
-  ASSERT_EQ(ext.vtable->query_async(ext.instance, bytes_of(text), &done.c, &op, &err), ONSHI_OK);
+  ASSERT_EQ(ext.vtable->query_async(ext.instance, bytes_of(text), done.get(), &op, &err), ONSHI_OK);
   std::this_thread::sleep_for(200ms);
   sdk.reset();
-  ASSERT_TRUE(done.wait(5s));
-  EXPECT_EQ(done.status, ONSHI_E_CANCELLED);
+  ASSERT_TRUE(done.wait_for(5s));
+  EXPECT_EQ(done.status(), ONSHI_E_CANCELLED);
 }
 
 TEST_F(TlsFixture, DiagnosticsReportTheTlsEndpointWithoutConnecting) {
@@ -574,7 +553,7 @@ TEST_F(TlsFixture, R_VIS_VisualCheckStillAppliesRGrace) {
 
 TEST_F(TlsFixture, CardRequestFieldsAreCheckedWithoutEchoingThem) {
   open_tls(tls_config(4433));
-  Done done;
+  Completion done;
   Error e;
   EXPECT_EQ(query({{"kind", "card"}, {"certificate", "not base64!"}, {"identity_check", "visual"}}, done, &e),
             ONSHI_E_INVALID_ARGUMENT);
@@ -583,14 +562,14 @@ TEST_F(TlsFixture, CardRequestFieldsAreCheckedWithoutEchoingThem) {
   EXPECT_EQ(query({{"kind", "card"}, {"certificate", b64(make_card("valid").cert_der())}}, done, &e),
             ONSHI_E_INVALID_ARGUMENT);
   EXPECT_NE(e.message.find("challenge"), std::string::npos) << e.message;
-  EXPECT_EQ(done.calls, 0);
+  EXPECT_EQ(done.calls(), 0);
 }
 
 TEST_F(TlsFixture, CardQueryOverTheFolderTransportIsNotSupportedWithAHint) {
   TempDir root;
   for (const char* sub : {"req", "res", "face"}) fs::create_directories(root.path / sub);
   open({{"folder", {{"root", root.path.string()}}}});
-  Done done;
+  Completion done;
   Error e;
   EXPECT_EQ(query({{"kind", "card"}, {"certificate", b64(make_card("valid").cert_der())}, {"identity_check", "visual"}},
                   done, &e),
@@ -598,8 +577,8 @@ TEST_F(TlsFixture, CardQueryOverTheFolderTransportIsNotSupportedWithAHint) {
   EXPECT_NE(e.hint.find("\"transport\": \"tls\""), std::string::npos) << e.hint;
   uint64_t op = 0;
   onshi_error err = empty_error();
-  EXPECT_EQ(ext.vtable->challenge_async(ext.instance, &done.c, &op, &err), ONSHI_E_NOT_SUPPORTED);
-  EXPECT_EQ(done.calls, 0);
+  EXPECT_EQ(ext.vtable->challenge_async(ext.instance, done.get(), &op, &err), ONSHI_E_NOT_SUPPORTED);
+  EXPECT_EQ(done.calls(), 0);
 }
 
 }  // namespace
@@ -611,7 +590,7 @@ namespace {
 // `onshi verify card` command-line checks that need no card (the full flow: card_cli_test.cpp).
 // `out` gets everything the command printed, stdout then stderr.
 int run_cli(const std::vector<std::string>& args, std::string* out) {
-  const support::CliRun r = support::run(support::command_line(ONSHI_CLI_EXE, args));
+  const onshi::test::CliRun r = onshi::test::run(onshi::test::command_line(ONSHI_CLI_EXE, args));
   *out = r.out + r.err;
   return r.exit;
 }

@@ -20,7 +20,7 @@ namespace {
 using nlohmann::json;
 namespace fs = std::filesystem;
 
-using support::CliRun;
+using onshi::test::CliRun;
 
 class CardCli : public ::testing::Test {
  protected:
@@ -32,10 +32,10 @@ class CardCli : public ::testing::Test {
 
   // Runs `onshi args...` with `input` on stdin; plugins only from the default folder.
   CliRun onshi(const std::vector<std::string>& args, const std::string& input = "") {
-    return support::run(support::command_line(ONSHI_CLI, args,
-                                              "env -u ONSHI_PLUGIN_PATH ONSHI_STATE_DIR=" +
-                                                  support::shell_quote((dir_ / "state").string())),
-                        input);
+    return onshi::test::run(onshi::test::command_line(ONSHI_CLI, args,
+                                                      "env -u ONSHI_PLUGIN_PATH ONSHI_STATE_DIR=" +
+                                                          onshi::test::shell_quote((dir_ / "state").string())),
+                            input);
   }
 
   fs::path dir_;

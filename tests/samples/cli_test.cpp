@@ -24,7 +24,7 @@ namespace {
 using nlohmann::json;
 namespace fs = std::filesystem;
 
-using onshi::support::CliRun;
+using onshi::test::CliRun;
 
 class OnshiCli : public ::testing::Test {
  protected:
@@ -39,9 +39,9 @@ class OnshiCli : public ::testing::Test {
   // `onshi args...` with its state in the test's folder, the plugins from their default
   // folder (ONSHI_PLUGIN_PATH ignored) and the system clock unless `env` pins it.
   CliRun onshi(const std::vector<std::string>& args, const std::string& env = "") const {
-    return onshi::support::run(onshi::support::command_line(
+    return onshi::test::run(onshi::test::command_line(
         ONSHI_CLI, args,
-        "env -u ONSHI_PLUGIN_PATH -u ONSHI_NOW ONSHI_STATE_DIR=" + onshi::support::shell_quote((dir_ / "state").string()) +
+        "env -u ONSHI_PLUGIN_PATH -u ONSHI_NOW ONSHI_STATE_DIR=" + onshi::test::shell_quote((dir_ / "state").string()) +
             " " + env));
   }
 

@@ -18,7 +18,7 @@ struct DemoRun {
 };
 
 DemoRun run_demo() {
-  const onshi::support::CliRun run = onshi::support::run(onshi::support::command_line(ONSHI_CLI, {"demo", "--json"}));
+  const onshi::test::CliRun run = onshi::test::run(onshi::test::command_line(ONSHI_CLI, {"demo", "--json"}));
   return {run.exit, json::parse(run.out, nullptr, false)};
 }
 

@@ -16,7 +16,7 @@
 #include <string>
 #include <vector>
 
-namespace onshi::support {
+namespace onshi::test {
 
 struct CliRun {
   int exit = -1;  // -1: it did not exit normally (or could not be started)
@@ -61,4 +61,4 @@ inline CliRun run(const std::string& command, const std::string& input = "") {
   return r;
 }
 
-}  // namespace onshi::support
+}  // namespace onshi::test
