@@ -10,15 +10,20 @@
 #include <boost/dll/runtime_symbol_info.hpp>
 
 #include <algorithm>
+#include <cerrno>
+#include <csignal>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <memory>
+#include <optional>
 #include <map>
 #include <set>
 #include <sstream>
 #include <string>
 #include <vector>
+
+#include <unistd.h>
 
 namespace fs = std::filesystem;
 using onshi::Error;
@@ -148,9 +153,31 @@ struct onshi_sdk {
 
   // A marker left while a plugin runs init/create: if the process dies there,
   // the next start skips that library until it changes (GStreamer's blacklist).
+  // One marker per process: another process starting the same plugin at this moment
+  // (desks, tests in parallel) has a live pid and is no crash.
   fs::path crash_marker(const PluginRecord& r) const {
     const fs::path dir = onshi::host::marker_dir(state_dir);
-    return dir.empty() ? fs::path() : dir / (r.manifest.id + ".marker");
+    return dir.empty() ? fs::path() : dir / (r.manifest.id + "." + std::to_string(::getpid()) + ".marker");
+  }
+  // The marker a process that died while starting this library left, if any.
+  std::optional<fs::path> crashed_while_starting(const PluginRecord& r, const std::string& stamp) const {
+    const fs::path dir = onshi::host::marker_dir(state_dir);
+    std::error_code ec;
+    if (dir.empty() || !fs::is_directory(dir, ec)) return std::nullopt;
+    const std::string prefix = r.manifest.id + ".";
+    for (const auto& entry : fs::directory_iterator(dir, ec)) {
+      const std::string name = entry.path().filename().string();
+      if (name.rfind(prefix, 0) != 0 || entry.path().extension() != ".marker") continue;
+      const std::string pid_text = name.substr(prefix.size(), name.size() - prefix.size() - 7);
+      if (pid_text.empty() || pid_text.find_first_not_of("0123456789") != std::string::npos) continue;
+      const pid_t pid = static_cast<pid_t>(std::stol(pid_text));
+      if (pid != ::getpid() && (::kill(pid, 0) == 0 || errno == EPERM)) continue;  // still starting it
+      std::ifstream in(entry.path());
+      std::stringstream previous;
+      previous << in.rdbuf();
+      if (previous.str() == stamp) return entry.path();
+    }
+    return std::nullopt;
   }
   static std::string library_stamp(const fs::path& lib) {
     std::error_code ec;
@@ -173,15 +200,10 @@ struct onshi_sdk {
 
     fs::path marker = crash_marker(r);
     std::string stamp = library_stamp(m.library);
-    if (!marker.empty() && fs::exists(marker)) {
-      std::ifstream in(marker);
-      std::stringstream previous;
-      previous << in.rdbuf();
-      if (previous.str() == stamp) {
-        r.fail("init", ONSHI_E_REFUSED, "the process ended while this plugin was starting last time",
-               "update the plugin, or delete " + marker.string() + " to try it again");
-        return;
-      }
+    if (auto left = crashed_while_starting(r, stamp)) {
+      r.fail("init", ONSHI_E_REFUSED, "the process ended while this plugin was starting last time",
+             "update the plugin, or delete " + left->string() + " to try it again");
+      return;
     }
 
     std::error_code ec;

@@ -194,6 +194,35 @@ TEST(Loader, APluginThatKilledTheProcessWhileStartingIsSkippedNextTime) {
   std::filesystem::remove_all(state);
 }
 
+// Two desks (or two tests) starting the same plugin at once used to read each other's marker as a
+// crash. A marker whose process is still alive is someone starting it now: load as usual.
+TEST(Loader, AMarkerOfAProcessStillRunningIsNoCrash) {
+  auto state = std::filesystem::temp_directory_path() / ("onshi-crash-live-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(state);
+  auto o = test_options({CRASH_PLUGINS});
+  o.state_dir = state.string();
+  auto crash_once = [&] {
+    pid_t child = ::fork();
+    if (child == 0) {
+      auto sdk = onshi::Sdk::open(o);  // the crash plugin aborts in init
+      ::_exit(0);
+    }
+    int status = 0;
+    ::waitpid(child, &status, 0);
+    return WIFSIGNALED(status);
+  };
+  ASSERT_TRUE(crash_once()) << "the crash plugin should have killed the child";
+  std::vector<std::filesystem::path> markers;
+  for (const auto& e : std::filesystem::directory_iterator(state / "starting")) markers.push_back(e.path());
+  ASSERT_EQ(markers.size(), 1u);
+  // The same marker, as if our parent (alive) were starting the plugin right now.
+  std::filesystem::rename(markers[0], state / "starting" / ("onshi.test.crash." + std::to_string(::getppid()) + ".marker"));
+  EXPECT_TRUE(crash_once()) << "a live process's marker must not stop the load (it was tried, and crashed again)";
+  auto sdk = open_sdk(o);  // the second crash left its own marker: now it is skipped
+  EXPECT_EQ(info(sdk, "onshi.test.crash").stage, "init");
+  std::filesystem::remove_all(state);
+}
+
 // Security finding 9: a plugin crashing in init aborted every start of an EMR that opens the SDK
 // without a state folder (nowhere to leave the marker). The user's own state folder takes it then.
 TEST(Loader, APluginThatKilledTheProcessIsSkippedNextTimeEvenWithoutAStateFolder) {
