@@ -4,6 +4,7 @@
 
 #include <onshi/abi/onshi_ext_claims.h>
 #include <onshi/abi/onshi_ext_diagnostics.h>
+#include <onshi/abi/onshi_ext_documents.h>
 #include <onshi/claims/numbers.hpp>
 #include <onshi/host.hpp>
 #include <onshi/support/base64.hpp>
@@ -94,7 +95,8 @@ TEST_F(ClaimsPlugin, LoadsAndProvidesClaimsAndDiagnostics) {
   auto info = sdk_->plugin("onshi.claims");
   ASSERT_TRUE(info.has_value());
   EXPECT_TRUE(info->loaded()) << info->stage << ": " << info->message;
-  EXPECT_EQ(info->provides, (std::vector<std::string>{"onshi.claims/1", "onshi.diagnostics/1"}));
+  EXPECT_EQ(info->provides,
+            (std::vector<std::string>{"onshi.claims/1", "onshi.diagnostics/1", "onshi.documents/1"}));
   EXPECT_EQ(claims().vtable->struct_size, sizeof(onshi_claims_v1));
 }
 
@@ -319,6 +321,68 @@ TEST_F(ClaimsPlugin, CheckNumberRefusesAnUnknownKindOrANumberThatIsNotText) {
   r = call(&onshi_claims_v1::check_number, json{{"schema", "onshi.claims.number-request/1"}, {"number", 39270004}});
   EXPECT_EQ(r.status, ONSHI_E_INVALID_ARGUMENT);
   EXPECT_NE(std::string(r.err.message).find("field number"), std::string::npos) << r.err.message;
+}
+
+// R-NOMYNUM: however the 12 digits are typed, they are refused and never echoed back.
+TEST_F(ClaimsPlugin, R_NOMYNUM_TwelveDigitsHoweverTypedAreRefusedAndNotEchoed) {
+  for (const std::string typed : {"123456789012", "1234 5678 9012", "1234-5678-9012",
+                                  "\uFF11\uFF12\uFF13\uFF14\uFF15\uFF16\uFF17\uFF18\uFF19\uFF10\uFF11\uFF12"}) {
+    SCOPED_TRACE(typed);
+    auto r = call(&onshi_claims_v1::check_number, number_request("insurer", typed));
+    ASSERT_EQ(r.status, ONSHI_OK) << r.err.message;
+    EXPECT_EQ(r.doc()["valid"], false);
+    EXPECT_TRUE(r.doc()["number"].is_null());
+    for (const std::string leak : {typed, std::string("123456789012"), std::string("5678")})
+      EXPECT_EQ(r.out.find(leak), std::string::npos) << "echoed: " << r.out;
+  }
+  // Full-width digits of a real 8-digit insurer number are that number, folded.
+  std::string insurer = "3913001";
+  insurer += char('0' + onshi::claims::check_digit(insurer));
+  std::string wide;
+  for (char c : insurer) wide += std::string("\xEF\xBC") + char(0x90 + (c - '0'));
+  auto folded = call(&onshi_claims_v1::check_number, number_request("insurer", wide)).doc();
+  EXPECT_EQ(folded["valid"], true) << folded.dump();
+  EXPECT_EQ(folded["number"], insurer);
+}
+
+// onshi.documents/1: every claims function by name, as `onshi serve` offers it, with the same answer.
+TEST_F(ClaimsPlugin, EveryFunctionIsOfferedByNameWithTheSameAnswer) {
+  auto docs = sdk_->extension<onshi_documents_v1>(ONSHI_EXT_DOCUMENTS, "onshi.claims");
+  ASSERT_TRUE(docs.ok()) << docs.error().message;
+  std::string listed;
+  const onshi_writer list_writer{&listed, &ClaimsPlugin::append};
+  onshi_error err = onshi::empty_error();
+  ASSERT_EQ(docs->vtable->list(docs->instance, &list_writer, &err), ONSHI_OK) << err.message;
+  const json list = json::parse(listed);
+  EXPECT_EQ(list["schema"], ONSHI_SCHEMA_DOCUMENTS_LIST);
+  std::vector<std::string> names;
+  for (const auto& f : list["functions"]) {
+    EXPECT_EQ(f["extension"], ONSHI_EXT_CLAIMS);
+    EXPECT_EQ(f["async"], false);
+    names.push_back(f["name"]);
+  }
+  EXPECT_EQ(names, (std::vector<std::string>{"decide", "copay", "check_number", "statement_form", "usage_rate"}));
+
+  const std::string request = copay_request("2022-01-01", "2025-04-01").dump();
+  std::string by_name;
+  const onshi_writer writer{&by_name, &ClaimsPlugin::append};
+  ASSERT_EQ(docs->vtable->call(docs->instance, ONSHI_EXT_CLAIMS, "copay", onshi::bytes_of(request), &writer, &err),
+            ONSHI_OK)
+      << err.message;
+  EXPECT_EQ(by_name, call(&onshi_claims_v1::copay, request).out);
+
+  err = onshi::empty_error();
+  EXPECT_EQ(docs->vtable->call(docs->instance, ONSHI_EXT_CLAIMS, "refund", onshi::bytes_of(request), &writer, &err),
+            ONSHI_E_NOT_FOUND);
+  EXPECT_NE(std::string(err.message).find("refund"), std::string::npos) << err.message;
+  EXPECT_NE(std::string(err.hint).find("list"), std::string::npos) << err.hint;
+  uint64_t op = 0;
+  err = onshi::empty_error();
+  EXPECT_EQ(docs->vtable->call_async(docs->instance, ONSHI_EXT_CLAIMS, "copay", onshi::bytes_of(request), nullptr,
+                                     nullptr, &op, &err),
+            ONSHI_E_NOT_FOUND)
+      << "copay is synchronous";
+  EXPECT_EQ(docs->vtable->cancel(docs->instance, 12345), ONSHI_E_NOT_FOUND);
 }
 
 // ---- statement_form ---------------------------------------------------------------------

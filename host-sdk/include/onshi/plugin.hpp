@@ -16,9 +16,11 @@
 //   caught(fn)                  an exception on the way to a completion becomes its error
 //   document_call<fn>           a `Result<std::string>(std::string_view)` as an onshi_document_fn
 //   Host                        the host's services: log, clock, config, executor, store, exchange
+//   DocumentFunction, documents_extension<table>   the plugin's functions by name (onshi.documents/1)
 #pragma once
 
 #include <onshi/bytes.hpp>
+#include <onshi/abi/onshi_ext_documents.h>
 #include <onshi/abi/onshi_plugin.h>
 #include <onshi/abi/onshi_services.h>
 #include <onshi/result.hpp>
@@ -26,6 +28,7 @@
 #include <chrono>
 #include <exception>
 #include <functional>
+#include <iterator>
 #include <memory>
 #include <optional>
 #include <string>
@@ -94,6 +97,88 @@ onshi_status ONSHI_ABI document_call(onshi_instance*, onshi_bytes in, const onsh
     if (!result) return result.error();
     return write_to(out, *result);
   });
+}
+
+// One function offered by name through onshi.documents/1, so a host that serves documents (onshi
+// serve: POST /v1/<extension>/<function>) needs no code for it. Either `call` (synchronous: the
+// extension's own onshi_document_fn) or `start` (asynchronous, with its `cancel`) is set.
+struct DocumentFunction {
+  const char* extension;  // "onshi.claims/1"
+  const char* name;       // "decide"
+  const char* request;    // the schema ids of what it takes and gives ("" when none)
+  const char* response;
+  onshi_document_fn call = nullptr;
+  onshi_status(ONSHI_ABI* start)(onshi_instance*, onshi_bytes request, const onshi_document_listener* progress,
+                                 const onshi_completion* done, uint64_t* out_operation, onshi_error* err) = nullptr;
+  onshi_status(ONSHI_ABI* cancel)(onshi_instance*, uint64_t operation) = nullptr;
+  const char* media_type = "application/json";  // of the response
+};
+
+namespace detail {
+// An asynchronous operation's id carries the index of its function, so cancel finds it again.
+inline constexpr int kFunctionShift = 48;
+}  // namespace detail
+
+// onshi.documents/1 over a plugin's table of functions:
+//   static constexpr DocumentFunction kDocuments[] = {{ONSHI_EXT_CLAIMS, "decide", ..., &decide_fn}, ...};
+//   if (id == ONSHI_EXT_DOCUMENTS) return documents_extension<kDocuments>();
+template <const auto& Table>
+const onshi_documents_v1* documents_extension() {
+  struct Impl {
+    static const DocumentFunction* find(const char* extension, const char* name, std::size_t* index = nullptr) {
+      if (!extension || !name) return nullptr;
+      for (std::size_t i = 0; i < std::size(Table); ++i)
+        if (std::string_view(Table[i].extension) == extension && std::string_view(Table[i].name) == name) {
+          if (index) *index = i;
+          return &Table[i];
+        }
+      return nullptr;
+    }
+    static Error unknown(const char* extension, const char* name, const char* why) {
+      return make_error(ONSHI_E_NOT_FOUND, "documents",
+                        std::string(extension ? extension : "(none)") + " has no " + why + " function '" +
+                            (name ? name : "(none)") + "'",
+                        "ask onshi.documents/1 list for the functions this plugin offers");
+    }
+    static onshi_status ONSHI_ABI list(onshi_instance*, const onshi_writer* out, onshi_error* err) {
+      return guarded(err, [&]() -> Result<void> {
+        std::string json = "{\"schema\":\"" ONSHI_SCHEMA_DOCUMENTS_LIST "\",\"functions\":[";
+        for (std::size_t i = 0; i < std::size(Table); ++i) {
+          const DocumentFunction& f = Table[i];
+          json += std::string(i ? "," : "") + "{\"extension\":\"" + f.extension + "\",\"name\":\"" + f.name +
+                  "\",\"async\":" + (f.start ? "true" : "false") + ",\"request\":\"" + f.request +
+                  "\",\"response\":\"" + f.response + "\",\"media_type\":\"" + f.media_type + "\"}";
+        }
+        return write_to(out, json + "]}");
+      });
+    }
+    static onshi_status ONSHI_ABI call(onshi_instance* i, const char* extension, const char* name, onshi_bytes in,
+                                       const onshi_writer* out, onshi_error* err) {
+      const DocumentFunction* f = find(extension, name);
+      if (!f || !f->call) return fill_error(err, unknown(extension, name, "synchronous"));
+      return f->call(i, in, out, err);
+    }
+    static onshi_status ONSHI_ABI call_async(onshi_instance* i, const char* extension, const char* name,
+                                             onshi_bytes in, const onshi_document_listener* progress,
+                                             const onshi_completion* done, uint64_t* out_operation,
+                                             onshi_error* err) {
+      std::size_t index = 0;
+      const DocumentFunction* f = find(extension, name, &index);
+      if (!f || !f->start) return fill_error(err, unknown(extension, name, "asynchronous"));
+      uint64_t op = 0;
+      const onshi_status st = f->start(i, in, progress, done, &op, err);
+      if (st == ONSHI_OK && out_operation) *out_operation = (uint64_t(index) + 1) << detail::kFunctionShift | op;
+      return st;
+    }
+    static onshi_status ONSHI_ABI cancel(onshi_instance* i, uint64_t operation) {
+      const std::size_t index = (operation >> detail::kFunctionShift);
+      if (index == 0 || index > std::size(Table) || !Table[index - 1].cancel) return ONSHI_E_NOT_FOUND;
+      return Table[index - 1].cancel(i, operation & ((uint64_t(1) << detail::kFunctionShift) - 1));
+    }
+  };
+  static const onshi_documents_v1 table = {sizeof(onshi_documents_v1), &Impl::list, &Impl::call, &Impl::call_async,
+                                           &Impl::cancel};
+  return &table;
 }
 
 // Typed access to the host's services. Every call is a no-op (or falls back to

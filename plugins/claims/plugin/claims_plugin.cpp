@@ -19,18 +19,33 @@ namespace {
 using onshi::Result;
 using onshi::plugin::document_call;
 
+namespace doc = onshi::claims::plugin;
+using onshi::plugin::DocumentFunction;
+
+// Every function by name as well (onshi.documents/1): `onshi serve` offers them with no code of its own.
+constexpr DocumentFunction kDocuments[] = {
+    {ONSHI_EXT_CLAIMS, "decide", ONSHI_SCHEMA_CLAIMS_INPUT, ONSHI_SCHEMA_CLAIMS_RESULT, &document_call<doc::decide>},
+    {ONSHI_EXT_CLAIMS, "copay", ONSHI_SCHEMA_CLAIMS_COPAY_REQUEST, ONSHI_SCHEMA_CLAIMS_COPAY, &document_call<doc::copay>},
+    {ONSHI_EXT_CLAIMS, "check_number", ONSHI_SCHEMA_CLAIMS_NUMBER_REQUEST, ONSHI_SCHEMA_CLAIMS_NUMBER_CHECK,
+     &document_call<doc::check_number>},
+    {ONSHI_EXT_CLAIMS, "statement_form", ONSHI_SCHEMA_CLAIMS_STATEMENT_PREFILL, "",
+     &document_call<doc::statement_form>, nullptr, nullptr, "text/html; charset=UTF-8"},
+    {ONSHI_EXT_CLAIMS, "usage_rate", ONSHI_SCHEMA_CLAIMS_USAGE_REQUEST, ONSHI_SCHEMA_CLAIMS_USAGE,
+     &document_call<doc::usage_rate>},
+};
+
 class ClaimsPlugin : public onshi::plugin::Instance {
  public:
   explicit ClaimsPlugin(onshi::plugin::Host host) : host_(host) {}
 
   const void* extension(std::string_view id) override {
-    namespace doc = onshi::claims::plugin;
     static const onshi_claims_v1 claims = {sizeof(onshi_claims_v1),        &document_call<doc::decide>,
                                            &document_call<doc::copay>,     &document_call<doc::check_number>,
                                            &document_call<doc::statement_form>, &document_call<doc::usage_rate>};
     static const onshi_diagnostics_v1 diagnostics = {sizeof(onshi_diagnostics_v1), &self_test};
     if (id == ONSHI_EXT_CLAIMS) return &claims;
     if (id == ONSHI_EXT_DIAGNOSTICS) return &diagnostics;
+    if (id == ONSHI_EXT_DOCUMENTS) return onshi::plugin::documents_extension<kDocuments>();
     return nullptr;
   }
 

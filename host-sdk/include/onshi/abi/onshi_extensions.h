@@ -14,5 +14,7 @@
 #define ONSHI_EXT_CLAIMS "onshi.claims/1"
 #define ONSHI_EXT_DISASTER "onshi.disaster/1"
 #define ONSHI_EXT_DIAGNOSTICS "onshi.diagnostics/1" /* onshi_ext_diagnostics.h */
+/* A plugin's document functions by name, for hosts that serve them (onshi_ext_documents.h). */
+#define ONSHI_EXT_DOCUMENTS "onshi.documents/1"
 
 #endif
