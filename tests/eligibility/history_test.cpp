@@ -255,6 +255,44 @@ TEST_F(Records, a_bad_request_names_the_field_at_fault_and_starts_nothing) {
   EXPECT_EQ(done.calls(), 0) << "a call that cannot start has no completion";
 }
 
+// R-NOMYNUM: 12 digits however typed, in a 照会番号 or a 被保険者番号, is refused by every records
+// function before anything is sent or stored, and the digits are not echoed in the error.
+TEST_F(Records, R_NOMYNUM_a_twelve_digit_reference_or_number_is_refused_and_not_echoed) {
+  for (const std::string typed : {"123456789012", "1234 5678 9012", "1234-5678-9012",
+                                  "\uFF11\uFF12\uFF13\uFF14\uFF15\uFF16\uFF17\uFF18\uFF19\uFF10\uFF11\uFF12"}) {
+    SCOPED_TRACE(typed);
+    auto no_echo = [&](const onshi_error& err) {
+      const std::string message = std::string(err.message) + err.hint;
+      EXPECT_EQ(message.find("9012"), std::string::npos) << message;
+      EXPECT_EQ(message.find(typed), std::string::npos) << message;
+    };
+    Completion done;
+    uint64_t op = 0;
+    onshi_error err = empty_error();
+    const std::string refs =
+        json{{"registrations", {{{"reference_number", typed}, {"insurer_number", "06139992"}, {"number", "1"}}}}}.dump();
+    EXPECT_EQ(rec.vtable->register_reference_async(rec.instance, bytes_of(refs), done.get(), &op, &err),
+              ONSHI_E_INVALID_ARGUMENT);
+    EXPECT_NE(std::string(err.message).find("reference_number"), std::string::npos) << err.message;
+    no_echo(err);
+    err = empty_error();
+    const std::string bulk = json{{"patients", {{{"patient_id", "A"}, {"insurer_number", "06139992"},
+                                                 {"number", typed}, {"birth_date", "19800515"}}}}}.dump();
+    EXPECT_EQ(rec.vtable->bulk_start_async(rec.instance, bytes_of(bulk), nullptr, done.get(), &op, &err),
+              ONSHI_E_INVALID_ARGUMENT);
+    EXPECT_NE(std::string(err.message).find("patients[0].number"), std::string::npos) << err.message;
+    no_echo(err);
+    err = empty_error();
+    std::string out;
+    onshi_writer w = append_to(out);
+    const std::string find = json{{"reference_number", typed}}.dump();
+    EXPECT_EQ(rec.vtable->history_find(rec.instance, bytes_of(find), &w, &err), ONSHI_E_INVALID_ARGUMENT);
+    no_echo(err);
+    EXPECT_EQ(done.calls(), 0);
+  }
+  for (const auto& e : fs::directory_iterator(root.path / "req")) ADD_FAILURE() << "sent: " << e.path();
+}
+
 // ---- the CLI ----
 
 using onshi::test::CliRun;

@@ -280,6 +280,84 @@ TEST_F(PluginFixture, bad_requests_are_refused_naming_the_field) {
   EXPECT_EQ(done.calls(), 0);
 }
 
+// R-NOMYNUM: a 被保険者番号 or 記号 of 12 digits however typed is refused before anything is written,
+// and the digits are not echoed in the error.
+TEST_F(PluginFixture, R_NOMYNUM_twelve_digits_as_number_or_symbol_are_refused_not_sent_not_echoed) {
+  open();
+  for (const std::string typed : {"123456789012", "1234 5678 9012", "1234-5678-9012",
+                                  "\uFF11\uFF12\uFF13\uFF14\uFF15\uFF16\uFF17\uFF18\uFF19\uFF10\uFF11\uFF12"})
+    for (const char* field : {"number", "symbol"}) {
+      SCOPED_TRACE(typed + " as " + field);
+      json request = insured("06139992", "5678");
+      request[field] = typed;
+      Completion done;
+      Error e;
+      EXPECT_EQ(query(request, done, nullptr, &e), ONSHI_E_INVALID_ARGUMENT);
+      EXPECT_NE(e.message.find(field), std::string::npos) << e.message;
+      EXPECT_EQ((e.message + e.hint).find("9012"), std::string::npos) << e.message;
+      EXPECT_EQ(done.calls(), 0);
+    }
+  EXPECT_TRUE(files("req").empty());
+}
+
+// Security finding 5: without a state folder the plugin used to keep its sequence and face marks in
+// the temp folder, where other users read them. It keeps them in memory now and writes nothing there.
+TEST_F(PluginFixture, without_a_state_folder_a_query_works_and_nothing_is_left_in_the_temp_folder) {
+  TempDir tmp;
+  const char* old = std::getenv("TMPDIR");
+  const std::string saved = old ? old : "";
+  ::setenv("TMPDIR", tmp.path.c_str(), 1);
+  {
+    SimProcess sim({"serve", "--root", root.path.string(), "--poll", "50"});
+    SdkOptions o;
+    o.host_name = "eligibility-plugin-test";
+    o.plugin_dirs = {ONSHI_PLUGIN_BUILD_DIR};
+    o.use_default_dirs = false;
+    o.enabled_ids = std::vector<std::string>{"onshi.eligibility"};
+    o.config_json = json{{"onshi.eligibility", {{"folder", {{"root", root.path.string()}, {"rescan_ms", 100}}}}}}.dump();
+    o.log_level = ONSHI_LOG_ERROR + 1;
+    auto opened = Sdk::open(o);  // no state_dir
+    ASSERT_TRUE(opened.ok()) << opened.error().message;
+    sdk.emplace(std::move(opened).value());
+    auto e = sdk->extension<onshi_eligibility_v1>(ONSHI_EXT_ELIGIBILITY, "onshi.eligibility");
+    ASSERT_TRUE(e.ok()) << e.error().message;
+    ext = *e;
+    EXPECT_EQ(ask(insured("06139992", "5678"))["kind"], "valid");
+    EXPECT_EQ(ask(insured("06131114", "2222"))["kind"], "lost") << "the second name in memory differs";
+    sdk.reset();
+  }
+  if (old) ::setenv("TMPDIR", saved.c_str(), 1); else ::unsetenv("TMPDIR");
+  for (const auto& entry : fs::recursive_directory_iterator(tmp.path)) ADD_FAILURE() << "left: " << entry.path();
+}
+
+// Security finding 5: what the plugin keeps in its state folder (sequence, face marks, the store) is
+// its owner's only, whatever the umask.
+TEST_F(PluginFixture, what_the_plugin_keeps_is_owner_only_whatever_the_umask) {
+  const mode_t old = ::umask(022);
+  {
+    SimProcess sim({"serve", "--root", root.path.string(), "--poll", "50"});
+    open();
+    FaceInbox inbox;
+    onshi_error err = empty_error();
+    ASSERT_EQ(ext.vtable->set_face_listener(ext.instance, &inbox.listener, &err), ONSHI_OK) << err.message;
+    EXPECT_EQ(ask(insured("06139992", "5678"))["kind"], "valid");
+    ASSERT_EQ(run_sim({"face", "--root", root.path.string(), "--persona", "kokuho-valid"}), 0);
+    EXPECT_TRUE(inbox.wait_for_count(1));
+    ASSERT_EQ(ext.vtable->set_face_listener(ext.instance, nullptr, &err), ONSHI_OK);
+    sdk.reset();
+  }
+  ::umask(old);
+  int seen = 0;
+  for (const auto& entry : fs::recursive_directory_iterator(state.path)) {
+    struct stat st {};
+    ASSERT_EQ(::lstat(entry.path().c_str(), &st), 0);
+    const mode_t want = S_ISDIR(st.st_mode) ? 0700 : 0600;
+    EXPECT_EQ(st.st_mode & 0777, want) << entry.path();
+    ++seen;
+  }
+  EXPECT_GT(seen, 1) << "the plugin kept something";
+}
+
 // ---- parse ------------------------------------------------------------------------------------
 
 TEST_F(PluginFixture, R_RES_parse_of_a_lost_answer_gives_the_tree_as_sent_and_the_outcome) {

@@ -306,6 +306,56 @@ TEST_F(TlsFixture, MissingCaFileFailsAtOnceNamingTheKey) {
   EXPECT_NE(e.message.find("absent.pem"), std::string::npos) << e.message;
 }
 
+// The clinic's key may be encrypted; its passphrase comes from a file only its owner reads.
+TEST_F(TlsFixture, S6_AnEncryptedClientKeyOpensWithItsPassphraseFileAndNotWithAWrongOne) {
+  TlsSim sim;
+  json tls = tls_config(sim.port());
+  tls["key_file"] = (pki() / "client-encrypted.key").string();
+  tls["key_passphrase_file"] = (pki() / "client.pass").string();
+  open_tls(tls);
+  EXPECT_EQ(ask_insured()["kind"], "valid");
+
+  const fs::path wrong = state.path / "wrong.pass";
+  write_bytes(wrong, "not-the-passphrase\n");
+  fs::permissions(wrong, fs::perms::owner_read | fs::perms::owner_write);
+  tls["key_passphrase_file"] = wrong.string();
+  sdk.reset();
+  open_tls(tls);
+  Completion done;
+  Error e;
+  EXPECT_EQ(query({{"kind", "insured"}, {"insurer_number", "06139992"}, {"number", "5678"}, {"birth_date", "19800515"}},
+                  done, &e),
+            ONSHI_E_INVALID_ARGUMENT);
+  EXPECT_NE(e.message.find("tls.key_file"), std::string::npos) << e.message;
+  EXPECT_NE(e.message.find("passphrase"), std::string::npos) << e.message;
+  EXPECT_EQ(e.message.find("not-the-passphrase"), std::string::npos) << "the passphrase is never shown";
+}
+
+// A key (or its passphrase file) that other users on the PC can read is refused, with the fix.
+TEST_F(TlsFixture, S6_AClientKeyOthersCanReadIsRefusedWithTheFix) {
+  for (const char* which : {"key_file", "key_passphrase_file"}) {
+    SCOPED_TRACE(which);
+    json tls = tls_config(1);
+    tls["key_file"] = (pki() / "client-encrypted.key").string();
+    tls["key_passphrase_file"] = (pki() / "client.pass").string();
+    const fs::path exposed = state.path / (std::string(which) + ".pem");
+    fs::copy_file(tls[which].get<std::string>(), exposed, fs::copy_options::overwrite_existing);
+    fs::permissions(exposed, fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read |
+                                 fs::perms::others_read);
+    tls[which] = exposed.string();
+    sdk.reset();
+    open_tls(tls);
+    Completion done;
+    Error e;
+    EXPECT_EQ(query({{"kind", "insured"}, {"insurer_number", "06139992"}, {"number", "5678"}, {"birth_date", "19800515"}},
+                    done, &e),
+              ONSHI_E_REFUSED);
+    EXPECT_NE(e.message.find(std::string("tls.") + which), std::string::npos) << e.message;
+    EXPECT_NE(e.message.find("readable by other users"), std::string::npos) << e.message;
+    EXPECT_NE(e.hint.find("chmod 600 " + exposed.string()), std::string::npos) << e.hint;
+  }
+}
+
 // ---- fault injection ------------------------------------------------------------------------
 
 TEST_F(TlsFixture, RefusedConnectionIsARetryableNetworkFailure) {
