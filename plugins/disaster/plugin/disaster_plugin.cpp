@@ -653,7 +653,9 @@ class DisasterPlugin final : public onshi::plugin::Instance {
       DrugHistoryView view;
       {
         std::lock_guard lock(s.mutex);  // the matcher is the desk's
-        view = merge_history(s.desk->matcher(), book->drugs);
+        auto names = s.desk->matcher();
+        if (!names) return std::move(names).error();
+        view = merge_history(**names, book->drugs);
       }
       const json doc = {{"schema", ONSHI_SCHEMA_DISASTER_TECHO}, {"version", book->version}, {"parts", count},
                         {"patient", book->patient},             {"warnings", book->warnings}, {"drug_history", view}};

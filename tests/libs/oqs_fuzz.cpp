@@ -1,0 +1,51 @@
+// Fuzz target: any bytes as a terminal file, through the XmlMsg reader and the typed view of every
+// message family (libs/oqs). An error is fine; a crash, a leak, or two readings that disagree is not:
+//   - parse_message<M> (straight from pugixml's nodes) gives what view_as<M>(read_xml_msg) gives;
+//   - what we write we can read back, as the same message.
+#include <onshi/oqs/drug_history.hpp>
+#include <onshi/oqs/messages.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+namespace {
+
+using namespace onshi::oqs;
+
+template <class M>
+void every_reading_agrees(std::string_view bytes, const onshi::Result<XmlMsg>& generic) {
+  auto direct = parse_message<M>(bytes, "fuzz");
+  if (bool(direct) != bool(generic)) __builtin_trap();  // one reader accepted what the other refused
+  if (!direct) return;
+  const M viewed = view_as<M>(*generic);
+  if (!(*direct == viewed)) __builtin_trap();
+  for (auto encoding : {onshi::text::Encoding::utf8, onshi::text::Encoding::shift_jis}) {
+    auto written = write_message(*direct, {encoding});
+    if (!written) continue;  // e.g. a character Shift_JIS cannot hold: refused, never written wrong
+    auto again = parse_message<M>(*written, "fuzz (written back)");
+    if (!again || !(*again == *direct)) __builtin_trap();
+  }
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  const std::string_view bytes(reinterpret_cast<const char*>(data), size);
+  const auto generic = read_xml_msg(bytes, "fuzz");
+  every_reading_agrees<QualificationRequest>(bytes, generic);
+  every_reading_agrees<QualificationResponse>(bytes, generic);
+  every_reading_agrees<RegistrationRequest>(bytes, generic);
+  every_reading_agrees<RegistrationResponse>(bytes, generic);
+  every_reading_agrees<BulkUploadRequest>(bytes, generic);
+  every_reading_agrees<BulkReception>(bytes, generic);
+  every_reading_agrees<BulkResult>(bytes, generic);
+  every_reading_agrees<HistoryRequest>(bytes, generic);
+  every_reading_agrees<DrugInfoResponse>(bytes, generic);
+  every_reading_agrees<CheckupResponse>(bytes, generic);
+  every_reading_agrees<DisasterSearchRequest>(bytes, generic);
+  every_reading_agrees<DisasterSearchResponse>(bytes, generic);
+  every_reading_agrees<DisasterDrugRequest>(bytes, generic);
+  if (generic) (void)drug_history_of(view_as<DrugInfoResponse>(*generic));
+  return 0;
+}
