@@ -74,7 +74,7 @@ Result<StoreAuditSink::Log> StoreAuditSink::read_all() const {
   for (const auto& r : *stored) log.records.push_back(json::parse(r.doc, nullptr, false));
   auto secret = key(false);
   if (!secret) {
-    log.chain = {false, static_cast<int64_t>(log.records.size()), 1, secret.error().message};
+    log.chain = {false, static_cast<int64_t>(log.records.size()), 1, 0, secret.error().message};
     if (log.records.empty()) log.chain = {};
     return log;
   }
