@@ -145,8 +145,17 @@ struct TlsFixture : ::testing::Test {
     const auto outcome = done.result();
     return json::parse(outcome.ok() ? *outcome : std::string(), nullptr, false);
   }
-  json ask_insured() {
-    return ask({{"kind", "insured"}, {"insurer_number", "06139992"}, {"number", "5678"}, {"birth_date", "19800515"}});
+  static json insured() {
+    return {{"kind", "insured"}, {"insurer_number", "06139992"}, {"number", "5678"}, {"birth_date", "19800515"}};
+  }
+  json ask_insured() { return ask(insured()); }
+  // A query that cannot start (the configuration is at fault): its status and error; no completion.
+  std::pair<onshi_status, Error> refused_insured() {
+    Completion done;
+    Error e;
+    const onshi_status st = query(insured(), done, &e);
+    EXPECT_EQ(done.calls(), 0);
+    return {st, e};
   }
   // challenge_async → the decoded challenge bytes ("" on failure, with `failure` filled).
   std::string challenge(Error* failure = nullptr) {
@@ -297,11 +306,8 @@ TEST_F(TlsFixture, MissingCaFileFailsAtOnceNamingTheKey) {
   json tls = tls_config(1);
   tls["ca_file"] = (state.path / "absent.pem").string();
   open_tls(tls);
-  Completion done;
-  Error e;
-  EXPECT_EQ(query({{"kind", "insured"}, {"insurer_number", "06139992"}, {"number", "5678"}, {"birth_date", "19800515"}},
-                  done, &e),
-            ONSHI_E_INVALID_ARGUMENT);
+  const auto [status, e] = refused_insured();
+  EXPECT_EQ(status, ONSHI_E_INVALID_ARGUMENT);
   EXPECT_NE(e.message.find("tls.ca_file"), std::string::npos) << e.message;
   EXPECT_NE(e.message.find("absent.pem"), std::string::npos) << e.message;
 }
@@ -321,11 +327,8 @@ TEST_F(TlsFixture, S6_AnEncryptedClientKeyOpensWithItsPassphraseFileAndNotWithAW
   tls["key_passphrase_file"] = wrong.string();
   sdk.reset();
   open_tls(tls);
-  Completion done;
-  Error e;
-  EXPECT_EQ(query({{"kind", "insured"}, {"insurer_number", "06139992"}, {"number", "5678"}, {"birth_date", "19800515"}},
-                  done, &e),
-            ONSHI_E_INVALID_ARGUMENT);
+  const auto [status, e] = refused_insured();
+  EXPECT_EQ(status, ONSHI_E_INVALID_ARGUMENT);
   EXPECT_NE(e.message.find("tls.key_file"), std::string::npos) << e.message;
   EXPECT_NE(e.message.find("passphrase"), std::string::npos) << e.message;
   EXPECT_EQ(e.message.find("not-the-passphrase"), std::string::npos) << "the passphrase is never shown";
@@ -345,11 +348,8 @@ TEST_F(TlsFixture, S6_AClientKeyOthersCanReadIsRefusedWithTheFix) {
     tls[which] = exposed.string();
     sdk.reset();
     open_tls(tls);
-    Completion done;
-    Error e;
-    EXPECT_EQ(query({{"kind", "insured"}, {"insurer_number", "06139992"}, {"number", "5678"}, {"birth_date", "19800515"}},
-                    done, &e),
-              ONSHI_E_REFUSED);
+    const auto [status, e] = refused_insured();
+    EXPECT_EQ(status, ONSHI_E_REFUSED);
     EXPECT_NE(e.message.find(std::string("tls.") + which), std::string::npos) << e.message;
     EXPECT_NE(e.message.find("readable by other users"), std::string::npos) << e.message;
     EXPECT_NE(e.hint.find("chmod 600 " + exposed.string()), std::string::npos) << e.hint;
