@@ -9,6 +9,8 @@
 #include <nlohmann/json.hpp>
 #include <sqlite3.h>
 
+#include <future>
+
 namespace onshi::disaster::test {
 namespace {
 
@@ -279,6 +281,25 @@ TEST_F(DisasterCli, R_DISASTER_audit_verify_names_the_entry_where_an_edited_dele
   }
   const CliRun clerk = onshi({"audit", "verify", "--role", "clerk", "--who", "clerk-007", "--rehearsal"});
   EXPECT_EQ(clerk.exit, 1) << "a role that may not look up may not read the log either";
+}
+
+// Issue 18, two processes on one state folder: desks (and a CLI beside the EMR) each sealed their
+// record after the same head, the chain forked, and the log then read as tampered with. Sealing is
+// one step for every process on the folder now: eight at once leave one intact chain.
+TEST_F(DisasterCli, R_DISASTER_desks_writing_the_audit_log_at_once_leave_one_intact_chain) {
+  ASSERT_EQ(declare().exit, 0);  // entry 1
+  auto verify = [&](const std::string& who) {
+    return onshi({"audit", "verify", "--role", "doctor", "--who", who, "--rehearsal", "--json"});
+  };
+  std::vector<std::future<CliRun>> desks;
+  for (int i = 0; i < 8; ++i) desks.push_back(std::async(std::launch::async, verify, "dr-" + std::to_string(i)));
+  for (auto& d : desks) {
+    const CliRun r = d.get();
+    EXPECT_EQ(r.exit, 0) << r.out << r.err;
+  }
+  const CliRun after = verify("dr-final");
+  ASSERT_EQ(after.exit, 0) << after.out;
+  EXPECT_EQ(after.doc()["chain"]["records"], 10) << "the declaration, eight checks and this one";
 }
 
 }  // namespace
