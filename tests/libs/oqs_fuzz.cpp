@@ -36,24 +36,19 @@ void every_reading_agrees(std::string_view bytes, const onshi::Result<XmlMsg>& g
   }
 }
 
+template <class... Families>
+void every_family(std::string_view bytes, const onshi::Result<XmlMsg>& generic) {
+  (every_reading_agrees<Families>(bytes, generic), ...);
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view bytes(reinterpret_cast<const char*>(data), size);
   const auto generic = read_xml_msg(bytes, "fuzz");
-  every_reading_agrees<QualificationRequest>(bytes, generic);
-  every_reading_agrees<QualificationResponse>(bytes, generic);
-  every_reading_agrees<RegistrationRequest>(bytes, generic);
-  every_reading_agrees<RegistrationResponse>(bytes, generic);
-  every_reading_agrees<BulkUploadRequest>(bytes, generic);
-  every_reading_agrees<BulkReception>(bytes, generic);
-  every_reading_agrees<BulkResult>(bytes, generic);
-  every_reading_agrees<HistoryRequest>(bytes, generic);
-  every_reading_agrees<DrugInfoResponse>(bytes, generic);
-  every_reading_agrees<CheckupResponse>(bytes, generic);
-  every_reading_agrees<DisasterSearchRequest>(bytes, generic);
-  every_reading_agrees<DisasterSearchResponse>(bytes, generic);
-  every_reading_agrees<DisasterDrugRequest>(bytes, generic);
+  every_family<QualificationRequest, QualificationResponse, RegistrationRequest, RegistrationResponse,
+               BulkUploadRequest, BulkReception, BulkResult, HistoryRequest, DrugInfoResponse, CheckupResponse,
+               DisasterSearchRequest, DisasterSearchResponse, DisasterDrugRequest>(bytes, generic);
   if (generic) (void)drug_history_of(view_as<DrugInfoResponse>(*generic));
   return 0;
 }
