@@ -1,5 +1,6 @@
 #!/bin/sh
-# Installs what building, testing and running the demo need on Debian 12.
+# Installs what building, testing and running the demo need on Debian 12 (`file`: cpack's DEB step
+# runs it). tests/setup/packages_test.py checks this list against what the build and tests run.
 # Idempotent: packages already present are left alone. Re-runs itself with sudo
 # when not root.
 set -eu
@@ -8,7 +9,7 @@ packages="
   libboost-dev libboost-filesystem-dev
   libpcsclite-dev pcscd vsmartcard-vpcd opensc
   libssl-dev openssl libpugixml-dev libicu-dev nlohmann-json3-dev libsqlite3-dev
-  libgtest-dev abigail-tools
+  libgtest-dev abigail-tools file
 "
 missing=""
 for p in $packages; do

@@ -20,10 +20,14 @@ Result<Manifest> read_manifest(const std::filesystem::path& file) {
   if (!in) return manifest_error(file, "cannot be read");
   std::stringstream text;
   text << in.rdbuf();
+  return parse_manifest(text.str(), file);
+}
+
+Result<Manifest> parse_manifest(std::string_view text, const std::filesystem::path& file) {
   nlohmann::json j;
   try {
-    j = nlohmann::json::parse(text.str());
-  } catch (const nlohmann::json::parse_error& e) {
+    j = nlohmann::json::parse(text);
+  } catch (const nlohmann::json::exception& e) {  // a syntax error, or a number out of range (fuzzing found it)
     return manifest_error(file, "is not valid JSON (" + std::string(e.what()) + ")");
   }
   if (!j.is_object()) return manifest_error(file, "is not a JSON object");
@@ -38,7 +42,8 @@ Result<Manifest> read_manifest(const std::filesystem::path& file) {
 
   Manifest m;
   m.path = std::filesystem::absolute(file);
-  if (j.value("manifest_version", 0) != 1)
+  // Every field is checked for its type before it is read: nothing here may throw (onshi_sdk_open is C).
+  if (auto version = j.find("manifest_version"); version == j.end() || *version != 1)
     return manifest_error(file, "\"manifest_version\" must be 1");
   if (!string_field("id", true, m.id)) return manifest_error(file, "\"id\" is missing or not a string");
   std::string library;
@@ -51,9 +56,10 @@ Result<Manifest> read_manifest(const std::filesystem::path& file) {
     return manifest_error(file, "\"thread_safety\" must be \"none\", \"instance\" or \"full\"");
 
   auto abi = j.find("abi");
-  if (abi == j.end() || !abi->is_object() || !(*abi)["major"].is_number_unsigned() ||
-      !abi->value("minor", nlohmann::json(0)).is_number_unsigned())
-    return manifest_error(file, "\"abi\" must be {\"major\": N, \"minor\": N}");
+  auto version_number = [](const nlohmann::json& n) { return n.is_number_unsigned() && n.get<uint64_t>() <= 0xFFFF; };
+  if (abi == j.end() || !abi->is_object() || !version_number((*abi)["major"]) ||
+      !version_number(abi->value("minor", nlohmann::json(0))))
+    return manifest_error(file, "\"abi\" must be {\"major\": N, \"minor\": N} (N from 0 to 65535)");
   m.abi.major = abi->at("major").get<uint16_t>();
   m.abi.minor = abi->value("minor", uint16_t{0});
 

@@ -7,6 +7,7 @@
 
 #include <filesystem>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace onshi::host {
@@ -25,5 +26,7 @@ struct Manifest {
 
 // Reads and checks one manifest; the error names the file and the field.
 Result<Manifest> read_manifest(const std::filesystem::path& file);
+// The same from its text (a vendor's bytes: fuzzed by tests/host/manifest_fuzz.cpp).
+Result<Manifest> parse_manifest(std::string_view text, const std::filesystem::path& file);
 
 }  // namespace onshi::host

@@ -10,6 +10,7 @@
 #include <boost/dll/runtime_symbol_info.hpp>
 
 #include <algorithm>
+#include <charconv>
 #include <cerrno>
 #include <csignal>
 #include <cstdlib>
@@ -169,8 +170,9 @@ struct onshi_sdk {
       const std::string name = entry.path().filename().string();
       if (name.rfind(prefix, 0) != 0 || entry.path().extension() != ".marker") continue;
       const std::string pid_text = name.substr(prefix.size(), name.size() - prefix.size() - 7);
-      if (pid_text.empty() || pid_text.find_first_not_of("0123456789") != std::string::npos) continue;
-      const pid_t pid = static_cast<pid_t>(std::stol(pid_text));
+      pid_t pid = 0;  // from_chars: a name with a number too large is skipped, never an exception
+      const auto [end, ec] = std::from_chars(pid_text.data(), pid_text.data() + pid_text.size(), pid);
+      if (pid_text.empty() || ec != std::errc() || end != pid_text.data() + pid_text.size() || pid <= 0) continue;
       if (pid != ::getpid() && (::kill(pid, 0) == 0 || errno == EPERM)) continue;  // still starting it
       std::ifstream in(entry.path());
       std::stringstream previous;

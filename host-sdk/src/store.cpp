@@ -4,6 +4,7 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <sqlite3.h>
@@ -94,6 +95,14 @@ Error bad_query() {
 Error Store::sqlite_error(const std::string& doing) const {
   int rc = sqlite3_extended_errcode(db_);
   std::string message = doing + " in " + file_.string() + ": " + sqlite3_errmsg(db_);
+  // A full disk often reaches SQLite as an I/O error (its shared-memory file cannot grow): say so.
+  struct statvfs fs {};
+  if (((rc & 0xff) == SQLITE_FULL || (rc & 0xff) == SQLITE_IOERR) && ::statvfs(file_.parent_path().c_str(), &fs) == 0 &&
+      uint64_t(fs.f_bavail) * fs.f_frsize < (1u << 20))
+    return make_error(ONSHI_E_IO, "store",
+                      doing + ": the disk holding " + file_.parent_path().string() + " is full (" +
+                          std::to_string(uint64_t(fs.f_bavail) * fs.f_frsize / 1024) + " KiB free)",
+                      "free disk space there; nothing was written, the store is as it was", rc);
   switch (rc & 0xff) {
     case SQLITE_FULL:
       return make_error(ONSHI_E_IO, "store", message, "free disk space; nothing was written", rc);

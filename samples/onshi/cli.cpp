@@ -160,6 +160,10 @@ int fail(const Args& args, const Error& e) {
     std::cerr << "onshi: " << e.message << "\n";
     if (!e.hint.empty()) std::cerr << "  what to do: " << e.hint << "\n";
   }
+  return exit_code(e);
+}
+
+int exit_code(const Error& e) {
   switch (e.code) {
     case ONSHI_E_INVALID_ARGUMENT: return kUsage;
     case ONSHI_E_PIN_WRONG:

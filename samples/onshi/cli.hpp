@@ -69,6 +69,8 @@ nlohmann::json error_json(const Error& e);
 
 // Prints an error (as JSON with --json) and returns the exit code for it.
 int fail(const Args& args, const Error& e);
+// The exit code an error means (fail() without the printing).
+int exit_code(const Error& e);
 // A wrong command line: the message and the usage (stderr, or JSON on stdout with --json); exit 2.
 int usage_error(const std::string& message, const std::string& usage);
 

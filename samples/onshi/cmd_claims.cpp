@@ -8,6 +8,7 @@
 
 #include <onshi/support/base64.hpp>
 #include <onshi/support/dates.hpp>
+#include <onshi/support/files.hpp>
 #include "cli.hpp"
 #include "commands.hpp"
 
@@ -43,13 +44,10 @@ Result<std::string> read_file(const std::string& path) {
   return text.str();
 }
 
-// A レセプト or a 申立書 is about a patient: owner-only (0600) whatever the umask, never through a link.
+// A レセプト or a 申立書 is about a patient: owner-only (0600) whatever the umask, never through a link,
+// and whole or not at all (a full disk left an empty RECEIPTC.UKE in its place: issue 18).
 Result<void> write_file(const std::string& path, const std::string& bytes) {
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
-  const bool ok = fd >= 0 && ::fchmod(fd, 0600) == 0 && ::write(fd, bytes.data(), bytes.size()) == ssize_t(bytes.size());
-  if (fd >= 0) ::close(fd);
-  if (!ok) return make_error(ONSHI_E_IO, "file", "cannot write " + path, "check that its folder exists and is writable");
-  return {};
+  return support::write_file_atomically(path, bytes);
 }
 
 // A JSON file the user gave; errors name the file.

@@ -10,8 +10,10 @@
 
 #include <onshi/abi/onshi_ext_disaster.h>
 
+#include <algorithm>
 #include <condition_variable>
 #include <mutex>
+#include <optional>
 
 #include <unistd.h>
 
@@ -100,6 +102,7 @@ json qualification_for_claims(const json& q) {
 struct Visit {
   json row = json::object();
   std::vector<std::string> notes;
+  std::optional<Error> error;  // the check could not be made (the simulator, the card, pcscd …)
 };
 
 class Day {
@@ -139,6 +142,11 @@ class Day {
     }
     v.row["method"] = method;
     v.row["outcome"] = outcome.is_object() ? outcome.value("kind", "failed") : "failed";
+    // The plugin words a check that never got an answer as a "failed" outcome: for the demo, the
+    // day's work was not done (the simulator or the network is down), not an answer about a patient.
+    if (v.row["outcome"] == "failed" && !v.error && outcome.is_object())
+      v.error = make_error(outcome.value("stage", "") == "transport" ? ONSHI_E_NETWORK : ONSHI_E_PROTOCOL,
+                           "eligibility", outcome.value("message", "no answer"), outcome.value("hint", ""));
     const json* q = outcome.is_object() && outcome.contains("qualifications") && !outcome["qualifications"].empty()
                         ? &outcome["qualifications"][0]
                         : nullptr;
@@ -288,6 +296,7 @@ class Day {
 
   static json failed(const Error& e, Visit& v) {
     v.notes.push_back(e.message + (e.hint.empty() ? "" : " (" + e.hint + ")"));
+    if (!v.error) v.error = e;
     return json();
   }
 
@@ -417,7 +426,7 @@ int cmd_demo(const Args& args) {
   if (!as_json) std::cerr << "onshi demo: a reception day through the real plugins (work folder " << work.string() << ")\n";
 
   json day = {{"patients", json::array()}};
-  int code = kOk;
+  std::optional<Error> stopped;
   {
     demo::Services services(work, say);
     // The SDK is opened twice: first to see whether PC/SC answers (the reader
@@ -449,25 +458,40 @@ int cmd_demo(const Args& args) {
     Day reception(*sdk, services);
     if (auto opened = reception.open(); !opened) return fail(args, opened.error());
     day["date"] = reception.today();
-    say("the day: " + std::to_string(the_day().size()) + " patients");
-    for (const auto& p : the_day()) {
-      Visit v = reception.see(p);
+    const auto patients = the_day();
+    say("the day: " + std::to_string(patients.size()) + " patients");
+    for (size_t n = 0; n < patients.size() && !stopped; ++n) {
+      Visit v = reception.see(patients[n]);
       day["patients"].push_back({{"row", v.row}, {"notes", v.notes}});
+      // A check that could not be made is the demo failing, not a patient's outcome: the day
+      // stops there, and no figure is computed from it.
+      if (v.error)
+        stopped = make_error(v.error->code, "demo",
+                             "the reception day stopped at patient " + std::to_string(n + 1) + " of " +
+                                 std::to_string(patients.size()) + " (" + patients[n].scenario +
+                                 "): the check could not be made: " + v.error->message,
+                             v.error->hint.empty() ? "see the logs in " + work.string() + " (run with --keep)"
+                                                   : v.error->hint);
     }
-    auto usage = reception.usage_rate();
-    day["usage_rate"] = usage ? *usage : json{{"error", usage.error().message}};
+    if (!stopped) {
+      auto usage = reception.usage_rate();
+      day["usage_rate"] = usage ? *usage : json{{"error", usage.error().message}};
+    }
   }
   if (!args.flag("keep")) {
     std::error_code ec;
     fs::remove_all(work, ec);
   }
   if (as_json) {
-    day["ok"] = code == kOk;
+    day["ok"] = !stopped;
+    if (stopped) day["error"] = error_json(*stopped);
     print_json(day);
   } else {
     print_day(day);
+    if (stopped) std::cerr << "\nonshi demo: " << stopped->message << "\n  what to do: " << stopped->hint << "\n";
   }
-  return code;
+  if (!stopped) return kOk;
+  return std::max(exit_code(*stopped), int(kUnavailable));  // never 0, never "a negative answer"
 }
 
 }  // namespace

@@ -41,6 +41,9 @@ constexpr const char* kImportUsage = "onshi disaster import-qr FILE... [--json]"
 constexpr const char* kAuditUsage =
     "onshi disaster audit [--event E] [--limit N] --role ROLE --who NAME [--authorised-by HEAD] [--json]";
 
+constexpr const char* kAuditVerifyUsage =
+    "onshi audit verify --role ROLE --who NAME [--authorised-by HEAD] [--json]";
+
 const std::vector<std::string> kOperatorOptions = {"role", "who", "authorised-by"};
 
 std::vector<std::string> with_operator(std::vector<std::string> options) {
@@ -256,6 +259,48 @@ int cmd_audit(const Args& args) {
               << (field(r, "authorised_by").empty() ? "" : " by " + field(r, "authorised_by")) << "  "
               << field(r, "outcome") << "\n";
   return intact ? kOk : kNegative;
+}
+
+// onshi audit verify: only the chain, and where it breaks: the entry number and when the last entry
+// that fits and the one found in its place were written. Exit 0 intact, 1 broken.
+int cmd_audit_verify(const Args& args) {
+  if (auto bad = args.unknown(with_operator({})); !bad.empty()) return usage_error("unknown option --" + bad, kAuditVerifyUsage);
+  const auto who = operator_of(args);
+  if (!who) return no_role(kAuditVerifyUsage);
+  auto s = open_disaster(args);
+  if (!s) return fail(args, s.error());
+  auto log = call(*s, &onshi_disaster_v1::audit,
+                  {{"schema", "onshi.disaster.audit-request/1"}, {"operator", *who}, {"limit", 1}});
+  if (!log) return disaster_fail(args, log.error());
+  const json& chain = (*log)["chain"];
+  const bool intact = chain.value("ok", false);
+  if (args.flag("json")) {
+    print_json({{"ok", intact}, {"chain", chain}});
+    return intact ? kOk : kNegative;
+  }
+  auto when = [](const json& e) {
+    return "entry " + std::to_string(e.value("seq", 0)) + " (" + field(e, "event") + ", written " +
+           jst(field(e, "real_at")) + ")";
+  };
+  if (intact) {
+    const json head = chain.value("head", json::object());
+    std::cout << "監査ログ audit log: 改ざんなし intact, " << chain.value("records", 0) << " entries checked\n"
+              << "  the newest: " << when(head) << ", seal " << field(head, "seal") << "\n"
+              << "  keep this line elsewhere (the EMR's log, paper): entries cut off the end show only against it\n";
+    return kOk;
+  }
+  std::cout << "監査ログ audit log: 改ざんあり BROKEN at entry " << chain.value("broken_at", 0) << " of "
+            << chain.value("records", 0) << ": " << field(chain, "why") << "\n";
+  if (chain.contains("last_intact")) std::cout << "  the last entry that fits: " << when(chain["last_intact"]) << "\n";
+  if (chain.contains("found")) std::cout << "  found where it breaks:    " << when(chain["found"]) << "\n";
+  std::cout << "  what to do: keep the state folder as it is (a copy of onshi.db and audit.key) and report it\n";
+  return kNegative;
+}
+
+int cmd_audit_top(const Args& args) {
+  const auto& sub = args.positionals();  // main.cpp checked sub[0]
+  if (sub.size() > 1) return usage_error("unexpected " + sub[1], kAuditVerifyUsage);
+  return cmd_audit_verify(args);
 }
 
 // ---- lookup -----------------------------------------------------------------------------------
@@ -547,7 +592,14 @@ std::vector<Command> disaster_commands() {
             {"import-qr", kImportUsage, "the patient's お薬手帳 QR (JAHIS; every part of a split code, any order)"},
             {"audit", kAuditUsage,
              "the audit log, its chain checked end to end (exit 1 when a record was changed or removed); the "
-             "read is itself audited, and needs a role that may look up"}}}};
+             "read is itself audited, and needs a role that may look up"}}},
+          {"audit", kAuditVerifyUsage,
+           "the audit log's integrity: exit 0 when its chain holds, 1 with the entry where it breaks and when "
+           "(changed, removed or re-ordered entries); needs a role that may look up, and is itself audited",
+           cmd_audit_top,
+           {},
+           {{"verify", kAuditVerifyUsage,
+             "check the whole chain of the disaster audit log and say where it breaks (entry number, time)"}}}};
 }
 
 }  // namespace onshi::cli

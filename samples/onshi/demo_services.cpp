@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <thread>
@@ -149,11 +150,16 @@ Result<void> Services::start(const std::function<bool()>& pcsc_up) {
   progress_("simulator of the central system (folders + TLS) …");
   const fs::path sim_log = work_ / "logs" / "sim.log";
   const fs::path port_file = work_ / "tls.port";
-  auto sim = Process::spawn({program("onshi-sim").string(), "serve", "--root", oqs_.string(), "--tls-port", "0",
-                             "--tls-port-file", port_file.string(), "--tls-cert", (pki_ / "server.pem").string(),
-                             "--tls-key", (pki_ / "server.key").string(), "--tls-client-ca",
-                             (pki_ / "ca.pem").string(), "--card-ca", card_ca.string()},
-                            sim_log);
+  std::vector<std::string> sim_argv = {program("onshi-sim").string(), "serve", "--root", oqs_.string(),
+                                       "--tls-address", "127.0.0.1", "--tls-port", "0",
+                                       "--tls-port-file", port_file.string(), "--tls-cert", (pki_ / "server.pem").string(),
+                                       "--tls-key", (pki_ / "server.key").string(), "--tls-client-ca",
+                                       (pki_ / "ca.pem").string(), "--card-ca", card_ca.string()};
+  // ONSHI_DEMO_SIM_FAULT (refuse, reset, slow, …: onshi-sim's --tls-fault) shows the demo failing
+  // as it must when the central system cannot be reached; its test sets it.
+  if (const char* fault = std::getenv("ONSHI_DEMO_SIM_FAULT"); fault && *fault)
+    sim_argv.insert(sim_argv.end(), {"--tls-fault", fault});
+  auto sim = Process::spawn(sim_argv, sim_log);
   if (!sim) return std::move(sim).error();
   sim_ = std::move(*sim);
   auto listening = wait_until(
@@ -178,7 +184,7 @@ std::string Services::config_json() const {
   c["onshi.eligibility"] = {{"transport", "tls"},
                             {"folder", {{"root", oqs_.string()}}},
                             {"tls",
-                             {{"url", "https://localhost:" + std::to_string(tls_port_) + "/oqs"},
+                             {{"url", "https://127.0.0.1:" + std::to_string(tls_port_) + "/oqs"},
                               {"ca_file", (pki_ / "ca.pem").string()},
                               {"cert_file", (pki_ / "client.pem").string()},
                               {"key_file", (pki_ / "client.key").string()},

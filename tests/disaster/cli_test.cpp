@@ -7,6 +7,9 @@
 #include "cli_run.hpp"
 
 #include <nlohmann/json.hpp>
+#include <sqlite3.h>
+
+#include <future>
 
 namespace onshi::disaster::test {
 namespace {
@@ -203,6 +206,100 @@ TEST_F(DisasterCli, R_DISASTER_no_assumed_role_no_pinned_clock_outside_a_drill_a
   EXPECT_TRUE(doc["chain"]["ok"].get<bool>());
   EXPECT_EQ(doc["records"][0]["event"], "audit_read");  // this very read, newest first
   EXPECT_EQ(onshi({"disaster", "audit", "--role", "clerk", "--who", "clerk-007"}).exit, 1);
+}
+
+// Issue 18: `onshi audit verify` says where the audit log's chain breaks, by entry number and time,
+// for each way someone holding the database file can change it: one entry edited, one deleted, two
+// swapped. Every check is itself audited, after the break, so the break stays where it was.
+TEST_F(DisasterCli, R_DISASTER_audit_verify_names_the_entry_where_an_edited_deleted_or_reordered_log_breaks) {
+  ASSERT_EQ(declare().exit, 0);  // entry 1
+  auto verify = [&](bool as_json = true) {
+    std::vector<std::string> args = {"audit", "verify", "--role", "doctor", "--who", "dr-001", "--rehearsal"};
+    if (as_json) args.push_back("--json");
+    return onshi(args);
+  };
+  for (int entry = 2; entry <= 5; ++entry) {  // each check is an entry: 2..5
+    const CliRun intact = verify();
+    ASSERT_EQ(intact.exit, 0) << intact.out << intact.err;
+    EXPECT_EQ(intact.doc()["chain"]["records"], entry);
+    EXPECT_EQ(intact.doc()["chain"]["head"]["seq"], entry);
+  }
+  const fs::path db = dir.path / "state" / "onshi.db", pristine = dir.path / "pristine.db";
+  ASSERT_FALSE(fs::exists(db.string() + "-wal") && fs::file_size(db.string() + "-wal") > 0) << "closed cleanly";
+  fs::copy_file(db, pristine);
+  // The rows of the audit log in storage order, and one SQL change made to them.
+  auto tamper = [&](const std::string& what) {
+    fs::copy_file(pristine, db, fs::copy_options::overwrite_existing);
+    sqlite3* handle = nullptr;
+    ASSERT_EQ(sqlite3_open(db.c_str(), &handle), SQLITE_OK);
+    std::vector<int64_t> ids;
+    sqlite3_stmt* rows = nullptr;
+    ASSERT_EQ(sqlite3_prepare_v2(handle, "SELECT id FROM records WHERE collection = 'audit' ORDER BY id", -1, &rows,
+                                 nullptr), SQLITE_OK);
+    while (sqlite3_step(rows) == SQLITE_ROW) ids.push_back(sqlite3_column_int64(rows, 0));
+    sqlite3_finalize(rows);
+    ASSERT_EQ(ids.size(), 5u);
+    std::string sql = what;
+    for (size_t k = 0; k < ids.size(); ++k)
+      for (size_t at; (at = sql.find("#" + std::to_string(k + 1))) != std::string::npos;)
+        sql.replace(at, 2, std::to_string(ids[k]));
+    char* error = nullptr;
+    EXPECT_EQ(sqlite3_exec(handle, sql.c_str(), nullptr, nullptr, &error), SQLITE_OK) << (error ? error : "") << sql;
+    sqlite3_free(error);
+    sqlite3_close(handle);
+  };
+  struct Case {
+    const char* name;
+    std::string sql;
+    int found_seq;     // the entry found where entry 3 belongs
+    const char* why;
+  } cases[] = {
+      {"an entry edited", R"(UPDATE records SET doc = replace(doc, '"dr-001"', '"dr-999"') WHERE id = #3)", 3,
+       "content was changed"},
+      {"an entry deleted", "DELETE FROM records WHERE id = #3", 4, "removed or re-ordered"},
+      {"two entries swapped",
+       "UPDATE records SET doc = CASE id WHEN #3 THEN (SELECT doc FROM records WHERE id = #4) "
+       "ELSE (SELECT doc FROM records WHERE id = #3) END WHERE id IN (#3, #4)",
+       4, "removed or re-ordered"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    tamper(c.sql);
+    const CliRun broken = verify();
+    EXPECT_EQ(broken.exit, 1) << broken.out << broken.err;
+    const json chain = broken.doc()["chain"];
+    EXPECT_EQ(chain["ok"], false);
+    EXPECT_EQ(chain["broken_at"], 3);
+    EXPECT_NE(chain.value("why", "").find(c.why), std::string::npos) << chain.dump();
+    EXPECT_EQ(chain["last_intact"]["seq"], 2) << chain.dump();
+    EXPECT_FALSE(chain["last_intact"].value("real_at", "").empty()) << "when: " << chain.dump();
+    EXPECT_EQ(chain["found"]["seq"], c.found_seq) << chain.dump();
+    const CliRun text = verify(false);  // as staff read it: the entry and its time
+    EXPECT_EQ(text.exit, 1);
+    EXPECT_NE(text.out.find("BROKEN at entry 3"), std::string::npos) << text.out;
+    EXPECT_NE(text.out.find("JST"), std::string::npos) << text.out;
+  }
+  const CliRun clerk = onshi({"audit", "verify", "--role", "clerk", "--who", "clerk-007", "--rehearsal"});
+  EXPECT_EQ(clerk.exit, 1) << "a role that may not look up may not read the log either";
+}
+
+// Issue 18, two processes on one state folder: desks (and a CLI beside the EMR) each sealed their
+// record after the same head, the chain forked, and the log then read as tampered with. Sealing is
+// one step for every process on the folder now: eight at once leave one intact chain.
+TEST_F(DisasterCli, R_DISASTER_desks_writing_the_audit_log_at_once_leave_one_intact_chain) {
+  ASSERT_EQ(declare().exit, 0);  // entry 1
+  auto verify = [&](const std::string& who) {
+    return onshi({"audit", "verify", "--role", "doctor", "--who", who, "--rehearsal", "--json"});
+  };
+  std::vector<std::future<CliRun>> desks;
+  for (int i = 0; i < 8; ++i) desks.push_back(std::async(std::launch::async, verify, "dr-" + std::to_string(i)));
+  for (auto& d : desks) {
+    const CliRun r = d.get();
+    EXPECT_EQ(r.exit, 0) << r.out << r.err;
+  }
+  const CliRun after = verify("dr-final");
+  ASSERT_EQ(after.exit, 0) << after.out;
+  EXPECT_EQ(after.doc()["chain"]["records"], 10) << "the declaration, eight checks and this one";
 }
 
 }  // namespace

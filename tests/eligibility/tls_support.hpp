@@ -52,4 +52,38 @@ class TlsSimProcess {
   int port_ = 0;
 };
 
+#ifdef ONSHI_HOSTILE_TLS_SERVER
+// A TLS server that is not ours (hostile_tls_server.py: Python's ssl) in one of its modes:
+// old-protocol, no-encryption, huge-body. Stopped (SIGTERM) when this goes away.
+class HostileTlsServer {
+ public:
+  explicit HostileTlsServer(const std::string& mode) {
+    const std::string port_file = (dir_.path / "port").string();
+    std::vector<std::string> args = {"/usr/bin/env", "python3", ONSHI_HOSTILE_TLS_SERVER, mode,
+                                     (pki() / "server.pem").string(), (pki() / "server.key").string(), port_file};
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    if (posix_spawn(&pid_, argv[0], nullptr, nullptr, argv.data(), environ) != 0) pid_ = -1;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (pid_ > 0 && !fs::exists(port_file) && std::chrono::steady_clock::now() < deadline)
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    port_ = std::atoi(read_bytes(port_file).c_str());
+  }
+  ~HostileTlsServer() {
+    if (pid_ <= 0) return;
+    ::kill(pid_, SIGTERM);
+    ::waitpid(pid_, nullptr, 0);
+  }
+  HostileTlsServer(const HostileTlsServer&) = delete;
+  HostileTlsServer& operator=(const HostileTlsServer&) = delete;
+  int port() const { return port_; }
+
+ private:
+  TempDir dir_;
+  pid_t pid_ = -1;
+  int port_ = 0;
+};
+#endif
+
 }  // namespace onshi::eligibility::test

@@ -410,6 +410,32 @@ TEST_F(TlsFixture, LatencyWithinTheTimeoutStillAnswers) {
   EXPECT_EQ(ask_insured()["kind"], "valid");
 }
 
+// Issue 18, the posture stated in docs/security.md, against a server that is not ours
+// (hostile_tls_server.py): TLS 1.2 at least, never a suite without encryption, a bounded answer.
+TEST_F(TlsFixture, S6_a_server_offering_only_TLS_1_1_is_refused) {
+  HostileTlsServer server("old-protocol");
+  ASSERT_GT(server.port(), 0);
+  open_tls(tls_config(server.port()));
+  expect_transport_failure(ask_insured(), ONSHI_E_AUTH, false, "offers no TLS version or cipher suite", server.port());
+}
+
+TEST_F(TlsFixture, S6_a_server_offering_only_a_suite_without_encryption_is_refused) {
+  HostileTlsServer server("no-encryption");
+  ASSERT_GT(server.port(), 0);
+  open_tls(tls_config(server.port()));
+  // It used to say "refused our client certificate": the server's handshake_failure came before
+  // anything was agreed, so it is about the suites offered, and retrying changes nothing.
+  expect_transport_failure(ask_insured(), ONSHI_E_AUTH, false, "offers no TLS version or cipher suite", server.port());
+}
+
+TEST_F(TlsFixture, S7_an_answer_larger_than_the_limit_is_refused_while_it_is_read) {
+  HostileTlsServer server("huge-body");  // 64 MiB, chunked: no length announced
+  ASSERT_GT(server.port(), 0);
+  open_tls(tls_config(server.port(), 20000));
+  const json o = ask_insured();
+  expect_transport_failure(o, ONSHI_E_PROTOCOL, false, "too large", server.port());
+}
+
 TEST_F(TlsFixture, BadCertificateFaultIsRefused) {
   TlsSim sim({"--tls-fault", "bad-cert"});
   open_tls(tls_config(sim.port()));

@@ -5,6 +5,7 @@
 #include <onshi/eligibility/json.hpp>
 #include <onshi/eligibility/outcome.hpp>
 
+#include "quiet_share.hpp"
 #include "test_support.hpp"
 
 #include <regex>
@@ -44,6 +45,7 @@ struct Fixture : ::testing::Test {
   std::unique_ptr<FolderTransport> transport;
   std::optional<Result<Answer>> answer;
   int calls = 0;
+  std::chrono::milliseconds rescan = 200ms;  // how often res is listed, whatever inotify says
 
   void SetUp() override {
     fs::create_directories(root.path / "req");
@@ -55,7 +57,7 @@ struct Fixture : ::testing::Test {
     o.root = root.path;
     o.state_dir = state.path;
     o.timeout = timeout;
-    o.rescan_interval = 200ms;
+    o.rescan_interval = rescan;
     o.random_name_part = random_name_part;
     auto t = FolderTransport::open(reactor, o);
     ASSERT_TRUE(t.ok()) << t.error().message;
@@ -426,6 +428,54 @@ TEST_F(Fixture, face_files_are_delivered_once_and_other_programs_files_left_unto
   ASSERT_TRUE(again.ok());
   run_until(io, [] { return false; }, 500ms);
   EXPECT_EQ(seen.size(), 2u);
+}
+
+// Issue 18: the terminal's share mounted from CIFS or NFS sends no inotify event for a file the
+// terminal writes. The answer is still found, by the rescan (every `rescan_ms`); P1's "no inotify"
+// line in bench/eligibility_bench.cpp gives the latency that costs.
+TEST_F(Fixture, a_share_that_sends_no_inotify_events_is_still_answered_by_the_rescan) {
+  onshi::test::quiet_share = true;
+  struct Reset {
+    ~Reset() { onshi::test::quiet_share = false; }
+  } reset;
+  SimProcess sim({"serve", "--root", root.path.string(), "--poll", "20"});
+  rescan = 300ms;
+  open();
+  send(prefix::qualification, request_for("06139992", "5678"));
+  wait();
+  ASSERT_TRUE(answer->ok()) << answer->error().message;
+}
+
+// Issue 18: the share gone (unmounted, the network down) and back (mounted again: new folders). A
+// request meanwhile fails at once, naming the folder; after, requests work again without a restart,
+// and their answers are heard at once (inotify re-armed on the new folder), not at the next rescan:
+// the rescan is an hour here, the request timeout 10 s.
+TEST_F(Fixture, the_share_gone_and_back_works_again_without_a_restart_and_is_heard_at_once) {
+  rescan = std::chrono::hours(1);
+  open();
+  {
+    SimProcess sim({"serve", "--root", root.path.string(), "--poll", "20"});
+    send(prefix::qualification, request_for("06139992", "5678"));
+    wait();
+    ASSERT_TRUE(answer->ok()) << answer->error().message;
+  }
+  const fs::path away = root.path.string() + ".gone";
+  fs::rename(root.path, away);  // gone
+  answer.reset();
+  send(prefix::qualification, request_for("06139992", "5678"));
+  wait();
+  ASSERT_FALSE(answer->ok());
+  EXPECT_NE(answer->error().message.find(root.path.string()), std::string::npos) << answer->error().message;
+  EXPECT_NE(answer->error().hint.find("mounted"), std::string::npos) << answer->error().hint;
+  for (const char* sub : {"req", "res", "face"}) fs::create_directories(root.path / sub);  // back, new folders
+  SimProcess sim({"serve", "--root", root.path.string(), "--poll", "20"});
+  for (int i = 0; i < 2; ++i) {
+    answer.reset();
+    send(prefix::qualification, request_for("06139992", "5678"));
+    wait();
+    ASSERT_TRUE(answer->ok()) << "request " << i << " after the share came back: " << answer->error().message;
+  }
+  fs::remove_all(away);
 }
 
 }  // namespace

@@ -251,6 +251,38 @@ TEST(Loader, APluginThatKilledTheProcessIsSkippedNextTimeEvenWithoutAStateFolder
   std::filesystem::remove_all(home);
 }
 
+// Fuzzing (host_manifest_fuzz) found that a manifest with a number out of range ended the process
+// that opened the SDK: nlohmann's out_of_range crossed onshi_sdk_open. A wrong type, an ABI number
+// past 16 bits and a crash marker with an absurd pid are read the same way: reported, never thrown.
+TEST(Loader, ManifestsWithNumbersOutOfRangeOrWrongTypesAreReportedNotACrash) {
+  const auto dir = std::filesystem::temp_directory_path() / ("onshi-bad-manifests-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  const std::pair<const char*, const char*> manifests[] = {
+      {"onshi.test.overflow", R"({"manifest_version": 1, "id": "x", "abi": {"major": 1e99999}})"},
+      {"onshi.test.version-text", R"({"manifest_version": "1", "id": "x"})"},
+      {"onshi.test.abi-too-big", R"({"manifest_version": 1, "id": "onshi.test.abi-too-big", "library": "x.so",
+                                     "abi": {"major": 65537}, "provides": ["onshi.diagnostics/1"]})"},
+  };
+  for (auto [id, text] : manifests) {
+    std::filesystem::create_directories(dir / id);
+    std::ofstream(dir / id / (std::string(id) + ".onshi-plugin.json")) << text;
+  }
+  std::filesystem::permissions(dir, std::filesystem::perms::owner_all);
+  const auto state = dir / "state";
+  std::filesystem::create_directories(state / "starting");
+  std::ofstream(state / "starting" / "onshi.test.good.99999999999999999999999.marker") << "x";
+  auto o = test_options({dir.string(), TEST_PLUGINS});
+  o.state_dir = state.string();
+  auto sdk = open_sdk(o);
+  for (auto [id, text] : manifests) {
+    const auto p = info(sdk, id);
+    EXPECT_EQ(p.stage, "manifest") << id;
+    EXPECT_NE(p.message.find(id), std::string::npos) << "the error names the file: " << p.message;
+  }
+  EXPECT_TRUE(info(sdk, "onshi.test.good").loaded()) << "the others load as before";
+  std::filesystem::remove_all(dir);
+}
+
 // Security finding 9: a plugin folder any local user may write could put its own "onshi.test.good"
 // ahead of the genuine one, with only an INFO line. Now its code is never run, the refusal says why,
 // and the genuine plugin further down the search path loads.

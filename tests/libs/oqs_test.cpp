@@ -157,6 +157,43 @@ TEST(XmlWrite, character_without_shift_jis_code_is_named) {
   EXPECT_TRUE(write_message(m, {text::Encoding::utf8}).ok());
 }
 
+// libs_oqs_fuzz: a control character read from a file (pugixml takes it raw) was written back as
+// &#26;, a reference this reader refuses. What we write we can read: it is refused when writing,
+// naming the element, and the file it came from reads as before.
+TEST(XmlWrite, a_control_character_is_refused_naming_the_element_never_written_as_a_reference) {
+  QualificationRequest m;
+  m.body.QualificationConfirmSearchInfo.emplace().InsuredCardSymbol = "AB\x1A";
+  for (auto encoding : {text::Encoding::shift_jis, text::Encoding::utf8}) {
+    auto written = write_message(m, {encoding});
+    ASSERT_FALSE(written.ok());
+    EXPECT_NE(written.error().message.find("<InsuredCardSymbol>"), std::string::npos) << written.error().message;
+  }
+  m.body.QualificationConfirmSearchInfo->InsuredCardSymbol = "AB\tC\r\nD";  // tab, CR, LF are text
+  auto written = write_message(m, {text::Encoding::utf8});
+  ASSERT_TRUE(written.ok()) << written.error().message;
+  EXPECT_TRUE(parse_message<QualificationRequest>(*written).ok());
+}
+
+// libs_oqs_fuzz: text beside child elements (never in the interface) was kept in the group and
+// written back around its children, changing the file on every round trip. A group holds no text,
+// as xml_msg.hpp says, and an Element with both is refused when writing.
+TEST(XmlRead, text_beside_elements_is_not_kept_and_never_written) {
+  const std::string file =
+      "<?xml version=\"1.0\" encoding=\"UTF-8\"?><XmlMsg><MessageHeader><A>1</A></MessageHeader>"
+      "<MessageBody>\xEF\xBB\xBF stray <Group>text<Value>2</Value>more</Group></MessageBody></XmlMsg>";
+  auto msg = read_xml_msg(file);
+  ASSERT_TRUE(msg.ok()) << msg.error().message;
+  EXPECT_EQ(msg->body.text, "");
+  ASSERT_EQ(msg->body.children.size(), 1u);
+  EXPECT_EQ(msg->body.children[0].text, "");
+  EXPECT_EQ(msg->body.children[0].children.at(0).text, "2");
+  XmlMsg both = *msg;
+  both.body.children[0].text = "text";
+  auto written = write_xml_msg(both);
+  ASSERT_FALSE(written.ok());
+  EXPECT_NE(written.error().message.find("<Group>"), std::string::npos) << written.error().message;
+}
+
 // ---- round trips of every message type, in both encodings ------------------------------
 QualificationConfirmSearchInfo search_info(std::string insurer, std::string number) {
   QualificationConfirmSearchInfo s;

@@ -85,6 +85,7 @@ TEST_F(OnshiCli, every_command_and_subcommand_answers_help_with_a_usage_line) {
   const std::map<std::string, std::set<std::string>> expected_subcommands = {
       {"card", {"info", "verify-pin"}},
       {"verify", {"insured", "card"}},
+      {"audit", {"verify"}},
       {"disaster", {"on", "off", "status", "lookup", "import-qr", "audit"}}};
   for (const auto& command : commands) {
     const CliRun help = onshi({command, "--help"});

@@ -17,8 +17,10 @@ struct DemoRun {
   json doc;
 };
 
-DemoRun run_demo() {
-  const onshi::test::CliRun run = onshi::test::run(onshi::test::command_line(ONSHI_CLI, {"demo", "--json"}));
+// `env` (VAR=value …) for the demo's own processes, e.g. a simulator fault.
+DemoRun run_demo(const std::string& env = "") {
+  const onshi::test::CliRun run =
+      onshi::test::run(onshi::test::command_line(ONSHI_CLI, {"demo", "--json"}, env.empty() ? "" : "env " + env));
   return {run.exit, json::parse(run.out, nullptr, false)};
 }
 
@@ -75,6 +77,23 @@ TEST(Demo, R_GRACE_R_VIS_R_CLAIM_every_patient_of_the_day_gets_the_expected_outc
   // マイナ保険証利用率 over the day's 12 online checks (the disaster look-up is not one).
   EXPECT_EQ(r.doc["usage_rate"].value("total_count", 0), 12);
   EXPECT_EQ(r.doc["usage_rate"].value("card_count", 0), 9);
+}
+
+// Issue 18: with the central system unreachable, the demo printed twelve "not verified" patients, a
+// マイナ保険証利用率 computed from those failures, and exited 0. A check that could not be made is the
+// demo failing: it stops there, says why, computes no rate (R-RATE: an attempt that never reached the
+// system counts in neither), and exits 3 (a service unavailable).
+TEST(Demo, R_RATE_the_day_stops_loudly_when_the_central_system_cannot_be_reached) {
+  const DemoRun r = run_demo("ONSHI_DEMO_SIM_FAULT=refuse");
+  EXPECT_EQ(r.exit, 3);
+  ASSERT_TRUE(r.doc.is_object()) << "not JSON";
+  EXPECT_EQ(r.doc["ok"], false);
+  const std::string message = r.doc["error"].value("message", "");
+  EXPECT_NE(message.find("stopped at patient 1 of 13"), std::string::npos) << message;
+  EXPECT_NE(message.find("127.0.0.1"), std::string::npos) << "the demo talks to its simulator by address: " << message;
+  EXPECT_FALSE(r.doc["error"].value("hint", "").empty());
+  EXPECT_EQ(r.doc["patients"].size(), 1u) << "no more patients after the system was found unreachable";
+  EXPECT_FALSE(r.doc.contains("usage_rate")) << "no rate from checks that never reached the system";
 }
 
 }  // namespace

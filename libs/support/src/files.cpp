@@ -26,7 +26,12 @@ Error io_error(const fs::path& path, std::string what, const std::error_code& ec
 namespace {
 
 Error errno_error(const fs::path& path, const std::string& what, int err) {
-  return io_error(path, what, std::error_code(err, std::generic_category()));
+  // The two a clinic meets (docs/reliability.md), in words that say what to do.
+  const std::string hint = err == ENOSPC || err == EDQUOT ? "the disk is full: free space there, then try again"
+                           : err == EROFS ? "the folder is on a read-only file system: mount it read-write, or "
+                                            "choose another folder"
+                                          : "";
+  return io_error(path, what, std::error_code(err, std::generic_category()), hint);
 }
 
 Error refused(const fs::path& path, const std::string& why) {

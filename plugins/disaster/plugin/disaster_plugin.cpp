@@ -633,7 +633,21 @@ class DisasterPlugin final : public onshi::plugin::Instance {
         if (request->event.empty() || it->value("event", "") == request->event) list.push_back(*it);
       const ChainCheck& c = log->chain;
       json chain = {{"ok", c.ok}, {"records", c.records}};
-      if (!c.ok) chain.update({{"broken_at", c.broken_at}, {"why", c.why}});
+      // Where: the entry found where the chain breaks and the last one that still fits, with their
+      // times (what someone checking the log needs to tell the clinic when it happened).
+      auto entry = [](const json& r) {
+        json e = json::object();
+        for (const char* key : {"seq", "at", "real_at", "event", "seal"})
+          if (r.is_object() && r.contains(key)) e[key] = r[key];
+        return e;
+      };
+      if (!c.ok) {
+        chain.update({{"broken_at", c.broken_at}, {"why", c.why}});
+        if (c.position < log->records.size()) chain["found"] = entry(log->records[c.position]);
+        if (c.position > 0 && c.position <= log->records.size()) chain["last_intact"] = entry(log->records[c.position - 1]);
+      } else if (!log->records.empty()) {
+        chain["head"] = entry(log->records.back());  // keep a copy elsewhere: a cut-off tail shows against it
+      }
       return onshi::plugin::write_to(out, json{{"schema", ONSHI_SCHEMA_DISASTER_AUDIT}, {"chain", chain},
                                                {"records", list}}.dump());
     });
@@ -653,7 +667,9 @@ class DisasterPlugin final : public onshi::plugin::Instance {
       DrugHistoryView view;
       {
         std::lock_guard lock(s.mutex);  // the matcher is the desk's
-        view = merge_history(s.desk->matcher(), book->drugs);
+        auto names = s.desk->matcher();
+        if (!names) return std::move(names).error();
+        view = merge_history(**names, book->drugs);
       }
       const json doc = {{"schema", ONSHI_SCHEMA_DISASTER_TECHO}, {"version", book->version}, {"parts", count},
                         {"patient", book->patient},             {"warnings", book->warnings}, {"drug_history", view}};

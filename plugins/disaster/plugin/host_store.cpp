@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -23,6 +24,26 @@ Error unreadable(const char* collection, const std::string& key, const std::stri
                     std::string("the stored ") + collection + " record '" + key + "' cannot be read: " + why,
                     "report this; the record was written by another version of the disaster plugin");
 }
+
+// An exclusive lock on <state_dir>/audit.lock while held: other processes on the same state folder
+// (a second desk, a CLI beside the EMR) wait, so no two of them seal a record after the same head.
+class ChainLock {
+ public:
+  explicit ChainLock(const std::filesystem::path& file)
+      : fd_(::open(file.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600)) {
+    while (fd_ >= 0 && ::flock(fd_, LOCK_EX) != 0 && errno == EINTR) {
+    }
+  }
+  ~ChainLock() {
+    if (fd_ >= 0) ::close(fd_);  // releases the lock
+  }
+  ChainLock(const ChainLock&) = delete;
+  ChainLock& operator=(const ChainLock&) = delete;
+  bool held() const { return fd_ >= 0; }
+
+ private:
+  int fd_;
+};
 
 }  // namespace
 
@@ -44,6 +65,13 @@ Result<void> StoreAuditSink::write(const AuditRecord& record) {
   if (auto ok = require_store(host_); !ok) return ok;
   auto secret = key(true);
   if (!secret) return std::move(secret).error();
+  // Read the head and put the record after it as one step for every process on this state folder;
+  // two desks each sealing after the same head forked the chain, which then read as tampered.
+  const std::filesystem::path lock_file = std::filesystem::path(*host_.config("state_dir")) / "audit.lock";
+  const ChainLock lock(lock_file);
+  if (!lock.held())
+    return make_error(ONSHI_E_IO, "disaster", "cannot lock the audit log (" + lock_file.string() + ")",
+                      "check the state folder (disk full, permissions)");
   Host::Query last;
   last.collection = kCollectionAudit;
   last.newest_first = true;
@@ -74,7 +102,7 @@ Result<StoreAuditSink::Log> StoreAuditSink::read_all() const {
   for (const auto& r : *stored) log.records.push_back(json::parse(r.doc, nullptr, false));
   auto secret = key(false);
   if (!secret) {
-    log.chain = {false, static_cast<int64_t>(log.records.size()), 1, secret.error().message};
+    log.chain = {false, static_cast<int64_t>(log.records.size()), 1, 0, secret.error().message};
     if (log.records.empty()) log.chain = {};
     return log;
   }

@@ -43,8 +43,13 @@ int64_t History::now_unix_ms() const {
 void History::record(const Outcome& outcome, const HistoryContext& context) {
   auto r = history_record(outcome, context);
   if (!r) return;
-  if (auto put = store_.put({*r}); !put)  // no state folder, or the disk: the answer still goes out
-    host_.warn("history: the verification was not kept: " + put.error().message);
+  // No state folder, or the disk: the answer still goes out. A store that failed is said out loud
+  // (an error, shown by every host): the clinic expects to find this verification again.
+  if (auto put = store_.put({*r}); !put) {
+    const std::string line = "history: the verification was not kept: " + put.error().message +
+                             (put.error().hint.empty() ? "" : " (" + put.error().hint + ")");
+    put.error().code == ONSHI_E_NOT_INITIALIZED ? host_.warn(line) : host_.error(line);
+  }
 }
 
 Result<std::string> History::find(std::string_view query_json) const {

@@ -36,19 +36,35 @@ json seal_record(json record, const ChainHead& head, std::string_view key) {
   return record;
 }
 
-ChainHead head_of(const json& sealed) {
-  return {sealed.value("seq", int64_t(0)), sealed.value("seal", std::string())};
+namespace {
+
+// A field as stored, or its empty value when a record was edited into another shape (a check
+// must say where the chain breaks, not fail on what it finds there).
+int64_t stored_seq(const json& r) {
+  if (!r.is_object()) return 0;
+  const auto it = r.find("seq");
+  return it != r.end() && it->is_number_integer() ? it->get<int64_t>() : 0;
 }
+std::string stored_text(const json& r, const char* key) {
+  if (!r.is_object()) return {};
+  const auto it = r.find(key);
+  return it != r.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+}  // namespace
+
+ChainHead head_of(const json& sealed) { return {stored_seq(sealed), stored_text(sealed, "seal")}; }
 
 ChainCheck verify_chain(const std::vector<json>& records, std::string_view key) {
   ChainCheck check;
   ChainHead expected;
   for (const json& r : records) {
     ++check.records;
-    const int64_t seq = r.is_object() ? r.value("seq", int64_t(0)) : 0;
+    const int64_t seq = stored_seq(r);
     auto broken = [&](std::string why) {
       check.ok = false;
       check.broken_at = expected.seq + 1;
+      check.position = size_t(check.records - 1);
       check.why = std::move(why);
       return check;
     };
@@ -56,8 +72,8 @@ ChainCheck verify_chain(const std::vector<json>& records, std::string_view key) 
       return broken(seq == 0 ? "a record without its place in the chain"
                              : "record " + std::to_string(seq) + " where " + std::to_string(expected.seq + 1) +
                                    " belongs: records were removed or re-ordered");
-    if (r.value("prev", std::string()) != expected.seal) return broken("it does not follow the record before it");
-    const std::string seal = r.value("seal", std::string());
+    if (stored_text(r, "prev") != expected.seal) return broken("it does not follow the record before it");
+    const std::string seal = stored_text(r, "seal");
     if (seal.size() != 64 || CRYPTO_memcmp(seal.data(), seal_of(r, key).data(), seal.size()) != 0)
       return broken("its content was changed after it was written (or the audit key is not the one it was sealed with)");
     expected = head_of(r);

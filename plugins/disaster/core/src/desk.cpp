@@ -18,9 +18,16 @@ Error refused(std::string what, std::string hint) {
 }  // namespace
 
 Result<DisasterDesk> DisasterDesk::create(DeskConfig config, AuditSink& audit) {
-  auto matcher = NameMatcher::create();
-  if (!matcher) return std::move(matcher).error();
-  return DisasterDesk(std::move(config), audit, std::move(*matcher));
+  return DisasterDesk(std::move(config), audit);
+}
+
+Result<const NameMatcher*> DisasterDesk::matcher() {
+  if (!matcher_) {
+    auto made = NameMatcher::create();
+    if (!made) return std::move(made).error();
+    matcher_.emplace(std::move(*made));
+  }
+  return &*matcher_;
 }
 
 Result<void> DisasterDesk::record(AuditRecord r, const Operator& who) {
@@ -195,7 +202,9 @@ Result<NarrowingOutcome> DisasterDesk::read_search_response(const LookupPermit& 
   if (auto ok = validate(query); !ok) return std::move(ok).error();
   auto response = onshi::disaster::read_search_response(response_xml);
   if (!response) return std::move(response).error();
-  NarrowingOutcome out = Narrowing::narrow(matcher_, query, response->candidates, response->total_candidates);
+  auto names = matcher();
+  if (!names) return std::move(names).error();
+  NarrowingOutcome out = Narrowing::narrow(**names, query, response->candidates, response->total_candidates);
   const PersonRecord* subject = out.person ? &out.person->person() : nullptr;
   if (auto ok = record_step(permit, AuditEvent::candidates_narrowed, now, ConsentKind::none, subject, out.candidate_count); !ok)
     return std::move(ok).error();
@@ -226,7 +235,9 @@ Result<DrugHistoryView> DisasterDesk::view_drug_history(const LookupPermit& perm
                                                         TimePoint now) {
   if (auto ok = record_step(permit, AuditEvent::drug_history_viewed, now, consent.kind(), &person.person()); !ok)
     return std::move(ok).error();
-  return merge_history(matcher_, records);
+  auto names = matcher();
+  if (!names) return std::move(names).error();
+  return merge_history(**names, records);
 }
 
 Result<void> DisasterDesk::keep_for_later(const LookupPermit& permit, const ConfirmedPerson& person,
@@ -257,7 +268,9 @@ Result<LocalFinding> DisasterDesk::search_local_history(const LookupPermit& perm
                              [&](const PersonRecord& p) { return p.candidate_id == r.person.candidate_id; });
     if (!known) people.push_back(r.person);
   }
-  LocalFinding found{Narrowing::narrow(matcher_, query, people, static_cast<int>(people.size())), {}};
+  auto names = matcher();
+  if (!names) return std::move(names).error();
+  LocalFinding found{Narrowing::narrow(**names, query, people, static_cast<int>(people.size())), {}};
   const PersonRecord* subject = found.outcome.person ? &found.outcome.person->person() : nullptr;
   if (auto ok = record_step(permit, AuditEvent::local_history_searched, now, consent.kind(), subject,
                             found.outcome.candidate_count); !ok)

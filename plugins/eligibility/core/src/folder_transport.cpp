@@ -233,6 +233,7 @@ uint64_t FolderTransport::submit(std::string_view prefix, std::chrono::year_mont
   const uint64_t id = s.next_id++;
   auto& p = s.pending[id];
   p.done = std::move(done);
+  s.watch->rearm();  // the share may have been mounted again since the last request
   auto name = s.place(prefix, today, request_bytes);
   if (!name) {
     s.deliver(id, std::move(name).error());

@@ -340,6 +340,19 @@ struct Exchange : std::enable_shared_from_this<Exchange> {
     if (verify_error != 0) return refused_server_certificate();
     if (ec.category() == net::error::get_ssl_category()) {
       const int reason = ERR_GET_REASON(static_cast<unsigned long>(ec.value()));
+      // No ServerHello yet: nothing was agreed, so a handshake_failure alert is about what we offered
+      // (versions, suites), not about our certificate; trying again changes nothing.
+      SSL* ssl = const_cast<beast::ssl_stream<beast::tcp_stream>&>(stream).native_handle();
+      const bool nothing_agreed = phase == Phase::handshake && SSL_get_current_cipher(ssl) == nullptr;
+      if (reason == SSL_R_TLSV1_ALERT_PROTOCOL_VERSION || reason == SSL_R_UNSUPPORTED_PROTOCOL ||
+          reason == SSL_R_NO_SHARED_CIPHER || reason == SSL_R_NO_CIPHERS_AVAILABLE ||
+          reason == SSL_R_TLSV1_ALERT_INSUFFICIENT_SECURITY ||
+          (reason == SSL_R_SSLV3_ALERT_HANDSHAKE_FAILURE && nothing_agreed))
+        return make_error(ONSHI_E_AUTH, kDomain,
+                          at + " offers no TLS version or cipher suite this client accepts (" + ec.message() + ")",
+                          "the SDK speaks TLS 1.2 or newer with OpenSSL's default encrypted suites, never less: the "
+                          "server must offer them; report it to its operator",
+                          ec.value());
       const bool about_our_certificate =
           reason == SSL_R_TLSV13_ALERT_CERTIFICATE_REQUIRED || reason == SSL_R_SSLV3_ALERT_BAD_CERTIFICATE ||
           reason == SSL_R_SSLV3_ALERT_CERTIFICATE_UNKNOWN || reason == SSL_R_TLSV1_ALERT_UNKNOWN_CA ||

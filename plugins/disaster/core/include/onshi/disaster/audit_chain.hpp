@@ -30,6 +30,7 @@ struct ChainCheck {
   bool ok = true;
   int64_t records = 0;    // how many were checked
   int64_t broken_at = 0;  // seq of the first record that does not fit (0 when ok)
+  size_t position = 0;    // that record's index in the records given (storage order)
   std::string why;        // what does not fit there
 };
 // Checks records given in storage order: seqs 1..n without a gap, each "prev" the seal before it,
