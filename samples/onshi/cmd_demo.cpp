@@ -147,7 +147,10 @@ class Day {
       v.row["name_kana"] = q->value("name_kana", "");
     }
     bill(p, outcome, q, method, v);
-    verifications_.push_back({{"date", today()}, {"my_number_card", method == "card" || method == "visual" || method == "face"}});
+    // R-RATE counts completed checks only: an attempt that never reached the system (a wrong PIN, a
+    // transport failure) counts in neither the numerator nor the denominator.
+    if (completed(outcome))
+      verifications_.push_back({{"date", today()}, {"my_number_card", method == "card" || method == "visual" || method == "face"}});
     return v;
   }
 
@@ -281,6 +284,14 @@ class Day {
     return *outcome;
   }
 
+  // The central system answered about the qualification (whatever it said).
+  static bool completed(const json& outcome) {
+    const std::string kind = outcome.is_object() ? outcome.value("kind", "") : "";
+    for (const char* answered : {"valid", "lost", "lost_with_new", "no_data", "needs_person", "withheld"})
+      if (kind == answered) return true;
+    return false;
+  }
+
   static void note_outcome(const json& outcome, Visit& v) {
     for (const char* key : {"message", "note"})
       if (!outcome.value(key, "").empty()) v.notes.push_back(outcome.value(key, ""));
@@ -395,11 +406,27 @@ void print_day(const json& day) {
     for (const auto& note : v["notes"]) std::cout << "      · " << note.get<std::string>() << "\n";
   }
   const auto& u = day["usage_rate"];
-  if (u.is_object() && u.contains("rate"))
-    std::cout << "\nマイナ保険証利用率 My Number card usage rate (" << u.value("month", "") << "): "
-              << u.value("card_count", 0) << " / " << u.value("total_count", 0) << " = "
-              << int(u.value("rate", 0.0) * 100 + 0.5) << "%  (医療DX推進体制整備加算 tier " << u.value("tier", 0)
-              << ")\n";
+  if (!u.is_object() || !u.contains("rate")) return;
+  const std::string month = u.value("month", "");
+  std::cout << "\nマイナ保険証利用率 My Number card usage rate (" << month << "): " << u.value("card_count", 0) << " / "
+            << u.value("total_count", 0) << " completed checks = " << int(u.value("rate", 0.0) * 100 + 0.5) << "%\n";
+  const json& rule = u["in_force"];
+  if (rule.contains("error")) {
+    std::cout << "  " << month << ": " << rule["error"].value("message", "") << "\n";
+    return;
+  }
+  std::cout << "  " << month << " の加算 in force: " << rule.value("name", "");
+  if (rule.contains("minimum")) std::cout << " (rate requirement " << rule["minimum"].get<int>() << " %)";
+  if (rule.contains("thresholds")) std::cout << " (加算1/2/3 at " << rule["thresholds"].dump() << " %)";
+  std::cout << ", " << rule.value("from", "") << " – " << rule.value("to", "") << "; source: " << rule.value("source", "")
+            << "\n";
+  if (u.contains("decides_error"))
+    std::cout << "  which later 算定月 this rate decides: not in the rules table yet (R-RATE)\n";
+  else if (!u["decides"].empty())
+    std::cout << "  it decides 算定月 " << u["decides"][0].value("billing_month", "") << ": "
+              << u["decides"][0].value("name", "") << " "
+              << u["decides"][0].value("kasan", u["decides"][0].value("rate_met", false) ? "(rate met)" : "(none)")
+              << "\n";
 }
 
 // ---- onshi demo -------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 // The claims plugin as an EMR reaches it: loaded by the SDK, "onshi.claims/1" called
 // through its C table with documents (docs/decisions/claims.md, "Plugin documents").
+#include "claims_cases.hpp"
 #include "claims_test_util.hpp"
 
 #include <onshi/abi/onshi_ext_claims.h>
@@ -47,6 +48,7 @@ class ClaimsPlugin : public ::testing::Test {
     return ext.ok() ? *ext : onshi::Extension<onshi_claims_v1>{};
   }
 
+ public:
   static Reply call(Function function, const std::string& in,
                     onshi_status (*write)(void*, const uint8_t*, uint64_t) = &append) {
     auto ext = claims();
@@ -140,7 +142,7 @@ TEST_F(ClaimsPlugin, R_CLAIM_C_UnknownKoukiPatientGetsTheUnknownClaim) {
   EXPECT_EQ(result["route"]["id"], "R-CLAIM-C");
   EXPECT_EQ(result["method"]["id"], "R-M7");
   EXPECT_EQ(result["records"][1]["id"], "HO");
-  EXPECT_EQ(result["records"][1]["fields"][0]["value"], onshi::claims::kUnknownInsurerCheckDigit);
+  EXPECT_EQ(result["records"][1]["fields"][0]["value"], "77777779");
 }
 
 TEST_F(ClaimsPlugin, DecideRefusesBadInputNamingTheField) {
@@ -412,31 +414,86 @@ TEST_F(ClaimsPlugin, StatementFormErrorsNameTheNestedField) {
 
 // ---- usage_rate ---------------------------------------------------------------------------
 
-TEST_F(ClaimsPlugin, R_RATE_CountsOnlyTheMonthAndMeetsTheThresholdExactly) {
+// The usage document of a rate month: the 加算 in force in that month, and what its rate decides.
+json usage_of(const char* month, int cards, int total, json extra = json::object()) {
   json list = json::array();
-  add_checks(list, "2026-11-02", 10, 3);  // 30 %: exactly the 加算1 threshold from 2025-01
-  add_checks(list, "2026-10-31", 5, 5);   // another month
-  auto r = call(&onshi_claims_v1::usage_rate, usage_request("2026-11", list));
+  add_checks(list, (std::string(month) + "-05").c_str(), total, cards);
+  json request = usage_request(month, list);
+  request.update(extra);
+  auto r = ClaimsPlugin::call(&onshi_claims_v1::usage_rate, request);
+  EXPECT_EQ(r.status, ONSHI_OK) << r.err.message;
+  return r.status == ONSHI_OK ? r.doc() : json();
+}
+
+TEST_F(ClaimsPlugin, R_RATE_CountsOnlyTheMonthAndDecidesLaterBillingMonths) {
+  json list = json::array();
+  add_checks(list, "2024-11-02", 10, 3);
+  add_checks(list, "2024-10-31", 5, 5);  // another month
+  auto r = call(&onshi_claims_v1::usage_rate, usage_request("2024-11", list));
   ASSERT_EQ(r.status, ONSHI_OK) << r.err.message;
   json usage = r.doc();
   EXPECT_EQ(usage["schema"], "onshi.claims.usage/1");
   EXPECT_EQ(usage["card_count"], 3);
   EXPECT_EQ(usage["total_count"], 10);
   EXPECT_DOUBLE_EQ(usage["rate"].get<double>(), 0.3);
-  EXPECT_EQ(usage["tier"], 1);
-  EXPECT_EQ(usage["threshold_percent"], 30);
-  EXPECT_GT(usage["points"].get<int>(), 0);
+  EXPECT_EQ(usage["in_force"]["thresholds"], (json{15, 10, 5}));
+  EXPECT_FALSE(usage["in_force"]["source"].get<std::string>().empty());
+  // 2024-11's rate decides 2025-02 first (M−3), under that period's 30/20/10 %: 30 % is exactly 加算1.
+  const json& first = usage["decides"][0];
+  EXPECT_EQ(first["billing_month"], "2025-02");
+  EXPECT_EQ(first["principal"], true);
+  EXPECT_EQ(first["kasan"], "加算1");
+  EXPECT_EQ(first["threshold_percent"], 30);
+  EXPECT_EQ(first["points"], 11);
 }
 
-TEST_F(ClaimsPlugin, R_RATE_TheFacilitySetsThePointsAndTheMonthTheThresholds) {
-  json list = json::array();
-  add_checks(list, "2024-11-05", 20, 3);  // 15 %: 加算1 under the 2024-10 table, none later
-  json medical = call(&onshi_claims_v1::usage_rate, usage_request("2024-11", list)).doc();
-  json pharmacy = call(&onshi_claims_v1::usage_rate, with(usage_request("2024-11", list), "facility", "pharmacy")).doc();
-  EXPECT_EQ(medical["tier"], 1);
-  EXPECT_EQ(medical["threshold_percent"], 15);
-  EXPECT_EQ(pharmacy["tier"], 1);
-  EXPECT_NE(pharmacy["points"], medical["points"]);
+// The issue's three cases, and the rule boundaries around them.
+TEST_F(ClaimsPlugin, R_RATE_TheRateDecidesTheTierOfTheLaterPeriodNotOfItsOwnMonth) {
+  json nov = usage_of("2024-11", 16, 100);  // decides 2025-02: 30/20/10 → 加算3, not 加算1
+  EXPECT_EQ(nov["decides"][0]["billing_month"], "2025-02");
+  EXPECT_EQ(nov["decides"][0]["kasan"], "加算3");
+  json aug = usage_of("2024-08", 16, 100);  // decided 2024-11 (15/10/5): 加算1; was refused
+  EXPECT_EQ(aug["in_force"]["kind"], "flat");
+  EXPECT_EQ(aug["decides"][0]["billing_month"], "2024-11");
+  EXPECT_EQ(aug["decides"][0]["kasan"], "加算1");
+  json jan = usage_of("2026-01", 35, 100);  // decides 2026-04 (70/50/30): 加算3 or 6, not 加算1
+  EXPECT_EQ(jan["decides"][0]["billing_month"], "2026-04");
+  EXPECT_EQ(jan["decides"][0]["kasan"], "加算3");
+  EXPECT_EQ(jan["decides"][0]["kasan_without_eprescription"], "加算6");
+  EXPECT_EQ(jan["decides"][0]["points"], 10);
+  EXPECT_EQ(jan["decides"][0]["points_without_eprescription"], 8);
+  EXPECT_EQ(jan["decides"].size(), 2u);  // 2026-04 and 2026-05; 2026-06 has another rule
+  // The 小児科特例 (27 % in 2026-03..05).
+  EXPECT_EQ(usage_of("2026-01", 28, 100)["decides"][0]["tier"], 0);
+  EXPECT_EQ(usage_of("2026-01", 28, 100, {{"pediatric_exception", true}})["decides"][0]["kasan"], "加算3");
+}
+
+TEST_F(ClaimsPlugin, R_RATE_2026_FromJuneTheNewAdditionIsInForceAndNoDxAdditionIsNamed) {
+  EXPECT_EQ(usage_of("2026-05", 60, 100)["in_force"]["name"], "医療DX推進体制整備加算");
+  json june = usage_of("2026-06", 60, 100);
+  EXPECT_EQ(june["in_force"]["name"], "電子的診療情報連携体制整備加算");
+  EXPECT_EQ(june["in_force"]["minimum"], 30);
+  json december = usage_of("2026-12", 55, 100);
+  EXPECT_EQ(december["in_force"]["name"], "電子的診療情報連携体制整備加算");
+  EXPECT_EQ(december.dump().find("医療DX推進体制整備加算\", \"kind\""), std::string::npos);
+  EXPECT_TRUE(december["decides"].empty());
+  EXPECT_NE(december["decides_error"]["message"].get<std::string>().find("no rule known"), std::string::npos);
+  // The last rate month the table maps, and the first it does not.
+  EXPECT_EQ(usage_of("2026-02", 60, 100)["decides"][0]["billing_month"], "2026-05");
+  EXPECT_TRUE(usage_of("2026-03", 60, 100).contains("decides_error"));
+}
+
+TEST_F(ClaimsPlugin, R_RATE_EveryMonthFrom2024_07ToToday_NamesTheAdditionInForceAndItsSource) {
+  for (int y = 2024, m = 7; y < 2027; m == 12 ? (++y, m = 1) : ++m) {
+    const std::string month = std::to_string(y) + (m < 10 ? "-0" : "-") + std::to_string(m);
+    SCOPED_TRACE(month);
+    json u = usage_of(month.c_str(), 50, 100);
+    ASSERT_TRUE(u["in_force"].contains("name")) << u["in_force"];
+    EXPECT_FALSE(u["in_force"]["source"].get<std::string>().empty());
+    EXPECT_EQ(u["in_force"]["name"], y * 100 + m >= 202606 ? "電子的診療情報連携体制整備加算" : "医療DX推進体制整備加算");
+  }
+  json before = usage_of("2024-05", 50, 100);
+  EXPECT_NE(before["in_force"]["error"]["message"].get<std::string>().find("no rule known"), std::string::npos);
 }
 
 TEST_F(ClaimsPlugin, R_RATE_AnEmptyMonthAndBadEntriesAreErrors) {
@@ -462,3 +519,62 @@ TEST_F(ClaimsPlugin, R_RATE_AnEmptyMonthAndBadEntriesAreErrors) {
 }
 
 }  // namespace
+
+// ---- the issue-17 claim cases through the C table (claims_cases.hpp) ------------------------
+
+namespace {
+void run_cases(const std::string& rule) {
+  const auto cases = claims_cases::cases(rule);
+  ASSERT_FALSE(cases.empty()) << rule;
+  for (const auto& c : cases) {
+    auto r = ClaimsPlugin::call(&onshi_claims_v1::decide, c.input);
+    const json result = r.status == ONSHI_OK ? r.doc() : json();
+    claims_cases::check(c, r.status == ONSHI_OK ? &result : nullptr, r.err.message);
+  }
+}
+}  // namespace
+
+TEST_F(ClaimsPlugin, R_KUBUN_05_PaysTenWariAndFilesNoElectronicClaim) { run_cases("R-KUBUN-05"); }
+TEST_F(ClaimsPlugin, R_DISASTER_CLAIM_OralDeclarationFillsWithNines) { run_cases("R-DISASTER-CLAIM"); }
+TEST_F(ClaimsPlugin, R_KOUKI_75_TheOldInsurerIsNeverBilledFromThe75thBirthday) { run_cases("R-KOUKI-75"); }
+TEST_F(ClaimsPlugin, R_RATIO_ImpossibleDeclaredRatioWarnsAndTheLimitClassSetsTheNote) { run_cases("R-RATIO"); }
+TEST_F(ClaimsPlugin, R_M5_OldCardsAndTheProvisionalHandlingByDate) { run_cases("R-M5"); }
+TEST_F(ClaimsPlugin, R_M9_AnOutageWaitsForTheCheckAndBillsWhatItFinds) { run_cases("R-M9"); }
+TEST_F(ClaimsPlugin, R_M10_TheSmartphonePortalVerifiesAndTheNoticeNeedsTheCard) { run_cases("R-M10"); }
+
+TEST_F(ClaimsPlugin, R_M9_TheDeferredCheckSaysWhatToQueue) {
+  json in = claims_cases::input("2026-11-10", claims_cases::patient("1980-05-15"), claims_cases::kCardFailed);
+  in["outage"] = "reader";
+  in["previous"] = claims_cases::qualification(claims_cases::kShaho);
+  auto by_numbers = call(&onshi_claims_v1::decide, in);
+  ASSERT_EQ(by_numbers.status, ONSHI_OK) << by_numbers.err.message;
+  const json check = by_numbers.doc()["deferred_check"];
+  EXPECT_EQ(check["patient_id"], "2001");
+  EXPECT_EQ(check["visit_date"], "2026-11-10");
+  EXPECT_EQ(check["outage"], "reader");
+  EXPECT_EQ(check["insurer_number"], claims_cases::kShaho);
+  EXPECT_EQ(check["birth_date"], "19800515");
+  EXPECT_EQ(check["presented"], (json{"my_number_card", "past_visit"}));
+  in.erase("previous");
+  in["statement"] = {{"address", "東京都千代田区1-1"}};
+  auto by_reference = call(&onshi_claims_v1::decide, in).doc()["deferred_check"];
+  EXPECT_EQ(by_reference["reference_number"], "2001");  // the clinic's 照会番号 (R-SHOUKAI)
+  EXPECT_FALSE(by_reference.contains("number"));
+}
+
+// The 不詳 and disaster fill numbers are accepted (an EMR stores them) but never billed as read.
+TEST_F(ClaimsPlugin, R_CLAIM_C_TheUnknownNumbersAreValidFillNumbers) {
+  for (const char* fill : {"77777777", "77777779", "99999999"}) {
+    SCOPED_TRACE(fill);
+    json check = call(&onshi_claims_v1::check_number, number_request("insurer", fill)).doc();
+    EXPECT_EQ(check["valid"], true) << check.dump();
+    EXPECT_EQ(check["payer"], "unknown");
+    EXPECT_EQ(check["fill"], true);
+  }
+  EXPECT_EQ(call(&onshi_claims_v1::check_number, number_request("insurer", "77777778")).doc()["valid"], false);
+  json in = claims_cases::input("2026-11-10", claims_cases::patient("1980-05-15"), claims_cases::kCertificate);
+  in["shown"] = claims_cases::qualification("77777777");
+  auto read_as_shown = call(&onshi_claims_v1::decide, in);
+  EXPECT_EQ(read_as_shown.status, ONSHI_E_INVALID_ARGUMENT);
+  EXPECT_NE(std::string(read_as_shown.err.message).find("fill"), std::string::npos) << read_as_shown.err.message;
+}
