@@ -25,7 +25,9 @@ namespace {
 
 using nlohmann::json;
 
-constexpr const char* kClaimUsage = "onshi claim FILE.json [--uke] [--uke-out RECEIPTC.UKE] [--json]";
+constexpr const char* kClaimUsage =
+    "onshi claim FILE.json [--uke] [--uke-out RECEIPTC.UKE] [--json]  |  "
+    "onshi claim merge --into RECEIPTC.UKE [--out MERGED.UKE] CLAIM.json... [--json]";
 constexpr const char* kInsurerCheckUsage =
     "onshi insurer-check NUMBER [--kind insurer|public-expense|recipient] [--json]";
 constexpr const char* kCopayUsage =
@@ -229,7 +231,72 @@ void print_claim(const json& r, bool uke) {
   }
 }
 
+// ---- onshi claim merge ------------------------------------------------------------
+
+// The SDK's insurance records into the レセコン's own RECEIPTC.UKE (onshi.claims/1 merge).
+int cmd_claim_merge(const Args& args) {
+  if (auto bad = args.unknown({"into", "out"}); !bad.empty()) return usage_error("unknown option --" + bad, kClaimUsage);
+  const auto& inputs = args.positionals();
+  if (!args.value("into") || inputs.size() < 2)
+    return usage_error("give --into RECEIPTC.UKE and at least one claim input document", kClaimUsage);
+  const std::string into = *args.value("into"), out = args.value("out").value_or(into);
+  auto file = read_file(into);
+  if (!file) return fail(args, file.error());
+  json claims = json::array();
+  for (size_t i = 1; i < inputs.size(); ++i) {
+    auto input = read_json_file(inputs[i]);
+    if (!input) return fail(args, input.error());
+    if (!input->is_object())
+      return fail(args, make_error(ONSHI_E_INVALID_ARGUMENT, "file", inputs[i] + " is not a JSON object",
+                                   "give onshi.claims.input/1 documents"));
+    (*input)["label"] = inputs[i];
+    claims.push_back(*input);
+  }
+  json request = {{"schema", ONSHI_SCHEMA_CLAIMS_MERGE_REQUEST},
+                  {"receipt_file_base64", support::base64_encode(*file)},
+                  {"claims", claims}};
+  auto sdk = open_sdk(args);
+  if (!sdk) return fail(args, sdk.error());
+  auto claims_ext = sdk->extension<onshi_claims_v1>(ONSHI_EXT_CLAIMS);
+  if (!claims_ext) return fail(args, claims_ext.error());
+  if (!ONSHI_HAS_FIELD(onshi_claims_v1, claims_ext->vtable, merge) || !claims_ext->vtable->merge)
+    return fail(args, make_error(ONSHI_E_NOT_SUPPORTED, "claims",
+                                 "the claims plugin " + claims_ext->plugin_id + " cannot merge into a RECEIPTC.UKE",
+                                 "update the claims plugin"));
+  auto reply = call_claims(*sdk, &onshi_claims_v1::merge, request);
+  if (!reply) return fail(args, reply.error());
+  json result = json::parse(*reply);
+  auto bytes = support::base64_decode(result.value("receipt_file_base64", ""));
+  if (!bytes)
+    return fail(args, make_error(ONSHI_E_PROTOCOL, "claims", "the claims plugin's merged file is not base64",
+                                 "report this to the plugin's vendor"));
+  // Written beside and renamed over: the レセコン's file is never half written.
+  const std::string temporary = out + ".merging";
+  if (auto written = write_file(temporary, *bytes); !written) return fail(args, written.error());
+  if (std::rename(temporary.c_str(), out.c_str()) != 0) {
+    std::remove(temporary.c_str());
+    return fail(args, make_error(ONSHI_E_IO, "file", "cannot replace " + out, "check the folder's permissions"));
+  }
+  result.erase("receipt_file_base64");
+  result["out"] = out;
+  return answer(args, result, true, [](const json& r) {
+    for (const auto& m : r["merged"]) {
+      std::cout << "merged " << m.value("label", "") << ": カルテ番号 " << m.value("chart_number", "") << " "
+                << m.value("month", "") << " (" << m.value("route", "") << "), receipt at line " << m.value("line", 0)
+                << ", " << m.value("comments_added", 0) << " comments added\n";
+      for (const auto& c : m["changes"])
+        std::cout << "  " << c.value("record", "") << " " << c.value("field", "") << ": " << c.value("from", "")
+                  << " → " << c.value("to", "") << "\n";
+    }
+    for (const auto& s : r["skipped"])
+      std::cout << "skipped " << s.value("label", "") << ": " << s.value("reason", "") << "\n";
+    std::cout << "GO 総件数 " << r["go"].value("count", 0) << ", 総合計点数 " << r["go"].value("points", 0) << "; written to "
+              << r.value("out", "") << "\n";
+  });
+}
+
 int cmd_claim(const Args& args) {
+  if (!args.positionals().empty() && args.positionals()[0] == "merge") return cmd_claim_merge(args);
   if (auto bad = args.unknown({"uke", "uke-out"}); !bad.empty())
     return usage_error("unknown option --" + bad, kClaimUsage);
   if (args.positionals().size() != 1) return usage_error("give one input document (onshi.claims.input/1)", kClaimUsage);
@@ -426,8 +493,9 @@ std::vector<Command> claims_commands() {
        "warnings and the UKE records; --uke shows the UKE lines, --uke-out writes RECEIPTC.UKE (Shift_JIS). "
        "The UKE is the INSURANCE PART of the レセプト only (RE identity and 種別/特記, HO/KO, SN, CO comments): the "
        "診療行為, 医薬品 and 傷病名 records come from the レセコン; `onshi claim merge` puts these records into the "
-       "レセコン's own monthly RECEIPTC.UKE. Exit 0 when there is an electronic claim, 1 when there is none (R-M8 "
-       "10割, R-M9 not filed until the check after the outage, R-KUBUN-05 paper 特別療養費)",
+       "レセコン's own monthly RECEIPTC.UKE (by カルテ番号 + 診療年月, for the claims routed B, C or disaster; every other "
+       "record kept byte for byte, GO recomputed; in place unless --out). Exit 0 when there is an electronic claim, 1 "
+       "when there is none (R-M8 10割, R-M9 not filed until the check after the outage, R-KUBUN-05 paper 特別療養費)",
        cmd_claim, {"uke"}},
       {"insurer-check", kInsurerCheckUsage,
        "check a 保険者番号 (default), 公費負担者番号 or 受給者番号 before billing (R-ACCURACY): exit 0 when valid, "

@@ -361,3 +361,47 @@ TEST_F(ClaimsCli, R_CLAIM_C_InsurerCheckAcceptsTheUnknownNumbers) {
   }
   EXPECT_EQ(onshi({"insurer-check", "77777778"}).exit, 1);
 }
+
+// ---- onshi claim merge ------------------------------------------------------------------------
+
+TEST_F(ClaimsCli, R_CLAIM_C_ClaimMergeFillsTheRececonFileInPlace) {
+  const fs::path file = dir_.path / "RECEIPTC.UKE";
+  const std::string original = claims_test::read_bytes(claims_test::recon_file());
+  onshi::test::write_bytes(file, original);
+  json claim = claims_cases::input("2026-11-10", claims_cases::patient("1960-01-01"), claims_cases::kCardFailed);
+  claim["statement"] = {{"insurance", "shaho"}};
+  const fs::path input = write("visit-2001.json", claim.dump());
+  auto r = onshi({"claim", "merge", "--into", file.string(), input.string()});
+  ASSERT_EQ(r.exit, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("merged " + input.string() + ": カルテ番号 2001 202611 (R-CLAIM-C), receipt at line 7, 5 comments added"),  // no 事業所名
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("HO 保険者番号: 00000000 → 77777777"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("GO 総件数 2, 総合計点数 588"), std::string::npos) << r.out;
+  const std::string merged = claims_test::read_bytes(file);
+  EXPECT_NE(merged, original);
+  EXPECT_NE(merged.find("\r\nCO,01,1,820000246,\r\n"), std::string::npos);
+  EXPECT_EQ(fs::status(file).permissions() & fs::perms::all, fs::perms::owner_read | fs::perms::owner_write);
+  // --out leaves the レセコン's file alone; merging the merged file again changes nothing.
+  const fs::path out = dir_.path / "again.UKE";
+  auto again = onshi({"claim", "merge", "--into", file.string(), "--out", out.string(), input.string(), "--json"});
+  ASSERT_EQ(again.exit, 0) << again.err;
+  EXPECT_EQ(again.doc()["merged"][0]["comments_added"], 0);
+  EXPECT_EQ(claims_test::read_bytes(out), merged);
+  EXPECT_FALSE(again.doc().contains("receipt_file_base64"));
+}
+
+TEST_F(ClaimsCli, UKE_ClaimMergeRefusesAFileThatDoesNotParseNamingLineAndField) {
+  std::string broken = claims_test::read_bytes(claims_test::recon_file());
+  broken.replace(broken.find("\r\nSN,1,01,,,,00,,\r\n"), 2, "\n");
+  const fs::path file = dir_.path / "RECEIPTC.UKE";
+  onshi::test::write_bytes(file, broken);
+  json claim = claims_cases::input("2026-11-10", claims_cases::patient("1960-01-01"), claims_cases::kCardFailed);
+  claim["statement"] = {{"insurance", "shaho"}};
+  auto r = onshi({"claim", "merge", "--into", file.string(), write("c.json", claim.dump()).string()});
+  EXPECT_EQ(r.exit, 2) << r.out;
+  EXPECT_NE(r.err.find("RECEIPTC.UKE line 3: a record ends in a bare CR or LF"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("what to do"), std::string::npos) << r.err;
+  EXPECT_EQ(claims_test::read_bytes(file), broken) << "a refused merge writes nothing";
+  EXPECT_EQ(onshi({"claim", "merge", "--into", file.string()}).exit, 2);  // no claim given
+}

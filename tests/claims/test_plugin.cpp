@@ -190,6 +190,7 @@ TEST_F(ClaimsPlugin, EveryFunctionNamesTheSchemaItExpects) {
       {&onshi_claims_v1::check_number, "onshi.claims.number-request/1"},
       {&onshi_claims_v1::statement_form, "onshi.claims.statement-prefill/1"},
       {&onshi_claims_v1::usage_rate, "onshi.claims.usage-request/1"},
+      {&onshi_claims_v1::merge, "onshi.claims.merge-request/1"},
   };
   for (const auto& [f, schema] : cases) {
     auto r = call(f, json{{"schema", "onshi.claims.something-else/1"}});
@@ -363,7 +364,8 @@ TEST_F(ClaimsPlugin, EveryFunctionIsOfferedByNameWithTheSameAnswer) {
     EXPECT_EQ(f["async"], false);
     names.push_back(f["name"]);
   }
-  EXPECT_EQ(names, (std::vector<std::string>{"decide", "copay", "check_number", "statement_form", "usage_rate"}));
+  EXPECT_EQ(names,
+            (std::vector<std::string>{"decide", "copay", "check_number", "statement_form", "usage_rate", "merge"}));
 
   const std::string request = copay_request("2022-01-01", "2025-04-01").dump();
   std::string by_name;
@@ -577,4 +579,119 @@ TEST_F(ClaimsPlugin, R_CLAIM_C_TheUnknownNumbersAreValidFillNumbers) {
   auto read_as_shown = call(&onshi_claims_v1::decide, in);
   EXPECT_EQ(read_as_shown.status, ONSHI_E_INVALID_ARGUMENT);
   EXPECT_NE(std::string(read_as_shown.err.message).find("fill"), std::string::npos) << read_as_shown.err.message;
+}
+
+// ---- merge: the SDK's insurance records into the レセコン's RECEIPTC.UKE -------------------------
+
+namespace {
+
+// Patient 2001 of tests/claims/uke/recon_202612.UKE, on a 申立書 (R-CLAIM-C).
+json statement_claim() {
+  json in = claims_cases::input("2026-11-10", claims_cases::patient("1960-01-01"), claims_cases::kCardFailed);
+  in["statement"] = {{"insurance", "shaho"}, {"employer", "七尾製作所"}};
+  return in;
+}
+
+json merge_request(json claims, const std::string& file = claims_test::read_bytes(claims_test::recon_file())) {
+  return {{"schema", "onshi.claims.merge-request/1"},
+          {"receipt_file_base64", onshi::support::base64_encode(file)},
+          {"claims", std::move(claims)}};
+}
+
+std::vector<std::string> lines_of(const std::string& file) {
+  std::vector<std::string> out;
+  for (size_t at = 0, crlf; (crlf = file.find("\r\n", at)) != std::string::npos; at = crlf + 2)
+    out.push_back(file.substr(at, crlf - at));
+  return out;
+}
+
+std::string merged_file(const json& result) {
+  return onshi::support::base64_decode(result["receipt_file_base64"].get<std::string>()).value_or("");
+}
+
+}  // namespace
+
+TEST_F(ClaimsPlugin, R_CLAIM_C_MergeFillsTheReceiptAndKeepsEveryOtherRecordByteForByte) {
+  json verified = claims_cases::input("2026-11-10", claims_cases::patient("1980-05-15"), claims_cases::kCardValid);
+  verified["patient"]["chart_number"] = "1001";
+  verified["online"] = claims_cases::qualification(claims_cases::kShaho);
+  auto r = call(&onshi_claims_v1::merge, merge_request({statement_claim(), verified}));
+  ASSERT_EQ(r.status, ONSHI_OK) << r.err.message;
+  const json result = r.doc();
+  EXPECT_EQ(result["schema"], "onshi.claims.merge-result/1");
+  ASSERT_EQ(result["merged"].size(), 1u);
+  EXPECT_EQ(result["merged"][0]["route"], "R-CLAIM-C");
+  EXPECT_EQ(result["merged"][0]["line"], 7);
+  EXPECT_EQ(result["merged"][0]["comments_added"], 6);
+  ASSERT_EQ(result["skipped"].size(), 1u);
+  EXPECT_EQ(result["skipped"][0]["chart_number"], "1001");  // verified: the レセコン's numbers stand
+
+  const std::string original = claims_test::read_bytes(claims_test::recon_file());
+  const std::string merged = merged_file(result);
+  EXPECT_EQ(merged.back(), '\x1A');
+  const auto before = lines_of(original), after = lines_of(merged);
+  ASSERT_EQ(after.size(), before.size() + 6);
+  // Lines 1–7, 9–10 and 11–14 are the レセコン's bytes, in order; line 8 (HO) carries the 不詳 fill;
+  // the comments sit after the receipt's SY, before its first 摘要 record.
+  for (size_t i = 0; i < 7; ++i) EXPECT_EQ(after[i], before[i]) << "line " << i + 1;
+  EXPECT_EQ(after[7].substr(0, 13), "HO,77777777,,");
+  EXPECT_EQ(after[8], before[8]);
+  EXPECT_EQ(after[9], before[9]);
+  EXPECT_EQ(after[10], "CO,01,1,820000246,");
+  for (size_t i = 11; i < 16; ++i) EXPECT_EQ(after[i].rfind("CO,01,1,83000050", 0), 0u) << after[i];
+  for (size_t i = 10; i < before.size(); ++i) EXPECT_EQ(after[i + 6], before[i]) << "line " << i + 1;
+  EXPECT_EQ(result["go"]["count"], 2);
+  EXPECT_EQ(result["go"]["points"], 588);
+  // Merging the merged file again changes nothing.
+  auto again = call(&onshi_claims_v1::merge, merge_request({statement_claim()}, merged));
+  ASSERT_EQ(again.status, ONSHI_OK) << again.err.message;
+  EXPECT_EQ(merged_file(again.doc()), merged);
+  EXPECT_EQ(again.doc()["merged"][0]["comments_added"], 0);
+}
+
+TEST_F(ClaimsPlugin, R_CLAIM_B_MergePutsTheOldNumbersIntoTheReceipt) {
+  json old = statement_claim();
+  old["previous"] = claims_cases::qualification(claims_cases::kShaho, "8765", {{"branch", "01"}});
+  auto r = call(&onshi_claims_v1::merge, merge_request({old}));
+  ASSERT_EQ(r.status, ONSHI_OK) << r.err.message;
+  EXPECT_EQ(r.doc()["merged"][0]["route"], "R-CLAIM-B");
+  EXPECT_EQ(r.doc()["merged"][0]["comments_added"], 0);
+  const auto after = lines_of(merged_file(r.doc()));
+  EXPECT_EQ(after[7].rfind("HO,06130017,", 0), 0u) << after[7];
+  EXPECT_NE(after[8].find(",01,"), std::string::npos) << "SN 枝番: " << after[8];
+}
+
+TEST_F(ClaimsPlugin, UKE_MergeRecomputesGoFromTheRecordsInTheFile) {
+  std::string file = claims_test::read_bytes(claims_test::recon_file());
+  file.replace(file.find("GO,2,588,99"), 11, "GO,7,1,99");
+  auto r = call(&onshi_claims_v1::merge, merge_request({statement_claim()}, file));
+  ASSERT_EQ(r.status, ONSHI_OK) << r.err.message;
+  EXPECT_NE(merged_file(r.doc()).find("\r\nGO,2,588,99\r\n"), std::string::npos);
+}
+
+TEST_F(ClaimsPlugin, UKE_MergeRefusesAFileThatDoesNotParseOrAReceiptItCannotMatch) {
+  std::string broken = claims_test::read_bytes(claims_test::recon_file());
+  broken.replace(broken.find(",300,"), 5, ",3x0,");
+  auto bad_file = call(&onshi_claims_v1::merge, merge_request({statement_claim()}, broken));
+  EXPECT_EQ(bad_file.status, ONSHI_E_INVALID_ARGUMENT);
+  EXPECT_NE(std::string(bad_file.err.message).find("line 8 field 5 (HO 合計点数)"), std::string::npos)
+      << bad_file.err.message;
+
+  json nobody = statement_claim();
+  nobody["patient"]["chart_number"] = "9999";
+  auto unmatched = call(&onshi_claims_v1::merge, merge_request({nobody}));
+  EXPECT_EQ(unmatched.status, ONSHI_E_REFUSED);
+  EXPECT_NE(std::string(unmatched.err.message).find("0 receipts"), std::string::npos) << unmatched.err.message;
+
+  json other_person = statement_claim();
+  other_person["patient"]["birth_date"] = "1961-01-01";
+  auto mismatch = call(&onshi_claims_v1::merge, merge_request({other_person}));
+  EXPECT_EQ(mismatch.status, ONSHI_E_REFUSED);
+  EXPECT_NE(std::string(mismatch.err.message).find("生年月日"), std::string::npos) << mismatch.err.message;
+
+  json kokuho = statement_claim();  // a 国保 claim goes to the 国保連's file, not this 支払基金 one
+  kokuho["statement"]["insurance"] = "kokuho";
+  auto office = call(&onshi_claims_v1::merge, merge_request({kokuho}));
+  EXPECT_EQ(office.status, ONSHI_E_REFUSED);
+  EXPECT_NE(std::string(office.err.message).find("審査支払機関"), std::string::npos) << office.err.message;
 }

@@ -1,7 +1,9 @@
 #include "documents.hpp"
 
+#include <onshi/support/base64.hpp>
 #include <onshi/text/encoding.hpp>
 #include <onshi/claims/json.hpp>
+#include <onshi/claims/merge.hpp>
 #include <onshi/claims/numbers.hpp>
 #include <onshi/claims/statement_form.hpp>
 #include <onshi/claims/usage.hpp>
@@ -175,6 +177,30 @@ json decision_json(const UsageRequest& in, const UsageRate& usage, const RateUse
   return j;
 }
 
+// A RECEIPTC.UKE of a month is a few MB; base64 adds a third.
+constexpr size_t kMaxMergeBytes = 32u << 20;
+
+struct MergeRequest {
+  std::string receipt_file;
+  std::vector<MergeClaim> claims;
+};
+
+void from_json(const json& j, MergeRequest& r) {
+  auto bytes = support::base64_decode(support::required_text(j, "receipt_file_base64"));
+  if (!bytes) fail("receipt_file_base64", "is not base64");
+  r.receipt_file = std::move(*bytes);
+  const json* claims = support::find(j, "claims");
+  if (!claims || !claims->is_array() || claims->empty()) fail("claims", "must be a non-empty array of onshi.claims.input/1");
+  for (size_t i = 0; i < claims->size(); ++i)
+    support::within("claims[" + std::to_string(i) + "]", [&] {
+      const json& one = (*claims)[i];
+      MergeClaim c;
+      c.input = one.get<ClaimInput>();
+      c.label = one.value("label", "claims[" + std::to_string(i) + "]");
+      r.claims.push_back(std::move(c));
+    });
+}
+
 }  // namespace
 
 Result<std::string> decide(std::string_view input) {
@@ -271,6 +297,30 @@ Result<std::string> usage_rate(std::string_view request) {
   }
   doc["decides"] = decides;
   return doc.dump(2);
+}
+
+Result<std::string> merge(std::string_view request) {
+  auto in = support::read_document<MergeRequest>(request, ONSHI_SCHEMA_CLAIMS_MERGE_REQUEST, kMaxMergeBytes);
+  if (!in) return in.error();
+  auto merged = merge_claims(in->receipt_file, in->claims);
+  if (!merged) return merged.error();
+  json receipts = json::array(), skipped = json::array();
+  for (const MergedReceipt& m : merged->merged) {
+    json changes = json::array();
+    for (const FieldChange& c : m.changes)
+      changes.push_back({{"record", c.record}, {"field", c.field}, {"from", c.from}, {"to", c.to}});
+    receipts.push_back({{"label", m.label}, {"chart_number", m.chart_number}, {"month", m.month}, {"route", m.route},
+                        {"line", m.line}, {"changes", changes}, {"comments_added", m.comments_added}});
+  }
+  for (const SkippedClaim& s : merged->skipped)
+    skipped.push_back({{"label", s.label}, {"chart_number", s.chart_number}, {"reason", s.reason}});
+  return json{{"schema", ONSHI_SCHEMA_CLAIMS_MERGE},
+              {"receipt_file_base64", support::base64_encode(merged->file)},
+              {"merged", receipts},
+              {"skipped", skipped},
+              {"go", {{"count", merged->count}, {"points", merged->points}}},
+              {"warnings", merged->warnings}}
+      .dump(2);
 }
 
 }  // namespace onshi::claims::plugin
