@@ -1,8 +1,8 @@
 /* onshi_ext_eligibility_records.h: "onshi.eligibility-records/1", what a clinic
  * keeps and registers beside the single query of onshi.eligibility/1:
  * 一括照会 jobs (OQSmuquc01/02) that survive a crash, 照会番号 registration
- * (OQSsiimm01, OQSmuimm01/02, R-SHOUKAI) and the history of every verification
- * (R-RETAIN). Pure C99. Everything it keeps lives in the host's durable store
+ * (OQSsiimm01, OQSmuimm01/02, R-SHOUKAI), the history of every verification
+ * (R-RETAIN) and the checks an outage postponed (R-M9, appended later). Pure C99. Everything it keeps lives in the host's durable store
  * (onshi.host.store/1): without a state folder the functions fail with
  * ONSHI_E_NOT_INITIALIZED.
  *
