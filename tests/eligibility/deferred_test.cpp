@@ -11,8 +11,7 @@
 
 #include <thread>
 
-#include "cli_run.hpp"
-#include "test_support.hpp"
+#include "records_support.hpp"
 
 namespace onshi::eligibility::deferred {
 namespace {
@@ -29,47 +28,17 @@ json check(const char* visit, const char* insurer, const char* number, const cha
 }
 
 // The SDK clock is not pinned here: the store deletes what expired by the real clock (R-RETAIN).
-struct Deferred : ::testing::Test {
-  TempDir root, state;
-  std::optional<SimProcess> sim;
-  std::optional<Sdk> sdk;
-  Extension<onshi_eligibility_v1> elig;
-  Extension<onshi_eligibility_records_v1> rec;
-
+struct Deferred : RecordsSdk {
   void SetUp() override {
-    for (const char* sub : {"req", "res", "face"}) fs::create_directories(root.path / sub);
+    make_folders();
     open();
   }
   void TearDown() override { close(); }
-
-  void start_sim() {
-    sim.emplace(std::vector<std::string>{"serve", "--root", root.path.string(), "--poll", "20", "--bulk-polls", "1"});
-  }
   void open() {
-    SdkOptions o;
-    o.host_name = "deferred-test";
-    o.plugin_dirs = {ONSHI_PLUGIN_BUILD_DIR};
-    o.use_default_dirs = false;
-    o.enabled_ids = std::vector<std::string>{"onshi.eligibility"};
-    o.state_dir = state.path.string();
-    o.config_json = json{{"onshi.eligibility",
-                          {{"folder", {{"root", root.path.string()}, {"rescan_ms", 50}}}, {"bulk", {{"poll_ms", 50}}}}}}
-                        .dump();
-    o.log_level = ONSHI_LOG_ERROR + 1;
-    auto opened = Sdk::open(o);
-    ASSERT_TRUE(opened.ok()) << opened.error().message;
-    sdk.emplace(std::move(opened).value());
-    elig = *sdk->extension<onshi_eligibility_v1>(ONSHI_EXT_ELIGIBILITY, "onshi.eligibility");
-    auto r = sdk->extension<onshi_eligibility_records_v1>(ONSHI_EXT_ELIGIBILITY_RECORDS, "onshi.eligibility");
-    ASSERT_TRUE(r.ok()) << r.error().message;
-    rec = *r;
+    open_sdk("deferred-test");
     ASSERT_TRUE(ONSHI_HAS_FIELD(onshi_eligibility_records_v1, rec.vtable, deferred_list));
   }
-  void close() {
-    rec = {};
-    elig = {};
-    sdk.reset();
-  }
+  void close() { close_sdk(); }
 
   onshi_status add(json checks, json* answer = nullptr, std::string* message = nullptr) {
     std::string text;
@@ -183,22 +152,7 @@ TEST_F(Deferred, R_M9_a_check_that_cannot_be_used_is_refused_naming_the_field) {
 
 using onshi::test::CliRun;
 
-struct DeferredCli : ::testing::Test {
-  TempDir root, state;
-  void SetUp() override {
-    for (const char* sub : {"req", "res", "face"}) fs::create_directories(root.path / sub);
-    write_bytes(state.path / "config.json",
-                json{{"onshi.eligibility", {{"folder", {{"rescan_ms", 50}}}, {"bulk", {{"poll_ms", 50}}}}}}.dump());
-  }
-  CliRun run(std::vector<std::string> args) {
-    for (const auto& a : {"--plugin-dir", ONSHI_PLUGIN_BUILD_DIR, "--oqs-root"}) args.push_back(a);
-    args.push_back(root.path.string());
-    args.push_back("--state-dir");
-    args.push_back(state.path.string());
-    args.push_back("--config");
-    args.push_back((state.path / "config.json").string());
-    return onshi::test::run(onshi::test::command_line(ONSHI_CLI_EXE, args));
-  }
+struct DeferredCli : RecordsCliFolders {
   fs::path write(const std::string& name, const json& doc) {
     write_bytes(state.path / name, doc.dump());
     return state.path / name;
