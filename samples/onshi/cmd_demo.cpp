@@ -171,6 +171,7 @@ class Day {
     if (auto in = services_.insert_card(p.card, [&] { return card_present(); }); !in) return failed(in.error(), v);
     auto check = verify_by_card(reader_, eligibility_, kReader, p.pin, kTimeout);
     method = "card";
+    card_form_ = check && check->card_kind == "smartphone" ? "smartphone" : "physical";
     if (check && check->kind == "pin_locked") {  // R-VIS: staff compare the photo, then query without a PIN
       v.notes.push_back(check->message);
       check = verify_by_card(reader_, eligibility_, kReader, nullptr, kTimeout);
@@ -312,6 +313,7 @@ class Day {
                   {"visit", p.visit},
                   {"presented",
                    {{"my_number_card", method != "insured"},
+                    {"card_form", method == "card" || method == "visual" ? card_form_ : "physical"},
                     {"card_check", method == "insured" ? "not_done" : card_check},
                     {"eligibility_certificate", method == "insured"}}}};
     json patient = {{"name", q ? q->value("name", "") : "●●　●●"},
@@ -344,6 +346,7 @@ class Day {
   Eligibility eligibility_;
   Extension<onshi_claims_v1> claims_;
   json verifications_ = json::array();
+  std::string card_form_ = "physical";  // of the card just read: physical or smartphone (R-M10)
   int chart_ = 0;
 };
 

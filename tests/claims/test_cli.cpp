@@ -288,6 +288,17 @@ TEST_F(ClaimsCli, R_RATE_TheIssueCasesAtTheirBoundaries) {
   EXPECT_NE(pediatric.out.find("needs 27 % (小児科特例)"), std::string::npos) << pediatric.out;
 }
 
+TEST_F(ClaimsCli, R_RATE_EveryMonthFrom2024_07ToToday_NamesTheAdditionInForceAndItsSource) {
+  for (int y = 2024, m = 7; y * 100 + m <= 202612; m == 12 ? (++y, m = 1) : ++m) {
+    const std::string month = std::to_string(y) + (m < 10 ? "-0" : "-") + std::to_string(m);
+    auto r = usage_rate(*this, month.c_str(), 50, 100);
+    ASSERT_EQ(r.exit, 0) << month << r.err;
+    const std::string name = y * 100 + m >= 202606 ? "電子的診療情報連携体制整備加算" : "医療DX推進体制整備加算";
+    EXPECT_NE(r.out.find("in force in " + month + ": " + name), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("  出典 source: "), std::string::npos) << r.out;
+  }
+}
+
 TEST_F(ClaimsCli, R_RATE_2026_FromJune2026TheNewAdditionAndNoRuleGuessedForLaterRates) {
   auto may = usage_rate(*this, "2026-05", 60, 100);
   EXPECT_NE(may.out.find("in force in 2026-05: 医療DX推進体制整備加算"), std::string::npos) << may.out;
