@@ -2,6 +2,7 @@
 // "onshi.card-reader/1" extension (the onshi.reader.pcsc plugin or a vendor's).
 #include "cli.hpp"
 #include "commands.hpp"
+#include "reception.hpp"
 
 #include <onshi/abi/onshi_ext_card_reader.h>
 
@@ -60,8 +61,7 @@ std::string next_step(const json& card) {
       next = "the card cannot be used: check qualification another way (資格確認書, マイナポータル: R-M2, R-M3); "
              "the patient renews the certificate at the municipality";
   }
-  if (tries == 0) next += ". The PIN is locked: use face authentication or 目視確認 (visual check, R-VIS); only the "
-                          "municipality can unlock it";
+  if (tries == 0) next += ". " + pin_locked_message(field(card, "kind") == "smartphone" ? "smartphone" : "card");
   return next;
 }
 
@@ -121,8 +121,7 @@ int cmd_verify_pin(const Args& args, const CardReader& reader) {
   const bool locked = st == ONSHI_E_PIN_LOCKED;
   const int tries_left = locked ? 0 : e.native_code;
   const std::string summary =
-      locked ? "PIN ロック locked: check identity by 目視確認 (visual check) or another method; only the "
-               "municipality (市区町村) can unlock the PIN"
+      locked ? pin_locked_message("card")
              : "PIN 不一致 wrong PIN: " + std::to_string(tries_left) + (tries_left == 1 ? " try" : " tries") + " left";
   if (args.flag("json")) {
     print_json({{"ok", false},

@@ -26,7 +26,9 @@ namespace {
 
 using nlohmann::json;
 
-constexpr const char* kClaimUsage = "onshi claim FILE.json [--uke] [--uke-out RECEIPTC.UKE] [--json]";
+constexpr const char* kClaimUsage =
+    "onshi claim FILE.json [--uke] [--uke-out RECEIPTC.UKE] [--json]  |  "
+    "onshi claim merge --into RECEIPTC.UKE [--out MERGED.UKE] CLAIM.json... [--json]";
 constexpr const char* kInsurerCheckUsage =
     "onshi insurer-check NUMBER [--kind insurer|public-expense|recipient] [--json]";
 constexpr const char* kCopayUsage =
@@ -34,7 +36,7 @@ constexpr const char* kCopayUsage =
     "[--card-ratio N] [--json]";
 constexpr const char* kFormUsage = "onshi form FILE.json --out FORM.html [--json]";
 constexpr const char* kUsageRateUsage =
-    "onshi usage-rate --month YYYY-MM --from FILE.json [--facility medical|dental|pharmacy] [--json]";
+    "onshi usage-rate --month YYYY-MM --from FILE.json [--facility medical|dental|pharmacy] [--pediatric] [--json]";
 
 Result<std::string> read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -108,6 +110,9 @@ const char* route_label(const std::string& id) {
   if (id == "R-CLAIM-B") return "旧資格で請求 (old qualification)";
   if (id == "R-CLAIM-C") return "不詳レセプト (unknown)";
   if (id == "R-M8") return "請求なし・10割負担 (no claim, self-pay)";
+  if (id == "R-M9") return "後で確認・請求保留 (verify later, not filed yet)";
+  if (id == "R-DISASTER-CLAIM") return "災害時・口頭申告で請求 (disaster, oral declaration)";
+  if (id == "R-KUBUN-05") return "特別療養費・10割負担・紙レセプト (special care expense, paper)";
   return "";
 }
 
@@ -120,6 +125,9 @@ const char* method_label(const std::string& id) {
   if (id == "R-M6") return "口頭確認・再診 (oral, revisit)";
   if (id == "R-M7") return "被保険者資格申立書＋カード (statement + card)";
   if (id == "R-M8") return "確認できず (no proof)";
+  if (id == "R-M9") return "システム障害時・後で確認 (outage, verify later)";
+  if (id == "R-M10") return "スマホのマイナポータル画面 (smartphone portal)";
+  if (id == "R-DISASTER-CLAIM") return "災害時の口頭申告 (disaster, oral declaration)";
   return "";
 }
 
@@ -160,9 +168,18 @@ int answer(const Args& args, json document, bool ok, PrintText print_text) {
 
 // A RECEIPTC.UKE from the result, or why there is none.
 Result<std::string> receipt_file(const json& result, const std::string& input_path) {
-  if (result["route"].value("id", "") == "R-M8")
+  const std::string route = result["route"].value("id", "");
+  if (route == "R-M8")
     return make_error(ONSHI_E_REFUSED, "claims", "route R-M8: nothing is billed, so no RECEIPTC.UKE was written",
                       "collect 10割 and issue the receipt the patient needs for a refund (療養費)");
+  if (route == "R-M9")
+    return make_error(ONSHI_E_REFUSED, "claims", "route R-M9: the claim waits for the check after the outage",
+                      "queue the check (onshi deferred add), run it when the link is back (onshi deferred run), then "
+                      "decide the claim again with what it found");
+  if (route == "R-KUBUN-05")
+    return make_error(ONSHI_E_REFUSED, "claims",
+                      "route R-KUBUN-05: a 特別療養費 レセプト goes on paper, apart from the electronic file",
+                      "print the レセプト from the レセコン with 「特別療養費」 in red at the top and send it separately");
   if (!result.contains("receipt_file_base64"))
     return make_error(ONSHI_E_INVALID_ARGUMENT, "claims",
                       input_path + " has no \"clinic\": a RECEIPTC.UKE needs it for its IR record",
@@ -188,6 +205,14 @@ void print_claim(const json& r, bool uke) {
     std::cout << "職員確認 staff checks:\n";
     for (const auto& check : method["staff_checks"]) std::cout << "  - " << check.get<std::string>() << "\n";
   }
+  if (r.contains("deferred_check")) {
+    const json& c = r["deferred_check"];
+    std::cout << "後で確認 deferred check (R-M9): patient " << c.value("patient_id", "") << ", shown "
+              << c["presented"].dump() << ", by "
+              << (c.contains("number") ? "the numbers " + c.value("insurer_number", "") + " " + c.value("number", "")
+                                       : "照会番号 " + c.value("reference_number", ""))
+              << "\n  queue it: onshi deferred add (this document's deferred_check), run it: onshi deferred run\n";
+  }
   if (r["records"].empty()) return;
   if (uke) {
     std::string text = r.value("uke_text", "");
@@ -204,7 +229,72 @@ void print_claim(const json& r, bool uke) {
   }
 }
 
+// ---- onshi claim merge ------------------------------------------------------------
+
+// The SDK's insurance records into the レセコン's own RECEIPTC.UKE (onshi.claims/1 merge).
+int cmd_claim_merge(const Args& args) {
+  if (auto bad = args.unknown({"into", "out"}); !bad.empty()) return usage_error("unknown option --" + bad, kClaimUsage);
+  const auto& inputs = args.positionals();
+  if (!args.value("into") || inputs.size() < 2)
+    return usage_error("give --into RECEIPTC.UKE and at least one claim input document", kClaimUsage);
+  const std::string into = *args.value("into"), out = args.value("out").value_or(into);
+  auto file = read_file(into);
+  if (!file) return fail(args, file.error());
+  json claims = json::array();
+  for (size_t i = 1; i < inputs.size(); ++i) {
+    auto input = read_json_file(inputs[i]);
+    if (!input) return fail(args, input.error());
+    if (!input->is_object())
+      return fail(args, make_error(ONSHI_E_INVALID_ARGUMENT, "file", inputs[i] + " is not a JSON object",
+                                   "give onshi.claims.input/1 documents"));
+    (*input)["label"] = inputs[i];
+    claims.push_back(*input);
+  }
+  json request = {{"schema", ONSHI_SCHEMA_CLAIMS_MERGE_REQUEST},
+                  {"receipt_file_base64", support::base64_encode(*file)},
+                  {"claims", claims}};
+  auto sdk = open_sdk(args);
+  if (!sdk) return fail(args, sdk.error());
+  auto claims_ext = sdk->extension<onshi_claims_v1>(ONSHI_EXT_CLAIMS);
+  if (!claims_ext) return fail(args, claims_ext.error());
+  if (!ONSHI_HAS_FIELD(onshi_claims_v1, claims_ext->vtable, merge) || !claims_ext->vtable->merge)
+    return fail(args, make_error(ONSHI_E_NOT_SUPPORTED, "claims",
+                                 "the claims plugin " + claims_ext->plugin_id + " cannot merge into a RECEIPTC.UKE",
+                                 "update the claims plugin"));
+  auto reply = call_claims(*sdk, &onshi_claims_v1::merge, request);
+  if (!reply) return fail(args, reply.error());
+  json result = json::parse(*reply);
+  auto bytes = support::base64_decode(result.value("receipt_file_base64", ""));
+  if (!bytes)
+    return fail(args, make_error(ONSHI_E_PROTOCOL, "claims", "the claims plugin's merged file is not base64",
+                                 "report this to the plugin's vendor"));
+  // Written beside and renamed over: the レセコン's file is never half written.
+  const std::string temporary = out + ".merging";
+  if (auto written = write_file(temporary, *bytes); !written) return fail(args, written.error());
+  if (std::rename(temporary.c_str(), out.c_str()) != 0) {
+    std::remove(temporary.c_str());
+    return fail(args, make_error(ONSHI_E_IO, "file", "cannot replace " + out, "check the folder's permissions"));
+  }
+  result.erase("receipt_file_base64");
+  result["out"] = out;
+  return answer(args, result, true, [](const json& r) {
+    for (const auto& m : r["merged"]) {
+      std::cout << "merged " << m.value("label", "") << ": カルテ番号 " << m.value("chart_number", "") << " "
+                << m.value("month", "") << " (" << m.value("route", "") << "), receipt at line " << m.value("line", 0)
+                << ", " << m.value("comments_added", 0) << " comments added\n";
+      for (const auto& c : m["changes"])
+        std::cout << "  " << c.value("record", "") << " " << c.value("field", "") << ": " << c.value("from", "")
+                  << " → " << c.value("to", "") << "\n";
+    }
+    for (const auto& s : r["skipped"])
+      std::cout << "skipped " << s.value("label", "") << ": " << s.value("reason", "") << "\n";
+    std::cout << "GO 総件数 " << r["go"].value("count", 0) << ", 総合計点数 " << r["go"].value("points", 0) << "; written to "
+              << r.value("out", "") << "\n";
+  });
+}
+
 int cmd_claim(const Args& args) {
+  if (!args.positionals().empty() && args.positionals()[0] == "merge") return cmd_claim_merge(args);
   if (auto bad = args.unknown({"uke", "uke-out"}); !bad.empty())
     return usage_error("unknown option --" + bad, kClaimUsage);
   if (args.positionals().size() != 1) return usage_error("give one input document (onshi.claims.input/1)", kClaimUsage);
@@ -217,7 +307,7 @@ int cmd_claim(const Args& args) {
   });
   if (!reply) return fail(args, reply.error());
   json result = json::parse(*reply);
-  const bool billed = result["route"].value("id", "") != "R-M8";
+  const bool billed = !result["records"].empty();  // an electronic claim: not R-M8, R-M9 (yet) or R-KUBUN-05
   if (auto out = args.value("uke-out")) {
     auto bytes = receipt_file(result, path);
     if (!bytes) return fail(args, bytes.error());
@@ -316,8 +406,40 @@ int cmd_form(const Args& args) {
 
 // ---- onshi usage-rate -------------------------------------------------------------
 
+// One 加算 of the usage document: its name and tier, points, what it needed, its period and source.
+std::string kasan_text(const json& d) {
+  const std::string kind = d.value("kind", ""), name = d.value("name", "");
+  const std::string period = " (" + d.value("from", "") + " – " + d.value("to", "") + ")";
+  if (kind == "flat") return name + ": " + std::to_string(d.value("points", 0)) + " 点, no rate requirement" + period;
+  if (kind == "rate_minimum")
+    return name + ": rate requirement " + std::to_string(d.value("minimum", 0)) + " % " +
+           (d.value("rate_met", false) ? "met (達成)" : "NOT met (未達)") + "; the tier follows the 体制: " +
+           d.value("tier_rule", "") + period;
+  if (d.value("tier", 0) == 0)
+    return name + ": 加算なし (none), below every threshold (" + std::to_string(d["thresholds"].back().get<int>()) +
+           " % " + "needed)" + period;
+  std::string text = name + " " + d.value("kasan", "") + " " + std::to_string(d.value("points", 0)) + " 点";
+  if (d.contains("kasan_without_eprescription"))
+    text += " / " + d.value("kasan_without_eprescription", "") + " " +
+            std::to_string(d.value("points_without_eprescription", 0)) + " 点 without 電子処方箋";
+  return text + ", needs " + std::to_string(d.value("threshold_percent", 0)) + " %" +
+         (d.value("pediatric", false) ? " (小児科特例)" : "") + period;
+}
+
+std::string rule_text(const json& rule) {
+  if (rule.contains("error")) return "no rule known: " + rule["error"].value("message", "");
+  std::string text = rule.value("name", "");
+  if (rule.contains("thresholds")) {
+    text += ", 加算1/2/3 at";
+    for (const auto& t : rule["thresholds"]) text += " " + std::to_string(t.get<int>()) + " %";
+  }
+  if (rule.contains("minimum")) text += ", rate requirement " + std::to_string(rule["minimum"].get<int>()) + " %";
+  if (rule.value("kind", "") == "flat") text += ", no rate requirement";
+  return text + " (" + rule.value("from", "") + " – " + rule.value("to", "") + ")";
+}
+
 int cmd_usage_rate(const Args& args) {
-  if (auto bad = args.unknown({"month", "from", "facility"}); !bad.empty())
+  if (auto bad = args.unknown({"month", "from", "facility", "pediatric"}); !bad.empty())
     return usage_error("unknown option --" + bad, kUsageRateUsage);
   if (!args.value("month") || !args.value("from") || !args.positionals().empty())
     return usage_error("give --month YYYY-MM and --from FILE.json (the month's verifications)", kUsageRateUsage);
@@ -329,6 +451,7 @@ int cmd_usage_rate(const Args& args) {
   json request = {{"schema", "onshi.claims.usage-request/1"},
                   {"month", *args.value("month")},
                   {"facility", args.value("facility").value_or("medical")},
+                  {"pediatric_exception", args.flag("pediatric")},
                   {"verifications", *verifications}};
   auto reply = open_and_call(args, &onshi_claims_v1::usage_rate, [&](const Sdk&) { return request; });
   if (!reply)
@@ -336,14 +459,26 @@ int cmd_usage_rate(const Args& args) {
   return answer(args, json::parse(*reply), true, [](const json& u) {
     char percent[32];
     std::snprintf(percent, sizeof percent, "%.1f %%", u.value("rate", 0.0) * 100);
-    std::cout << "マイナ保険証利用率 usage rate " << u.value("month", "") << ": " << percent << " ("
-              << u.value("card_count", 0) << " / " << u.value("total_count", 0) << " online checks)\n";
-    if (u.value("tier", 0) == 0)
-      std::cout << "医療DX推進体制整備加算 tier: 加算なし (none) — below every threshold\n";
-    else
-      std::cout << "医療DX推進体制整備加算 tier: 加算" << u.value("tier", 0) << " — " << u.value("points", 0)
-                << " 点 (points), needs " << u.value("threshold_percent", 0) << " % (" << u.value("facility", "")
-                << ")\n";
+    const std::string month = u.value("month", "");
+    std::cout << "マイナ保険証利用率 usage rate " << month << ": " << percent << " (" << u.value("card_count", 0)
+              << " / " << u.value("total_count", 0)
+              << " online checks; the 加算 officially use the レセプト件数ベース rate 支払基金 reports)\n";
+    const json& in_force = u["in_force"];
+    std::cout << month << " に算定する加算 in force in " << month << ": " << rule_text(in_force) << "\n";
+    if (in_force.contains("source")) std::cout << "  出典 source: " << in_force.value("source", "") << "\n";
+    if (u.contains("decides_error")) {
+      std::cout << "この率が決める加算 what this rate decides: no rule known — " << u["decides_error"].value("message", "")
+                << "\n  what to do: " << u["decides_error"].value("hint", "") << "\n";
+      return;
+    }
+    std::cout << "この率が決める加算 what this rate decides (" << u.value("facility", "") << "):\n";
+    for (const auto& d : u["decides"]) {
+      std::cout << "  算定月 " << d.value("billing_month", "") << " (M−" << d.value("offset", 0)
+                << (d.value("principal", false) ? ", principal" : "")
+                << (d.value("basis", "") == "online_check_count" ? ", オン資件数ベース" : "") << "): ";
+      if (d.contains("error")) std::cout << "no rule known — " << d["error"].value("message", "") << "\n";
+      else std::cout << kasan_text(d) << "\n    出典 source: " << d.value("source", "") << "\n";
+    }
   });
 }
 
@@ -354,7 +489,11 @@ std::vector<Command> claims_commands() {
       {"claim", kClaimUsage,
        "decide how a visit is billed when the card could not verify (onshi.claims.input/1): route, reason, ratio, "
        "warnings and the UKE records; --uke shows the UKE lines, --uke-out writes RECEIPTC.UKE (Shift_JIS). "
-       "Exit 0 when there is a claim, 1 for R-M8 (no claim, 10割)",
+       "The UKE is the INSURANCE PART of the レセプト only (RE identity and 種別/特記, HO/KO, SN, CO comments): the "
+       "診療行為, 医薬品 and 傷病名 records come from the レセコン; `onshi claim merge` puts these records into the "
+       "レセコン's own monthly RECEIPTC.UKE (by カルテ番号 + 診療年月, for the claims routed B, C or disaster; every other "
+       "record kept byte for byte, GO recomputed; in place unless --out). Exit 0 when there is an electronic claim, 1 "
+       "when there is none (R-M8 10割, R-M9 not filed until the check after the outage, R-KUBUN-05 paper 特別療養費)",
        cmd_claim, {"uke"}},
       {"insurer-check", kInsurerCheckUsage,
        "check a 保険者番号 (default), 公費負担者番号 or 受給者番号 before billing (R-ACCURACY): exit 0 when valid, "
@@ -368,9 +507,10 @@ std::vector<Command> claims_commands() {
        "(onshi.claims.statement-prefill/1); the date line is today unless the document gives \"today\"",
        cmd_form},
       {"usage-rate", kUsageRateUsage,
-       "マイナ保険証利用率 of a month and its 医療DX推進体制整備加算 tier (R-RATE). FILE is a list of the month's "
-       "online checks [{\"date\", \"my_number_card\"}]; later the durable verification history will be the default "
-       "source",
+       "マイナ保険証利用率 of a month (R-RATE): the 加算 in force in that month, and the later 算定月 its rate decides "
+       "(M+3, or M+4/M+5), each with its tier, points, period and source (dated rules; --pediatric: 小児科特例). FILE "
+       "is a list of the month's completed online checks [{\"date\", \"my_number_card\"}]; later the durable "
+       "verification history will be the default source",
        cmd_usage_rate},
   };
 }

@@ -155,7 +155,10 @@ class Day {
       v.row["name_kana"] = q->value("name_kana", "");
     }
     bill(p, outcome, q, method, v);
-    verifications_.push_back({{"date", today()}, {"my_number_card", method == "card" || method == "visual" || method == "face"}});
+    // R-RATE counts completed checks only: an attempt that never reached the system (a wrong PIN, a
+    // transport failure) counts in neither the numerator nor the denominator.
+    if (completed(outcome))
+      verifications_.push_back({{"date", today()}, {"my_number_card", method == "card" || method == "visual" || method == "face"}});
     return v;
   }
 
@@ -176,6 +179,7 @@ class Day {
     if (auto in = services_.insert_card(p.card, [&] { return card_present(); }); !in) return failed(in.error(), v);
     auto check = verify_by_card(reader_, eligibility_, kReader, p.pin, kTimeout);
     method = "card";
+    card_form_ = check && check->card_kind == "smartphone" ? "smartphone" : "physical";
     if (check && check->kind == "pin_locked") {  // R-VIS: staff compare the photo, then query without a PIN
       v.notes.push_back(check->message);
       check = verify_by_card(reader_, eligibility_, kReader, nullptr, kTimeout);
@@ -289,6 +293,14 @@ class Day {
     return *outcome;
   }
 
+  // The central system answered about the qualification (whatever it said).
+  static bool completed(const json& outcome) {
+    const std::string kind = outcome.is_object() ? outcome.value("kind", "") : "";
+    for (const char* answered : {"valid", "lost", "lost_with_new", "no_data", "needs_person", "withheld"})
+      if (kind == answered) return true;
+    return false;
+  }
+
   static void note_outcome(const json& outcome, Visit& v) {
     for (const char* key : {"message", "note"})
       if (!outcome.value(key, "").empty()) v.notes.push_back(outcome.value(key, ""));
@@ -310,6 +322,7 @@ class Day {
                   {"visit", p.visit},
                   {"presented",
                    {{"my_number_card", method != "insured"},
+                    {"card_form", method == "card" || method == "visual" ? card_form_ : "physical"},
                     {"card_check", method == "insured" ? "not_done" : card_check},
                     {"eligibility_certificate", method == "insured"}}}};
     json patient = {{"name", q ? q->value("name", "") : "●●　●●"},
@@ -342,6 +355,7 @@ class Day {
   Eligibility eligibility_;
   Extension<onshi_claims_v1> claims_;
   json verifications_ = json::array();
+  std::string card_form_ = "physical";  // of the card just read: physical or smartphone (R-M10)
   int chart_ = 0;
 };
 
@@ -404,11 +418,27 @@ void print_day(const json& day) {
     for (const auto& note : v["notes"]) std::cout << "      · " << note.get<std::string>() << "\n";
   }
   const auto& u = day["usage_rate"];
-  if (u.is_object() && u.contains("rate"))
-    std::cout << "\nマイナ保険証利用率 My Number card usage rate (" << u.value("month", "") << "): "
-              << u.value("card_count", 0) << " / " << u.value("total_count", 0) << " = "
-              << int(u.value("rate", 0.0) * 100 + 0.5) << "%  (医療DX推進体制整備加算 tier " << u.value("tier", 0)
-              << ")\n";
+  if (!u.is_object() || !u.contains("rate")) return;
+  const std::string month = u.value("month", "");
+  std::cout << "\nマイナ保険証利用率 My Number card usage rate (" << month << "): " << u.value("card_count", 0) << " / "
+            << u.value("total_count", 0) << " completed checks = " << int(u.value("rate", 0.0) * 100 + 0.5) << "%\n";
+  const json& rule = u["in_force"];
+  if (rule.contains("error")) {
+    std::cout << "  " << month << ": " << rule["error"].value("message", "") << "\n";
+    return;
+  }
+  std::cout << "  " << month << " の加算 in force: " << rule.value("name", "");
+  if (rule.contains("minimum")) std::cout << " (rate requirement " << rule["minimum"].get<int>() << " %)";
+  if (rule.contains("thresholds")) std::cout << " (加算1/2/3 at " << rule["thresholds"].dump() << " %)";
+  std::cout << ", " << rule.value("from", "") << " – " << rule.value("to", "") << "; source: " << rule.value("source", "")
+            << "\n";
+  if (u.contains("decides_error"))
+    std::cout << "  which later 算定月 this rate decides: not in the rules table yet (R-RATE)\n";
+  else if (!u["decides"].empty())
+    std::cout << "  it decides 算定月 " << u["decides"][0].value("billing_month", "") << ": "
+              << u["decides"][0].value("name", "") << " "
+              << u["decides"][0].value("kasan", u["decides"][0].value("rate_met", false) ? "(rate met)" : "(none)")
+              << "\n";
 }
 
 // ---- onshi demo -------------------------------------------------------------------------------

@@ -210,7 +210,7 @@ int verify_card(const Args& args) {
   // A wrong or locked PIN: nothing was sent.
   const bool locked = check->kind == "pin_locked";
   const std::string summary =
-      locked ? "PIN ロック locked: check identity by 目視確認 and run `onshi verify card --visual-check` (R-VIS)"
+      locked ? check->message + " (`onshi verify card --visual-check`)"
              : "PIN 不一致 wrong PIN: " + std::to_string(check->tries_left) + " tries left; the query was not sent";
   if (args.flag("json"))
     print_json({{"ok", false},

@@ -1,6 +1,6 @@
 // onshi's record commands over onshi.eligibility-records/1: bulk (一括照会 of a list of appointments,
 // with a progress bar, resumed when run again after a crash), history (past verifications, R-RETAIN),
-// register-ref (照会番号登録, R-SHOUKAI). With --json, "ok" is true exactly when the exit status is 0.
+// register-ref (照会番号登録, R-SHOUKAI), deferred (the checks an outage postponed, R-M9). With --json, "ok" is true exactly when the exit status is 0.
 #include <onshi/abi/onshi_ext_eligibility_records.h>
 #include <unistd.h>
 
@@ -11,6 +11,7 @@
 #include <iostream>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <sstream>
 
 #include "cli.hpp"
@@ -30,6 +31,10 @@ constexpr const char* kHistoryUsage =
 constexpr const char* kRegisterUsage =
     "onshi register-ref --ref N --insurer N --number N [--symbol S] [--branch B] [--birth YYYYMMDD] [--patient ID] "
     "[--json]  |  onshi register-ref --csv FILE [--json]";
+
+constexpr const char* kDeferredAddUsage = "onshi deferred add FILE.json... [--json]";
+constexpr const char* kDeferredRunUsage = "onshi deferred run [--timeout S] [--json]";
+constexpr const char* kDeferredListUsage = "onshi deferred list [--json]";
 
 Result<Records> open_records(const Sdk& sdk) {
   auto ext = sdk.extension<onshi_eligibility_records_v1>(ONSHI_EXT_ELIGIBILITY_RECORDS);
@@ -121,17 +126,55 @@ int bulk_jobs(const Args& args, const Records& ext) {
   return kOk;
 }
 
+// A 一括照会's bulk-result/1 as `onshi bulk` and `onshi deferred run` print it; returns the exit code.
+int report_results(const Args& args, json result) {
+  int code = result.value("state", "") == "done" ? kOk : kFailed;
+  std::map<std::string, int> counts;
+  for (const auto& [id, outcome] : result["results"].items()) {
+    const std::string kind = outcome.value("kind", "failed");
+    ++counts[kind];
+    if (kind == "failed" && code == kOk) code = kFailed;
+    else if (kind != "valid" && code == kOk) code = kNegative;
+  }
+  if (args.flag("json")) {
+    result["ok"] = code == kOk;
+    print_json(result);
+    return code;
+  }
+  std::cout << "一括照会 " << result.value("job", "") << ": " << result.value("received", 0) << " of "
+            << result.value("total", 0) << " results\n";
+  for (const auto& [id, outcome] : result["results"].items()) {
+    const std::string kind = outcome.value("kind", "failed");
+    std::string detail;
+    if (kind == "failed") detail = "  " + outcome.value("message", "");
+    if (outcome.contains("patient") && outcome["patient"].contains("reference_number"))
+      detail += "  照会番号 " + outcome["patient"]["reference_number"].get<std::string>();
+    std::cout << "  " << id << "  " << kind_label(kind) << detail << "\n";
+  }
+  std::cout << "summary:";
+  for (const auto& [kind, n] : counts) std::cout << " " << kind << " " << n;
+  std::cout << "\n";
+  if (result.contains("hint")) std::cout << "  what to do: " << result.value("hint", "") << "\n";
+  else if (code != kOk) std::cout << "  what to do: check the patients not valid at the window (onshi verify insured)\n";
+  return code;
+}
+
+// --timeout S, or the default.
+std::optional<double> timeout_of(const Args& args, double fallback) {
+  auto t = args.value("timeout");
+  if (!t) return fallback;
+  try {
+    if (double seconds = std::stod(*t); seconds > 0) return seconds;
+  } catch (const std::exception&) {
+  }
+  return std::nullopt;
+}
+
 int bulk(const Args& args) {
   if (auto bad = args.unknown({"timeout", "jobs"}); !bad.empty()) return usage_error("unknown option --" + bad, kBulkUsage);
-  double timeout = 600;
-  if (auto t = args.value("timeout")) {
-    try {
-      timeout = std::stod(*t);
-    } catch (const std::exception&) {
-      timeout = 0;
-    }
-    if (timeout <= 0) return usage_error("--timeout takes a number of seconds", kBulkUsage);
-  }
+  const auto timeout_given = timeout_of(args, 600);
+  if (!timeout_given) return usage_error("--timeout takes a number of seconds", kBulkUsage);
+  const double timeout = *timeout_given;
   Completion done;  // before the Sdk: it must outlive it
   Progress progress;
   if (args.flag("jobs")) {
@@ -197,36 +240,7 @@ int bulk(const Args& args) {
   }
   progress.quiet = true;
   if (!done.result()) return fail(args, done.result().error());
-  json result = json::parse(*done.result());
-  int code = result.value("state", "") == "done" ? kOk : kFailed;
-  std::map<std::string, int> counts;
-  for (const auto& [id, outcome] : result["results"].items()) {
-    const std::string kind = outcome.value("kind", "failed");
-    ++counts[kind];
-    if (kind == "failed" && code == kOk) code = kFailed;
-    else if (kind != "valid" && code == kOk) code = kNegative;
-  }
-  if (args.flag("json")) {
-    result["ok"] = code == kOk;
-    print_json(result);
-    return code;
-  }
-  std::cout << "一括照会 " << result.value("job", "") << ": " << result.value("received", 0) << " of "
-            << result.value("total", 0) << " results\n";
-  for (const auto& [id, outcome] : result["results"].items()) {
-    const std::string kind = outcome.value("kind", "failed");
-    std::string detail;
-    if (kind == "failed") detail = "  " + outcome.value("message", "");
-    if (outcome.contains("patient") && outcome["patient"].contains("reference_number"))
-      detail += "  照会番号 " + outcome["patient"]["reference_number"].get<std::string>();
-    std::cout << "  " << id << "  " << kind_label(kind) << detail << "\n";
-  }
-  std::cout << "summary:";
-  for (const auto& [kind, n] : counts) std::cout << " " << kind << " " << n;
-  std::cout << "\n";
-  if (result.contains("hint")) std::cout << "  what to do: " << result.value("hint", "") << "\n";
-  else if (code != kOk) std::cout << "  what to do: check the patients not valid at the window (onshi verify insured)\n";
-  return code;
+  return report_results(args, json::parse(*done.result()));
 }
 
 // ---- history ------------------------------------------------------------------------------
@@ -347,6 +361,101 @@ int register_ref(const Args& args) {
   return all ? kOk : kNegative;
 }
 
+// ---- deferred (R-M9) -----------------------------------------------------------------------
+
+// The checks in a file: a claims result (its "deferred_check"), a deferred-request/1, or one check.
+Result<json> checks_in(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  const json doc = json::parse(text.str(), nullptr, false);
+  if (!in || !doc.is_object())
+    return make_error(ONSHI_E_INVALID_ARGUMENT, "deferred", path + " is not a JSON object",
+                      "give the claims result of a verify_later visit (onshi claim --json), or a check");
+  if (doc.contains("deferred_check")) return json::array({doc["deferred_check"]});
+  if (doc.contains("checks")) return doc["checks"];
+  if (doc.contains("route"))
+    return make_error(ONSHI_E_INVALID_ARGUMENT, "deferred", path + " is a claims result without a deferred_check",
+                      "only a visit routed R-M9 (verify later) has a check to queue");
+  return json::array({doc});
+}
+
+void print_check(const json& c) {
+  std::cout << c.value("state", "") << "  " << c.value("patient_id", "") << "  " << c.value("visit_date", "") << "  "
+            << (c.contains("number") ? c.value("insurer_number", "") + " " + c.value("number", "")
+                                     : "照会番号 " + c.value("reference_number", ""))
+            << "  shown " << c.value("presented", json::array()).dump();
+  if (c.contains("outcome")) std::cout << "  → " << kind_label(c["outcome"].value("kind", "failed"))
+                                       << " (recheck: " << c.value("recheck", "") << ")";
+  std::cout << "\n";
+}
+
+int deferred(const Args& args) {
+  const auto& words = args.positionals();  // main.cpp checked words[0]
+  const std::string sub = words[0];
+  const char* usage = sub == "add" ? kDeferredAddUsage : sub == "run" ? kDeferredRunUsage : kDeferredListUsage;
+  if (auto bad = args.unknown(sub == "run" ? std::vector<std::string>{"timeout"} : std::vector<std::string>{});
+      !bad.empty())
+    return usage_error("unknown option --" + bad, usage);
+  if (sub != "add" && words.size() > 1) return usage_error("deferred " + sub + " takes no file", usage);
+  if (sub == "add" && words.size() < 2) return usage_error("give the file(s) of the checks to queue", usage);
+  const auto timeout = timeout_of(args, 600);
+  if (!timeout) return usage_error("--timeout takes a number of seconds", usage);
+  json checks = json::array();
+  for (size_t i = 1; i < words.size(); ++i) {
+    auto more = checks_in(words[i]);
+    if (!more) return fail(args, more.error());
+    checks.insert(checks.end(), more->begin(), more->end());
+  }
+  Completion done;  // before the Sdk: it must outlive it
+  Progress progress;
+  auto sdk = open_sdk(args);
+  if (!sdk) return fail(args, sdk.error());
+  auto ext = open_records(*sdk);
+  if (!ext) return fail(args, ext.error());
+  if (!ONSHI_HAS_FIELD(onshi_eligibility_records_v1, ext->vtable, deferred_list))
+    return fail(args, make_error(ONSHI_E_NOT_SUPPORTED, "deferred", "the eligibility plugin " + ext->plugin_id +
+                                                                        " keeps no deferred checks",
+                                 "update the eligibility plugin"));
+  std::string text;
+  onshi_writer out = append_to(text);
+  onshi_error err = empty_error();
+  if (sub == "run") {
+    uint64_t op = 0;
+    if (onshi_status st = ext->vtable->deferred_run_async(ext->instance, &progress.l, done.get(), &op, &err))
+      return fail(args, to_error(st, err));
+    if (!done.wait_for(std::chrono::milliseconds(static_cast<int64_t>(*timeout * 1000)))) {
+      ext->vtable->cancel(ext->instance, op);
+      done.wait_for(std::chrono::seconds(5));
+      fail(args, make_error(ONSHI_E_TIMEOUT, "deferred", "the deferred checks did not finish in time",
+                            "they are stored as a 一括照会 job: onshi bulk --jobs shows it; it resumes with bulk_resume"));
+      return kUnavailable;
+    }
+    progress.quiet = true;
+    if (!done.result()) return fail(args, done.result().error());
+    return report_results(args, json::parse(*done.result()));
+  }
+  onshi_status st;
+  if (sub == "add") {
+    const std::string request = json{{"schema", ONSHI_SCHEMA_ELIGIBILITY_DEFERRED_REQUEST}, {"checks", checks}}.dump();
+    st = ext->vtable->deferred_add(ext->instance, bytes_of(request), &out, &err);
+  } else {
+    st = ext->vtable->deferred_list(ext->instance, &out, &err);
+  }
+  if (st != ONSHI_OK) return fail(args, to_error(st, err));
+  json doc = json::parse(text);
+  if (args.flag("json")) {
+    doc["ok"] = true;
+    print_json(doc);
+    return kOk;
+  }
+  if (doc["checks"].empty()) std::cout << "no deferred check kept\n";
+  for (const auto& c : doc["checks"]) print_check(c);
+  if (sub == "add")
+    std::cout << "queued; they run when a check reaches the system again, or now with: onshi deferred run\n";
+  return kOk;
+}
+
 }  // namespace
 
 std::vector<Command> records_commands() {
@@ -363,6 +472,16 @@ std::vector<Command> records_commands() {
        "照会番号登録: register the clinic's patient number so later results carry it (R-SHOUKAI); --csv FILE: "
        "reference_number,insurer_number,symbol,number,branch[,birth_date,patient_id]",
        &register_ref},
+      {"deferred", kDeferredAddUsage,
+       "システム障害時 (R-M9): the checks an outage postponed. `add` queues them (the claims result of a verify_later "
+       "visit, or checks), `run` sends them as one 一括照会 when the link is back (or at the end of the day; the plugin "
+       "also runs them itself when a check reaches the system again), `list` shows each with its outcome and the "
+       "recheck value to decide the claim with",
+       &deferred,
+       {},
+       {{"add", kDeferredAddUsage, "queue the checks in FILE(s): a claims result with deferred_check, or checks"},
+        {"run", kDeferredRunUsage, "run the queued checks now (one 一括照会); exit 0 when all were found valid"},
+        {"list", kDeferredListUsage, "every deferred check kept, its state and outcome"}}},
   };
 }
 

@@ -35,6 +35,17 @@ Result<std::string> await(const Eligibility& ext, Completion& completion, uint64
   return completion.result();
 }
 
+std::string pin_locked_message(const std::string& card_kind) {
+  if (card_kind == "smartphone")
+    return "PIN ロック locked (R-PIN): the smartphone card's PIN is reset by the patient in the マイナポータルアプリ "
+           "on the phone; the clinic cannot unlock it. Now: the patient shows the 資格情報 screen of マイナポータル on "
+           "the phone (R-M10), or the physical card";
+  return "PIN ロック locked (R-PIN): the clinic cannot unlock it; the patient can, at the 市区町村 (municipality) "
+         "window, or with the マイナンバーカード app on a smartphone and a コンビニ kiosk. Now: 目視確認 of the card's "
+         "photo and a query with a visual check (R-VIS); a 顔写真なし card cannot be checked by sight: use "
+         "マイナポータル or the 資格情報のお知らせ with the card (R-M2, R-M3)";
+}
+
 json failed_outcome(const Error& e) {
   return {{"schema", "onshi.eligibility.outcome/1"},
           {"kind", "failed"},
@@ -65,7 +76,7 @@ Result<CardCheck> verify_by_card(const CardReader& reader, const Eligibility& ex
   if (pin && info.is_object() && info.value("pin_tries_left", 1) == 0) {
     check.kind = "pin_locked";
     check.tries_left = 0;
-    check.message = "PIN ロック locked: check identity by 目視確認 and query with a visual check (R-VIS)";
+    check.message = pin_locked_message(check.card_kind);
     return check;
   }
   // One PIN, one session, when the reader can: VERIFY, read the certificate, sign.
@@ -109,7 +120,7 @@ Result<CardCheck> verify_by_card(const CardReader& reader, const Eligibility& ex
       const bool locked = st == ONSHI_E_PIN_LOCKED;
       check.kind = locked ? "pin_locked" : "pin_wrong";
       check.tries_left = locked ? 0 : err.native_code;
-      check.message = locked ? "PIN ロック locked: check identity by 目視確認 and query with a visual check (R-VIS)"
+      check.message = locked ? pin_locked_message(check.card_kind)
                              : "PIN 不一致 wrong PIN: " + std::to_string(err.native_code) +
                                    " tries left; the query was not sent";
       return check;

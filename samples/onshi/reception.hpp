@@ -37,6 +37,11 @@ struct CardCheck {
 Result<CardCheck> verify_by_card(const CardReader& reader, const Eligibility& ext, const char* reader_name,
                                  const char* pin, std::chrono::milliseconds timeout);
 
+// R-PIN: what staff say when the PIN is locked (3 wrong entries) and what they do now. The clinic
+// can never unlock it; the patient can: a card at the 市区町村 or with the smartphone app and a
+// コンビニ kiosk, a smartphone card in the マイナポータルアプリ. `card_kind`: "card" | "smartphone".
+std::string pin_locked_message(const std::string& card_kind);
+
 // The outcome of a query that failed before the plugin answered (stage "transport").
 nlohmann::json failed_outcome(const Error& e);
 

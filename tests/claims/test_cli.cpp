@@ -1,5 +1,6 @@
 // The claims commands of the sample EMR CLI, run as a user would: `onshi <command> ...`
 // with the plugin found in its default folder; output and exit status checked.
+#include "claims_cases.hpp"
 #include "claims_test_util.hpp"
 #include "cli_run.hpp"
 
@@ -19,7 +20,7 @@ namespace fs = std::filesystem;
 using onshi::test::CliRun;
 
 class ClaimsCli : public ::testing::Test {
- protected:
+ public:
   // Runs `onshi args...`; state goes to the test's folder, ONSHI_PLUGIN_PATH is ignored.
   CliRun onshi(const std::vector<std::string>& args) const {
     return onshi::test::run(onshi::test::command_line(
@@ -47,6 +48,15 @@ std::string today_jst(const char* format) {
   return text;
 }
 
+CliRun usage_rate(const ClaimsCli& t, const char* month, int cards, int total, std::vector<std::string> more) {
+  json list = json::array();
+  for (int i = 0; i < total; ++i) list.push_back({{"date", std::string(month) + "-05"}, {"my_number_card", i < cards}});
+  std::vector<std::string> args{"usage-rate", "--month", month, "--from",
+                                t.write(std::string("rate-") + month + ".json", list.dump()).string()};
+  args.insert(args.end(), more.begin(), more.end());
+  return t.onshi(args);
+}
+
 TEST_F(ClaimsCli, EveryCommandHasHelp) {
   for (const char* command : {"claim", "insurer-check", "copay", "form", "usage-rate"}) {
     auto r = onshi({command, "--help"});
@@ -54,6 +64,8 @@ TEST_F(ClaimsCli, EveryCommandHasHelp) {
     EXPECT_EQ(r.out.rfind(std::string("usage: onshi ") + command, 0), 0u) << r.out;
   }
   EXPECT_NE(onshi({"usage-rate", "--help"}).out.find("durable verification history"), std::string::npos);
+  // The UKE of `onshi claim` is the insurance part only, and says so.
+  EXPECT_NE(onshi({"claim", "--help"}).out.find("INSURANCE PART"), std::string::npos);
 }
 
 // ---- onshi claim ---------------------------------------------------------------------------
@@ -234,20 +246,70 @@ TEST_F(ClaimsCli, FormDatesTheStatementTodayAndRequiresOut) {
 
 // ---- onshi usage-rate ----------------------------------------------------------------------
 
-TEST_F(ClaimsCli, R_RATE_UsageRatePrintsRateAndTier) {
-  json list = json::array();
-  for (int i = 0; i < 8; ++i) list.push_back({{"date", "2026-11-0" + std::to_string(i + 1)}, {"my_number_card", i < 2}});
-  list.push_back({{"date", "2026-10-31"}, {"my_number_card", true}});  // not this month
-  const fs::path from = write("checks.json", list.dump());
-  auto r = onshi({"usage-rate", "--month", "2026-11", "--from", from.string()});
-  ASSERT_EQ(r.exit, 0) << r.err;
-  EXPECT_NE(r.out.find("25.0 % (2 / 8 online checks)"), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("加算2"), std::string::npos) << r.out;  // 20 % ≤ 25 % < 30 %
+// `onshi usage-rate` over a month of n checks, c of them with the card.
+CliRun usage_rate(const ClaimsCli& t, const char* month, int cards, int total, std::vector<std::string> more = {});
 
-  auto as_json = onshi({"usage-rate", "--month", "2026-11", "--from", from.string(), "--facility", "dental", "--json"});
+TEST_F(ClaimsCli, R_RATE_UsageRatePrintsTheRateTheAdditionInForceAndWhatItDecides) {
+  json list = json::array();
+  for (int i = 0; i < 8; ++i) list.push_back({{"date", "2024-11-0" + std::to_string(i + 1)}, {"my_number_card", i < 2}});
+  list.push_back({{"date", "2024-10-31"}, {"my_number_card", true}});  // not this month
+  const fs::path from = write("checks.json", list.dump());
+  auto r = onshi({"usage-rate", "--month", "2024-11", "--from", from.string()});
+  ASSERT_EQ(r.exit, 0) << r.err;
+  EXPECT_NE(r.out.find("25.0 % (2 / 8 online checks"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("in force in 2024-11: 医療DX推進体制整備加算, 加算1/2/3 at 15 % 10 % 5 %"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("算定月 2025-02 (M−3, principal): 医療DX推進体制整備加算 加算2 10 点, needs 20 %"), std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("出典 source: 中医協"), std::string::npos) << r.out;
+
+  auto as_json = onshi({"usage-rate", "--month", "2024-11", "--from", from.string(), "--facility", "dental", "--json"});
   ASSERT_EQ(as_json.exit, 0) << as_json.err;
-  EXPECT_EQ(as_json.doc()["tier"], 2);
+  EXPECT_EQ(as_json.doc()["decides"][0]["tier"], 2);
+  EXPECT_EQ(as_json.doc()["decides"][0]["points"], 8);
   EXPECT_EQ(as_json.doc()["facility"], "dental");
+}
+
+// The issue's cases: each rate decides a LATER period, read under that period's row.
+TEST_F(ClaimsCli, R_RATE_TheIssueCasesAtTheirBoundaries) {
+  auto nov = usage_rate(*this, "2024-11", 16, 100);
+  EXPECT_NE(nov.out.find("算定月 2025-02 (M−3, principal): 医療DX推進体制整備加算 加算3 8 点, needs 10 %"), std::string::npos)
+      << nov.out;
+  auto aug = usage_rate(*this, "2024-08", 16, 100);
+  ASSERT_EQ(aug.exit, 0) << aug.err;  // was refused
+  EXPECT_NE(aug.out.find("in force in 2024-08: 医療DX推進体制整備加算, no rate requirement"), std::string::npos) << aug.out;
+  EXPECT_NE(aug.out.find("算定月 2024-11 (M−3, principal): 医療DX推進体制整備加算 加算1 11 点"), std::string::npos) << aug.out;
+  auto jan = usage_rate(*this, "2026-01", 35, 100);
+  EXPECT_NE(jan.out.find("算定月 2026-04 (M−3, principal): 医療DX推進体制整備加算 加算3 10 点 / 加算6 8 点 without 電子処方箋, "
+                         "needs 30 %"),
+            std::string::npos)
+      << jan.out;
+  EXPECT_EQ(jan.out.find("医療DX推進体制整備加算 加算1"), std::string::npos) << jan.out;
+  auto pediatric = usage_rate(*this, "2026-01", 28, 100, {"--pediatric"});
+  EXPECT_NE(pediatric.out.find("needs 27 % (小児科特例)"), std::string::npos) << pediatric.out;
+}
+
+TEST_F(ClaimsCli, R_RATE_EveryMonthFrom2024_07ToToday_NamesTheAdditionInForceAndItsSource) {
+  for (int y = 2024, m = 7; y * 100 + m <= 202612; m == 12 ? (++y, m = 1) : ++m) {
+    const std::string month = std::to_string(y) + (m < 10 ? "-0" : "-") + std::to_string(m);
+    auto r = usage_rate(*this, month.c_str(), 50, 100);
+    ASSERT_EQ(r.exit, 0) << month << r.err;
+    const std::string name = y * 100 + m >= 202606 ? "電子的診療情報連携体制整備加算" : "医療DX推進体制整備加算";
+    EXPECT_NE(r.out.find("in force in " + month + ": " + name), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("  出典 source: "), std::string::npos) << r.out;
+  }
+}
+
+TEST_F(ClaimsCli, R_RATE_2026_FromJune2026TheNewAdditionAndNoRuleGuessedForLaterRates) {
+  auto may = usage_rate(*this, "2026-05", 60, 100);
+  EXPECT_NE(may.out.find("in force in 2026-05: 医療DX推進体制整備加算"), std::string::npos) << may.out;
+  auto december = usage_rate(*this, "2026-12", 55, 100);
+  ASSERT_EQ(december.exit, 0) << december.err;
+  EXPECT_NE(december.out.find("in force in 2026-12: 電子的診療情報連携体制整備加算, rate requirement 30 %"), std::string::npos)
+      << december.out;
+  EXPECT_EQ(december.out.find("医療DX推進体制整備加算"), std::string::npos) << december.out;
+  EXPECT_NE(december.out.find("no rule known"), std::string::npos) << december.out;
+  auto before = usage_rate(*this, "2024-05", 55, 100);
+  EXPECT_NE(before.out.find("in force in 2024-05: no rule known"), std::string::npos) << before.out;
 }
 
 TEST_F(ClaimsCli, UsageRateErrors) {
@@ -262,3 +324,95 @@ TEST_F(ClaimsCli, UsageRateErrors) {
 }
 
 }  // namespace
+
+// ---- the issue-17 claim cases through `onshi claim --json` (claims_cases.hpp) -----------------
+
+namespace {
+void run_cases(const ClaimsCli& t, const std::string& rule) {
+  const auto cases = claims_cases::cases(rule);
+  ASSERT_FALSE(cases.empty()) << rule;
+  int n = 0;
+  for (const auto& c : cases) {
+    auto r = t.onshi({"claim", t.write("case" + std::to_string(++n) + ".json", c.input.dump()).string(), "--json"});
+    const json doc = json::parse(r.out, nullptr, false);
+    ASSERT_TRUE(doc.is_object()) << c.name << ": " << r.out << r.err;
+    const bool error = doc.contains("error") && !doc.contains("schema");
+    EXPECT_EQ(r.exit, error ? (c.expect.error == "R-KOUKI-75" ? 1 : 2) : (c.expect.records ? 0 : 1)) << c.name;
+    claims_cases::check(c, error ? nullptr : &doc, error ? doc["error"].value("message", "") : "");
+  }
+}
+}  // namespace
+
+TEST_F(ClaimsCli, R_KUBUN_05_PaysTenWariAndFilesNoElectronicClaim) { run_cases(*this, "R-KUBUN-05"); }
+TEST_F(ClaimsCli, R_DISASTER_CLAIM_OralDeclarationFillsWithNines) { run_cases(*this, "R-DISASTER-CLAIM"); }
+TEST_F(ClaimsCli, R_KOUKI_75_TheOldInsurerIsNeverBilledFromThe75thBirthday) { run_cases(*this, "R-KOUKI-75"); }
+TEST_F(ClaimsCli, R_RATIO_ImpossibleDeclaredRatioWarnsAndTheLimitClassSetsTheNote) { run_cases(*this, "R-RATIO"); }
+TEST_F(ClaimsCli, R_M5_OldCardsAndTheProvisionalHandlingByDate) { run_cases(*this, "R-M5"); }
+TEST_F(ClaimsCli, R_M9_AnOutageWaitsForTheCheckAndBillsWhatItFinds) { run_cases(*this, "R-M9"); }
+TEST_F(ClaimsCli, R_M10_TheSmartphonePortalVerifiesAndTheNoticeNeedsTheCard) { run_cases(*this, "R-M10"); }
+
+TEST_F(ClaimsCli, R_KUBUN_05_WritesNoReceiptFileAndSaysWhy) {
+  const auto cases = claims_cases::cases("R-KUBUN-05");
+  json input = cases.front().input;
+  input["clinic"] = {{"prefecture", "13"}, {"code", "1234567"}, {"name", "オンシ内科"}, {"phone", "03-1234-5678"}};
+  const fs::path out = dir_.path / "RECEIPTC.UKE";
+  auto r = onshi({"claim", write("k05.json", input.dump()).string(), "--uke-out", out.string()});
+  EXPECT_EQ(r.exit, 1);
+  EXPECT_NE(r.err.find("特別療養費"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(out));
+}
+
+TEST_F(ClaimsCli, R_CLAIM_C_InsurerCheckAcceptsTheUnknownNumbers) {
+  for (const char* fill : {"77777777", "77777779"}) {
+    auto r = onshi({"insurer-check", fill});
+    EXPECT_EQ(r.exit, 0) << fill << ": " << r.out << r.err;
+    EXPECT_NE(r.out.find("有効 valid"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("不詳"), std::string::npos) << r.out;
+    EXPECT_EQ(r.out.find("is not a 医療保険 法別"), std::string::npos) << r.out;
+  }
+  EXPECT_EQ(onshi({"insurer-check", "77777778"}).exit, 1);
+}
+
+// ---- onshi claim merge ------------------------------------------------------------------------
+
+TEST_F(ClaimsCli, R_CLAIM_C_ClaimMergeFillsTheRececonFileInPlace) {
+  const fs::path file = dir_.path / "RECEIPTC.UKE";
+  const std::string original = claims_test::read_bytes(claims_test::recon_file());
+  onshi::test::write_bytes(file, original);
+  json claim = claims_cases::input("2026-11-10", claims_cases::patient("1960-01-01"), claims_cases::kCardFailed);
+  claim["statement"] = {{"insurance", "shaho"}};
+  const fs::path input = write("visit-2001.json", claim.dump());
+  auto r = onshi({"claim", "merge", "--into", file.string(), input.string()});
+  ASSERT_EQ(r.exit, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("merged " + input.string() + ": カルテ番号 2001 202611 (R-CLAIM-C), receipt at line 7, 5 comments added"),  // no 事業所名
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("HO 保険者番号: 00000000 → 77777777"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("GO 総件数 2, 総合計点数 588"), std::string::npos) << r.out;
+  const std::string merged = claims_test::read_bytes(file);
+  EXPECT_NE(merged, original);
+  EXPECT_NE(merged.find("\r\nCO,01,1,820000246,\r\n"), std::string::npos);
+  EXPECT_EQ(fs::status(file).permissions() & fs::perms::all, fs::perms::owner_read | fs::perms::owner_write);
+  // --out leaves the レセコン's file alone; merging the merged file again changes nothing.
+  const fs::path out = dir_.path / "again.UKE";
+  auto again = onshi({"claim", "merge", "--into", file.string(), "--out", out.string(), input.string(), "--json"});
+  ASSERT_EQ(again.exit, 0) << again.err;
+  EXPECT_EQ(again.doc()["merged"][0]["comments_added"], 0);
+  EXPECT_EQ(claims_test::read_bytes(out), merged);
+  EXPECT_FALSE(again.doc().contains("receipt_file_base64"));
+}
+
+TEST_F(ClaimsCli, UKE_ClaimMergeRefusesAFileThatDoesNotParseNamingLineAndField) {
+  std::string broken = claims_test::read_bytes(claims_test::recon_file());
+  broken.replace(broken.find("\r\nSN,1,01,,,,00,,\r\n"), 2, "\n");
+  const fs::path file = dir_.path / "RECEIPTC.UKE";
+  onshi::test::write_bytes(file, broken);
+  json claim = claims_cases::input("2026-11-10", claims_cases::patient("1960-01-01"), claims_cases::kCardFailed);
+  claim["statement"] = {{"insurance", "shaho"}};
+  auto r = onshi({"claim", "merge", "--into", file.string(), write("c.json", claim.dump()).string()});
+  EXPECT_EQ(r.exit, 2) << r.out;
+  EXPECT_NE(r.err.find("RECEIPTC.UKE line 3: a record ends in a bare CR or LF"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("what to do"), std::string::npos) << r.err;
+  EXPECT_EQ(claims_test::read_bytes(file), broken) << "a refused merge writes nothing";
+  EXPECT_EQ(onshi({"claim", "merge", "--into", file.string()}).exit, 2);  // no claim given
+}

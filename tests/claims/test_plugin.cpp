@@ -1,5 +1,6 @@
 // The claims plugin as an EMR reaches it: loaded by the SDK, "onshi.claims/1" called
 // through its C table with documents (docs/decisions/claims.md, "Plugin documents").
+#include "claims_cases.hpp"
 #include "claims_test_util.hpp"
 
 #include <onshi/abi/onshi_ext_claims.h>
@@ -47,6 +48,7 @@ class ClaimsPlugin : public ::testing::Test {
     return ext.ok() ? *ext : onshi::Extension<onshi_claims_v1>{};
   }
 
+ public:
   static Reply call(Function function, const std::string& in,
                     onshi_status (*write)(void*, const uint8_t*, uint64_t) = &append) {
     auto ext = claims();
@@ -140,7 +142,7 @@ TEST_F(ClaimsPlugin, R_CLAIM_C_UnknownKoukiPatientGetsTheUnknownClaim) {
   EXPECT_EQ(result["route"]["id"], "R-CLAIM-C");
   EXPECT_EQ(result["method"]["id"], "R-M7");
   EXPECT_EQ(result["records"][1]["id"], "HO");
-  EXPECT_EQ(result["records"][1]["fields"][0]["value"], onshi::claims::kUnknownInsurerCheckDigit);
+  EXPECT_EQ(result["records"][1]["fields"][0]["value"], "77777779");
 }
 
 TEST_F(ClaimsPlugin, DecideRefusesBadInputNamingTheField) {
@@ -188,6 +190,7 @@ TEST_F(ClaimsPlugin, EveryFunctionNamesTheSchemaItExpects) {
       {&onshi_claims_v1::check_number, "onshi.claims.number-request/1"},
       {&onshi_claims_v1::statement_form, "onshi.claims.statement-prefill/1"},
       {&onshi_claims_v1::usage_rate, "onshi.claims.usage-request/1"},
+      {&onshi_claims_v1::merge, "onshi.claims.merge-request/1"},
   };
   for (const auto& [f, schema] : cases) {
     auto r = call(f, json{{"schema", "onshi.claims.something-else/1"}});
@@ -361,7 +364,8 @@ TEST_F(ClaimsPlugin, EveryFunctionIsOfferedByNameWithTheSameAnswer) {
     EXPECT_EQ(f["async"], false);
     names.push_back(f["name"]);
   }
-  EXPECT_EQ(names, (std::vector<std::string>{"decide", "copay", "check_number", "statement_form", "usage_rate"}));
+  EXPECT_EQ(names,
+            (std::vector<std::string>{"decide", "copay", "check_number", "statement_form", "usage_rate", "merge"}));
 
   const std::string request = copay_request("2022-01-01", "2025-04-01").dump();
   std::string by_name;
@@ -412,31 +416,86 @@ TEST_F(ClaimsPlugin, StatementFormErrorsNameTheNestedField) {
 
 // ---- usage_rate ---------------------------------------------------------------------------
 
-TEST_F(ClaimsPlugin, R_RATE_CountsOnlyTheMonthAndMeetsTheThresholdExactly) {
+// The usage document of a rate month: the 加算 in force in that month, and what its rate decides.
+json usage_of(const char* month, int cards, int total, json extra = json::object()) {
   json list = json::array();
-  add_checks(list, "2026-11-02", 10, 3);  // 30 %: exactly the 加算1 threshold from 2025-01
-  add_checks(list, "2026-10-31", 5, 5);   // another month
-  auto r = call(&onshi_claims_v1::usage_rate, usage_request("2026-11", list));
+  add_checks(list, (std::string(month) + "-05").c_str(), total, cards);
+  json request = usage_request(month, list);
+  request.update(extra);
+  auto r = ClaimsPlugin::call(&onshi_claims_v1::usage_rate, request);
+  EXPECT_EQ(r.status, ONSHI_OK) << r.err.message;
+  return r.status == ONSHI_OK ? r.doc() : json();
+}
+
+TEST_F(ClaimsPlugin, R_RATE_CountsOnlyTheMonthAndDecidesLaterBillingMonths) {
+  json list = json::array();
+  add_checks(list, "2024-11-02", 10, 3);
+  add_checks(list, "2024-10-31", 5, 5);  // another month
+  auto r = call(&onshi_claims_v1::usage_rate, usage_request("2024-11", list));
   ASSERT_EQ(r.status, ONSHI_OK) << r.err.message;
   json usage = r.doc();
   EXPECT_EQ(usage["schema"], "onshi.claims.usage/1");
   EXPECT_EQ(usage["card_count"], 3);
   EXPECT_EQ(usage["total_count"], 10);
   EXPECT_DOUBLE_EQ(usage["rate"].get<double>(), 0.3);
-  EXPECT_EQ(usage["tier"], 1);
-  EXPECT_EQ(usage["threshold_percent"], 30);
-  EXPECT_GT(usage["points"].get<int>(), 0);
+  EXPECT_EQ(usage["in_force"]["thresholds"], (json{15, 10, 5}));
+  EXPECT_FALSE(usage["in_force"]["source"].get<std::string>().empty());
+  // 2024-11's rate decides 2025-02 first (M−3), under that period's 30/20/10 %: 30 % is exactly 加算1.
+  const json& first = usage["decides"][0];
+  EXPECT_EQ(first["billing_month"], "2025-02");
+  EXPECT_EQ(first["principal"], true);
+  EXPECT_EQ(first["kasan"], "加算1");
+  EXPECT_EQ(first["threshold_percent"], 30);
+  EXPECT_EQ(first["points"], 11);
 }
 
-TEST_F(ClaimsPlugin, R_RATE_TheFacilitySetsThePointsAndTheMonthTheThresholds) {
-  json list = json::array();
-  add_checks(list, "2024-11-05", 20, 3);  // 15 %: 加算1 under the 2024-10 table, none later
-  json medical = call(&onshi_claims_v1::usage_rate, usage_request("2024-11", list)).doc();
-  json pharmacy = call(&onshi_claims_v1::usage_rate, with(usage_request("2024-11", list), "facility", "pharmacy")).doc();
-  EXPECT_EQ(medical["tier"], 1);
-  EXPECT_EQ(medical["threshold_percent"], 15);
-  EXPECT_EQ(pharmacy["tier"], 1);
-  EXPECT_NE(pharmacy["points"], medical["points"]);
+// The issue's three cases, and the rule boundaries around them.
+TEST_F(ClaimsPlugin, R_RATE_TheRateDecidesTheTierOfTheLaterPeriodNotOfItsOwnMonth) {
+  json nov = usage_of("2024-11", 16, 100);  // decides 2025-02: 30/20/10 → 加算3, not 加算1
+  EXPECT_EQ(nov["decides"][0]["billing_month"], "2025-02");
+  EXPECT_EQ(nov["decides"][0]["kasan"], "加算3");
+  json aug = usage_of("2024-08", 16, 100);  // decided 2024-11 (15/10/5): 加算1; was refused
+  EXPECT_EQ(aug["in_force"]["kind"], "flat");
+  EXPECT_EQ(aug["decides"][0]["billing_month"], "2024-11");
+  EXPECT_EQ(aug["decides"][0]["kasan"], "加算1");
+  json jan = usage_of("2026-01", 35, 100);  // decides 2026-04 (70/50/30): 加算3 or 6, not 加算1
+  EXPECT_EQ(jan["decides"][0]["billing_month"], "2026-04");
+  EXPECT_EQ(jan["decides"][0]["kasan"], "加算3");
+  EXPECT_EQ(jan["decides"][0]["kasan_without_eprescription"], "加算6");
+  EXPECT_EQ(jan["decides"][0]["points"], 10);
+  EXPECT_EQ(jan["decides"][0]["points_without_eprescription"], 8);
+  EXPECT_EQ(jan["decides"].size(), 2u);  // 2026-04 and 2026-05; 2026-06 has another rule
+  // The 小児科特例 (27 % in 2026-03..05).
+  EXPECT_EQ(usage_of("2026-01", 28, 100)["decides"][0]["tier"], 0);
+  EXPECT_EQ(usage_of("2026-01", 28, 100, {{"pediatric_exception", true}})["decides"][0]["kasan"], "加算3");
+}
+
+TEST_F(ClaimsPlugin, R_RATE_2026_FromJuneTheNewAdditionIsInForceAndNoDxAdditionIsNamed) {
+  EXPECT_EQ(usage_of("2026-05", 60, 100)["in_force"]["name"], "医療DX推進体制整備加算");
+  json june = usage_of("2026-06", 60, 100);
+  EXPECT_EQ(june["in_force"]["name"], "電子的診療情報連携体制整備加算");
+  EXPECT_EQ(june["in_force"]["minimum"], 30);
+  json december = usage_of("2026-12", 55, 100);
+  EXPECT_EQ(december["in_force"]["name"], "電子的診療情報連携体制整備加算");
+  EXPECT_EQ(december.dump().find("医療DX推進体制整備加算\", \"kind\""), std::string::npos);
+  EXPECT_TRUE(december["decides"].empty());
+  EXPECT_NE(december["decides_error"]["message"].get<std::string>().find("no rule known"), std::string::npos);
+  // The last rate month the table maps, and the first it does not.
+  EXPECT_EQ(usage_of("2026-02", 60, 100)["decides"][0]["billing_month"], "2026-05");
+  EXPECT_TRUE(usage_of("2026-03", 60, 100).contains("decides_error"));
+}
+
+TEST_F(ClaimsPlugin, R_RATE_EveryMonthFrom2024_07ToToday_NamesTheAdditionInForceAndItsSource) {
+  for (int y = 2024, m = 7; y < 2027; m == 12 ? (++y, m = 1) : ++m) {
+    const std::string month = std::to_string(y) + (m < 10 ? "-0" : "-") + std::to_string(m);
+    SCOPED_TRACE(month);
+    json u = usage_of(month.c_str(), 50, 100);
+    ASSERT_TRUE(u["in_force"].contains("name")) << u["in_force"];
+    EXPECT_FALSE(u["in_force"]["source"].get<std::string>().empty());
+    EXPECT_EQ(u["in_force"]["name"], y * 100 + m >= 202606 ? "電子的診療情報連携体制整備加算" : "医療DX推進体制整備加算");
+  }
+  json before = usage_of("2024-05", 50, 100);
+  EXPECT_NE(before["in_force"]["error"]["message"].get<std::string>().find("no rule known"), std::string::npos);
 }
 
 TEST_F(ClaimsPlugin, R_RATE_AnEmptyMonthAndBadEntriesAreErrors) {
@@ -462,3 +521,177 @@ TEST_F(ClaimsPlugin, R_RATE_AnEmptyMonthAndBadEntriesAreErrors) {
 }
 
 }  // namespace
+
+// ---- the issue-17 claim cases through the C table (claims_cases.hpp) ------------------------
+
+namespace {
+void run_cases(const std::string& rule) {
+  const auto cases = claims_cases::cases(rule);
+  ASSERT_FALSE(cases.empty()) << rule;
+  for (const auto& c : cases) {
+    auto r = ClaimsPlugin::call(&onshi_claims_v1::decide, c.input);
+    const json result = r.status == ONSHI_OK ? r.doc() : json();
+    claims_cases::check(c, r.status == ONSHI_OK ? &result : nullptr, r.err.message);
+  }
+}
+}  // namespace
+
+TEST_F(ClaimsPlugin, R_KUBUN_05_PaysTenWariAndFilesNoElectronicClaim) { run_cases("R-KUBUN-05"); }
+TEST_F(ClaimsPlugin, R_DISASTER_CLAIM_OralDeclarationFillsWithNines) { run_cases("R-DISASTER-CLAIM"); }
+TEST_F(ClaimsPlugin, R_KOUKI_75_TheOldInsurerIsNeverBilledFromThe75thBirthday) { run_cases("R-KOUKI-75"); }
+TEST_F(ClaimsPlugin, R_RATIO_ImpossibleDeclaredRatioWarnsAndTheLimitClassSetsTheNote) { run_cases("R-RATIO"); }
+TEST_F(ClaimsPlugin, R_M5_OldCardsAndTheProvisionalHandlingByDate) { run_cases("R-M5"); }
+TEST_F(ClaimsPlugin, R_M9_AnOutageWaitsForTheCheckAndBillsWhatItFinds) { run_cases("R-M9"); }
+TEST_F(ClaimsPlugin, R_M10_TheSmartphonePortalVerifiesAndTheNoticeNeedsTheCard) { run_cases("R-M10"); }
+
+TEST_F(ClaimsPlugin, R_M9_TheDeferredCheckSaysWhatToQueue) {
+  json in = claims_cases::input("2026-11-10", claims_cases::patient("1980-05-15"), claims_cases::kCardFailed);
+  in["outage"] = "reader";
+  in["previous"] = claims_cases::qualification(claims_cases::kShaho);
+  auto by_numbers = call(&onshi_claims_v1::decide, in);
+  ASSERT_EQ(by_numbers.status, ONSHI_OK) << by_numbers.err.message;
+  const json check = by_numbers.doc()["deferred_check"];
+  EXPECT_EQ(check["patient_id"], "2001");
+  EXPECT_EQ(check["visit_date"], "2026-11-10");
+  EXPECT_EQ(check["outage"], "reader");
+  EXPECT_EQ(check["insurer_number"], claims_cases::kShaho);
+  EXPECT_EQ(check["birth_date"], "19800515");
+  EXPECT_EQ(check["presented"], (json{"my_number_card", "past_visit"}));
+  in.erase("previous");
+  in["statement"] = {{"address", "東京都千代田区1-1"}};
+  auto by_reference = call(&onshi_claims_v1::decide, in).doc()["deferred_check"];
+  EXPECT_EQ(by_reference["reference_number"], "2001");  // the clinic's 照会番号 (R-SHOUKAI)
+  EXPECT_FALSE(by_reference.contains("number"));
+}
+
+// The 不詳 and disaster fill numbers are accepted (an EMR stores them) but never billed as read.
+TEST_F(ClaimsPlugin, R_CLAIM_C_TheUnknownNumbersAreValidFillNumbers) {
+  for (const char* fill : {"77777777", "77777779", "99999999"}) {
+    SCOPED_TRACE(fill);
+    json check = call(&onshi_claims_v1::check_number, number_request("insurer", fill)).doc();
+    EXPECT_EQ(check["valid"], true) << check.dump();
+    EXPECT_EQ(check["payer"], "unknown");
+    EXPECT_EQ(check["fill"], true);
+  }
+  EXPECT_EQ(call(&onshi_claims_v1::check_number, number_request("insurer", "77777778")).doc()["valid"], false);
+  json in = claims_cases::input("2026-11-10", claims_cases::patient("1980-05-15"), claims_cases::kCertificate);
+  in["shown"] = claims_cases::qualification("77777777");
+  auto read_as_shown = call(&onshi_claims_v1::decide, in);
+  EXPECT_EQ(read_as_shown.status, ONSHI_E_INVALID_ARGUMENT);
+  EXPECT_NE(std::string(read_as_shown.err.message).find("fill"), std::string::npos) << read_as_shown.err.message;
+}
+
+// ---- merge: the SDK's insurance records into the レセコン's RECEIPTC.UKE -------------------------
+
+namespace {
+
+// Patient 2001 of tests/claims/uke/recon_202612.UKE, on a 申立書 (R-CLAIM-C).
+json statement_claim() {
+  json in = claims_cases::input("2026-11-10", claims_cases::patient("1960-01-01"), claims_cases::kCardFailed);
+  in["statement"] = {{"insurance", "shaho"}, {"employer", "七尾製作所"}};
+  return in;
+}
+
+json merge_request(json claims, const std::string& file = claims_test::read_bytes(claims_test::recon_file())) {
+  return {{"schema", "onshi.claims.merge-request/1"},
+          {"receipt_file_base64", onshi::support::base64_encode(file)},
+          {"claims", std::move(claims)}};
+}
+
+std::vector<std::string> lines_of(const std::string& file) {
+  std::vector<std::string> out;
+  for (size_t at = 0, crlf; (crlf = file.find("\r\n", at)) != std::string::npos; at = crlf + 2)
+    out.push_back(file.substr(at, crlf - at));
+  return out;
+}
+
+std::string merged_file(const json& result) {
+  return onshi::support::base64_decode(result["receipt_file_base64"].get<std::string>()).value_or("");
+}
+
+}  // namespace
+
+TEST_F(ClaimsPlugin, R_CLAIM_C_MergeFillsTheReceiptAndKeepsEveryOtherRecordByteForByte) {
+  json verified = claims_cases::input("2026-11-10", claims_cases::patient("1980-05-15"), claims_cases::kCardValid);
+  verified["patient"]["chart_number"] = "1001";
+  verified["online"] = claims_cases::qualification(claims_cases::kShaho);
+  auto r = call(&onshi_claims_v1::merge, merge_request({statement_claim(), verified}));
+  ASSERT_EQ(r.status, ONSHI_OK) << r.err.message;
+  const json result = r.doc();
+  EXPECT_EQ(result["schema"], "onshi.claims.merge-result/1");
+  ASSERT_EQ(result["merged"].size(), 1u);
+  EXPECT_EQ(result["merged"][0]["route"], "R-CLAIM-C");
+  EXPECT_EQ(result["merged"][0]["line"], 7);
+  EXPECT_EQ(result["merged"][0]["comments_added"], 6);
+  ASSERT_EQ(result["skipped"].size(), 1u);
+  EXPECT_EQ(result["skipped"][0]["chart_number"], "1001");  // verified: the レセコン's numbers stand
+
+  const std::string original = claims_test::read_bytes(claims_test::recon_file());
+  const std::string merged = merged_file(result);
+  EXPECT_EQ(merged.back(), '\x1A');
+  const auto before = lines_of(original), after = lines_of(merged);
+  ASSERT_EQ(after.size(), before.size() + 6);
+  // Lines 1–7, 9–10 and 11–14 are the レセコン's bytes, in order; line 8 (HO) carries the 不詳 fill;
+  // the comments sit after the receipt's SY, before its first 摘要 record.
+  for (size_t i = 0; i < 7; ++i) EXPECT_EQ(after[i], before[i]) << "line " << i + 1;
+  EXPECT_EQ(after[7].substr(0, 13), "HO,77777777,,");
+  EXPECT_EQ(after[8], before[8]);
+  EXPECT_EQ(after[9], before[9]);
+  EXPECT_EQ(after[10], "CO,01,1,820000246,");
+  for (size_t i = 11; i < 16; ++i) EXPECT_EQ(after[i].rfind("CO,01,1,83000050", 0), 0u) << after[i];
+  for (size_t i = 10; i < before.size(); ++i) EXPECT_EQ(after[i + 6], before[i]) << "line " << i + 1;
+  EXPECT_EQ(result["go"]["count"], 2);
+  EXPECT_EQ(result["go"]["points"], 588);
+  // Merging the merged file again changes nothing.
+  auto again = call(&onshi_claims_v1::merge, merge_request({statement_claim()}, merged));
+  ASSERT_EQ(again.status, ONSHI_OK) << again.err.message;
+  EXPECT_EQ(merged_file(again.doc()), merged);
+  EXPECT_EQ(again.doc()["merged"][0]["comments_added"], 0);
+}
+
+TEST_F(ClaimsPlugin, R_CLAIM_B_MergePutsTheOldNumbersIntoTheReceipt) {
+  json old = statement_claim();
+  old["previous"] = claims_cases::qualification(claims_cases::kShaho, "8765", {{"branch", "01"}});
+  auto r = call(&onshi_claims_v1::merge, merge_request({old}));
+  ASSERT_EQ(r.status, ONSHI_OK) << r.err.message;
+  EXPECT_EQ(r.doc()["merged"][0]["route"], "R-CLAIM-B");
+  EXPECT_EQ(r.doc()["merged"][0]["comments_added"], 0);
+  const auto after = lines_of(merged_file(r.doc()));
+  EXPECT_EQ(after[7].rfind("HO,06130017,", 0), 0u) << after[7];
+  EXPECT_NE(after[8].find(",01,"), std::string::npos) << "SN 枝番: " << after[8];
+}
+
+TEST_F(ClaimsPlugin, UKE_MergeRecomputesGoFromTheRecordsInTheFile) {
+  std::string file = claims_test::read_bytes(claims_test::recon_file());
+  file.replace(file.find("GO,2,588,99"), 11, "GO,7,1,99");
+  auto r = call(&onshi_claims_v1::merge, merge_request({statement_claim()}, file));
+  ASSERT_EQ(r.status, ONSHI_OK) << r.err.message;
+  EXPECT_NE(merged_file(r.doc()).find("\r\nGO,2,588,99\r\n"), std::string::npos);
+}
+
+TEST_F(ClaimsPlugin, UKE_MergeRefusesAFileThatDoesNotParseOrAReceiptItCannotMatch) {
+  std::string broken = claims_test::read_bytes(claims_test::recon_file());
+  broken.replace(broken.find(",300,"), 5, ",3x0,");
+  auto bad_file = call(&onshi_claims_v1::merge, merge_request({statement_claim()}, broken));
+  EXPECT_EQ(bad_file.status, ONSHI_E_INVALID_ARGUMENT);
+  EXPECT_NE(std::string(bad_file.err.message).find("line 8 field 5 (HO 合計点数)"), std::string::npos)
+      << bad_file.err.message;
+
+  json nobody = statement_claim();
+  nobody["patient"]["chart_number"] = "9999";
+  auto unmatched = call(&onshi_claims_v1::merge, merge_request({nobody}));
+  EXPECT_EQ(unmatched.status, ONSHI_E_REFUSED);
+  EXPECT_NE(std::string(unmatched.err.message).find("0 receipts"), std::string::npos) << unmatched.err.message;
+
+  json other_person = statement_claim();
+  other_person["patient"]["birth_date"] = "1961-01-01";
+  auto mismatch = call(&onshi_claims_v1::merge, merge_request({other_person}));
+  EXPECT_EQ(mismatch.status, ONSHI_E_REFUSED);
+  EXPECT_NE(std::string(mismatch.err.message).find("生年月日"), std::string::npos) << mismatch.err.message;
+
+  json kokuho = statement_claim();  // a 国保 claim goes to the 国保連's file, not this 支払基金 one
+  kokuho["statement"]["insurance"] = "kokuho";
+  auto office = call(&onshi_claims_v1::merge, merge_request({kokuho}));
+  EXPECT_EQ(office.status, ONSHI_E_REFUSED);
+  EXPECT_NE(std::string(office.err.message).find("審査支払機関"), std::string::npos) << office.err.message;
+}

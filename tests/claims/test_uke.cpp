@@ -1,4 +1,7 @@
 // UKE text: Shift_JIS (JIS X 0208), CSV without quotes, CRLF, 0x1A.
+#include "claims_test_util.hpp"
+
+#include <onshi/claims/merge.hpp>
 #include <onshi/claims/uke.hpp>
 
 #include <gtest/gtest.h>
@@ -54,4 +57,60 @@ TEST(Uke, receipt_file_has_ir_first_go_last_and_eof) {
   EXPECT_EQ(file->rfind("IR,1,13,1,1234567,,", 0), 0u);
   EXPECT_NE(file->find(",202612,00,03-0000-0000\r\nRE,1\r\n"), std::string::npos);
   EXPECT_EQ(file->substr(file->size() - 14), std::string("GO,1,288,99\r\n\x1A"));
+}
+
+// ---- reading a レセコン's RECEIPTC.UKE (parse_uke): every record kept as its bytes ------------
+
+TEST(UkeParse, a_recon_file_reads_and_renders_byte_for_byte) {
+  const std::string bytes = claims_test::read_bytes(claims_test::recon_file());
+  auto file = parse_uke(bytes);
+  ASSERT_TRUE(file.ok()) << file.error().message;
+  EXPECT_EQ(file->records.size(), 14u);
+  EXPECT_EQ(file->records[7].id(), "HO");
+  EXPECT_EQ(file->records[7].line, 8u);
+  EXPECT_TRUE(file->eof_marker);
+  EXPECT_EQ(render(*file), bytes);
+  // Without the 0x1A (some writers leave it out) it reads, and renders without it.
+  auto bare = parse_uke(bytes.substr(0, bytes.size() - 1));
+  ASSERT_TRUE(bare.ok());
+  EXPECT_EQ(render(*bare), bytes.substr(0, bytes.size() - 1));
+}
+
+TEST(UkeParse, a_file_that_does_not_parse_is_refused_with_the_line_and_the_field) {
+  const std::string good = claims_test::read_bytes(claims_test::recon_file());
+  auto line_start = [&](int line) {
+    size_t at = 0;
+    for (int i = 1; i < line; ++i) at = good.find("\r\n", at) + 2;
+    return at;
+  };
+  struct Bad {
+    std::string bytes, expected;
+  };
+  std::string lf = good;
+  lf.erase(good.find("\r\n", line_start(3)), 1);  // line 3 ends in a bare LF
+  std::string sjis = good;
+  sjis.insert(line_start(8) + 12, "\x81");  // HO field 2: a lead byte with a comma after it
+  std::string points = good;
+  points.replace(good.find(",300,", line_start(8)), 5, ",3x0,");
+  std::string no_go = good.substr(0, line_start(14)) + "\x1A";
+  std::string id = good;
+  id.replace(line_start(4), 2, "sn");
+  const Bad cases[] = {
+      {lf, "line 3: a record ends in a bare CR or LF"},
+      {sjis, "line 8 field 2 (HO 被保険者証等の記号): not Shift_JIS"},
+      {points, "line 8 field 5 (HO 合計点数): '3x0' is not a number"},
+      {no_go, "line 13: the last record is CO, not GO"},
+      {id, "line 4: 'sn' is not a record id"},
+      {"", "the file is empty"},
+      {"IR,1\r\nGO", "the last record does not end in CRLF"},
+  };
+  for (const Bad& b : cases) {
+    auto r = parse_uke(b.bytes);
+    ASSERT_FALSE(r.ok()) << b.expected;
+    EXPECT_NE(r.error().message.find(b.expected), std::string::npos) << r.error().message;
+    EXPECT_EQ(r.error().code, ONSHI_E_INVALID_ARGUMENT);
+    EXPECT_FALSE(r.error().hint.empty());
+  }
+  // Arbitrary bytes never crash it (the fuzz target's job at scale).
+  for (size_t cut = 0; cut < good.size(); cut += 7) (void)parse_uke(good.substr(0, cut));
 }

@@ -12,8 +12,7 @@
 #include <nlohmann/json.hpp>
 #include <onshi/host.hpp>
 
-#include "cli_run.hpp"
-#include "test_support.hpp"
+#include "records_support.hpp"
 
 namespace onshi::eligibility {
 namespace {
@@ -55,36 +54,12 @@ struct Inbox {
 constexpr int64_t kMarch15 = 1773536400000;
 constexpr int64_t kHour = 3600 * 1000;
 
-struct Records : ::testing::Test {
-  TempDir root, state;
-  std::optional<SimProcess> sim;
-  std::optional<Sdk> sdk;
-  Extension<onshi_eligibility_v1> elig;
-  Extension<onshi_eligibility_records_v1> rec;
-
+struct Records : RecordsSdk {
   void SetUp() override {
-    for (const char* sub : {"req", "res", "face"}) fs::create_directories(root.path / sub);
-    sim.emplace(std::vector<std::string>{"serve", "--root", root.path.string(), "--poll", "20", "--bulk-polls", "1"});
-    SdkOptions o;
-    o.host_name = "records-test";
-    o.plugin_dirs = {ONSHI_PLUGIN_BUILD_DIR};
-    o.use_default_dirs = false;
-    o.enabled_ids = std::vector<std::string>{"onshi.eligibility"};
-    o.state_dir = state.path.string();
-    o.config_json = json{{"onshi.eligibility",
-                          {{"folder", {{"root", root.path.string()}, {"rescan_ms", 50}}}, {"bulk", {{"poll_ms", 50}}}}}}
-                        .dump();
-    o.log_level = ONSHI_LOG_ERROR + 1;
-    auto opened = Sdk::open(o);
-    ASSERT_TRUE(opened.ok()) << opened.error().message;
-    sdk.emplace(std::move(opened).value());
+    make_folders();
+    start_sim();
+    open_sdk("records-test");
     sdk->set_time_ms(kMarch15);
-    auto e = sdk->extension<onshi_eligibility_v1>(ONSHI_EXT_ELIGIBILITY, "onshi.eligibility");
-    ASSERT_TRUE(e.ok()) << e.error().message;
-    elig = *e;
-    auto r = sdk->extension<onshi_eligibility_records_v1>(ONSHI_EXT_ELIGIBILITY_RECORDS, "onshi.eligibility");
-    ASSERT_TRUE(r.ok()) << r.error().message;
-    rec = *r;
   }
 
   json verify(const std::string& insurer, const std::string& number, const std::string& birth) {
@@ -301,23 +276,7 @@ CliRun cli(const std::vector<std::string>& args) {
   return onshi::test::run(onshi::test::command_line(ONSHI_CLI_EXE, args));
 }
 
-struct RecordsCli : ::testing::Test {
-  TempDir root, state;
-  void SetUp() override {
-    for (const char* sub : {"req", "res", "face"}) fs::create_directories(root.path / sub);
-    write_bytes(state.path / "config.json",
-                json{{"onshi.eligibility", {{"folder", {{"rescan_ms", 50}}}, {"bulk", {{"poll_ms", 50}}}}}}.dump());
-  }
-  CliRun run(std::vector<std::string> args) {
-    for (const auto& a : {"--plugin-dir", ONSHI_PLUGIN_BUILD_DIR, "--oqs-root"}) args.push_back(a);
-    args.push_back(root.path.string());
-    args.push_back("--state-dir");
-    args.push_back(state.path.string());
-    args.push_back("--config");
-    args.push_back((state.path / "config.json").string());
-    return cli(args);
-  }
-};
+using RecordsCli = RecordsCliFolders;
 
 TEST_F(RecordsCli, bulk_history_register_ref_from_the_command_line) {
   SimProcess sim({"serve", "--root", root.path.string(), "--poll", "20", "--bulk-polls", "1"});

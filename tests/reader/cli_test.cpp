@@ -139,7 +139,17 @@ TEST_F(CardCli, R_PIN_verify_pin_on_a_locked_card_points_to_a_visual_check) {
   EXPECT_EQ(r.exit, 1) << r.out << r.err;
   EXPECT_NE(r.out.find("目視確認"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("municipality"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("コンビニ kiosk"), std::string::npos) << "where else the patient can unlock it: " << r.out;
   EXPECT_EQ(count_prefix(vcard.apdus(), kVerifyWithPin), 0u);
+}
+
+// A smartphone card's PIN is reset in the マイナポータルアプリ, not at the municipality (R-PIN, R-M10).
+TEST_F(CardCli, R_PIN_a_locked_smartphone_card_says_where_its_pin_is_reset) {
+  VirtualCard vcard({"--smartphone", "--locked"});
+  const CliRun r = onshi({"card", "info"});
+  EXPECT_NE(r.out.find("マイナポータルアプリ"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("R-M10"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("市区町村"), std::string::npos) << r.out;
 }
 
 }  // namespace

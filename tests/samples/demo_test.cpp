@@ -47,7 +47,7 @@ TEST(Demo, R_GRACE_R_VIS_R_CLAIM_every_patient_of_the_day_gets_the_expected_outc
       {"card", "valid", "R-CLAIM-OK", 3},     // card + PIN
       {"visual", "valid", "R-CLAIM-OK", 3},   // PIN locked → 目視確認 (R-VIS)
       {"card", "valid", "R-CLAIM-OK", 3},     // photo-less card: PIN only
-      {"card", "valid", "R-CLAIM-OK", 3},     // expired certificate within the 3-month grace (R-GRACE)
+      {"card", "valid", "R-KUBUN-05", 10},    // in grace (R-GRACE); 区分 05 pays 10割 at the window (R-KUBUN-05)
       {"insured", "valid", "R-CLAIM-OK", 2},  // past grace → the 資格確認書's numbers; 高齢受給者 2割
       {"card", "valid", "R-CLAIM-OK", 3},     // smartphone: certificate read after its PIN (R-PHONE)
       {"face", "valid", "R-CLAIM-OK", 3},     // face-reader push

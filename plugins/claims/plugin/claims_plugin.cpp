@@ -32,6 +32,7 @@ constexpr DocumentFunction kDocuments[] = {
      &document_call<doc::statement_form>, nullptr, nullptr, "text/html; charset=UTF-8"},
     {ONSHI_EXT_CLAIMS, "usage_rate", ONSHI_SCHEMA_CLAIMS_USAGE_REQUEST, ONSHI_SCHEMA_CLAIMS_USAGE,
      &document_call<doc::usage_rate>},
+    {ONSHI_EXT_CLAIMS, "merge", ONSHI_SCHEMA_CLAIMS_MERGE_REQUEST, ONSHI_SCHEMA_CLAIMS_MERGE, &document_call<doc::merge>},
 };
 
 class ClaimsPlugin : public onshi::plugin::Instance {
@@ -41,7 +42,8 @@ class ClaimsPlugin : public onshi::plugin::Instance {
   const void* extension(std::string_view id) override {
     static const onshi_claims_v1 claims = {sizeof(onshi_claims_v1),        &document_call<doc::decide>,
                                            &document_call<doc::copay>,     &document_call<doc::check_number>,
-                                           &document_call<doc::statement_form>, &document_call<doc::usage_rate>};
+                                           &document_call<doc::statement_form>, &document_call<doc::usage_rate>,
+                                           &document_call<doc::merge>};
     static const onshi_diagnostics_v1 diagnostics = {sizeof(onshi_diagnostics_v1), &self_test};
     if (id == ONSHI_EXT_CLAIMS) return &claims;
     if (id == ONSHI_EXT_DIAGNOSTICS) return &diagnostics;

@@ -22,5 +22,7 @@ Result<std::string> check_number(std::string_view request);
 Result<std::string> statement_form(std::string_view prefill);
 // onshi.claims.usage-request/1 → onshi.claims.usage/1.
 Result<std::string> usage_rate(std::string_view request);
+// onshi.claims.merge-request/1 → onshi.claims.merge-result/1.
+Result<std::string> merge(std::string_view request);
 
 }  // namespace onshi::claims::plugin

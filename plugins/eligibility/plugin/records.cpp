@@ -73,6 +73,22 @@ void from_json(const json& doc, BulkRequestDocument& d) {
   support::read(doc, "label", d.request.label);
 }
 
+// onshi.eligibility.deferred-request/1 {checks: [...]}: one row per visit (patient_id), with the
+// numbers to check by or a registered 照会番号, and what the patient showed (R-M9).
+struct DeferredRequestDocument {
+  std::vector<BulkPatient> checks;
+};
+
+void from_json(const json& doc, DeferredRequestDocument& d) {
+  read_rows(doc, "checks", d.checks, &BulkPatient::patient_id, "patient_id");
+  for (size_t i = 0; i < d.checks.size(); ++i)
+    support::within("checks[" + std::to_string(i) + "]", [&] {
+      BulkPatient& c = d.checks[i];
+      if (!c.visit_date.empty() && !support::parse_date(c.visit_date, "visit_date")) support::fail("visit_date", "must be YYYY-MM-DD");
+      if (c.visit_date.empty()) support::fail("visit_date", "(the day of the visit the check belongs to) is required");
+    });
+}
+
 // onshi.eligibility.reference-request/1 {registrations: [...]}
 struct ReferenceRequestDocument {
   std::vector<Reference> registrations;
@@ -183,6 +199,38 @@ struct Api {
     });
   }
 
+  static onshi_status ONSHI_ABI deferred_add(onshi_instance* i, onshi_bytes request, const onshi_writer* out,
+                                             onshi_error* err) {
+    return onshi::plugin::guarded(err, [&]() -> Result<void> {
+      auto read = read_request<DeferredRequestDocument>(text_of(request), ONSHI_SCHEMA_ELIGIBILITY_DEFERRED_REQUEST);
+      if (!read) return std::move(read).error();
+      auto doc = self(i).jobs_.defer(std::move(read->checks));
+      if (!doc) return std::move(doc).error();
+      return onshi::plugin::write_to(out, *doc);
+    });
+  }
+
+  static onshi_status ONSHI_ABI deferred_run_async(onshi_instance* i, const onshi_document_listener* progress,
+                                                   const onshi_completion* done, uint64_t* out_operation,
+                                                   onshi_error* err) {
+    return onshi::plugin::guarded(err, [&]() -> Result<void> {
+      auto on_done = done_of(done);
+      if (!on_done) return std::move(on_done).error();
+      auto id = self(i).jobs_.run_deferred(progress_of(progress), std::move(*on_done));
+      if (!id) return std::move(id).error();
+      if (out_operation) *out_operation = *id;
+      return {};
+    });
+  }
+
+  static onshi_status ONSHI_ABI deferred_list(onshi_instance* i, const onshi_writer* out, onshi_error* err) {
+    return onshi::plugin::guarded(err, [&]() -> Result<void> {
+      auto doc = self(i).jobs_.deferred();
+      if (!doc) return std::move(doc).error();
+      return onshi::plugin::write_to(out, *doc);
+    });
+  }
+
   static onshi_status ONSHI_ABI cancel(onshi_instance* i, uint64_t operation) {
     return onshi::plugin::guarded(nullptr, [&]() -> Result<void> {
       self(i).jobs_.cancel(operation);
@@ -192,7 +240,8 @@ struct Api {
 };
 
 Records::Records(onshi::plugin::Host host, Reactor& reactor)
-    : store_(host),
+    : host_(host),
+      store_(host),
       terminal_(host),
       history_(host, store_),
       jobs_(BulkServices{reactor, store_, terminal_, [host] { return host.now(); }, read_settings(host)}) {}
@@ -201,7 +250,8 @@ const onshi_eligibility_records_v1* Records::table() {
   static const onshi_eligibility_records_v1 t = {sizeof(onshi_eligibility_records_v1), &Api::bulk_start_async,
                                                  &Api::bulk_resume_async,              &Api::bulk_jobs,
                                                  &Api::register_reference_async,      &Api::history_find,
-                                                 &Api::cancel};
+                                                 &Api::cancel,                         &Api::deferred_add,
+                                                 &Api::deferred_run_async,             &Api::deferred_list};
   return &t;
 }
 
@@ -223,7 +273,19 @@ json Records::on_outcome(uint64_t op, const Outcome& outcome) {
   HistoryContext ctx{how, history_.now_unix_ms(), "", "", ""};
   json doc = history_.matched_document(outcome, ctx);
   history_.record(outcome, ctx);
+  run_deferred_when_back(outcome);
   return doc;
+}
+
+void Records::run_deferred_when_back(const Outcome& outcome) {
+  const bool reached = outcome.kind != OutcomeKind::failed || outcome.stage != FailureStage::transport;
+  if (!reached || outcome.kind == OutcomeKind::in_progress || !jobs_.deferred_queued()) return;
+  auto run = jobs_.run_deferred(nullptr, [host = host_](Result<std::string> result) {
+    if (result) host.info("deferred checks (R-M9) ran after the link came back; onshi deferred list shows them");
+    else host.warn("deferred checks (R-M9): " + result.error().message);
+  });
+  if (run) host_.info("the link is back: running the deferred checks (R-M9)");
+  else if (run.error().code != ONSHI_E_NOT_FOUND) host_.warn("deferred checks (R-M9): " + run.error().message);
 }
 
 }  // namespace onshi::eligibility::plugin

@@ -49,6 +49,10 @@ class Records {
 
  private:
   friend struct Api;
+  // R-M9: the link is back (a verification reached the system): run the queued deferred checks.
+  void run_deferred_when_back(const Outcome& outcome);
+
+  onshi::plugin::Host host_;
   HostStore store_;
   HostTerminal terminal_;
   History history_;

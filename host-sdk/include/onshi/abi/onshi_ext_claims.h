@@ -21,6 +21,8 @@
 #define ONSHI_SCHEMA_CLAIMS_STATEMENT_PREFILL "onshi.claims.statement-prefill/1" /* statement_form, in */
 #define ONSHI_SCHEMA_CLAIMS_USAGE_REQUEST     "onshi.claims.usage-request/1" /* usage_rate, in */
 #define ONSHI_SCHEMA_CLAIMS_USAGE             "onshi.claims.usage/1" /* usage_rate, out */
+#define ONSHI_SCHEMA_CLAIMS_MERGE_REQUEST     "onshi.claims.merge-request/1" /* merge, in */
+#define ONSHI_SCHEMA_CLAIMS_MERGE             "onshi.claims.merge-result/1" /* merge, out */
 
 #ifdef __cplusplus
 extern "C" {
@@ -41,9 +43,22 @@ typedef struct onshi_claims_v1 {
   /* onshi.claims.statement-prefill/1 → the 被保険者資格申立書 as one printable
    * A4 HTML page (UTF-8), every field of the official form. */
   onshi_document_fn statement_form;
-  /* onshi.claims.usage-request/1 {"month", "facility", "verifications"} →
-   * onshi.claims.usage/1: マイナ保険証利用率, 医療DX推進体制整備加算 tier and points. */
+  /* onshi.claims.usage-request/1 {"month", "facility", "verifications",
+   * "pediatric_exception"?} → onshi.claims.usage/1: マイナ保険証利用率, the 加算 in
+   * force in that month, and the later 算定月 the rate decides with their tier,
+   * points, period and source (dated rules; "no rule known" past the table). */
   onshi_document_fn usage_rate;
+  /* Appended later: an older plugin's table ends before it, so check
+   * ONSHI_HAS_FIELD(onshi_claims_v1, table, merge) first. */
+  /* onshi.claims.merge-request/1 {"receipt_file_base64": the レセコン's monthly
+   * RECEIPTC.UKE, "claims": [onshi.claims.input/1 + "label"?]} →
+   * onshi.claims.merge-result/1 {"receipt_file_base64", "merged", "skipped",
+   * "go"}: the insurance records of the claims routed B, C or disaster (or
+   * verified after an outage) put into the matching receipts (カルテ番号 + 診療年月),
+   * the other records byte for byte, GO recomputed. Up to 32 MiB. A file that
+   * does not parse: ONSHI_E_INVALID_ARGUMENT naming the line and field; a
+   * receipt that cannot be matched safely: ONSHI_E_REFUSED. */
+  onshi_document_fn merge;
 } onshi_claims_v1;
 
 #ifdef __cplusplus

@@ -1,8 +1,8 @@
 /* onshi_ext_eligibility_records.h: "onshi.eligibility-records/1", what a clinic
  * keeps and registers beside the single query of onshi.eligibility/1:
  * 一括照会 jobs (OQSmuquc01/02) that survive a crash, 照会番号 registration
- * (OQSsiimm01, OQSmuimm01/02, R-SHOUKAI) and the history of every verification
- * (R-RETAIN). Pure C99. Everything it keeps lives in the host's durable store
+ * (OQSsiimm01, OQSmuimm01/02, R-SHOUKAI), the history of every verification
+ * (R-RETAIN) and the checks an outage postponed (R-M9, appended later). Pure C99. Everything it keeps lives in the host's durable store
  * (onshi.host.store/1): without a state folder the functions fail with
  * ONSHI_E_NOT_INITIALIZED.
  *
@@ -29,6 +29,8 @@
 #define ONSHI_SCHEMA_ELIGIBILITY_REFERENCE_RESULT  "onshi.eligibility.reference-result/1" /* register_reference_async, out */
 #define ONSHI_SCHEMA_ELIGIBILITY_HISTORY_QUERY     "onshi.eligibility.history-query/1" /* history_find, in */
 #define ONSHI_SCHEMA_ELIGIBILITY_HISTORY           "onshi.eligibility.history/1" /* history_find, out */
+#define ONSHI_SCHEMA_ELIGIBILITY_DEFERRED_REQUEST  "onshi.eligibility.deferred-request/1" /* deferred_add, in */
+#define ONSHI_SCHEMA_ELIGIBILITY_DEFERRED_LIST     "onshi.eligibility.deferred-list/1" /* deferred_add, deferred_list, out */
 
 #ifdef __cplusplus
 extern "C" {
@@ -82,6 +84,31 @@ typedef struct onshi_eligibility_records_v1 {
   /* Always ONSHI_OK; the operation then completes once with ONSHI_E_CANCELLED
    * (a bulk job stays stored and resumable). */
   onshi_status(ONSHI_ABI* cancel)(onshi_instance* instance, uint64_t operation);
+  /* Appended later: an older plugin's table ends before them, so check
+   * ONSHI_HAS_FIELD(onshi_eligibility_records_v1, table, deferred_list) first. */
+  /* R-M9 システム障害時: the checks an outage postponed (the claims plugin's route
+   * "verify_later" says what to queue: its result's "deferred_check"). Request
+   * onshi.eligibility.deferred-request/1 {"checks": [{"patient_id", "visit_date",
+   * "presented": [what the patient showed], "outage"?, and "insurer_number",
+   * "symbol", "number", "branch", "birth_date" (YYYYMMDD), or
+   * "reference_number" (a registered 照会番号)}]}. Stored, nothing sent; a check
+   * of the same patient_id replaces the earlier one. Writes
+   * onshi.eligibility.deferred-list/1 of what is queued. */
+  onshi_status(ONSHI_ABI* deferred_add)(onshi_instance* instance, onshi_bytes request_json,
+                                        const onshi_writer* out_json, onshi_error* err);
+  /* Runs the queued checks as one 一括照会 job (the same crash-safe machinery:
+   * bulk_resume_async carries it on after a crash). Same progress and
+   * completion as bulk_start_async: bulk-result/1 keyed by patient_id.
+   * ONSHI_E_NOT_FOUND when nothing is queued. The plugin also runs them on its
+   * own when a verification reaches the system again (the link is back). */
+  onshi_status(ONSHI_ABI* deferred_run_async)(onshi_instance* instance, const onshi_document_listener* progress,
+                                              const onshi_completion* done, uint64_t* out_operation,
+                                              onshi_error* err);
+  /* Every deferred check kept (R-RETAIN), newest first:
+   * onshi.eligibility.deferred-list/1 {"checks": [{…the check, "job", "state":
+   * queued | running | done | unknown, "outcome"? (outcome/1), "recheck"?:
+   * valid | lost | no_data | failed (onshi.claims.input/1's "recheck")}]}. */
+  onshi_status(ONSHI_ABI* deferred_list)(onshi_instance* instance, const onshi_writer* out_json, onshi_error* err);
 } onshi_eligibility_records_v1;
 
 #ifdef __cplusplus

@@ -7,6 +7,8 @@ using namespace std::chrono;
 const char* rule_name(CopayRule rule) {
   switch (rule) {
     case CopayRule::self_pay_no_proof: return "self_pay_no_proof";
+    case CopayRule::special_care_expense: return "special_care_expense";
+    case CopayRule::pending_recheck: return "pending_recheck";
     case CopayRule::medical_aid: return "medical_aid";
     case CopayRule::declared_on_statement: return "declared_on_statement";
     case CopayRule::kouki_card: return "kouki_card";
@@ -45,6 +47,10 @@ Result<CopayDecision> decide_copay(const CopayInput& in) {
   if (in.no_proof)
     return decided(10, CopayRule::self_pay_no_proof,
                    "no proof of insurance on a first visit and no My Number card (R-M8): 10割");
+  if (in.special_care)
+    return decided(10, CopayRule::special_care_expense,
+                   "特別療養費支給対象者 (区分 05): the patient pays 10割 at the window and claims 特別療養費 from the "
+                   "insurer (R-KUBUN-05)");
   if (in.payer == PayerKind::medical_aid)
     return decided(0, CopayRule::medical_aid, "医療扶助 (公費 法別 12) pays the whole cost");
   if (kouki || elderly) {
@@ -55,9 +61,14 @@ Result<CopayDecision> decide_copay(const CopayInput& in) {
         return make_error(ONSHI_E_INVALID_ARGUMENT, "claims",
                           "statement.declared_ratio: " + std::to_string(r) + "割 is not 3割, 2割 or 1割",
                           "take the ratio the patient ticked on the 申立書, or leave it empty for わからない");
-      return decided(r, CopayRule::declared_on_statement,
-                     std::string(group) + ": the ratio declared on the 被保険者資格申立書; a wrong declaration is "
-                     "settled by the insurer, the claim is not returned (R-RATIO)");
+      CopayDecision d = decided(r, CopayRule::declared_on_statement,
+                                std::string(group) + ": the ratio declared on the 被保険者資格申立書; a wrong "
+                                "declaration is settled by the insurer, the claim is not returned (R-RATIO)");
+      if (!kouki && r == 1)  // 70–74 pay 2割 or 3割; 1割 is a 後期 ratio
+        d.warnings.push_back({"declared_ratio_impossible", "R-RATIO",
+                              "1割 was declared, but 70–74歳 pay 2割 or 3割 (現役並み): check with the patient; if it "
+                              "stays, 1割 is collected and the insurer settles the difference"});
+      return d;
     }
     if (in.card_ratio) {
       int r = *in.card_ratio;
@@ -77,6 +88,14 @@ Result<CopayDecision> decide_copay(const CopayInput& in) {
       d.warnings.push_back({"declared_ratio_unknown", "R-RATIO",
                             "the 申立書 says わからない for the ratio: " + std::to_string(d.ratio) +
                                 "割 (一般) is collected; ask the patient to tell the clinic once the card is found"});
+      return d;
+    }
+    if (in.pending_recheck) {
+      CopayDecision d = decided(kouki ? 1 : 2, CopayRule::pending_recheck,
+                                std::string(group) + ": the ratio is known after the check; the 一般 ratio is used now");
+      d.warnings.push_back({"ratio_until_recheck", "R-M9",
+                            std::to_string(d.ratio) + "割 (一般) is collected now; settle the difference once the "
+                            "check after the outage has found the ratio"});
       return d;
     }
     return make_error(ONSHI_E_INVALID_ARGUMENT, "claims",

@@ -27,10 +27,13 @@ void from_json(const json& j, Qualification& q) {
   read(j, "insurer_name", q.insurer_name);
   read(j, "public_expense_number", q.public_expense_number);
   read(j, "recipient_number", q.recipient_number);
+  read(j, "limit_class", q.limit_class);
 }
 
 void from_json(const json& j, Presented& p) {
   read(j, "my_number_card", p.my_number_card);
+  read(j, "card_form", p.card_form, kCardForms);
+  read(j, "card_has_photo", p.card_has_photo);
   read(j, "card_check", p.card_check, kCardChecks);
   read(j, "mynaportal", p.mynaportal);
   read(j, "qualification_notice", p.qualification_notice);
@@ -77,6 +80,8 @@ void from_json(const json& j, Clinic& c) {
   read(j, "phone", c.phone);
 }
 
+void from_json(const json& j, Disaster& d) { d.reference = support::required_text(j, "reference"); }
+
 void from_json(const json& j, ClaimInput& in) {
   in.visit_date = required<Date>(j, "visit_date");
   read(j, "visit", in.visit, kVisitKinds);
@@ -91,6 +96,9 @@ void from_json(const json& j, ClaimInput& in) {
   read_object(j, "billing", in.billing);
   read_object(j, "clinic", in.clinic);
   read(j, "unknown_insurer_77777779", in.unknown_insurer_77777779);
+  read(j, "outage", in.outage, kOutages);
+  read(j, "recheck", in.recheck, kCardChecks);
+  read_object(j, "disaster", in.disaster);
 }
 
 void to_json(json& j, const Qualification& q) {
@@ -103,11 +111,14 @@ void to_json(json& j, const Qualification& q) {
            {"classification", q.classification},
            {"insurer_name", q.insurer_name},
            {"public_expense_number", q.public_expense_number},
-           {"recipient_number", q.recipient_number}};
+           {"recipient_number", q.recipient_number},
+           {"limit_class", q.limit_class}};
 }
 
 void to_json(json& j, const Presented& p) {
   j = json{{"my_number_card", p.my_number_card},
+           {"card_form", kCardForms.name(p.card_form)},
+           {"card_has_photo", p.card_has_photo},
            {"card_check", kCardChecks.name(p.card_check)},
            {"mynaportal", p.mynaportal},
            {"qualification_notice", p.qualification_notice},
@@ -158,13 +169,16 @@ void to_json(json& j, const ClaimInput& in) {
            {"presented", in.presented},
            {"patient", in.patient},
            {"billing", in.billing},
-           {"unknown_insurer_77777779", in.unknown_insurer_77777779}};
+           {"unknown_insurer_77777779", in.unknown_insurer_77777779},
+           {"outage", kOutages.name(in.outage)},
+           {"recheck", kCardChecks.name(in.recheck)}};
   // The optional parts are left out when absent (not written as null).
   for (auto [key, q] : {std::pair{"online", &in.online}, std::pair{"shown", &in.shown},
                         std::pair{"asked", &in.asked}, std::pair{"previous", &in.previous}})
     if (*q) j[key] = **q;
   if (in.statement) j["statement"] = *in.statement;
   if (in.clinic) j["clinic"] = *in.clinic;
+  if (in.disaster) j["disaster"] = {{"reference", in.disaster->reference}};
 }
 
 Result<ClaimInput> parse_claim_input(std::string_view text) {
@@ -174,6 +188,17 @@ Result<ClaimInput> parse_claim_input(std::string_view text) {
 // ---- Result -----------------------------------------------------------------
 
 void to_json(json& j, const Warning& w) { j = json{{"code", w.code}, {"rule", w.rule}, {"message", w.message}}; }
+
+// One entry of onshi.eligibility.deferred-request/1 "checks" (onshi_ext_eligibility_records.h), as is.
+void to_json(json& j, const DeferredCheck& c) {
+  j = json{{"patient_id", c.patient_id}, {"visit_date", iso_date(c.visit_date)}, {"presented", c.presented},
+           {"outage", c.outage}};
+  if (c.birth_date) j["birth_date"] = compact_date(*c.birth_date);
+  if (!c.number.empty())
+    j.update({{"insurer_number", c.insurer_number}, {"symbol", c.symbol}, {"number", c.number}, {"branch", c.branch}});
+  else
+    j["reference_number"] = c.reference_number;
+}
 
 void to_json(json& j, const ClaimResult& r) {
   json records = json::array();
@@ -189,6 +214,7 @@ void to_json(json& j, const ClaimResult& r) {
              {"staff_checks", r.method.staff_checks}}},
            {"route",
             {{"id", route_id(r.route.route)},
+             {"name", route_name(r.route.route)},
              {"reason", r.route.reason},
              {"payer", kPayers.name(r.route.payer)},
              {"qualification", optional_value(r.route.qualification)}}},
@@ -203,6 +229,7 @@ void to_json(json& j, const ClaimResult& r) {
            {"uke_text", r.uke_text},
            {"uke_sjis_base64", support::base64_encode(r.uke_sjis)}};
   if (!r.receipt_file.empty()) j["receipt_file_base64"] = support::base64_encode(r.receipt_file);
+  if (r.deferred_check) j["deferred_check"] = *r.deferred_check;
 }
 
 std::string claim_result_document(const ClaimResult& result) { return json(result).dump(2); }

@@ -1,4 +1,5 @@
 #include <onshi/claims/numbers.hpp>
+#include <onshi/claims/rules.hpp>
 
 #include <onshi/text/encoding.hpp>
 
@@ -123,6 +124,16 @@ Result<void> check_recipient_number(std::string_view text) {
   if (text.size() != 7 || !all_digits(text))
     return number_error("受給者番号 '" + text::utf8_prefix(text, 16) + "' must be 7 digits");
   return verify_check_digit("受給者番号", text);
+}
+
+std::optional<std::string> fill_number_rule(std::string_view text) {
+  auto loaded = rules();
+  if (!loaded) return std::nullopt;
+  for (const UnknownFillRow& row : (*loaded)->unknown_claim)
+    if (text == row.insurer_number || text == row.insurer_number_check_digit) return "不詳 (R-CLAIM-C)";
+  for (const DisasterFillRow& row : (*loaded)->disaster_claim)
+    if (text == row.insurer_unknown) return "disaster (R-DISASTER-CLAIM)";
+  return std::nullopt;
 }
 
 std::vector<std::string> kouki_union_numbers() {

@@ -28,9 +28,12 @@ constexpr std::string_view kJobSchema = "onshi.eligibility.bulk-job/1";
 constexpr int kMaxPollFailures = 5;
 constexpr const char* kRecords = "eligibility-records";  // the errors' domain
 
-enum class JobState { running, done, unknown };
-constexpr support::EnumNames<JobState, 3> kJobStates{
-    {{"running", JobState::running}, {"done", JobState::done}, {"unknown", JobState::unknown}}};
+enum class JobState { running, done, unknown, deferred };
+constexpr support::EnumNames<JobState, 4> kJobStates{{{"running", JobState::running},
+                                                      {"done", JobState::done},
+                                                      {"unknown", JobState::unknown},
+                                                      {"deferred", JobState::deferred}}};
+constexpr const char* kDeferredLabel = "deferred";  // the label of a job of deferred checks (R-M9)
 
 enum class ChunkState { fresh, uploading, uploaded, done, failed, unknown };
 constexpr support::EnumNames<ChunkState, 6> kChunkStates{{{"new", ChunkState::fresh},
@@ -179,13 +182,20 @@ void from_json(const json& doc, BulkPatient& p) {
                             {"symbol", &p.symbol},
                             {"number", &p.number},
                             {"branch", &p.branch},
-                            {"birth_date", &p.birth_date}})
+                            {"birth_date", &p.birth_date},
+                            {"visit_date", &p.visit_date},
+                            {"outage", &p.outage}})
     support::read(doc, key, *field);
+  if (const json* presented = support::find(doc, "presented")) {
+    if (!presented->is_array()) support::fail("presented", "expected an array of strings");
+    p.presented = presented->get<std::vector<std::string>>();
+  }
 }
 
 void to_json(json& doc, const BulkPatient& p) {
   doc = {{"patient_id", p.patient_id}};
   if (!p.reference_number.empty()) doc["reference_number"] = p.reference_number;
+  if (!p.visit_date.empty()) doc["visit_date"] = p.visit_date, doc["presented"] = p.presented, doc["outage"] = p.outage;
   if (p.number.empty()) return;  // an unregistered 照会番号: nothing to query by
   doc["insurer_number"] = p.insurer_number, doc["symbol"] = p.symbol, doc["number"] = p.number,
   doc["branch"] = p.branch, doc["birth_date"] = p.birth_date;
@@ -630,17 +640,34 @@ class Registration final : public BulkJobs::Operation {
 
 // ---- jobs in the store ----
 
-// bulk-request/1 → a stored job (state running, every chunk new); unresolved rows get their result now.
-Result<Job> create_job(const BulkServices& s, const BulkRequest& request) {
+Job new_job(const BulkServices& s, std::string label, bool limit_consent) {
+  const int64_t now = unix_ms(s.now());
+  Job job;
+  job.id = "B";
+  for (char ch : jst_timestamp(now).substr(0, 19))
+    if (ch >= '0' && ch <= '9') job.id += ch;
+  job.id += "-" + random_hex(3);
+  job.created_unix_ms = now;
+  job.limit_consent = limit_consent;
+  job.label = std::move(label);
+  return job;
+}
+
+// Makes `job` ready to run with `rows`: 照会番号 resolved to their registered numbers, chunks of
+// chunk_size, every chunk new. Returns what to store in one put: the results of the rows that cannot
+// be queried (an unregistered 照会番号), the patients and the job.
+Result<std::vector<StoreRecord>> plan_job(const BulkServices& s, Job& job, const std::vector<BulkPatient>& rows) {
   const int64_t now = unix_ms(s.now());
   std::vector<BulkPatient> resolved, unresolved;
   std::vector<std::string> why;  // of each unresolved row
-  for (size_t i = 0; i < request.patients.size(); ++i) {
-    BulkPatient p = request.patients[i];
+  for (size_t i = 0; i < rows.size(); ++i) {
+    BulkPatient p = rows[i];
     if (!p.reference_number.empty() && p.number.empty()) {  // the numbers registered with the 照会番号 (R-SHOUKAI)
       auto registered = find_reference(s.store, p.reference_number);
       if (!registered) {
-        unresolved.push_back(BulkPatient{p.patient_id, p.reference_number, "", "", "", "", ""});
+        BulkPatient kept = p;
+        kept.insurer_number.clear(), kept.symbol.clear(), kept.branch.clear(), kept.birth_date.clear();
+        unresolved.push_back(std::move(kept));
         why.push_back("照会番号 " + p.reference_number + " is not registered with this SDK");
         continue;
       }
@@ -655,16 +682,9 @@ Result<Job> create_job(const BulkServices& s, const BulkRequest& request) {
     }
     resolved.push_back(std::move(p));
   }
-  Job job;
-  job.id = "B";
-  for (char ch : jst_timestamp(now).substr(0, 19))
-    if (ch >= '0' && ch <= '9') job.id += ch;
-  job.id += "-" + random_hex(3);
-  job.created_unix_ms = now;
-  job.limit_consent = request.limit_consent;
-  job.label = request.label;
   job.unresolved = unresolved.size();
   job.total = resolved.size() + unresolved.size();
+  job.chunks.clear();
   const size_t chunk = std::max<size_t>(1, s.settings.chunk_size);
   for (size_t first = 0; first < resolved.size(); first += chunk) {
     Chunk& c = job.chunks.emplace_back();
@@ -685,10 +705,18 @@ Result<Job> create_job(const BulkServices& s, const BulkRequest& request) {
                                     json{{"patient_id", job.patients[index].patient_id}, {"outcome", keepable_outcome(o)}},
                                     kept));
   }
-  const int64_t expires = retention_end_unix_ms(now);
-  records.push_back(StoreRecord{kPatients, job.id, now, expires, {}, json(job.patients).dump()});
-  records.push_back(StoreRecord{kJobs, job.id, now, expires, {}, job_document(job).dump()});
-  if (auto put = s.store.put(records); !put) return std::move(put).error();
+  const int64_t created = job.created_unix_ms, expires = retention_end_unix_ms(created);
+  records.push_back(StoreRecord{kPatients, job.id, created, expires, {}, json(job.patients).dump()});
+  records.push_back(StoreRecord{kJobs, job.id, created, expires, {}, job_document(job).dump()});
+  return records;
+}
+
+// bulk-request/1 → a stored job (state running, every chunk new); unresolved rows get their result now.
+Result<Job> create_job(const BulkServices& s, const BulkRequest& request) {
+  Job job = new_job(s, request.label, request.limit_consent);
+  auto records = plan_job(s, job, request.patients);
+  if (!records) return std::move(records).error();
+  if (auto put = s.store.put(*records); !put) return std::move(put).error();
   return job;
 }
 
@@ -697,8 +725,9 @@ struct LoadedJob {
   bool patients_stored = true;  // false: a job saved with its patients inline, moved apart at its next save
 };
 
-// job_id nullopt: the oldest one still running.
-Result<LoadedJob> load_job(const RecordStore& store, const std::optional<std::string>& job_id) {
+// job_id nullopt: the oldest one in state `wanted` (still running, or the open deferred job).
+Result<LoadedJob> load_job(const RecordStore& store, const std::optional<std::string>& job_id,
+                           JobState wanted = JobState::running) {
   StoreQuery q;
   q.collection = kJobs;
   q.key = job_id;
@@ -706,7 +735,7 @@ Result<LoadedJob> load_job(const RecordStore& store, const std::optional<std::st
   if (!stored) return std::move(stored).error();
   for (const StoreRecord& rec : *stored) {
     auto job = support::from_document<Job>(json::parse(rec.doc, nullptr, false), kJobSchema);
-    if (!job || (!job_id && job->state != JobState::running)) continue;
+    if (!job || (!job_id && job->state != wanted)) continue;
     LoadedJob loaded{std::move(*job), false};
     loaded.job.id = rec.key;
     if (loaded.job.patients.empty()) {  // stored beside it
@@ -724,9 +753,21 @@ Result<LoadedJob> load_job(const RecordStore& store, const std::optional<std::st
     }
     return loaded;
   }
+  if (wanted == JobState::deferred)
+    return make_error(ONSHI_E_NOT_FOUND, kRecords, "no deferred check is queued",
+                      "a check is queued when the claims route says verify_later (R-M9): onshi deferred add");
   return make_error(ONSHI_E_NOT_FOUND, kRecords,
                     job_id ? "no stored 一括照会 job " + *job_id : std::string("no unfinished 一括照会 job"),
                     "list the jobs with bulk_jobs (onshi bulk --jobs)");
+}
+
+// R-M9: how a deferred check's outcome decides the claim (onshi.claims.input/1 "recheck").
+const char* recheck_of(const json& outcome) {
+  const std::string kind = outcome.value("kind", "");
+  if (kind == "valid") return "valid";
+  if (kind == "lost" || kind == "lost_with_new") return "lost";
+  if (kind == "no_data") return "no_data";
+  return "failed";
 }
 
 }  // namespace
@@ -825,6 +866,119 @@ void BulkJobs::cancel(uint64_t operation) {
     op = it->second;
   }
   services_.reactor.post([op] { op->cancel(); });
+}
+
+// ---- deferred checks (R-M9) ----
+
+Result<std::string> BulkJobs::defer(std::vector<BulkPatient> checks) {
+  std::lock_guard lock(deferred_mutex_);
+  auto open = load_job(services_.store, std::nullopt, JobState::deferred);
+  if (!open && open.error().code != ONSHI_E_NOT_FOUND) return std::move(open).error();
+  Job job = open ? std::move(open->job) : new_job(services_, kDeferredLabel, false);
+  job.state = JobState::deferred;
+  for (BulkPatient& check : checks) {  // a visit checked again replaces its earlier check
+    auto same = std::find_if(job.patients.begin(), job.patients.end(),
+                             [&](const BulkPatient& p) { return p.patient_id == check.patient_id; });
+    if (same != job.patients.end()) *same = std::move(check);
+    else job.patients.push_back(std::move(check));
+  }
+  job.total = job.patients.size();
+  const int64_t expires = retention_end_unix_ms(job.created_unix_ms);
+  if (auto put = services_.store.put({StoreRecord{kPatients, job.id, job.created_unix_ms, expires, {}, json(job.patients).dump()},
+                                      StoreRecord{kJobs, job.id, job.created_unix_ms, expires, {}, job_document(job).dump()}});
+      !put)
+    return std::move(put).error();
+  deferred_queued_ = true;
+  json queued = json::array();
+  for (const BulkPatient& p : job.patients) {
+    json one = p;
+    one["state"] = "queued";
+    one["job"] = job.id;
+    queued.push_back(std::move(one));
+  }
+  return json{{"schema", ONSHI_SCHEMA_ELIGIBILITY_DEFERRED_LIST}, {"checks", queued}}.dump();
+}
+
+Result<uint64_t> BulkJobs::run_deferred(Progress progress, Done done) {
+  std::unique_lock lock(deferred_mutex_);
+  auto open = load_job(services_.store, std::nullopt, JobState::deferred);
+  if (!open) {
+    if (open.error().code != ONSHI_E_NOT_FOUND) return std::move(open).error();
+    deferred_queued_ = false;
+    lock.unlock();
+    // A run interrupted earlier (link down again, cancel, crash) carries on where it stopped: an
+    // upload whose fate is unknown is asked about, never sent again blindly.
+    StoreQuery q;
+    q.collection = kJobs;
+    auto stored = services_.store.query(q);
+    if (!stored) return std::move(stored).error();
+    for (const StoreRecord& rec : *stored) {
+      auto job = support::from_document<Job>(json::parse(rec.doc, nullptr, false), kJobSchema);
+      if (job && job->label == kDeferredLabel && job->state == JobState::running)
+        return resume(rec.key, std::move(progress), std::move(done));
+    }
+    return std::move(open).error();
+  }
+  // Planned and stored as running in one put before anything is sent: from here it is a 一括照会
+  // like any other (a crash resumes it with bulk_resume).
+  Job job = std::move(open->job);
+  const std::vector<BulkPatient> rows = std::move(job.patients);
+  job.state = JobState::running;
+  auto records = plan_job(services_, job, rows);
+  if (!records) return std::move(records).error();
+  if (auto put = services_.store.put(*records); !put) return std::move(put).error();
+  deferred_queued_ = false;
+  auto run = std::make_shared<JobRun>(std::move(job), true, std::move(progress));
+  run->done = std::move(done);
+  return launch(run, [run] { run->start(); });
+}
+
+bool BulkJobs::deferred_queued() const {
+  std::lock_guard lock(deferred_mutex_);
+  if (!deferred_queued_) deferred_queued_ = load_job(services_.store, std::nullopt, JobState::deferred).ok();
+  return *deferred_queued_;
+}
+
+Result<std::string> BulkJobs::deferred() const {
+  StoreQuery q;
+  q.collection = kJobs;
+  q.newest_first = true;
+  auto stored = services_.store.query(q);
+  if (!stored) return std::move(stored).error();
+  json checks = json::array();
+  for (const StoreRecord& rec : *stored) {
+    auto job = support::from_document<Job>(json::parse(rec.doc, nullptr, false), kJobSchema);
+    if (!job || job->label != kDeferredLabel) continue;
+    auto loaded = load_job(services_.store, rec.key);
+    if (!loaded) return std::move(loaded).error();
+    std::map<std::string, json> outcomes;  // patient_id → outcome, once checked
+    StoreQuery rq;
+    rq.collection = kResults;
+    rq.tag = "job:" + rec.key;
+    auto results = services_.store.query(rq);
+    if (!results) return std::move(results).error();
+    for (const StoreRecord& r : *results) {
+      json d = json::parse(r.doc, nullptr, false);
+      if (d.is_object() && d.contains("patient_id") && d["patient_id"].is_string())
+        outcomes[d["patient_id"].get<std::string>()] = d.value("outcome", json::object());
+    }
+    for (const BulkPatient& p : loaded->job.patients) {
+      json one = p;
+      one["job"] = rec.key;
+      auto found = outcomes.find(p.patient_id);
+      if (found != outcomes.end()) {
+        one["state"] = "done";
+        one["outcome"] = found->second;
+        one["recheck"] = recheck_of(found->second);  // what to give the claims plugin, with the outcome's numbers
+      } else {
+        one["state"] = job->state == JobState::deferred ? "queued"
+                       : job->state == JobState::running ? "running"
+                                                         : "unknown";
+      }
+      checks.push_back(std::move(one));
+    }
+  }
+  return json{{"schema", ONSHI_SCHEMA_ELIGIBILITY_DEFERRED_LIST}, {"checks", checks}}.dump();
 }
 
 }  // namespace onshi::eligibility

@@ -70,7 +70,9 @@ bool refuses_extended(uint16_t sw) {
 
 Error pin_locked(const char* what) {
   Error e = make_error(ONSHI_E_PIN_LOCKED, "card",
-                       std::string(what) + " is locked after 3 wrong entries (R-PIN); only the municipality can unlock it",
+                       std::string(what) + " is locked after 3 wrong entries (R-PIN); the clinic cannot unlock it: the "
+                           "patient can at the municipality, or with the smartphone app and a convenience-store kiosk "
+                           "(a smartphone card: in the マイナポータルアプリ)",
                        "check identity visually (R-VIS; not possible on a photo-less card) or use マイナポータル / 資格情報のお知らせ (R-M2, R-M3)");
   return e;
 }

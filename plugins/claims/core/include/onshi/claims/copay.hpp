@@ -13,6 +13,8 @@ namespace onshi::claims {
 // The rule that set a ratio; its name (rule_name) appears in the result document.
 enum class CopayRule {
   self_pay_no_proof,      // R-M8: nothing shown on a first visit → 10割
+  special_care_expense,   // R-KUBUN-05: 特別療養費支給対象者 pay 10割 at the window
+  pending_recheck,        // R-M9: 70+ whose ratio is not known until the deferred check: the 一般 ratio
   medical_aid,            // 医療扶助 (公費 法別 12) → 0割
   declared_on_statement,  // R-RATIO: the ratio the patient declared on the 申立書 (70+ and 後期)
   kouki_card,             // 後期高齢者 from the 75th birthday: the card's 010/020/030
@@ -30,6 +32,8 @@ struct CopayInput {
   bool statement = false;             // a 申立書 was filled in
   std::optional<int> declared_ratio;  // its 一部負担金の割合 (empty = わからない)
   bool no_proof = false;              // R-M8
+  bool special_care = false;          // R-KUBUN-05: オン資 区分 05
+  bool pending_recheck = false;       // R-M9: the qualification is checked later
 };
 
 // The age band on the date, whatever set the ratio (it decides レセプト種別 and 特記事項).

@@ -25,6 +25,12 @@ inline constexpr support::EnumNames<CardCheck, 5> kCardChecks{{{"not_done", Card
                                                                {"lost", CardCheck::lost},
                                                                {"no_data", CardCheck::no_data},
                                                                {"failed", CardCheck::failed}}};
+inline constexpr support::EnumNames<CardForm, 2> kCardForms{
+    {{"physical", CardForm::physical}, {"smartphone", CardForm::smartphone}}};
+inline constexpr support::EnumNames<Outage, 4> kOutages{{{"none", Outage::none},
+                                                        {"terminal", Outage::terminal},
+                                                        {"reader", Outage::reader},
+                                                        {"network", Outage::network}}};
 inline constexpr support::EnumNames<Sex, 3> kSexes{
     {{"male", Sex::male}, {"female", Sex::female}, {"unset", Sex::unset}}};
 inline constexpr support::EnumNames<DeclaredInsurance, 5> kDeclared{{{"shaho", DeclaredInsurance::shaho},
@@ -60,6 +66,7 @@ void from_json(const json& j, Patient& p);
 void from_json(const json& j, StatementAnswers& s);
 void from_json(const json& j, Billing& b);
 void from_json(const json& j, Clinic& c);
+void from_json(const json& j, Disaster& d);
 void from_json(const json& j, ClaimInput& in);
 void to_json(json& j, const Qualification& q);
 void to_json(json& j, const Presented& p);
@@ -69,6 +76,7 @@ void to_json(json& j, const Billing& b);
 void to_json(json& j, const Clinic& c);
 void to_json(json& j, const ClaimInput& in);
 void to_json(json& j, const Warning& w);
+void to_json(json& j, const DeferredCheck& c);
 void to_json(json& j, const ClaimResult& r);
 
 // Parses and checks an onshi.claims.input/1 document; errors name the field path.

@@ -4,6 +4,7 @@
 
 #include <onshi/claims/types.hpp>
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -22,8 +23,13 @@ struct InsurerNumber {
   std::string padded() const;  // HO 保険者番号: 8 characters, space-padded on the left
 };
 
-// 8 digits, 6 digits (国保) or a 6-digit number space-padded to 8.
+// 8 digits, 6 digits (国保) or a 6-digit number space-padded to 8. The fill numbers below are not
+// insurers (法別 77, 99 do not exist): they fail here.
 Result<InsurerNumber> parse_insurer_number(std::string_view text);
+
+// The fill numbers the SDK writes when no insurer is known: "不詳 (R-CLAIM-C)" for 77777777 and
+// 77777779, "disaster (R-DISASTER-CLAIM)" for 99999999 (the dated rules' tables); nullopt otherwise.
+std::optional<std::string> fill_number_rule(std::string_view text);
 
 // 法別 rules that depend on the person: 07 (自衛官) is 本人 only, 39 has no 枝番.
 Result<void> check_houbetsu_consistency(const InsurerNumber& insurer, const Qualification& q);

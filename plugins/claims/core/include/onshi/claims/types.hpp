@@ -34,6 +34,7 @@ struct Qualification {
   std::string insurer_name;            // 保険者名称 (for the 申立書 prefill)
   std::string public_expense_number;   // 医療扶助: 公費負担者番号
   std::string recipient_number;        // 医療扶助: 受給者番号
+  std::string limit_class;             // 限度額 適用区分 from the online result (OQSCD012: A01–A06, B01–B10)
 };
 
 // The outcome of the online check with the card (R-RES).
@@ -45,9 +46,14 @@ enum class CardCheck {
   failed,    // reader, network, PIN lock, broken card …
 };
 
-// What the patient showed at the window (R-M1…R-M8).
+// The My Number card as the patient has it (R-M10, R-PHONE).
+enum class CardForm { physical, smartphone };
+
+// What the patient showed at the window (R-M1…R-M10).
 struct Presented {
   bool my_number_card = false;           // physical card or smartphone
+  CardForm card_form = CardForm::physical;
+  bool card_has_photo = true;            // false: 顔写真なしマイナンバーカード (no 目視確認, R-VIS)
   CardCheck card_check = CardCheck::not_done;
   bool mynaportal = false;               // マイナポータル screen or its PDF
   bool qualification_notice = false;     // 資格情報のお知らせ
@@ -99,6 +105,14 @@ struct Clinic {
   std::string phone;
 };
 
+// R-M9: what was down at the window, so the check could not run (none: nothing was).
+enum class Outage { none, terminal, reader, network };
+
+// R-DISASTER-CLAIM: a disaster declared for this facility (the host knows it from the disaster plugin).
+struct Disaster {
+  std::string reference;  // e.g. 令和6年能登半島地震
+};
+
 struct ClaimInput {
   Date visit_date;
   VisitKind visit = VisitKind::first_visit;
@@ -112,6 +126,9 @@ struct ClaimInput {
   Billing billing;
   std::optional<Clinic> clinic;
   bool unknown_insurer_77777779 = false;  // the レセコン rejects 77777777 (2023-09-15 notice)
+  Outage outage = Outage::none;           // R-M9
+  CardCheck recheck = CardCheck::not_done;  // R-M9: the deferred check's outcome; its qualification is `online`
+  std::optional<Disaster> disaster;       // R-DISASTER-CLAIM
 };
 
 // Something staff should know; `rule` is the DOMAIN id behind it.

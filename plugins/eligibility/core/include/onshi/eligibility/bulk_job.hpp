@@ -10,7 +10,8 @@
 //   bulk-results/<job>/<i>  one per patient (tag job:<job>), put with its history entries and the
 //                           chunk marked done in one atomic put per downloaded batch
 // A chunk (≤ chunk_size patients, one upload) goes new → uploading → uploaded → done | failed |
-// unknown. "uploading" is stored before the upload is sent, so a restart knows the upload's fate is
+// unknown. A job of deferred checks (R-M9: the checks an outage postponed) is stored as "deferred"
+// with no chunk: checks are added to it until it is run, then it is planned and runs like any other. "uploading" is stored before the upload is sent, so a restart knows the upload's fate is
 // unknown; such an upload is never sent again blindly (S5): its 01res is looked for, then the
 // terminal is asked by the chunk's ArbitraryFileIdentifier, and only a proven "not received" sends
 // it again. Anything else ends the chunk as "unknown", for a person to decide.
@@ -44,6 +45,10 @@ struct BulkPatient {
   std::string patient_id;        // the EMR's own id: results are keyed by it
   std::string reference_number;  // 照会番号 (R-SHOUKAI)
   std::string insurer_number, symbol, number, branch, birth_date;
+  // A deferred check (R-M9) also keeps the visit it belongs to and what the patient showed.
+  std::string visit_date;                // YYYY-MM-DD
+  std::vector<std::string> presented;    // my_number_card, smartphone, eligibility_certificate, …
+  std::string outage;                    // what was down: terminal, reader, network
 };
 void from_json(const nlohmann::json& doc, BulkPatient& patient);  // the fields as strings
 void to_json(nlohmann::json& doc, const BulkPatient& patient);     // as stored in bulk-patients
@@ -112,6 +117,19 @@ class BulkJobs {
   // [any-thread] The operation completes once with ONSHI_E_CANCELLED; a job stays stored, resumable.
   void cancel(uint64_t operation);
 
+  // R-M9 システム障害時: checks postponed by an outage. [any-thread] Adds them to the open deferred
+  // job (made when there is none; a check of the same patient_id replaces the earlier one) and
+  // returns onshi.eligibility.deferred-list/1 of what is queued. Nothing is sent.
+  Result<std::string> defer(std::vector<BulkPatient> checks);
+  // [any-thread] Runs the open deferred job as a 一括照会 (crash-safe, resumable like any job);
+  // ONSHI_E_NOT_FOUND when nothing is queued. Completes with bulk-result/1 keyed by patient_id.
+  Result<uint64_t> run_deferred(Progress progress, Done done);
+  // [any-thread] onshi.eligibility.deferred-list/1: every deferred check kept, newest job first,
+  // with its state (queued, running, done, unknown) and, once checked, its outcome.
+  Result<std::string> deferred() const;
+  // [any-thread] Whether checks are queued (cheap: known since the last defer or run).
+  bool deferred_queued() const;
+
   struct Operation;  // one open job run or registration (bulk_job.cpp)
 
  private:
@@ -119,6 +137,8 @@ class BulkJobs {
 
   BulkServices services_;
   std::mutex open_mutex_;  // operations start on any thread, run and finish on the reactor's
+  mutable std::mutex deferred_mutex_;  // defer and run_deferred read, change and store the open deferred job
+  mutable std::optional<bool> deferred_queued_;  // under deferred_mutex_; unknown until first asked
   uint64_t next_id_ = 1;
   std::map<uint64_t, std::shared_ptr<Operation>> open_;  // from launch to completion
 };
