@@ -86,6 +86,7 @@ TEST_F(OnshiCli, every_command_and_subcommand_answers_help_with_a_usage_line) {
       {"card", {"info", "verify-pin"}},
       {"verify", {"insured", "card"}},
       {"audit", {"verify"}},
+      {"deferred", {"add", "run", "list"}},
       {"disaster", {"on", "off", "status", "lookup", "import-qr", "audit"}}};
   for (const auto& command : commands) {
     const CliRun help = onshi({command, "--help"});
