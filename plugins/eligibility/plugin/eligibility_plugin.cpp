@@ -18,6 +18,9 @@
 #include <onshi/eligibility/tls_transport.hpp>
 #include <onshi/plugin.hpp>
 
+#include <onshi/support/base64.hpp>
+
+#include "by_name.hpp"
 #include "documents.hpp"
 #include "host_reactor.hpp"
 #include "records.hpp"
@@ -133,7 +136,7 @@ Result<Config> read_config(std::string_view text) {
 
 using onshi::plugin::complete;
 
-class EligibilityPlugin final : public RecordsInstance {
+class EligibilityPlugin final : public EligibilityInstance {
  public:
   EligibilityPlugin(onshi::plugin::Host host, Config config)
       : host_(host), config_(std::move(config)), reactor_(host) {}
@@ -144,7 +147,8 @@ class EligibilityPlugin final : public RecordsInstance {
       auto pending = std::move(core_.pending);
       core_.pending.clear();
       core_.face.reset();
-      core_.listener = {};
+      core_.face_listener = {};
+      core_.event_listener = {};
       core_.transport.reset();  // its own cancellations are posted and then dropped by shut_down
       core_.tls.reset();
       for (auto& [op, p] : pending)
@@ -160,11 +164,13 @@ class EligibilityPlugin final : public RecordsInstance {
     if (id == ONSHI_EXT_ELIGIBILITY) return &eligibility;
     if (id == ONSHI_EXT_DIAGNOSTICS) return &diagnostics;
     if (id == ONSHI_EXT_ELIGIBILITY_RECORDS) return Records::table();  // records.cpp
+    if (id == ONSHI_EXT_DOCUMENTS) return documents_table();             // by_name.cpp
+    if (id == ONSHI_EXT_EVENTS) return events_table();
     return nullptr;
   }
 
  private:
-  enum class Reply { outcome, raw, challenge };  // what a completion carries
+  enum class Reply { outcome, raw, challenge, exchange };  // what a completion carries
   struct Pending {
     onshi_completion done;
     Reply reply;
@@ -176,7 +182,8 @@ class EligibilityPlugin final : public RecordsInstance {
     std::unique_ptr<TlsTransport> tls;  // "transport": "tls"
     std::unique_ptr<FaceFolder> face;
     std::map<uint64_t, Pending> pending;  // by operation id
-    onshi_document_listener listener{};
+    onshi_document_listener face_listener{};   // set_face_listener: outcome documents
+    onshi_document_listener event_listener{};  // onshi.events/1: the same as plugin events
     uint64_t listener_generation = 0;  // a face result queued for an older listener is dropped
   };
 
@@ -227,21 +234,46 @@ class EligibilityPlugin final : public RecordsInstance {
     return {};
   }
 
-  // [any-thread] Queues one request; its completion comes exactly once.
+  // [any-thread] Queues one request; its completion comes exactly once. Over the folders, `progress`
+  // (may be null) hears the request's name before it is placed (onshi.eligibility.placed/1).
   Result<uint64_t> start(std::string_view file_prefix, std::chrono::year_month_day today, std::string bytes,
-                         const onshi_completion* done, Reply reply) {
+                         const onshi_completion* done, Reply reply, const onshi_document_listener* progress = nullptr) {
     if (!ONSHI_HAS_FIELD(onshi_completion, done, done) || !done->done)
       return make_error(ONSHI_E_INVALID_ARGUMENT, "eligibility", "no completion given", "pass an onshi_completion");
     if (auto ready = transport_ready(); !ready) return std::move(ready).error();
     const uint64_t op = next_operation_++;
-    reactor_.post([this, op, prefix = std::string(file_prefix), bytes = std::move(bytes), done = *done, reply, today] {
+    const onshi_document_listener told = progress && progress->on_document ? *progress : onshi_document_listener{};
+    reactor_.post([this, op, prefix = std::string(file_prefix), bytes = std::move(bytes), done = *done, reply, today,
+                   told] {
       if (auto opened = open_transport(); !opened) return complete(done, std::move(opened).error());
       core_.pending[op] = Pending{done, reply};
       auto on_answer = [this, op](Result<Answer> a) { finish(op, std::move(a)); };
-      core_.pending[op].request = core_.tls ? core_.tls->submit(prefix, bytes, std::move(on_answer))
-                                            : core_.transport->submit(prefix, today, bytes, std::move(on_answer));
+      if (core_.tls) {
+        core_.pending[op].request = core_.tls->submit(prefix, bytes, std::move(on_answer));
+        return;
+      }
+      PlacingCallback placing;
+      if (told.on_document)
+        placing = [told, bytes, reply](const std::string& name) { tell_placed(told, name, bytes, reply); };
+      core_.pending[op].request = core_.transport->submit(prefix, today, bytes, std::move(on_answer), placing);
     });
     return op;
+  }
+
+  // The name a request is about to be placed under, and how to wait for its answer after a restart.
+  static void tell_placed(const onshi_document_listener& l, const std::string& name, const std::string& bytes,
+                          Reply reply) {
+    const json doc = {{"schema", ONSHI_SCHEMA_ELIGIBILITY_PLACED},
+                      {"request_name", name},
+                      {"resume",
+                       {{"function", "await"},
+                        {"request",
+                         {{"schema", ONSHI_SCHEMA_ELIGIBILITY_AWAIT_REQUEST},
+                          {"request_name", name},
+                          {"request_base64", support::base64_encode(bytes)},
+                          {"reply", reply == Reply::exchange ? "exchange" : "outcome"}}}}}};
+    const std::string text = doc.dump();
+    l.on_document(l.ctx, ONSHI_OK, bytes_of(text), nullptr);
   }
 
   // [any-thread] Card queries and challenges exist only on the direct connection.
@@ -267,6 +299,11 @@ class EligibilityPlugin final : public RecordsInstance {
   Result<std::string> reply_of(uint64_t op, Reply reply, const Result<Answer>& answer) {
     if (!answer && answer.error().code == ONSHI_E_CANCELLED) return answer.error();
     if (reply == Reply::raw) return answer ? Result<std::string>(answer->raw) : Result<std::string>(answer.error());
+    if (reply == Reply::exchange) {
+      if (!answer) return answer.error();
+      return json{{"schema", ONSHI_SCHEMA_ELIGIBILITY_EXCHANGE_ANSWER}, {"answer_base64", support::base64_encode(answer->raw)}}
+          .dump();
+    }
     if (reply == Reply::challenge) {
       if (!answer) return answer.error();
       auto challenge = challenge_of(answer->message);
@@ -282,24 +319,45 @@ class EligibilityPlugin final : public RecordsInstance {
     return records_.on_outcome(op, outcome).dump();  // + history (records.cpp)
   }
 
-  // [strand]
+  // [strand] One face result to both listeners: the outcome to set_face_listener's, the same as an
+  // event to onshi.events/1's (a file that stays unreadable only to the former).
   void deliver_face(uint64_t generation, Result<FaceResult> r) {
-    const onshi_document_listener l = core_.listener;
-    if (generation != core_.listener_generation || !l.on_document) return;
-    if (!r) {
-      onshi_error err = empty_error();
-      fill_error(&err, r.error());
-      return l.on_document(l.ctx, r.error().code, onshi_bytes{nullptr, 0}, &err);
-    }
-    const auto doc = onshi::plugin::caught([&]() -> Result<std::string> {
-      return records_.on_outcome(0, decide(view_as<QualificationResponse>(r->message))).dump();
-    });
+    if (generation != core_.listener_generation) return;
+    const onshi_document_listener faces = core_.face_listener, events = core_.event_listener;
+    auto doc = r ? onshi::plugin::caught([&]() -> Result<json> {
+      return records_.on_outcome(0, decide(view_as<QualificationResponse>(r->message)));
+    })
+                 : Result<json>(r.error());
     if (!doc) {
+      if (!faces.on_document) return host_.warn("a face result was not delivered: " + doc.error().message);
       onshi_error err = empty_error();
       fill_error(&err, doc.error());
-      return l.on_document(l.ctx, doc.error().code, onshi_bytes{nullptr, 0}, &err);
+      return faces.on_document(faces.ctx, doc.error().code, onshi_bytes{nullptr, 0}, &err);
     }
-    l.on_document(l.ctx, ONSHI_OK, bytes_of(*doc), nullptr);
+    if (faces.on_document) {
+      const std::string text = doc->dump();
+      faces.on_document(faces.ctx, ONSHI_OK, bytes_of(text), nullptr);
+    }
+    if (events.on_document) {
+      const std::string text = face_event(*doc).dump();
+      events.on_document(events.ctx, ONSHI_OK, bytes_of(text), nullptr);
+    }
+  }
+
+  // A face outcome as an onshi.plugin-event/1, routed to the desk expecting this patient: by birth
+  // date and, once registered, 照会番号 (R-SHOUKAI).
+  static json face_event(const json& outcome) {
+    json route = json::object();
+    const json* first = outcome.contains("qualifications") && outcome["qualifications"].is_array() &&
+                                !outcome["qualifications"].empty()
+                            ? &outcome["qualifications"][0]
+                            : nullptr;
+    if (first && first->contains("birthdate")) route["birth_date"] = (*first)["birthdate"];
+    if (outcome.contains("patient") && outcome["patient"].contains("reference_number"))
+      route["reference_number"] = outcome["patient"]["reference_number"];
+    else if (first && first->contains("reference_number"))
+      route["reference_number"] = (*first)["reference_number"];
+    return {{"schema", ONSHI_SCHEMA_PLUGIN_EVENT}, {"kind", "face"}, {"route", route}, {"data", outcome}};
   }
 
   // ---- onshi.eligibility/1 ----
@@ -307,39 +365,91 @@ class EligibilityPlugin final : public RecordsInstance {
   static onshi_status ONSHI_ABI query_async(onshi_instance* i, onshi_bytes request_json, const onshi_completion* done,
                                             uint64_t* out_operation, onshi_error* err) {
     return onshi::plugin::guarded(err, [&]() -> Result<void> {
-      auto& me = self(i);
-      if (request_kind(text_of(request_json)) == "card")
-        if (auto tls = me.tls_only("a query by the My Number card (kind \"card\")"); !tls) return tls;
-      auto query = read_query(text_of(request_json));
-      if (!query) return std::move(query).error();
-      const auto today = support::jst_day(me.host_.now());  // one day for the header and the file name
-      const auto* card = std::get_if<CardQuery>(&*query);
-      auto xml = card ? card_request(*card, me.config_.medical_institution_code, today)
-                      : qualification_request(std::get<InsuredQuery>(*query), me.config_.medical_institution_code, today);
-      if (!xml) return std::move(xml).error();
-      auto op = me.start(prefix::qualification, today, std::move(*xml), done, Reply::outcome);
+      auto op = self(i).query(text_of(request_json), nullptr, done);
       if (!op) return std::move(op).error();
-      me.records_.expect(*op, card ? (card->visual_check ? "visual" : "card") : "insured");  // for the history
       if (out_operation) *out_operation = *op;
       return {};
     });
+  }
+
+  Result<uint64_t> query(std::string_view request_json, const onshi_document_listener* progress,
+                         const onshi_completion* done) override {
+    if (request_kind(request_json) == "card")
+      if (auto tls = tls_only("a query by the My Number card (kind \"card\")"); !tls) return tls.error();
+    auto query = read_query(request_json);
+    if (!query) return std::move(query).error();
+    const auto today = support::jst_day(host_.now());  // one day for the header and the file name
+    const auto* card = std::get_if<CardQuery>(&*query);
+    auto xml = card ? card_request(*card, config_.medical_institution_code, today)
+                    : qualification_request(std::get<InsuredQuery>(*query), config_.medical_institution_code, today);
+    if (!xml) return std::move(xml).error();
+    auto op = start(prefix::qualification, today, std::move(*xml), done, Reply::outcome, progress);
+    if (op) records_.expect(*op, card ? (card->visual_check ? "visual" : "card") : "insured");  // for the history
+    return op;
   }
 
   static onshi_status ONSHI_ABI exchange_async(onshi_instance* i, const char* file_prefix, onshi_bytes request_xml,
                                                const onshi_completion* done, uint64_t* out_operation,
                                                onshi_error* err) {
     return onshi::plugin::guarded(err, [&]() -> Result<void> {
-      const std::string_view p = file_prefix ? file_prefix : "";
-      if (p.size() != 10 || p.find_first_of("_/.") != std::string_view::npos)
-        return make_error(ONSHI_E_INVALID_ARGUMENT, "eligibility",
-                          "file_prefix must be an interface name of 10 characters such as \"YZKsiquc01\"",
-                          "pass the prefix of eligibility-xml.md §2.3, without req/res");
       auto& me = self(i);
-      auto op = me.start(p, support::jst_day(me.host_.now()), std::string(text_of(request_xml)), done, Reply::raw);
+      auto op = me.send(file_prefix ? file_prefix : "", std::string(text_of(request_xml)), nullptr, done, Reply::raw);
       if (!op) return std::move(op).error();
       if (out_operation) *out_operation = *op;
       return {};
     });
+  }
+
+  Result<uint64_t> exchange(std::string_view file_prefix, std::string request_xml,
+                            const onshi_document_listener* progress, const onshi_completion* done) override {
+    return send(file_prefix, std::move(request_xml), progress, done, Reply::exchange);
+  }
+
+  // A ready XmlMsg request of the interface `p` ("YZKsiquc01").
+  Result<uint64_t> send(std::string_view p, std::string request_xml, const onshi_document_listener* progress,
+                        const onshi_completion* done, Reply reply) {
+    if (p.size() != 10 || p.find_first_of("_/.\\") != std::string_view::npos)
+      return make_error(ONSHI_E_INVALID_ARGUMENT, "eligibility",
+                        "file_prefix must be an interface name of 10 characters such as \"YZKsiquc01\"",
+                        "pass the prefix of eligibility-xml.md §2.3, without req/res");
+    return start(p, support::jst_day(host_.now()), std::move(request_xml), done, reply, progress);
+  }
+
+  Result<uint64_t> await(std::string_view request_json, const onshi_completion* done) override {
+    auto doc = parse_request(request_json, ONSHI_SCHEMA_ELIGIBILITY_AWAIT_REQUEST);
+    if (!doc) return std::move(doc).error();
+    std::string name, bytes64, reply_name = "outcome";
+    try {
+      support::read(*doc, "request_name", name);
+      support::read(*doc, "request_base64", bytes64);
+      support::read(*doc, "reply", reply_name);
+    } catch (const std::exception& e) {
+      return support::document_error(ONSHI_SCHEMA_ELIGIBILITY_AWAIT_REQUEST, e);
+    }
+    auto bytes = support::base64_decode(bytes64);
+    if (name.empty() || !bytes || (reply_name != "outcome" && reply_name != "exchange"))
+      return make_error(ONSHI_E_INVALID_ARGUMENT, "eligibility",
+                        ONSHI_SCHEMA_ELIGIBILITY_AWAIT_REQUEST " needs request_name, request_base64 (the request's "
+                        "bytes) and reply \"outcome\" or \"exchange\"",
+                        "pass the \"resume\" request of the onshi.eligibility.placed/1 progress document as it came");
+    if (config_.use_tls)
+      return make_error(ONSHI_E_NOT_SUPPORTED, "eligibility",
+                        "waiting for a request placed in the shared folder needs the folder transport; this plugin "
+                        "talks to the server over TLS",
+                        "send the request again");
+    if (auto ready = folder_ready(); !ready) return std::move(ready).error();
+    if (!ONSHI_HAS_FIELD(onshi_completion, done, done) || !done->done)
+      return make_error(ONSHI_E_INVALID_ARGUMENT, "eligibility", "no completion given", "pass an onshi_completion");
+    const Reply reply = reply_name == "exchange" ? Reply::exchange : Reply::outcome;
+    const uint64_t op = next_operation_++;
+    if (reply == Reply::outcome) records_.expect(op, "insured");
+    reactor_.post([this, op, name, bytes = std::move(*bytes), done = *done, reply] {
+      if (auto opened = open_transport(); !opened) return complete(done, std::move(opened).error());
+      core_.pending[op] = Pending{done, reply};
+      core_.pending[op].request =
+          core_.transport->await(name, bytes, [this, op](Result<Answer> a) { finish(op, std::move(a)); });
+    });
+    return op;
   }
 
   static onshi_status ONSHI_ABI challenge_async(onshi_instance* i, const onshi_completion* done,
@@ -381,27 +491,45 @@ class EligibilityPlugin final : public RecordsInstance {
                                                   onshi_error* err) {
     return onshi::plugin::guarded(err, [&]() -> Result<void> {
       auto& me = self(i);
-      const bool starting = listener != nullptr;
-      if (starting && (!ONSHI_HAS_FIELD(onshi_document_listener, listener, on_document) || !listener->on_document))
-        return make_error(ONSHI_E_INVALID_ARGUMENT, "eligibility", "the face listener has no on_document",
-                          "pass a complete onshi_document_listener, or NULL to stop");
-      if (starting && !me.config_.face)
-        return make_error(ONSHI_E_NOT_SUPPORTED, "eligibility", "face results are turned off (\"face\": false)",
-                          "set \"face\": true in the \"onshi.eligibility\" configuration");
-      if (starting)
-        if (auto ready = me.folder_ready(); !ready) return std::move(ready).error();
-      Result<void> result;
-      me.reactor_.run_and_wait([&] { result = me.replace_face_listener(listener); });
-      return result;
+      return me.listen_for_faces(&Core::face_listener, listener, "the face listener");
     });
   }
 
-  // [strand] After it returns, no call of the old listener runs or will come.
-  Result<void> replace_face_listener(const onshi_document_listener* listener) {
-    core_.face.reset();
-    core_.listener = {};
-    const uint64_t generation = ++core_.listener_generation;
-    if (!listener) return {};
+  Result<void> set_event_listener(const onshi_document_listener* listener) override {
+    return listen_for_faces(&Core::event_listener, listener, "the event listener");
+  }
+
+  // [any-thread] Sets one of the two face listeners; the face folder is watched while either is set.
+  Result<void> listen_for_faces(onshi_document_listener Core::*slot, const onshi_document_listener* listener,
+                                const char* what) {
+    const bool starting = listener != nullptr;
+    if (starting && (!ONSHI_HAS_FIELD(onshi_document_listener, listener, on_document) || !listener->on_document))
+      return make_error(ONSHI_E_INVALID_ARGUMENT, "eligibility", std::string(what) + " has no on_document",
+                        "pass a complete onshi_document_listener, or NULL to stop");
+    if (starting && !config_.face)
+      return make_error(ONSHI_E_NOT_SUPPORTED, "eligibility", "face results are turned off (\"face\": false)",
+                        "set \"face\": true in the \"onshi.eligibility\" configuration");
+    if (starting)
+      if (auto ready = folder_ready(); !ready) return std::move(ready).error();
+    Result<void> result;
+    reactor_.run_and_wait([&] {
+      core_.*slot = starting ? *listener : onshi_document_listener{};
+      result = watch_face_folder();
+      if (!result) core_.*slot = {};
+    });
+    return result;
+  }
+
+  // [strand] Watches the face folder while anyone listens, closes it when nobody does (results still
+  // queued for it are then dropped). Each result goes to the listeners set when it is delivered.
+  Result<void> watch_face_folder() {
+    if (!core_.face_listener.on_document && !core_.event_listener.on_document) {
+      core_.face.reset();
+      ++core_.listener_generation;
+      return {};
+    }
+    if (core_.face) return {};
+    const uint64_t generation = core_.listener_generation;
     FaceOptions o;
     o.face_dir = config_.root / "face";
     o.state_dir = config_.state_dir;
@@ -410,7 +538,6 @@ class EligibilityPlugin final : public RecordsInstance {
                                  [this, generation](Result<FaceResult> r) { deliver_face(generation, std::move(r)); });
     if (!face) return std::move(face).error();
     core_.face = std::move(face).value();
-    core_.listener = *listener;
     return {};
   }
 

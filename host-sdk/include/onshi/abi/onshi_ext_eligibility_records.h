@@ -29,6 +29,9 @@
 #define ONSHI_SCHEMA_ELIGIBILITY_REFERENCE_RESULT  "onshi.eligibility.reference-result/1" /* register_reference_async, out */
 #define ONSHI_SCHEMA_ELIGIBILITY_HISTORY_QUERY     "onshi.eligibility.history-query/1" /* history_find, in */
 #define ONSHI_SCHEMA_ELIGIBILITY_HISTORY           "onshi.eligibility.history/1" /* history_find, out */
+/* bulk_resume by name (onshi.documents/1): {"job"?}; its progress documents then carry
+ * "resume": {"function": "bulk_resume", "request": {"job"}} for a host that resumes after a crash. */
+#define ONSHI_SCHEMA_ELIGIBILITY_BULK_RESUME_REQUEST "onshi.eligibility.bulk-resume-request/1"
 
 #ifdef __cplusplus
 extern "C" {
