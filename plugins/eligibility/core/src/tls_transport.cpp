@@ -118,13 +118,8 @@ Result<std::shared_ptr<ssl::context>> client_context(const TlsOptions& o) {
     ctx->use_certificate_chain_file(o.cert_file.string(), ec);
     if (ec) return file_error(o.cert_file, "cert_file", "holds no PEM certificate (" + ec.message() + ")");
     // The key proves this clinic to the server: nobody else on the PC may read it.
-    for (auto [file, key] : {std::pair{&o.key_file, "key_file"}, {&o.key_passphrase_file, "key_passphrase_file"}}) {
-      struct stat st {};
-      if (!file->empty() && ::stat(file->c_str(), &st) == 0 && (st.st_mode & 077))
-        return make_error(ONSHI_E_REFUSED, kDomain,
-                          "tls." + std::string(key) + " " + file->string() + " is readable by other users",
-                          "make it readable by the EMR's user only: chmod 600 " + file->string());
-    }
+    for (auto [file, key] : {std::pair{&o.key_file, "tls.key_file"}, {&o.key_passphrase_file, "tls.key_passphrase_file"}})
+      if (auto private_ = support::check_owner_only(*file, kDomain, key); !private_) return std::move(private_).error();
     auto secret = std::make_shared<std::string>();
     if (!o.key_passphrase_file.empty()) {
       auto passphrase = support::read_file(o.key_passphrase_file, 1024);
