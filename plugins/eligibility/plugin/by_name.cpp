@@ -85,6 +85,11 @@ onshi_status ONSHI_ABI await(onshi_instance* i, onshi_bytes request, const onshi
   return started(op, err, [&] { return instance(i).await(text_of(request), done); });
 }
 
+onshi_status ONSHI_ABI expect(onshi_instance* i, onshi_bytes request, const onshi_document_listener*,
+                              const onshi_completion* done, uint64_t* op, onshi_error* err) {
+  return started(op, err, [&] { return instance(i).expect(text_of(request), done); });
+}
+
 onshi_status ONSHI_ABI cancel(onshi_instance* i, uint64_t op) { return eligibility(i).cancel(i, op); }
 
 onshi_status ONSHI_ABI parse(onshi_instance* i, onshi_bytes request, const onshi_writer* out, onshi_error* err) {
@@ -179,6 +184,7 @@ constexpr DocumentFunction kDocuments[] = {
     {ONSHI_EXT_ELIGIBILITY, "await", ONSHI_SCHEMA_ELIGIBILITY_AWAIT_REQUEST, ONSHI_SCHEMA_ELIGIBILITY_OUTCOME, nullptr,
      &await, &cancel},
     {ONSHI_EXT_ELIGIBILITY, "parse", ONSHI_SCHEMA_ELIGIBILITY_PARSE_REQUEST, ONSHI_SCHEMA_ELIGIBILITY_PARSED, &parse},
+    {ONSHI_EXT_ELIGIBILITY, "expect", "onshi.expectation-request/1", "onshi.expectation/1", nullptr, &expect, &cancel},
     {kRecords, "bulk_start", ONSHI_SCHEMA_ELIGIBILITY_BULK_REQUEST, ONSHI_SCHEMA_ELIGIBILITY_BULK_RESULT, nullptr,
      &bulk_start, &cancel_records},
     {kRecords, "bulk_resume", ONSHI_SCHEMA_ELIGIBILITY_BULK_RESUME_REQUEST, ONSHI_SCHEMA_ELIGIBILITY_BULK_RESULT,

@@ -24,6 +24,9 @@ class EligibilityInstance : public RecordsInstance {
                                     const onshi_document_listener* progress, const onshi_completion* done) = 0;
   // onshi.eligibility.await-request/1: the answer to a request placed before a restart.
   virtual Result<uint64_t> await(std::string_view request_json, const onshi_completion* done) = 0;
+  // At a desk ("transport": "service"): whom this desk expects at the face reader, so that the
+  // service sends that patient's result here (onshi.expectation-request/1 → onshi.expectation/1).
+  virtual Result<uint64_t> expect(std::string_view request_json, const onshi_completion* done) = 0;
   // Face-reader results as onshi.plugin-event/1 documents (kind "face", routed by birth date and
   // 照会番号); nullptr stops.
   virtual Result<void> set_event_listener(const onshi_document_listener* listener) = 0;

@@ -15,7 +15,9 @@
 #include <onshi/eligibility/face_folder.hpp>
 #include <onshi/eligibility/folder_transport.hpp>
 #include <onshi/eligibility/json.hpp>
+#include <onshi/eligibility/service_transport.hpp>
 #include <onshi/eligibility/tls_transport.hpp>
+#include <onshi/support/files.hpp>
 #include <onshi/plugin.hpp>
 
 #include <onshi/support/base64.hpp>
@@ -42,6 +44,8 @@ struct Config {
   fs::path state_dir;
   bool use_tls = false;  // "transport": "tls" (default "folder")
   TlsOptions tls;        // tls.host empty: not configured
+  bool use_service = false;  // "transport": "service": through an onshi serve (a desk)
+  ServiceOptions service;
 };
 
 Error config_error(const std::string& field, const std::string& what) {
@@ -92,6 +96,42 @@ Result<void> read_tls(const json& section, TlsOptions& tls) {
   return {};
 }
 
+// "service": {"url": "https://host:port", "token_file" (or "cert_file" + "key_file"), "ca_file",
+// "key_passphrase_file"?, "timeout_ms"?} (docs/decisions/service.md, "The SDK at a desk").
+Result<void> read_service(const json& section, ServiceOptions& s) {
+  if (!section.is_object()) return config_error("service", "must be an object {\"url\": \"https://host:port\", ...}");
+  std::string url, token_file;
+  for (auto [key, into] : {std::pair{"url", &url}, {"token_file", &token_file}}) {
+    auto it = section.find(key);
+    if (it == section.end()) continue;
+    if (!it->is_string()) return config_error(std::string("service.") + key, "must be a string");
+    *into = it->get<std::string>();
+  }
+  if (url.empty()) return config_error("service.url", "is required: https://host:port of the onshi serve");
+  if (auto applied = apply_tls_url(url, s.https, "service"); !applied) return applied;
+  for (auto [key, into] : {std::pair{"ca_file", &s.https.ca_file}, {"cert_file", &s.https.cert_file},
+                           {"key_file", &s.https.key_file}, {"key_passphrase_file", &s.https.key_passphrase_file}}) {
+    auto it = section.find(key);
+    if (it == section.end()) continue;
+    if (!it->is_string()) return config_error(std::string("service.") + key, "must be a file path");
+    *into = it->get<std::string>();
+  }
+  if (!token_file.empty()) {  // the desk's token proves the desk: nobody else on the PC may read it
+    if (auto private_ = support::check_owner_only(token_file, "config", "service.token_file"); !private_)
+      return std::move(private_).error();
+    auto token = support::read_file(token_file, 4096);
+    if (!token || !token->has_value())
+      return config_error("service.token_file", token_file + " cannot be read");
+    s.token = std::move(**token);
+    while (!s.token.empty() && (s.token.back() == '\n' || s.token.back() == '\r' || s.token.back() == ' '))
+      s.token.pop_back();
+  }
+  auto timeout = read_ms(section, "timeout_ms", s.timeout, "service");
+  if (!timeout) return std::move(timeout).error();
+  s.timeout = *timeout;
+  return {};
+}
+
 Result<Config> read_config(std::string_view text) {
   const json doc = json::parse(text, nullptr, false);
   if (doc.is_discarded() || !doc.is_object()) return config_error("section", "is not a JSON object");
@@ -124,11 +164,18 @@ Result<Config> read_config(std::string_view text) {
     c.face = face->get<bool>();
   }
   if (auto transport = doc.find("transport"); transport != doc.end()) {
-    if (*transport != "folder" && *transport != "tls") return config_error("transport", "must be \"folder\" or \"tls\"");
+    if (*transport != "folder" && *transport != "tls" && *transport != "service")
+      return config_error("transport", "must be \"folder\", \"tls\" or \"service\"");
     c.use_tls = *transport == "tls";
+    c.use_service = *transport == "service";
   }
   if (auto tls = doc.find("tls"); tls != doc.end())
     if (auto read = read_tls(*tls, c.tls); !read) return std::move(read).error();
+  if (c.use_service) {
+    auto service = doc.find("service");
+    if (service == doc.end()) return config_error("service", "is required with \"transport\": \"service\"");
+    if (auto read = read_service(*service, c.service); !read) return std::move(read).error();
+  }
   if (auto dir = doc.find("state_dir"); dir != doc.end() && dir->is_string()) c.state_dir = dir->get<std::string>();
   // No state folder: nothing is kept on disk at all, never in a temp folder others can read.
   return c;
@@ -151,6 +198,7 @@ class EligibilityPlugin final : public EligibilityInstance {
       core_.event_listener = {};
       core_.transport.reset();  // its own cancellations are posted and then dropped by shut_down
       core_.tls.reset();
+      core_.service.reset();
       for (auto& [op, p] : pending)
         complete(p.done, make_error(ONSHI_E_CANCELLED, "eligibility", "the eligibility plugin was closed"));
       reactor_.shut_down();
@@ -170,7 +218,7 @@ class EligibilityPlugin final : public EligibilityInstance {
   }
 
  private:
-  enum class Reply { outcome, raw, challenge, exchange };  // what a completion carries
+  enum class Reply { outcome, raw, challenge, exchange, document };  // what a completion carries
   struct Pending {
     onshi_completion done;
     Reply reply;
@@ -180,6 +228,8 @@ class EligibilityPlugin final : public EligibilityInstance {
   struct Core {
     std::unique_ptr<FolderTransport> transport;
     std::unique_ptr<TlsTransport> tls;  // "transport": "tls"
+    std::unique_ptr<ServiceTransport> service;  // "transport": "service"
+    bool service_faces = false;  // this desk's face results come from the service's events
     std::unique_ptr<FaceFolder> face;
     std::map<uint64_t, Pending> pending;  // by operation id
     onshi_document_listener face_listener{};   // set_face_listener: outcome documents
@@ -208,12 +258,20 @@ class EligibilityPlugin final : public EligibilityInstance {
 
   // [any-thread] The configured transport can be used: the share is there, or the TLS files load.
   Result<void> transport_ready() const {
+    if (config_.use_service) return ServiceTransport::check(config_.service);
     if (!config_.use_tls) return folder_ready();
     return TlsTransport::check(config_.tls);
   }
 
   // [strand] Opens the transport the first time it is needed (the share may be mounted late).
   Result<void> open_transport() {
+    if (config_.use_service) {
+      if (core_.service) return {};
+      auto service = ServiceTransport::open(reactor_, config_.service);
+      if (!service) return std::move(service).error();
+      core_.service = std::move(service).value();
+      return {};
+    }
     if (config_.use_tls) {
       if (core_.tls) return {};
       auto tls = TlsTransport::open(reactor_, config_.tls);
@@ -276,9 +334,45 @@ class EligibilityPlugin final : public EligibilityInstance {
     l.on_document(l.ctx, ONSHI_OK, bytes_of(text), nullptr);
   }
 
-  // [any-thread] Card queries and challenges exist only on the direct connection.
+  // [any-thread] A call of the service that owns the terminal ("transport": "service"), by path.
+  Result<uint64_t> start_service(std::string path, std::string document, const onshi_completion* done, Reply reply) {
+    if (!ONSHI_HAS_FIELD(onshi_completion, done, done) || !done->done)
+      return make_error(ONSHI_E_INVALID_ARGUMENT, "eligibility", "no completion given", "pass an onshi_completion");
+    if (auto ready = transport_ready(); !ready) return std::move(ready).error();
+    const uint64_t op = next_operation_++;
+    reactor_.post([this, op, path = std::move(path), document = std::move(document), done = *done, reply]() mutable {
+      if (auto opened = open_transport(); !opened) return complete(done, std::move(opened).error());
+      core_.pending[op] = Pending{done, reply};
+      core_.pending[op].request = core_.service->call(
+          path, std::move(document), [this, op](Result<std::string> answer) { finish_document(op, std::move(answer)); });
+    });
+    return op;
+  }
+
+  // [strand] The service's answer: passed on as it came (the service's plugin made it), exchange's
+  // bytes decoded, and a transport failure as a `failed` outcome, as over the folders (R-RES).
+  void finish_document(uint64_t op, Result<std::string> answer) {
+    auto it = core_.pending.find(op);
+    if (it == core_.pending.end()) return;
+    const Pending p = it->second;
+    core_.pending.erase(it);
+    complete(p.done, onshi::plugin::caught([&]() -> Result<std::string> {
+      if (!answer && (answer.error().code == ONSHI_E_CANCELLED || p.reply != Reply::outcome)) return answer.error();
+      if (!answer) return outcome_document(decide(Result<QualificationResponse>(answer.error()))).dump();
+      if (p.reply != Reply::raw) return std::move(*answer);
+      const json doc = json::parse(*answer, nullptr, false);
+      auto raw = doc.is_object() ? support::base64_decode(doc.value("answer_base64", "")) : std::nullopt;
+      if (!raw)
+        return make_error(ONSHI_E_PROTOCOL, "service", "the service's exchange answer carries no answer_base64",
+                          "check that service.url names an onshi serve with the eligibility plugin");
+      return std::move(*raw);
+    }));
+  }
+
+  // [any-thread] Card queries and challenges exist only on the direct connection (or through a
+  // service that has one).
   Result<void> tls_only(const char* what) const {
-    if (config_.use_tls) return {};
+    if (config_.use_tls || config_.use_service) return {};
     return make_error(ONSHI_E_NOT_SUPPORTED, "eligibility",
                       std::string(what) + " needs the direct TLS transport; this plugin uses the 資格確認端末's shared "
                                           "folder, where card results arrive from the face reader instead",
@@ -319,15 +413,19 @@ class EligibilityPlugin final : public EligibilityInstance {
     return records_.on_outcome(op, outcome).dump();  // + history (records.cpp)
   }
 
-  // [strand] One face result to both listeners: the outcome to set_face_listener's, the same as an
-  // event to onshi.events/1's (a file that stays unreadable only to the former).
+  // [strand] A face file of the folder: its outcome (kept in the history) to both listeners.
   void deliver_face(uint64_t generation, Result<FaceResult> r) {
     if (generation != core_.listener_generation) return;
-    const onshi_document_listener faces = core_.face_listener, events = core_.event_listener;
-    auto doc = r ? onshi::plugin::caught([&]() -> Result<json> {
+    deliver_face_document(r ? onshi::plugin::caught([&]() -> Result<json> {
       return records_.on_outcome(0, decide(view_as<QualificationResponse>(r->message)));
     })
-                 : Result<json>(r.error());
+                            : Result<json>(r.error()));
+  }
+
+  // [strand] One face result to both listeners: the outcome to set_face_listener's, the same as an
+  // event to onshi.events/1's (a file that stays unreadable only to the former).
+  void deliver_face_document(Result<json> doc) {
+    const onshi_document_listener faces = core_.face_listener, events = core_.event_listener;
     if (!doc) {
       if (!faces.on_document) return host_.warn("a face result was not delivered: " + doc.error().message);
       onshi_error err = empty_error();
@@ -338,15 +436,16 @@ class EligibilityPlugin final : public EligibilityInstance {
       const std::string text = doc->dump();
       faces.on_document(faces.ctx, ONSHI_OK, bytes_of(text), nullptr);
     }
-    if (events.on_document) {
-      const std::string text = face_event(*doc).dump();
+    if (events.on_document) {  // through a service, it was routed to this desk already: for everyone here
+      const std::string text = face_event(*doc, /*routed=*/config_.use_service).dump();
       events.on_document(events.ctx, ONSHI_OK, bytes_of(text), nullptr);
     }
   }
 
   // A face outcome as an onshi.plugin-event/1, routed to the desk expecting this patient: by birth
   // date and, once registered, 照会番号 (R-SHOUKAI).
-  static json face_event(const json& outcome) {
+  static json face_event(const json& outcome, bool routed) {
+    if (routed) return {{"schema", ONSHI_SCHEMA_PLUGIN_EVENT}, {"kind", "face"}, {"data", outcome}};
     json route = json::object();
     const json* first = outcome.contains("qualifications") && outcome["qualifications"].is_array() &&
                                 !outcome["qualifications"].empty()
@@ -376,8 +475,10 @@ class EligibilityPlugin final : public EligibilityInstance {
                          const onshi_completion* done) override {
     if (request_kind(request_json) == "card")
       if (auto tls = tls_only("a query by the My Number card (kind \"card\")"); !tls) return tls.error();
-    auto query = read_query(request_json);
+    auto query = read_query(request_json);  // checked here too: a bad field or R-NOMYNUM never leaves the desk
     if (!query) return std::move(query).error();
+    if (config_.use_service)
+      return start_service("/v1/" ONSHI_EXT_ELIGIBILITY "/query", std::string(request_json), done, Reply::outcome);
     const auto today = support::jst_day(host_.now());  // one day for the header and the file name
     const auto* card = std::get_if<CardQuery>(&*query);
     auto xml = card ? card_request(*card, config_.medical_institution_code, today)
@@ -412,7 +513,22 @@ class EligibilityPlugin final : public EligibilityInstance {
       return make_error(ONSHI_E_INVALID_ARGUMENT, "eligibility",
                         "file_prefix must be an interface name of 10 characters such as \"YZKsiquc01\"",
                         "pass the prefix of eligibility-xml.md §2.3, without req/res");
+    if (config_.use_service)
+      return start_service("/v1/" ONSHI_EXT_ELIGIBILITY "/exchange",
+                           json{{"schema", ONSHI_SCHEMA_ELIGIBILITY_EXCHANGE_REQUEST},
+                                {"file_prefix", std::string(p)},
+                                {"xml_base64", support::base64_encode(request_xml)}}
+                               .dump(),
+                           done, reply == Reply::raw ? Reply::raw : Reply::document);
     return start(p, support::jst_day(host_.now()), std::move(request_xml), done, reply, progress);
+  }
+
+  Result<uint64_t> expect(std::string_view request_json, const onshi_completion* done) override {
+    if (!config_.use_service)
+      return make_error(ONSHI_E_NOT_SUPPORTED, "eligibility",
+                        "saying whom a desk expects belongs to a desk of an onshi serve (\"transport\": \"service\")",
+                        "at the service itself, POST /v1/desk/expectations");
+    return start_service("/v1/desk/expectations", std::string(request_json), done, Reply::document);
   }
 
   Result<uint64_t> await(std::string_view request_json, const onshi_completion* done) override {
@@ -432,10 +548,10 @@ class EligibilityPlugin final : public EligibilityInstance {
                         ONSHI_SCHEMA_ELIGIBILITY_AWAIT_REQUEST " needs request_name, request_base64 (the request's "
                         "bytes) and reply \"outcome\" or \"exchange\"",
                         "pass the \"resume\" request of the onshi.eligibility.placed/1 progress document as it came");
-    if (config_.use_tls)
+    if (config_.use_tls || config_.use_service)
       return make_error(ONSHI_E_NOT_SUPPORTED, "eligibility",
                         "waiting for a request placed in the shared folder needs the folder transport; this plugin "
-                        "talks to the server over TLS",
+                        "talks to " + std::string(config_.use_tls ? "the server over TLS" : "an onshi serve"),
                         "send the request again");
     if (auto ready = folder_ready(); !ready) return std::move(ready).error();
     if (!ONSHI_HAS_FIELD(onshi_completion, done, done) || !done->done)
@@ -457,6 +573,12 @@ class EligibilityPlugin final : public EligibilityInstance {
     return onshi::plugin::guarded(err, [&]() -> Result<void> {
       auto& me = self(i);
       if (auto tls = me.tls_only("a challenge for a card query"); !tls) return tls;
+      if (me.config_.use_service) {
+        auto op = me.start_service("/v1/" ONSHI_EXT_ELIGIBILITY "/challenge", "{}", done, Reply::document);
+        if (!op) return std::move(op).error();
+        if (out_operation) *out_operation = *op;
+        return {};
+      }
       const auto today = support::jst_day(me.host_.now());
       auto xml = challenge_request(me.config_.medical_institution_code, today);
       if (!xml) return std::move(xml).error();
@@ -472,7 +594,8 @@ class EligibilityPlugin final : public EligibilityInstance {
     me.reactor_.post([&me, operation] {
       auto it = me.core_.pending.find(operation);
       if (it == me.core_.pending.end()) return;
-      if (me.core_.tls) me.core_.tls->cancel(it->second.request);
+      if (me.core_.service) me.core_.service->cancel(it->second.request);
+      else if (me.core_.tls) me.core_.tls->cancel(it->second.request);
       else if (me.core_.transport) me.core_.transport->cancel(it->second.request);
     });
     return ONSHI_OK;
@@ -510,7 +633,7 @@ class EligibilityPlugin final : public EligibilityInstance {
       return make_error(ONSHI_E_NOT_SUPPORTED, "eligibility", "face results are turned off (\"face\": false)",
                         "set \"face\": true in the \"onshi.eligibility\" configuration");
     if (starting)
-      if (auto ready = folder_ready(); !ready) return std::move(ready).error();
+      if (auto ready = config_.use_service ? transport_ready() : folder_ready(); !ready) return std::move(ready).error();
     Result<void> result;
     reactor_.run_and_wait([&] {
       core_.*slot = starting ? *listener : onshi_document_listener{};
@@ -525,7 +648,23 @@ class EligibilityPlugin final : public EligibilityInstance {
   Result<void> watch_face_folder() {
     if (!core_.face_listener.on_document && !core_.event_listener.on_document) {
       core_.face.reset();
+      if (core_.service) core_.service->listen(nullptr);
+      core_.service_faces = false;
       ++core_.listener_generation;
+      return {};
+    }
+    if (config_.use_service) {  // this desk's face results, as the service routed them
+      if (core_.service_faces) return {};
+      if (auto opened = open_transport(); !opened) return opened;
+      const uint64_t generation = core_.listener_generation;
+      core_.service->listen([this, generation](std::string outcome) {
+        if (generation != core_.listener_generation) return;
+        json doc = json::parse(outcome, nullptr, false);
+        deliver_face_document(doc.is_object() ? Result<json>(std::move(doc))
+                                              : Result<json>(make_error(ONSHI_E_PROTOCOL, "service",
+                                                                        "the service sent a face result that is not JSON")));
+      });
+      core_.service_faces = true;
       return {};
     }
     if (core_.face) return {};
