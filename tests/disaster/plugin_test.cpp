@@ -2,6 +2,7 @@
 // carrying its messages (the host's exchange service) to the real onshi-sim, the host's store
 // holding the declaration, audit log and local history, and the host clock pinned.
 // Needs the host's store and exchange services (onshi.host.store/1, onshi.host.exchange/1).
+#include "document_inbox.hpp"
 #include "sim_support.hpp"
 
 #include <onshi/abi/onshi_ext_diagnostics.h>
@@ -360,18 +361,8 @@ TEST_F(DisasterPlugin, R_DISASTER_every_function_is_offered_by_name_and_each_swi
   for (const auto& f : list["functions"]) names.push_back(f["name"]);
   EXPECT_EQ(names, (std::vector<std::string>{"declare", "end", "status", "lookup", "import_qr", "search_local", "audit"}));
 
-  struct Inbox {
-    std::mutex mutex;
-    std::condition_variable changed;
-    std::vector<json> seen;
-  } inbox;
-  const onshi_document_listener listener{sizeof listener, &inbox, [](void* ctx, onshi_status, onshi_bytes doc, const onshi_error*) {
-    auto& in = *static_cast<Inbox*>(ctx);
-    std::lock_guard lock(in.mutex);
-    in.seen.push_back(json::parse(text_of(doc)));
-    in.changed.notify_all();
-  }};
-  ASSERT_EQ(events->vtable->set_listener(events->instance, &listener, &err), ONSHI_OK) << err.message;
+  onshi::test::DocumentInbox inbox;
+  ASSERT_EQ(events->vtable->set_listener(events->instance, &inbox.listener, &err), ONSHI_OK) << err.message;
   auto by_name = [&](const char* function, const json& request) {
     const std::string text = request.dump();
     std::string out;
@@ -388,18 +379,18 @@ TEST_F(DisasterPlugin, R_DISASTER_every_function_is_offered_by_name_and_each_swi
   sdk->set_time_ms(kDuringMs);
   const Reply off = by_name("end", {{"schema", "onshi.disaster.end-request/1"}, {"reason", "閉塞"}, {"operator", doctor()}});
   ASSERT_EQ(off.status, ONSHI_OK) << off.error.message;
+  ASSERT_TRUE(inbox.wait_for_count(2));
   {
-    std::unique_lock lock(inbox.mutex);
-    ASSERT_TRUE(inbox.changed.wait_for(lock, 5s, [&] { return inbox.seen.size() >= 2; }));
-    EXPECT_EQ(inbox.seen[0]["kind"], "disaster");
-    EXPECT_EQ(inbox.seen[0]["data"], on.doc);
-    EXPECT_EQ(inbox.seen[1]["data"]["state"], "ended_by_hand");
-    EXPECT_FALSE(inbox.seen[0].contains("route")) << "the whole clinic hears of a switch";
+    std::lock_guard lock(inbox.mutex);
+    EXPECT_EQ(inbox.documents[0]["kind"], "disaster");
+    EXPECT_EQ(inbox.documents[0]["data"], on.doc);
+    EXPECT_EQ(inbox.documents[1]["data"]["state"], "ended_by_hand");
+    EXPECT_FALSE(inbox.documents[0].contains("route")) << "the whole clinic hears of a switch";
   }
   ASSERT_EQ(events->vtable->set_listener(events->instance, nullptr, &err), ONSHI_OK);
   EXPECT_EQ(by_name("status", json::object()).doc["state"], "ended_by_hand");
   std::this_thread::sleep_for(100ms);
-  EXPECT_EQ(inbox.seen.size(), 2u) << "a status read is no switch";
+  EXPECT_EQ(inbox.size(), 2u) << "a status read is no switch";
 
   const std::string one = read_text(fs::path(ONSHI_DISASTER_DATA) / "techo-split-1of2.txt");
   const std::string two = read_text(fs::path(ONSHI_DISASTER_DATA) / "techo-split-2of2.txt");

@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "cli_run.hpp"
+#include "document_inbox.hpp"
 #include "test_support.hpp"
 
 namespace onshi::eligibility {
@@ -33,29 +34,7 @@ std::string load(const fs::path& p) { return read_bytes(p); }
 // A completed call's outcome document.
 json outcome_of(const Completion& done) { return json::parse(*done.result()); }
 
-// Face documents pushed to the listener.
-struct FaceInbox {
-  std::mutex mutex;
-  std::condition_variable cv;
-  std::vector<json> documents;
-  onshi_document_listener listener{
-      sizeof(onshi_document_listener), this, [](void* ctx, onshi_status st, onshi_bytes doc, const onshi_error*) {
-        auto& in = *static_cast<FaceInbox*>(ctx);
-        std::lock_guard lock(in.mutex);
-        in.documents.push_back(st == ONSHI_OK
-                                   ? json::parse(std::string_view(reinterpret_cast<const char*>(doc.data), doc.size))
-                                   : json{{"status", st}});
-        in.cv.notify_all();
-      }};
-  bool wait_for_count(size_t n, std::chrono::milliseconds limit = 10s) {
-    std::unique_lock lock(mutex);
-    return cv.wait_for(lock, limit, [&] { return documents.size() >= n; });
-  }
-  size_t size() {
-    std::lock_guard lock(mutex);
-    return documents.size();
-  }
-};
+using FaceInbox = onshi::test::DocumentInbox;  // face documents pushed to the listener
 
 json insured(const std::string& insurer, const std::string& number) {
   return {{"schema", "onshi.eligibility.request/1"},

@@ -1,5 +1,6 @@
 // The onshi.reader.pcsc plugin as an EMR reaches it: through onshi::Sdk and the
 // "onshi.card-reader/1" table, against onshi-vcard in the real pcscd + vpcd.
+#include "document_inbox.hpp"
 #include "plugin_support.hpp"
 
 #include <onshi/abi/onshi_ext_diagnostics.h>
@@ -459,28 +460,18 @@ TEST_F(ReaderPlugin, R_PIN_every_function_is_offered_by_name_with_the_same_answe
 TEST_F(ReaderPlugin, card_events_arrive_as_documents_naming_their_reader) {
   auto events = sdk_->extension<onshi_events_v1>(ONSHI_EXT_EVENTS, "onshi.reader.pcsc");
   ASSERT_TRUE(events.ok());
-  struct Inbox {
-    std::mutex mutex;
-    std::condition_variable changed;
-    std::vector<json> seen;
-  } inbox;
-  const onshi_document_listener listener{sizeof listener, &inbox, [](void* ctx, onshi_status, onshi_bytes doc, const onshi_error*) {
-    auto& in = *static_cast<Inbox*>(ctx);
-    std::lock_guard lock(in.mutex);
-    in.seen.push_back(json::parse(text_of(doc)));
-    in.changed.notify_all();
-  }};
+  onshi::test::DocumentInbox inbox;
   onshi_error err = empty_error();
-  ASSERT_EQ(events->vtable->set_listener(events->instance, &listener, &err), ONSHI_OK) << err.message;
+  ASSERT_EQ(events->vtable->set_listener(events->instance, &inbox.listener, &err), ONSHI_OK) << err.message;
   { VirtualCard vcard; }
+  ASSERT_TRUE(inbox.wait_for_count(2));
   {
-    std::unique_lock lock(inbox.mutex);
-    ASSERT_TRUE(inbox.changed.wait_for(lock, 10s, [&] { return inbox.seen.size() >= 2; }));
-    EXPECT_EQ(inbox.seen[0]["schema"], ONSHI_SCHEMA_PLUGIN_EVENT);
-    EXPECT_EQ(inbox.seen[0]["kind"], "card");
-    EXPECT_EQ(inbox.seen[0]["reader"], kReader);
-    EXPECT_EQ(inbox.seen[0]["data"]["event"], "card_inserted");
-    EXPECT_EQ(inbox.seen[1]["data"]["event"], "card_removed");
+    std::lock_guard lock(inbox.mutex);
+    EXPECT_EQ(inbox.documents[0]["schema"], ONSHI_SCHEMA_PLUGIN_EVENT);
+    EXPECT_EQ(inbox.documents[0]["kind"], "card");
+    EXPECT_EQ(inbox.documents[0]["reader"], kReader);
+    EXPECT_EQ(inbox.documents[0]["data"]["event"], "card_inserted");
+    EXPECT_EQ(inbox.documents[1]["data"]["event"], "card_removed");
   }
   ASSERT_EQ(events->vtable->set_listener(events->instance, nullptr, &err), ONSHI_OK);
 }

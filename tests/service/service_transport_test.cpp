@@ -15,6 +15,7 @@
 #include <mutex>
 #include <sys/stat.h>
 
+#include "document_inbox.hpp"
 #include "serve_process.hpp"
 #include "sim_process.hpp"
 
@@ -40,24 +41,6 @@ std::string sha256_hex(const std::string& text) {
 json insured(const std::string& insurer, const std::string& number, const std::string& birth) {
   return {{"kind", "insured"}, {"insurer_number", insurer}, {"number", number}, {"birth_date", birth}};
 }
-
-// What a face listener heard.
-struct Inbox {
-  std::mutex mutex;
-  std::condition_variable cv;
-  std::vector<json> seen;
-  onshi_document_listener listener{sizeof(onshi_document_listener), this,
-                                   [](void* ctx, onshi_status st, onshi_bytes doc, const onshi_error*) {
-                                     auto& in = *static_cast<Inbox*>(ctx);
-                                     std::lock_guard lock(in.mutex);
-                                     in.seen.push_back(st == ONSHI_OK ? json::parse(text_of(doc)) : json{{"status", st}});
-                                     in.cv.notify_all();
-                                   }};
-  bool wait_for(size_t n, std::chrono::milliseconds limit = 15s) {
-    std::unique_lock lock(mutex);
-    return cv.wait_for(lock, limit, [&] { return seen.size() >= n; });
-  }
-};
 
 // The terminal-side PC: onshi-sim and `onshi serve` over TLS with two desks, one by token, one by
 // client certificate (CN 1311111111 from make-tls-certs.sh).
@@ -198,7 +181,7 @@ TEST_F(DeskFixture, exchange_through_the_service_gives_the_terminals_bytes) {
 
 TEST_F(DeskFixture, face_results_reach_the_desk_that_expects_the_patient_and_no_other) {
   Sdk at_reception = reception(), at_kensa = kensa();
-  Inbox reception_faces, kensa_faces;
+  DocumentInbox reception_faces, kensa_faces;
   onshi_error err = empty_error();
   auto r = eligibility(at_reception), k = eligibility(at_kensa);
   ASSERT_EQ(r.vtable->set_face_listener(r.instance, &reception_faces.listener, &err), ONSHI_OK) << err.message;
@@ -218,11 +201,11 @@ TEST_F(DeskFixture, face_results_reach_the_desk_that_expects_the_patient_and_no_
   EXPECT_EQ(json::parse(*expected.result())["desk"], "reception-1");
   std::this_thread::sleep_for(300ms);  // both streams are open
   write_bytes(oqs_.path / "sim-control" / "face", "kokuho-valid\n");
-  ASSERT_TRUE(reception_faces.wait_for(1));
-  EXPECT_EQ(reception_faces.seen[0]["schema"], "onshi.eligibility.outcome/1");
-  EXPECT_EQ(reception_faces.seen[0]["qualifications"][0]["birthdate"], "19850220");
+  ASSERT_TRUE(reception_faces.wait_for_count(1, 15s));
+  EXPECT_EQ(reception_faces.documents[0]["schema"], "onshi.eligibility.outcome/1");
+  EXPECT_EQ(reception_faces.documents[0]["qualifications"][0]["birthdate"], "19850220");
   std::this_thread::sleep_for(500ms);
-  EXPECT_EQ(kensa_faces.seen.size(), 0u) << "another desk's patient";
+  EXPECT_EQ(kensa_faces.size(), 0u) << "another desk's patient";
   ASSERT_EQ(r.vtable->set_face_listener(r.instance, nullptr, &err), ONSHI_OK);
   ASSERT_EQ(k.vtable->set_face_listener(k.instance, nullptr, &err), ONSHI_OK);
 }

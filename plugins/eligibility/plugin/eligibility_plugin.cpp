@@ -265,20 +265,8 @@ class EligibilityPlugin final : public EligibilityInstance {
 
   // [strand] Opens the transport the first time it is needed (the share may be mounted late).
   Result<void> open_transport() {
-    if (config_.use_service) {
-      if (core_.service) return {};
-      auto service = ServiceTransport::open(reactor_, config_.service);
-      if (!service) return std::move(service).error();
-      core_.service = std::move(service).value();
-      return {};
-    }
-    if (config_.use_tls) {
-      if (core_.tls) return {};
-      auto tls = TlsTransport::open(reactor_, config_.tls);
-      if (!tls) return std::move(tls).error();
-      core_.tls = std::move(tls).value();
-      return {};
-    }
+    if (config_.use_service) return open_once(core_.service, reactor_, config_.service);
+    if (config_.use_tls) return open_once(core_.tls, reactor_, config_.tls);
     if (core_.transport) return {};
     FolderOptions o;
     o.root = config_.root;
@@ -286,9 +274,15 @@ class EligibilityPlugin final : public EligibilityInstance {
     o.timeout = config_.timeout;
     o.rescan_interval = config_.rescan;
     o.random_name_part = config_.random_name_part;
-    auto transport = FolderTransport::open(reactor_, o);
-    if (!transport) return std::move(transport).error();
-    core_.transport = std::move(transport).value();
+    return open_once(core_.transport, reactor_, std::move(o));
+  }
+
+  template <class Transport, class Options>
+  static Result<void> open_once(std::unique_ptr<Transport>& slot, Reactor& reactor, Options options) {
+    if (slot) return {};
+    auto opened = Transport::open(reactor, std::move(options));
+    if (!opened) return std::move(opened).error();
+    slot = std::move(opened).value();
     return {};
   }
 
