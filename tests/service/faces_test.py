@@ -59,6 +59,31 @@ class FaceRouting(ServiceTest):
         for st in streams.values():
             st.close()
 
+    def test_many_results_in_overlapping_windows_each_reach_their_desk_once(self):
+        # The test-sized run of bench/serve_bench.cpp's face routing: 4 desks, 20 pushes in a mix.
+        sim = self.sim()
+        desks = ["desk-%d" % i for i in range(4)]
+        s = self.service(desks)
+        streams = {d: Events(s, d) for d in desks}
+        pushes = [PERSONAS[p % len(desks)] for p in range(20)]
+        for desk, persona in zip(desks, PERSONAS):
+            for _ in range(pushes.count(persona)):  # one expectation per result, all windows open at once
+                self.assertEqual(s.request("POST", "/v1/desk/expectations", desk,
+                                           {"birth_date": persona[3], "window_seconds": 600})[0], 201)
+        sim.push_faces([p[0] for p in pushes])
+        delivered = lambda: sum(len(st.of_kind("face")) for st in streams.values())
+        self.assertTrue(wait_for(lambda: delivered() >= 20, 30), delivered())
+        expectations = []
+        for desk, persona in zip(desks, PERSONAS):
+            faces = streams[desk].of_kind("face")
+            self.assertEqual({birth_of(e) for e in faces}, {persona[3]}, desk + ": another desk's patient")
+            self.assertEqual(len(faces), pushes.count(persona), desk)
+            expectations += [e["data"]["expectation"] for e in faces]
+        self.assertEqual(len(set(expectations)), 20, "an expectation served two results")
+        self.assertEqual(s.request("GET", "/v1/queue", "desk-0")[1]["entries"], [])
+        for st in streams.values():
+            st.close()
+
     def test_an_expectation_names_its_patient(self):
         s = self.service(["desk-0"])
         for bad in ({}, {"reader": "Face Reader 1"}, {"birth_date": "1980"}, {"birth_date": "19800515", "window_seconds": 0}):

@@ -2,10 +2,20 @@
 hands answers every one after its restart, sending none of them twice (a request already placed in
 req is awaited, not placed again), and a 一括照会 job goes on from where it was."""
 import os
+import re
+import socket
 import time
 import unittest
 
 from serve_fixture import read_text, PERSONAS, ServiceTest, query, wait_for
+
+
+def host_part():
+    """4 hex digits of FNV-1a of this PC's host name, as the eligibility plugin begins its identifiers."""
+    h = 2166136261
+    for c in socket.gethostname().encode():
+        h = ((h ^ c) * 16777619) & 0xFFFFFFFF
+    return "%04x" % ((h ^ (h >> 16)) & 0xFFFF)
 
 
 class Restart(ServiceTest):
@@ -39,13 +49,51 @@ class Restart(ServiceTest):
         self.assertEqual(sim.answered(), 8, "0 sent twice")
         self.assertIn("job_resumed", s.log_text())
 
+    def test_kill9_in_flight_then_new_requests_never_reuse_a_request_name(self):
+        # Without the random part of a name, only the sequence the plugin keeps in the service's
+        # state folder keeps names apart: the strictest case for a restart.
+        plugins = {"onshi.eligibility": {"folder": {"root": self.oqs, "rescan_ms": 50, "timeout_ms": 20000,
+                                                    "random_name_part": False}}}
+        s = self.service(["reception-1", "kaikei"], plugins=plugins)
+        sim = self.sim("--delay", "200")
+        asked = {}
+
+        def ask_async(i, desk):
+            _, insurer, number, birth = PERSONAS[i % len(PERSONAS)]
+            status, doc, _ = s.request("POST", "/v1/onshi.eligibility/1/query", desk, query(insurer, number, birth),
+                                       {"Prefer": "respond-async"})
+            self.assertEqual(status, 202, doc)
+            asked[doc["job"]] = (desk, number)
+
+        for i in range(6):
+            ask_async(i, ("reception-1", "kaikei")[i % 2])
+        wait_for(lambda: sim.answered() >= 1)
+        before = sorted(n for n in os.listdir(os.path.join(self.oqs, "req")) if n.endswith(".xml"))
+        s.kill9()
+        self.assertTrue(before, "the kill came while requests were waiting in req")
+        s.start()
+        for i in range(6, 12):  # new requests while the old ones are still being awaited
+            ask_async(i, ("reception-1", "kaikei")[i % 2])
+        for job, (desk, number) in asked.items():
+            status, doc, _ = s.request("GET", "/v1/jobs/%s?wait=30" % job, desk)
+            self.assertEqual((status, doc["state"]), (200, "done"), doc)
+            self.assertEqual(doc["result"]["qualifications"][0]["insured_identification_number"], number,
+                             "an answer to another request of the same name")
+        names = wait_for(lambda: len(sim.answered_names()) >= 12 and sim.answered_names())
+        self.assertEqual(len(names), 12, "every accepted request reached the terminal once: %s" % sim.answered_names())
+        self.assertEqual(len(set(names)), 12, "a request name was used twice: %s" % names)
+
     def test_a_job_accepted_before_the_terminal_is_up_is_sent_after_the_restart(self):
         s = self.service(["reception-1"])  # no terminal at all yet: the request waits in req
         name, insurer, number, birth = PERSONAS[1]
         status, doc, _ = s.request("POST", "/v1/onshi.eligibility/1/query", "reception-1", query(insurer, number, birth),
                                    {"Prefer": "respond-async"})
         job = doc["job"]
-        self.assertTrue(wait_for(lambda: [n for n in os.listdir(os.path.join(self.oqs, "req")) if n.endswith(".xml")]))
+        placed = wait_for(lambda: [n for n in os.listdir(os.path.join(self.oqs, "req")) if n.endswith(".xml")])
+        self.assertTrue(placed)
+        with open(os.path.join(self.oqs, "req", placed[0]), "rb") as f:
+            identifier = re.search(rb"<ArbitraryFileIdentifier>([^<]*)<", f.read())
+        self.assertEqual(identifier.group(1)[:4].decode(), host_part(), "the identifier names the PC that asked")
         s.kill9()
         s.start()
         sim = self.sim()

@@ -72,8 +72,13 @@ class Sim:
                                      stderr=subprocess.STDOUT)
         assert wait_for(lambda: "serving" in read_text(self.log_path)), "onshi-sim did not start"
 
+    def answered_names(self, prefix="OQSsiquc01"):
+        """The answer files it wrote, in order: a name twice is a request name used twice."""
+        return [line[len("answer "):] for line in read_text(self.log_path).splitlines()
+                if line.startswith("answer " + prefix)]
+
     def answered(self, prefix="OQSsiquc01"):
-        return read_text(self.log_path).count("answer " + prefix)
+        return len(self.answered_names(prefix))
 
     def push_faces(self, personas):
         control = os.path.join(self.root, "sim-control")

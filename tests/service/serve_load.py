@@ -1,6 +1,6 @@
 """Desks that verify at once through one `onshi serve` and check what came back (tests/service's
-scale test and bench/serve_bench.py): each desk streams its events and sends its queries; afterwards
-every answer is matched to the query that asked it."""
+scale test): each desk streams its events and sends its queries; afterwards every answer is matched
+to the query that asked it."""
 import threading
 import time
 
