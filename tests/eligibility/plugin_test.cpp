@@ -198,11 +198,7 @@ TEST_F(PluginFixture, closing_the_sdk_completes_a_pending_query_with_cancelled) 
 TEST_F(PluginFixture, exchange_returns_the_raw_answer_bytes) {
   SimProcess sim({"serve", "--root", root.path.string(), "--poll", "50", "--encoding", "sjis"});
   open();
-  const std::string request =
-      "<?xml version=\"1.0\" encoding=\"UTF-8\"?><XmlMsg><MessageHeader><MedicalInstitutionCode>1311111111"
-      "</MedicalInstitutionCode><InsurerNumber>06139992</InsurerNumber><InsuredPersonIdentificationNumber>5678"
-      "</InsuredPersonIdentificationNumber></MessageHeader><MessageBody><FileCategory>2</FileCategory>"
-      "</MessageBody></XmlMsg>";
+  const std::string request = onshi::test::kSimYzkRequest;
   Completion done;
   uint64_t op = 0;
   onshi_error err = empty_error();

@@ -161,11 +161,7 @@ TEST_F(DeskFixture, a_desk_the_service_does_not_know_gets_a_failed_outcome_sayin
 TEST_F(DeskFixture, exchange_through_the_service_gives_the_terminals_bytes) {
   Sdk at_reception = reception();
   auto e = eligibility(at_reception);
-  const std::string request =
-      "<?xml version=\"1.0\" encoding=\"UTF-8\"?><XmlMsg><MessageHeader><MedicalInstitutionCode>1311111111"
-      "</MedicalInstitutionCode><InsurerNumber>06139992</InsurerNumber><InsuredPersonIdentificationNumber>5678"
-      "</InsuredPersonIdentificationNumber></MessageHeader><MessageBody><FileCategory>2</FileCategory>"
-      "</MessageBody></XmlMsg>";
+  const std::string request = kSimYzkRequest;
   Completion done;
   uint64_t op = 0;
   onshi_error err = empty_error();

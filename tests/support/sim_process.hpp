@@ -20,6 +20,14 @@ extern char** environ;
 
 namespace onshi::test {
 
+// A YZKsiquc01 request (one insured person's 薬剤情報) that onshi-sim answers, for tests that send raw
+// bytes through exchange_async.
+inline constexpr const char* kSimYzkRequest =
+    "<?xml version=\"1.0\" encoding=\"UTF-8\"?><XmlMsg><MessageHeader><MedicalInstitutionCode>1311111111"
+    "</MedicalInstitutionCode><InsurerNumber>06139992</InsurerNumber><InsuredPersonIdentificationNumber>5678"
+    "</InsuredPersonIdentificationNumber></MessageHeader><MessageBody><FileCategory>2</FileCategory>"
+    "</MessageBody></XmlMsg>";
+
 // Starts `onshi-sim ARGS...`, its stdout into `out` (created, or emptied), /dev/null when empty;
 // -1 when it cannot be started.
 inline pid_t spawn_sim(std::vector<std::string> args, const fs::path& out = {}) {
