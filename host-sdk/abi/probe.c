@@ -5,8 +5,10 @@
 #include <onshi/abi/onshi_ext_claims.h>
 #include <onshi/abi/onshi_ext_diagnostics.h>
 #include <onshi/abi/onshi_ext_disaster.h>
+#include <onshi/abi/onshi_ext_documents.h>
 #include <onshi/abi/onshi_ext_eligibility.h>
 #include <onshi/abi/onshi_ext_eligibility_records.h>
+#include <onshi/abi/onshi_ext_events.h>
 #include <onshi/abi/onshi_services.h>
 #include <onshi/onshi_sdk.h>
 
@@ -37,6 +39,8 @@ PROBE(onshi_claims_v1)
 PROBE(onshi_disaster_v1)
 PROBE(onshi_eligibility_v1)
 PROBE(onshi_eligibility_records_v1)
+PROBE(onshi_documents_v1)
+PROBE(onshi_events_v1)
 PROBE(onshi_sdk_options)
 PROBE(onshi_plugin_info)
 PROBE(onshi_extension)

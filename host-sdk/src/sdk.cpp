@@ -34,7 +34,8 @@ namespace {
 
 constexpr const char* kKnownExtensions[] = {ONSHI_EXT_CARD_READER, ONSHI_EXT_ELIGIBILITY,
                                             ONSHI_EXT_ELIGIBILITY_RECORDS, ONSHI_EXT_CLAIMS,
-                                            ONSHI_EXT_DISASTER, ONSHI_EXT_DIAGNOSTICS};
+                                            ONSHI_EXT_DISASTER, ONSHI_EXT_DIAGNOSTICS,
+                                            ONSHI_EXT_DOCUMENTS, ONSHI_EXT_EVENTS};
 
 bool known_extension(const std::string& id) {
   return std::any_of(std::begin(kKnownExtensions), std::end(kKnownExtensions),
@@ -75,6 +76,7 @@ struct onshi_sdk {
   std::string host_name, host_version, state_dir;
   std::unique_ptr<onshi::host::Services> services;
   std::vector<std::unique_ptr<PluginRecord>> plugins;
+  std::unique_ptr<onshi::host::PluginContext> app;  // onshi_sdk_app_host: the application's own services
 
   void log(int32_t level, const std::string& text) { services->logger.log(level, "host", text); }
 
@@ -366,6 +368,8 @@ ONSHI_SDK_API onshi_status ONSHI_ABI onshi_sdk_open(const onshi_sdk_options* opt
       sdk->log(ONSHI_LOG_WARN, store.error().message + " (" + store.error().hint + ")");
     }
   }
+  sdk->app = std::make_unique<onshi::host::PluginContext>("app:" + sdk->host_name, *sdk->services);
+  onshi::host::bind_host(*sdk->app, sdk->host_name.c_str(), sdk->host_version.c_str());
   sdk->discover(*options);
   for (auto& p : sdk->plugins) {
     if (p->state == ONSHI_PLUGIN_FAILED && p->stage == "manifest") continue;
@@ -471,6 +475,10 @@ ONSHI_SDK_API void ONSHI_ABI onshi_sdk_set_rehearsal(onshi_sdk* sdk, int32_t on)
 
 ONSHI_SDK_API int64_t ONSHI_ABI onshi_sdk_now_ms(const onshi_sdk* sdk) {
   return sdk ? sdk->services->clock.now_unix_ms() : 0;
+}
+
+ONSHI_SDK_API const onshi_host* ONSHI_ABI onshi_sdk_app_host(onshi_sdk* sdk) {
+  return sdk && sdk->app ? &sdk->app->host : nullptr;
 }
 
 }  // extern "C"

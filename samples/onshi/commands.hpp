@@ -33,5 +33,6 @@ std::vector<Command> claims_commands();       // cmd_claims.cpp: claim, insurer-
 std::vector<Command> records_commands();      // cmd_records.cpp: bulk, history, register-ref
 std::vector<Command> disaster_commands();     // cmd_disaster.cpp: disaster on|off|status|lookup|import-qr
 std::vector<Command> demo_commands();         // cmd_demo.cpp: demo
+std::vector<Command> serve_commands();        // cmd_serve.cpp: serve (the service of service/)
 
 }  // namespace onshi::cli

@@ -9,7 +9,7 @@ const std::vector<onshi::cli::Command>& commands() {
   using namespace onshi::cli;
   static const std::vector<Command> list = [] {
     std::vector<Command> all;
-    for (auto part : {plugin_commands, card_commands, eligibility_commands, records_commands, claims_commands, disaster_commands, demo_commands})
+    for (auto part : {plugin_commands, card_commands, eligibility_commands, records_commands, claims_commands, disaster_commands, demo_commands, serve_commands})
       for (auto& c : part()) all.push_back(std::move(c));
     return all;
   }();

@@ -2,14 +2,22 @@
 // carrying its messages (the host's exchange service) to the real onshi-sim, the host's store
 // holding the declaration, audit log and local history, and the host clock pinned.
 // Needs the host's store and exchange services (onshi.host.store/1, onshi.host.exchange/1).
+#include "document_inbox.hpp"
 #include "sim_support.hpp"
 
 #include <onshi/abi/onshi_ext_diagnostics.h>
 #include <onshi/abi/onshi_ext_disaster.h>
+#include <onshi/abi/onshi_ext_documents.h>
+#include <onshi/abi/onshi_ext_events.h>
 #include <onshi/host.hpp>
+#include <onshi/support/base64.hpp>
 #include <sqlite3.h>
 
 #include <nlohmann/json.hpp>
+
+#include <condition_variable>
+#include <mutex>
+#include <thread>
 
 namespace onshi::disaster::test {
 namespace {
@@ -332,6 +340,70 @@ TEST_F(DisasterPlugin, okusuri_techo_split_parts_join_in_any_order_and_bad_bytes
   err = empty_error();
   EXPECT_EQ(ext.vtable->import_qr(ext.instance, bad_part, 1, &w, &err), ONSHI_E_INVALID_ARGUMENT);
   EXPECT_NE(std::string(err.message).find("line"), std::string::npos) << err.message;
+}
+
+// ---- by name (onshi.documents/1) and switches as events (onshi.events/1): what onshi serve offers
+
+TEST_F(DisasterPlugin, R_DISASTER_every_function_is_offered_by_name_and_each_switch_is_an_event) {
+  open();
+  auto info = sdk->plugin("onshi.disaster");
+  EXPECT_EQ(info->provides, (std::vector<std::string>{ONSHI_EXT_DISASTER, ONSHI_EXT_DIAGNOSTICS, ONSHI_EXT_DOCUMENTS,
+                                                      ONSHI_EXT_EVENTS}));
+  auto docs = sdk->extension<onshi_documents_v1>(ONSHI_EXT_DOCUMENTS, "onshi.disaster");
+  auto events = sdk->extension<onshi_events_v1>(ONSHI_EXT_EVENTS, "onshi.disaster");
+  ASSERT_TRUE(docs.ok() && events.ok());
+  std::string listed;
+  onshi_writer lw = append_to(listed);
+  onshi_error err = empty_error();
+  ASSERT_EQ(docs->vtable->list(docs->instance, &lw, &err), ONSHI_OK);
+  std::vector<std::string> names;
+  const json list = json::parse(listed);
+  for (const auto& f : list["functions"]) names.push_back(f["name"]);
+  EXPECT_EQ(names, (std::vector<std::string>{"declare", "end", "status", "lookup", "import_qr", "search_local", "audit"}));
+
+  onshi::test::DocumentInbox inbox;
+  ASSERT_EQ(events->vtable->set_listener(events->instance, &inbox.listener, &err), ONSHI_OK) << err.message;
+  auto by_name = [&](const char* function, const json& request) {
+    const std::string text = request.dump();
+    std::string out;
+    onshi_writer w = append_to(out);
+    onshi_error e = empty_error();
+    Reply r;
+    r.status = docs->vtable->call(docs->instance, ONSHI_EXT_DISASTER, function, bytes_of(text), &w, &e);
+    if (r.status == ONSHI_OK) r.doc = json::parse(out);
+    else r.error = to_error(r.status, e);
+    return r;
+  };
+  const Reply on = by_name("declare", declaration());
+  ASSERT_EQ(on.status, ONSHI_OK) << on.error.message;
+  sdk->set_time_ms(kDuringMs);
+  const Reply off = by_name("end", {{"schema", "onshi.disaster.end-request/1"}, {"reason", "閉塞"}, {"operator", doctor()}});
+  ASSERT_EQ(off.status, ONSHI_OK) << off.error.message;
+  ASSERT_TRUE(inbox.wait_for_count(2));
+  {
+    std::lock_guard lock(inbox.mutex);
+    EXPECT_EQ(inbox.documents[0]["kind"], "disaster");
+    EXPECT_EQ(inbox.documents[0]["data"], on.doc);
+    EXPECT_EQ(inbox.documents[1]["data"]["state"], "ended_by_hand");
+    EXPECT_FALSE(inbox.documents[0].contains("route")) << "the whole clinic hears of a switch";
+  }
+  ASSERT_EQ(events->vtable->set_listener(events->instance, nullptr, &err), ONSHI_OK);
+  EXPECT_EQ(by_name("status", json::object()).doc["state"], "ended_by_hand");
+  std::this_thread::sleep_for(100ms);
+  EXPECT_EQ(inbox.size(), 2u) << "a status read is no switch";
+
+  const std::string one = read_text(fs::path(ONSHI_DISASTER_DATA) / "techo-split-1of2.txt");
+  const std::string two = read_text(fs::path(ONSHI_DISASTER_DATA) / "techo-split-2of2.txt");
+  const onshi_bytes parts[] = {bytes_of(two), bytes_of(one)};
+  std::string direct;
+  onshi_writer w = append_to(direct);
+  ASSERT_EQ(ext.vtable->import_qr(ext.instance, parts, 2, &w, &err), ONSHI_OK) << err.message;
+  const Reply named = by_name("import_qr", {{"parts_base64", {support::base64_encode(two), support::base64_encode(one)}}});
+  ASSERT_EQ(named.status, ONSHI_OK) << named.error.message;
+  EXPECT_EQ(named.doc, json::parse(direct));
+  const Reply bad = by_name("import_qr", {{"parts_base64", {"%%%"}}});
+  EXPECT_EQ(bad.status, ONSHI_E_INVALID_ARGUMENT);
+  EXPECT_NE(bad.error.message.find("parts_base64[0]"), std::string::npos) << bad.error.message;
 }
 
 // ---- cancellation -------------------------------------------------------------------------------

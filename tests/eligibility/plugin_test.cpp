@@ -1,7 +1,10 @@
 // The onshi.eligibility plugin as an EMR reaches it: through the SDK (onshi::Sdk), against the real
 // onshi-sim process; and the onshi CLI commands run as a user would.
 #include <onshi/abi/onshi_ext_diagnostics.h>
+#include <onshi/abi/onshi_ext_documents.h>
 #include <onshi/abi/onshi_ext_eligibility.h>
+#include <onshi/abi/onshi_ext_eligibility_records.h>
+#include <onshi/abi/onshi_ext_events.h>
 
 #include <atomic>
 #include <condition_variable>
@@ -10,9 +13,11 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <onshi/host.hpp>
+#include <onshi/support/base64.hpp>
 #include <thread>
 
 #include "cli_run.hpp"
+#include "document_inbox.hpp"
 #include "test_support.hpp"
 
 namespace onshi::eligibility {
@@ -29,29 +34,7 @@ std::string load(const fs::path& p) { return read_bytes(p); }
 // A completed call's outcome document.
 json outcome_of(const Completion& done) { return json::parse(*done.result()); }
 
-// Face documents pushed to the listener.
-struct FaceInbox {
-  std::mutex mutex;
-  std::condition_variable cv;
-  std::vector<json> documents;
-  onshi_document_listener listener{
-      sizeof(onshi_document_listener), this, [](void* ctx, onshi_status st, onshi_bytes doc, const onshi_error*) {
-        auto& in = *static_cast<FaceInbox*>(ctx);
-        std::lock_guard lock(in.mutex);
-        in.documents.push_back(st == ONSHI_OK
-                                   ? json::parse(std::string_view(reinterpret_cast<const char*>(doc.data), doc.size))
-                                   : json{{"status", st}});
-        in.cv.notify_all();
-      }};
-  bool wait_for_count(size_t n, std::chrono::milliseconds limit = 10s) {
-    std::unique_lock lock(mutex);
-    return cv.wait_for(lock, limit, [&] { return documents.size() >= n; });
-  }
-  size_t size() {
-    std::lock_guard lock(mutex);
-    return documents.size();
-  }
-};
+using FaceInbox = onshi::test::DocumentInbox;  // face documents pushed to the listener
 
 json insured(const std::string& insurer, const std::string& number) {
   return {{"schema", "onshi.eligibility.request/1"},
@@ -215,11 +198,7 @@ TEST_F(PluginFixture, closing_the_sdk_completes_a_pending_query_with_cancelled) 
 TEST_F(PluginFixture, exchange_returns_the_raw_answer_bytes) {
   SimProcess sim({"serve", "--root", root.path.string(), "--poll", "50", "--encoding", "sjis"});
   open();
-  const std::string request =
-      "<?xml version=\"1.0\" encoding=\"UTF-8\"?><XmlMsg><MessageHeader><MedicalInstitutionCode>1311111111"
-      "</MedicalInstitutionCode><InsurerNumber>06139992</InsurerNumber><InsuredPersonIdentificationNumber>5678"
-      "</InsuredPersonIdentificationNumber></MessageHeader><MessageBody><FileCategory>2</FileCategory>"
-      "</MessageBody></XmlMsg>";
+  const std::string request = onshi::test::kSimYzkRequest;
   Completion done;
   uint64_t op = 0;
   onshi_error err = empty_error();
@@ -477,6 +456,168 @@ TEST_F(PluginFixture, a_listener_may_remove_itself_from_inside_its_call) {
   std::this_thread::sleep_for(300ms);
   EXPECT_EQ(state.calls, 1);  // the second file was never delivered: the listener was gone
   EXPECT_EQ(state.removed, ONSHI_OK);
+}
+
+// ---- by name (onshi.documents/1) and as events (onshi.events/1): what onshi serve offers ----------
+
+using support::base64_encode;
+
+struct ByNameFixture : PluginFixture {
+  Extension<onshi_documents_v1> docs;
+  void open_by_name(json folder = json::object()) {
+    open(std::move(folder));
+    auto d = sdk->extension<onshi_documents_v1>(ONSHI_EXT_DOCUMENTS, "onshi.eligibility");
+    ASSERT_TRUE(d.ok()) << d.error().message;
+    docs = *d;
+  }
+  Result<json> call(const char* extension, const char* function, const json& request) {
+    const std::string text = request.dump();
+    std::string out;
+    const onshi_writer w = append_to(out);
+    onshi_error err = empty_error();
+    if (onshi_status st = docs.vtable->call(docs.instance, extension, function, bytes_of(text), &w, &err))
+      return to_error(st, err);
+    return json::parse(out);
+  }
+  onshi_status start(const char* function, const json& request, Completion& done, FaceInbox* progress = nullptr,
+                     Error* error = nullptr) {
+    const std::string text = request.dump();
+    uint64_t op = 0;
+    onshi_error err = empty_error();
+    const onshi_status st = docs.vtable->call_async(docs.instance, ONSHI_EXT_ELIGIBILITY, function, bytes_of(text),
+                                                    progress ? &progress->listener : nullptr, done.get(), &op, &err);
+    if (error && st != ONSHI_OK) *error = to_error(st, err);
+    return st;
+  }
+};
+
+TEST_F(ByNameFixture, every_function_is_offered_by_name_with_the_same_answer) {
+  open_by_name();
+  auto info = sdk->plugin("onshi.eligibility");
+  ASSERT_TRUE(info);
+  EXPECT_EQ(info->provides, (std::vector<std::string>{ONSHI_EXT_ELIGIBILITY, ONSHI_EXT_ELIGIBILITY_RECORDS,
+                                                      ONSHI_EXT_DIAGNOSTICS, ONSHI_EXT_DOCUMENTS, ONSHI_EXT_EVENTS}));
+  EXPECT_EQ(info->warnings, "") << "every extension is one the host knows";
+  std::string listed;
+  const onshi_writer lw = append_to(listed);
+  onshi_error err = empty_error();
+  ASSERT_EQ(docs.vtable->list(docs.instance, &lw, &err), ONSHI_OK);
+  std::vector<std::string> names, async;
+  const json list = json::parse(listed);
+  for (const auto& f : list["functions"]) {
+    names.push_back(f["name"]);
+    if (f["async"] == true) async.push_back(f["name"]);
+  }
+  EXPECT_EQ(names, (std::vector<std::string>{"query", "challenge", "exchange", "await", "parse", "expect",
+                                             "bulk_start", "bulk_resume", "bulk_jobs", "register_reference",
+                                             "history_find"}));
+  EXPECT_EQ(async, (std::vector<std::string>{"query", "challenge", "exchange", "await", "expect", "bulk_start",
+                                             "bulk_resume", "register_reference"}));
+
+  const std::string file = "OQSsiquc01res_202604010001.xml";
+  const std::string bytes = load(kData / "OQSsiquc01res_lost_old_utf8.xml");
+  auto direct = parse(file, bytes);
+  auto named = call(ONSHI_EXT_ELIGIBILITY, "parse", {{"file_name", file}, {"message_base64", base64_encode(bytes)}});
+  ASSERT_TRUE(direct.ok() && named.ok()) << (named ? direct.error().message : named.error().message);
+  EXPECT_EQ(*named, *direct);
+  auto bad = call(ONSHI_EXT_ELIGIBILITY, "parse", {{"message_base64", "not base64!"}});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().code, ONSHI_E_INVALID_ARGUMENT);
+  EXPECT_NE(bad.error().message.find("message_base64"), std::string::npos) << bad.error().message;
+  auto jobs = call(ONSHI_EXT_ELIGIBILITY_RECORDS, "bulk_jobs", json::object());
+  ASSERT_TRUE(jobs.ok()) << jobs.error().message;
+  EXPECT_EQ((*jobs)["schema"], ONSHI_SCHEMA_ELIGIBILITY_BULK_JOBS);
+}
+
+// A caller that crashes after sending (onshi serve, kill -9) waits for the answer afterwards instead
+// of sending again: the query says where it is placed before the file appears, and await takes the
+// answer that echoes the request's own identifier, and no other.
+TEST_F(ByNameFixture, a_placed_request_is_awaited_after_a_restart_and_never_sent_twice) {
+  open_by_name({{"timeout_ms", 1500}});  // no simulator yet: the request waits in req
+  FaceInbox progress;
+  Completion first;
+  ASSERT_EQ(start("query", insured("06139992", "5678"), first, &progress), ONSHI_OK);
+  ASSERT_TRUE(progress.wait_for_count(1));
+  const json placed = progress.documents[0];
+  EXPECT_EQ(placed["schema"], ONSHI_SCHEMA_ELIGIBILITY_PLACED);
+  const std::string name = placed["request_name"];
+  const json resume = placed["resume"];
+  EXPECT_EQ(resume["function"], "await");
+  const auto deadline = std::chrono::steady_clock::now() + 5s;
+  while (!fs::exists(root.path / "req" / name) && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(20ms);
+  ASSERT_EQ(files("req"), std::vector<std::string>{name}) << "placed under the name it was told, and only there";
+  const std::string request_bytes = load(root.path / "req" / name);
+  EXPECT_EQ(base64_encode(request_bytes), resume["request"]["request_base64"]);
+  // The crash: the process goes, its request stays in req (closing would withdraw it).
+  sdk.reset();
+  write_bytes(root.path / "req" / name, request_bytes);
+
+  test::TempDir sim_log;
+  SimProcess sim({"serve", "--root", root.path.string(), "--poll", "50"}, sim_log.path / "sim.log");
+  open_by_name({{"timeout_ms", 1500}});
+  Completion answered;
+  ASSERT_EQ(start("await", resume["request"], answered), ONSHI_OK);
+  ASSERT_TRUE(answered.wait_for(15s));
+  ASSERT_TRUE(answered.result().ok()) << answered.result().error().message;
+  const json outcome = json::parse(*answered.result());
+  EXPECT_EQ(outcome["kind"], "valid");
+  EXPECT_EQ(outcome["qualifications"][0]["insured_identification_number"], "5678");
+  EXPECT_EQ(sim.answered("OQSsiquc01"), 1) << "sent once, never again";
+  EXPECT_TRUE(files("req").empty());
+
+  // The same name with another request's bytes (another identifier): the answer there is not taken.
+  std::string other = request_bytes;
+  const auto at = other.find("<ArbitraryFileIdentifier>");
+  ASSERT_NE(at, std::string::npos);
+  other[at + 25] = other[at + 25] == '0' ? '1' : '0';
+  json forged = resume["request"];
+  forged["request_base64"] = base64_encode(other);
+  Completion refused;
+  ASSERT_EQ(start("await", forged, refused), ONSHI_OK);
+  ASSERT_TRUE(refused.wait_for(15s));
+  const json timed_out = json::parse(*refused.result());
+  EXPECT_EQ(timed_out["kind"], "failed");
+  EXPECT_EQ(timed_out["code"], std::to_string(ONSHI_E_TIMEOUT));
+  EXPECT_TRUE(timed_out.value("qualifications", json::array()).empty());
+
+  for (const json& bad : {json{{"request_name", "../res/" + name}, {"request_base64", base64_encode(request_bytes)}},
+                          json{{"request_name", name}, {"request_base64", base64_encode("<XmlMsg/>")}}}) {
+    Completion never;
+    Error e;
+    EXPECT_EQ(start("await", bad, never, nullptr, &e), ONSHI_OK);  // refused at once by the transport ...
+    ASSERT_TRUE(never.wait_for(5s));
+    const json failed = json::parse(*never.result());
+    EXPECT_EQ(failed["kind"], "failed") << bad.dump();  // ... as a failed outcome naming why
+    EXPECT_EQ(failed["code"], std::to_string(ONSHI_E_INVALID_ARGUMENT));
+  }
+}
+
+TEST_F(ByNameFixture, face_results_are_events_routed_by_birth_date_and_reach_both_listeners_once) {
+  open_by_name();
+  auto events = sdk->extension<onshi_events_v1>(ONSHI_EXT_EVENTS, "onshi.eligibility");
+  ASSERT_TRUE(events.ok());
+  FaceInbox as_events, as_outcomes;
+  onshi_error err = empty_error();
+  ASSERT_EQ(events->vtable->set_listener(events->instance, &as_events.listener, &err), ONSHI_OK) << err.message;
+  ASSERT_EQ(ext.vtable->set_face_listener(ext.instance, &as_outcomes.listener, &err), ONSHI_OK) << err.message;
+  ASSERT_EQ(run_sim({"face", "--root", root.path.string(), "--persona", "kokuho-valid"}), 0);
+  ASSERT_TRUE(as_events.wait_for_count(1));
+  ASSERT_TRUE(as_outcomes.wait_for_count(1));
+  const json event = as_events.documents[0];
+  EXPECT_EQ(event["schema"], ONSHI_SCHEMA_PLUGIN_EVENT);
+  EXPECT_EQ(event["kind"], "face");
+  EXPECT_EQ(event["data"], as_outcomes.documents[0]);
+  EXPECT_EQ(event["route"]["birth_date"], event["data"]["qualifications"][0]["birthdate"]);
+  EXPECT_EQ(event["route"]["birth_date"].get<std::string>().size(), 8u);
+
+  ASSERT_EQ(ext.vtable->set_face_listener(ext.instance, nullptr, &err), ONSHI_OK);
+  ASSERT_EQ(run_sim({"face", "--root", root.path.string(), "--persona", "blackdot"}), 0);
+  ASSERT_TRUE(as_events.wait_for_count(2)) << "the events listener still hears";
+  std::this_thread::sleep_for(300ms);
+  EXPECT_EQ(as_outcomes.size(), 1u);
+  EXPECT_EQ(as_events.size(), 2u) << "each face file once";
+  ASSERT_EQ(events->vtable->set_listener(events->instance, nullptr, &err), ONSHI_OK);
 }
 
 // ---- the onshi CLI ----------------------------------------------------------------------------

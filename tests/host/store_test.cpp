@@ -4,6 +4,7 @@
 #include "probe_ext.h"
 
 #include <onshi/host.hpp>
+#include <onshi/plugin.hpp>
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>
@@ -14,8 +15,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <future>
+#include <mutex>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -279,6 +283,70 @@ TEST_F(StoreTest, ExchangeWithoutAnEligibilityPluginSaysWhichPluginToEnable) {
   EXPECT_EQ(p.t->exchange(p.instance, &err), ONSHI_E_NOT_SUPPORTED);
   EXPECT_NE(std::string(err.message).find("DSTsiquc01"), std::string::npos) << err.message;
   EXPECT_NE(std::string(err.hint).find("eligibility"), std::string::npos) << err.hint;
+}
+
+}  // namespace
+
+namespace {
+
+// onshi_sdk_app_host: the application (onshi serve) keeps its own state in the one store, on the one
+// clock, as plugins do, under its own name and apart from every plugin's records.
+TEST_F(StoreTest, The_application_uses_the_hosts_services_under_its_own_name) {
+  std::vector<std::string> logged;
+  std::mutex mutex;
+  auto open_app = [&] {
+    onshi::SdkOptions o;
+    o.host_name = "serve-test";
+    o.plugin_dirs = {TEST_PLUGINS};
+    o.use_default_dirs = false;
+    o.enabled_ids = std::vector<std::string>{"onshi.test.probe"};
+    o.state_dir = state_.string();
+    o.config_json = R"({"app:serve-test": {"listen": "127.0.0.1:0"}})";
+    o.log_level = ONSHI_LOG_INFO;
+    o.log = [&](int32_t, std::string_view id, std::string_view message) {
+      std::lock_guard lock(mutex);
+      logged.push_back(std::string(id) + " " + std::string(message));
+    };
+    auto sdk = onshi::Sdk::open(o);
+    EXPECT_TRUE(sdk.ok());
+    return std::move(sdk).value();
+  };
+  {
+    onshi::Sdk sdk = open_app();
+    ASSERT_NE(sdk.app_host(), nullptr);
+    const onshi::plugin::Host app(sdk.app_host());
+    ASSERT_TRUE(app.has_store());
+    auto kept = app.store_put({{"history", "job-1", kNov1, 0, {"desk:a"}, R"({"job":1})"}});
+    ASSERT_TRUE(kept.ok()) << kept.error().message;
+    // The probe plugin has a record of the same collection and key: neither sees the other's.
+    ASSERT_EQ(put(probe(sdk), "job-1", kNov1, 0, nullptr, R"({"probe":1})"), ONSHI_OK);
+    EXPECT_EQ(lines(probe(sdk), query()), std::vector<std::string>{R"(job-1 {"probe":1})"});
+    onshi::plugin::Host::Query all;
+    all.collection = "history";
+    auto mine = app.store_query(all);
+    ASSERT_TRUE(mine.ok());
+    ASSERT_EQ(mine->size(), 1u);
+    EXPECT_EQ((*mine)[0].doc, R"({"job":1})");
+    EXPECT_EQ((*mine)[0].tags, std::vector<std::string>{"desk:a"});
+
+    sdk.set_time_ms(kNov1 + kDay);
+    EXPECT_EQ(std::chrono::duration_cast<std::chrono::milliseconds>(app.now().time_since_epoch()).count(),
+              kNov1 + kDay);
+    EXPECT_EQ(app.config("listen"), "127.0.0.1:0");
+    app.info("listening");
+    std::promise<void> ran;
+    ASSERT_TRUE(app.post([&] { ran.set_value(); }));
+    EXPECT_EQ(ran.get_future().wait_for(std::chrono::seconds(5)), std::future_status::ready);
+    std::lock_guard lock(mutex);
+    EXPECT_NE(std::find(logged.begin(), logged.end(), "app:serve-test listening"), logged.end());
+  }
+  onshi::Sdk again = open_app();  // what the application kept is there after a restart
+  onshi::plugin::Host::Query job;
+  job.collection = "history";
+  job.key = "job-1";
+  auto kept = onshi::plugin::Host(again.app_host()).store_query(job);
+  ASSERT_TRUE(kept.ok());
+  EXPECT_EQ(kept->size(), 1u);
 }
 
 }  // namespace

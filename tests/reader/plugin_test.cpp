@@ -1,9 +1,13 @@
 // The onshi.reader.pcsc plugin as an EMR reaches it: through onshi::Sdk and the
 // "onshi.card-reader/1" table, against onshi-vcard in the real pcscd + vpcd.
+#include "document_inbox.hpp"
 #include "plugin_support.hpp"
 
 #include <onshi/abi/onshi_ext_diagnostics.h>
+#include <onshi/abi/onshi_ext_documents.h>
+#include <onshi/abi/onshi_ext_events.h>
 #include <onshi/reader/mynumber_card.hpp>
+#include <onshi/support/base64.hpp>
 
 #include <gtest/gtest.h>
 #include <openssl/evp.h>
@@ -369,6 +373,107 @@ TEST_F(ReaderPlugin, listener_reports_the_service_lost_and_back_across_a_pcscd_r
   }
   EXPECT_TRUE(events.wait_for(ONSHI_READER_EVENT_CARD_REMOVED));
   ASSERT_EQ(reader_.vtable->set_listener(reader_.instance, nullptr, &err), ONSHI_OK);
+}
+
+// ---- by name (onshi.documents/1) and card events as documents (onshi.events/1): what onshi serve offers
+
+struct ByName {
+  Extension<onshi_documents_v1> docs;
+  Result<json> call(const char* function, const json& request) const {
+    const std::string text = request.is_null() ? std::string() : request.dump();
+    std::string out;
+    const onshi_writer w = append_to(out);
+    onshi_error err = empty_error();
+    if (onshi_status st = docs.vtable->call(docs.instance, ONSHI_EXT_CARD_READER, function, bytes_of(text), &w, &err))
+      return to_error(st, err);
+    return json::parse(out);
+  }
+};
+
+TEST_F(ReaderPlugin, R_PIN_every_function_is_offered_by_name_with_the_same_answer_and_the_pin_never_logged) {
+  auto info = sdk_->plugin("onshi.reader.pcsc");
+  ASSERT_TRUE(info);
+  EXPECT_EQ(info->provides, (std::vector<std::string>{ONSHI_EXT_CARD_READER, ONSHI_EXT_DIAGNOSTICS,
+                                                      ONSHI_EXT_DOCUMENTS, ONSHI_EXT_EVENTS}));
+  auto docs = sdk_->extension<onshi_documents_v1>(ONSHI_EXT_DOCUMENTS, "onshi.reader.pcsc");
+  ASSERT_TRUE(docs.ok()) << docs.error().message;
+  const ByName by_name{*docs};
+  std::string listed;
+  const onshi_writer lw = append_to(listed);
+  onshi_error err = empty_error();
+  ASSERT_EQ(docs->vtable->list(docs->instance, &lw, &err), ONSHI_OK);
+  std::vector<std::string> names;
+  const json list = json::parse(listed);
+  for (const auto& f : list["functions"]) {
+    EXPECT_EQ(f["async"], false) << f["name"];
+    names.push_back(f["name"]);
+  }
+  EXPECT_EQ(names, (std::vector<std::string>{"list_readers", "card_info", "read_certificate", "verify_pin", "sign",
+                                             "read_basic4"}));
+
+  VirtualCard vcard({"--pin", "4821"});
+  auto direct = card_info();
+  auto named = by_name.call("card_info", {{"reader", kReader}});
+  ASSERT_TRUE(direct.ok() && named.ok());
+  EXPECT_EQ(*named, *direct);
+  auto cert = by_name.call("read_certificate", json::object());
+  ASSERT_TRUE(cert.ok()) << cert.error().message;
+  auto der = support::base64_decode((*cert)["certificate_base64"].get<std::string>());
+  ASSERT_TRUE(der);
+  EXPECT_EQ(Bytes(der->begin(), der->end()), vcard.auth_cert_der());
+
+  const size_t before = vcard.apdus().size();
+  auto typo = by_name.call("verify_pin", {{"pin", "12a4"}});
+  ASSERT_FALSE(typo.ok());
+  EXPECT_EQ(typo.error().code, ONSHI_E_INVALID_ARGUMENT);
+  EXPECT_EQ(typo.error().message.find("12a4"), std::string::npos) << typo.error().message;
+  EXPECT_EQ(by_name.call("verify_pin", json::object()).error().code, ONSHI_E_INVALID_ARGUMENT) << "no PIN given";
+  EXPECT_EQ(vcard.apdus().size(), before) << "a PIN that is not 4 digits costs no try";
+  auto wrong = by_name.call("verify_pin", {{"reader", kReader}, {"pin", "1111"}});
+  ASSERT_FALSE(wrong.ok());
+  EXPECT_EQ(wrong.error().code, ONSHI_E_PIN_WRONG);
+  EXPECT_EQ(wrong.error().native_code, 2);
+  auto right = by_name.call("verify_pin", {{"pin", "4821"}});
+  ASSERT_TRUE(right.ok()) << right.error().message;
+  EXPECT_EQ((*right)["verified"], true);
+
+  const std::string challenge = "challenge from the 資格確認端末";
+  auto signed_ = by_name.call("sign", {{"pin", "4821"}, {"challenge_base64", support::base64_encode(challenge)}});
+  ASSERT_TRUE(signed_.ok()) << signed_.error().message;
+  auto signature = support::base64_decode((*signed_)["signature_base64"].get<std::string>());
+  auto signer = support::base64_decode((*signed_)["certificate_base64"].get<std::string>());
+  ASSERT_TRUE(signature && signer);
+  EXPECT_EQ(*signer, *der);
+  const unsigned char* p = reinterpret_cast<const unsigned char*>(signer->data());
+  std::unique_ptr<X509, decltype(&X509_free)> x509(d2i_X509(nullptr, &p, long(signer->size())), X509_free);
+  ASSERT_TRUE(x509);
+  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> md(EVP_MD_CTX_new(), EVP_MD_CTX_free);
+  ASSERT_EQ(EVP_DigestVerifyInit(md.get(), nullptr, EVP_sha256(), nullptr, X509_get0_pubkey(x509.get())), 1);
+  EXPECT_EQ(EVP_DigestVerify(md.get(), reinterpret_cast<const uint8_t*>(signature->data()), signature->size(),
+                             reinterpret_cast<const uint8_t*>(challenge.data()), challenge.size()),
+            1);
+  const std::string everything = log();
+  EXPECT_NE(everything.find("verify_pin"), std::string::npos) << "the log is captured";
+  for (const char* secret : {"4821", "1111", "12a4"}) EXPECT_EQ(everything.find(secret), std::string::npos) << secret;
+}
+
+TEST_F(ReaderPlugin, card_events_arrive_as_documents_naming_their_reader) {
+  auto events = sdk_->extension<onshi_events_v1>(ONSHI_EXT_EVENTS, "onshi.reader.pcsc");
+  ASSERT_TRUE(events.ok());
+  onshi::test::DocumentInbox inbox;
+  onshi_error err = empty_error();
+  ASSERT_EQ(events->vtable->set_listener(events->instance, &inbox.listener, &err), ONSHI_OK) << err.message;
+  { VirtualCard vcard; }
+  ASSERT_TRUE(inbox.wait_for_count(2));
+  {
+    std::lock_guard lock(inbox.mutex);
+    EXPECT_EQ(inbox.documents[0]["schema"], ONSHI_SCHEMA_PLUGIN_EVENT);
+    EXPECT_EQ(inbox.documents[0]["kind"], "card");
+    EXPECT_EQ(inbox.documents[0]["reader"], kReader);
+    EXPECT_EQ(inbox.documents[0]["data"]["event"], "card_inserted");
+    EXPECT_EQ(inbox.documents[1]["data"]["event"], "card_removed");
+  }
+  ASSERT_EQ(events->vtable->set_listener(events->instance, nullptr, &err), ONSHI_OK);
 }
 
 TEST_F(ReaderPlugin, diagnostics_report_the_service_and_the_host_clock) {

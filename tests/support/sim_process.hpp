@@ -11,6 +11,7 @@
 #include <chrono>
 #include <csignal>
 #include <filesystem>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -18,6 +19,14 @@
 extern char** environ;
 
 namespace onshi::test {
+
+// A YZKsiquc01 request (one insured person's 薬剤情報) that onshi-sim answers, for tests that send raw
+// bytes through exchange_async.
+inline constexpr const char* kSimYzkRequest =
+    "<?xml version=\"1.0\" encoding=\"UTF-8\"?><XmlMsg><MessageHeader><MedicalInstitutionCode>1311111111"
+    "</MedicalInstitutionCode><InsurerNumber>06139992</InsurerNumber><InsuredPersonIdentificationNumber>5678"
+    "</InsuredPersonIdentificationNumber></MessageHeader><MessageBody><FileCategory>2</FileCategory>"
+    "</MessageBody></XmlMsg>";
 
 // Starts `onshi-sim ARGS...`, its stdout into `out` (created, or emptied), /dev/null when empty;
 // -1 when it cannot be started.
@@ -64,13 +73,17 @@ class SimProcess {
   bool started() const { return pid_ > 0; }
   // What it printed so far ("" without a log).
   std::string log() const { return log_.empty() ? std::string() : read_bytes(log_); }
-  // How many requests of an interface (e.g. "DSTsiquc01") it answered (0 without a log).
-  int answered(const std::string& prefix) const {
-    const std::string text = log();
-    int n = 0;
-    for (size_t at = 0; (at = text.find("answer " + prefix, at)) != std::string::npos; ++at) ++n;
-    return n;
+  // The answer files it wrote for requests of an interface (e.g. "DSTsiquc01"), in order; a name
+  // twice is a request name used twice. Empty without a log.
+  std::vector<std::string> answered_names(const std::string& prefix) const {
+    std::vector<std::string> names;
+    std::istringstream lines(log());
+    for (std::string line; std::getline(lines, line);)
+      if (line.rfind("answer " + prefix, 0) == 0) names.push_back(line.substr(7));
+    return names;
   }
+  // How many requests of an interface it answered (0 without a log).
+  int answered(const std::string& prefix) const { return static_cast<int>(answered_names(prefix).size()); }
 
  private:
   fs::path log_;

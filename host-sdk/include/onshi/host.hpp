@@ -206,6 +206,9 @@ class Sdk {
   void set_time_ms(int64_t unix_ms) { onshi_sdk_set_time_ms(raw(), unix_ms); }
   void set_rehearsal(bool on) { onshi_sdk_set_rehearsal(raw(), on ? 1 : 0); }
   int64_t now_ms() const { return onshi_sdk_now_ms(raw()); }
+  // The services the plugins get, for the application itself (owner "app:<host_name>"): wrap it in
+  // onshi::plugin::Host (onshi/plugin.hpp) to use the store, clock, log and executor as plugins do.
+  const onshi_host* app_host() const { return onshi_sdk_app_host(raw()); }
 
   onshi_sdk* raw() const { return sdk_.get(); }
 

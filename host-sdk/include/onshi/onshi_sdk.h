@@ -127,6 +127,14 @@ ONSHI_SDK_API int64_t ONSHI_ABI onshi_sdk_now_ms(const onshi_sdk* sdk);
  * records the real time beside it. 0 (the default): it may not. */
 ONSHI_SDK_API void ONSHI_ABI onshi_sdk_set_rehearsal(onshi_sdk* sdk, int32_t on);
 
+/* [ABI 1.0, added] The host services (onshi_services.h) for the application itself, so that an
+ * application that keeps state (onshi serve: its jobs, events and audit) uses the one clock, log,
+ * executor and durable store the plugins use instead of its own: get_service answers every
+ * ONSHI_SERVICE_* as it does for a plugin, under the owner "app:<host_name>" (its log lines, its
+ * config section of config_json, its own records in the store, apart from every plugin's; its own
+ * executor strand). Valid until onshi_sdk_close. [any-thread] */
+ONSHI_SDK_API const onshi_host* ONSHI_ABI onshi_sdk_app_host(onshi_sdk* sdk);
+
 #ifdef __cplusplus
 }
 #endif

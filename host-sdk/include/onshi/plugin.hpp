@@ -17,6 +17,7 @@
 //   document_call<fn>           a `Result<std::string>(std::string_view)` as an onshi_document_fn
 //   Host                        the host's services: log, clock, config, executor, store, exchange
 //   DocumentFunction, documents_extension<table>   the plugin's functions by name (onshi.documents/1)
+//   async_call<fn>              an extension's asynchronous document function as a DocumentFunction
 #pragma once
 
 #include <onshi/bytes.hpp>
@@ -113,6 +114,15 @@ struct DocumentFunction {
   onshi_status(ONSHI_ABI* cancel)(onshi_instance*, uint64_t operation) = nullptr;
   const char* media_type = "application/json";  // of the response
 };
+
+// An extension's own asynchronous document function (request, completion, operation id) as a
+// DocumentFunction's `start`, for functions that report no progress:
+//   {ONSHI_EXT_X, "lookup", ..., nullptr, &async_call<&lookup_async>, &cancel}
+template <onshi_status(ONSHI_ABI* Fn)(onshi_instance*, onshi_bytes, const onshi_completion*, uint64_t*, onshi_error*)>
+onshi_status ONSHI_ABI async_call(onshi_instance* i, onshi_bytes request, const onshi_document_listener*,
+                                  const onshi_completion* done, uint64_t* out_operation, onshi_error* err) {
+  return Fn(i, request, done, out_operation, err);
+}
 
 namespace detail {
 // An asynchronous operation's id carries the index of its function, so cancel finds it again.

@@ -87,6 +87,14 @@ Result<json> parse_document(std::string_view text, std::string_view schema, std:
   return j;
 }
 
+Result<json> parse_request(std::string_view text, std::string_view schema, std::size_t max_bytes) {
+  json doc = text.size() > max_bytes ? json(json::value_t::discarded) : json::parse(text, nullptr, false);
+  if (doc.is_discarded()) return parse_document(text, schema, max_bytes).error();  // its words for why
+  if (doc.is_object() && !find(doc, "schema")) doc["schema"] = schema;
+  if (auto ok = check_schema(doc, schema); !ok) return std::move(ok).error();
+  return doc;
+}
+
 Error document_error(std::string_view schema, const std::exception& e) {
   if (dynamic_cast<const FieldError*>(&e))
     return invalid(schema, std::string("field ") + e.what(), "correct that field (docs/ describes each document)");

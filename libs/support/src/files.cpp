@@ -173,6 +173,14 @@ Result<bool> create_file_exclusively(const fs::path& path, std::string_view byte
   return errno_error(path, "cannot place (neither an exclusive rename nor a link is possible here)", err);
 }
 
+Result<void> check_owner_only(const fs::path& path, std::string_view domain, std::string_view setting) {
+  struct stat st {};
+  if (path.empty() || ::stat(path.c_str(), &st) != 0 || !(st.st_mode & 077)) return {};
+  return make_error(ONSHI_E_REFUSED, std::string(domain),
+                    std::string(setting) + " " + path.string() + " is readable by other users",
+                    "make it readable by its owner only: chmod 600 " + path.string());
+}
+
 Result<void> make_private_dirs(const fs::path& dir) {
   std::error_code ec;
   if (dir.empty() || fs::is_directory(dir, ec)) return {};

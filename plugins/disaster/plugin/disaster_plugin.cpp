@@ -6,10 +6,12 @@
 // Threads: extension functions come from any thread and exchange completions from host threads;
 // one mutex guards the desk (the core is not thread-safe). No host call that may complete
 // synchronously is made while it is held.
+#include "by_name.hpp"
 #include "host_store.hpp"
 
 #include <onshi/abi/onshi_ext_diagnostics.h>
 #include <onshi/abi/onshi_ext_disaster.h>
+#include <onshi/abi/onshi_ext_events.h>
 #include <onshi/disaster/desk.hpp>
 #include <onshi/disaster/jahis.hpp>
 #include <onshi/disaster/json.hpp>
@@ -242,8 +244,21 @@ struct State : std::enable_shared_from_this<State> {
   std::optional<DisasterDesk> desk;
   std::map<uint64_t, std::shared_ptr<Lookup>> pending;
   std::atomic<uint64_t> next_op{1}, next_file{1};
+  std::mutex listener_mutex;  // held while the events listener runs, so a stop waits for it
+  onshi_document_listener listener{};
 
   State(Host h, Config c) : host(h), config(std::move(c)) {}
+
+  // A switch as an onshi.plugin-event/1 for the whole clinic, on the plugin's strand (never under
+  // `mutex`: the listener may call back in).
+  void announce(const json& status) {
+    const std::string text =
+        json{{"schema", ONSHI_SCHEMA_PLUGIN_EVENT}, {"kind", "disaster"}, {"data", status}}.dump();
+    host.post([self = shared_from_this(), text] {
+      std::lock_guard lock(self->listener_mutex);
+      if (self->listener.on_document) self->listener.on_document(self->listener.ctx, ONSHI_OK, bytes_of(text), nullptr);
+    });
+  }
 
   // [locked] The desk as the store has it: another process (or an earlier run) may have switched.
   Result<DisasterDesk*> synced() {
@@ -341,8 +356,11 @@ class DisasterPlugin final : public onshi::plugin::Instance {
     static const onshi_disaster_v1 disaster = {sizeof(onshi_disaster_v1), &declare, &end, &status,
                                                &lookup_async, &cancel, &import_qr, &search_local, &audit};
     static const onshi_diagnostics_v1 diagnostics = {sizeof(onshi_diagnostics_v1), &self_test};
+    static const onshi_events_v1 events = {sizeof(onshi_events_v1), &set_event_listener};
     if (id == ONSHI_EXT_DISASTER) return &disaster;
     if (id == ONSHI_EXT_DIAGNOSTICS) return &diagnostics;
+    if (id == ONSHI_EXT_DOCUMENTS) return documents_table();  // by_name.cpp
+    if (id == ONSHI_EXT_EVENTS) return &events;
     return nullptr;
   }
 
@@ -373,7 +391,9 @@ class DisasterPlugin final : public onshi::plugin::Instance {
                                 : (*desk)->declare(std::move(d), request->by, now);
       if (!switched) return switched;
       if (auto saved = s.persist(now); !saved) return saved;
-      return onshi::plugin::write_to(out, s.status_document(now).dump());
+      const json status = s.status_document(now);
+      s.announce(status);
+      return onshi::plugin::write_to(out, status.dump());
     });
   }
 
@@ -390,7 +410,9 @@ class DisasterPlugin final : public onshi::plugin::Instance {
       const std::string reason = request->reason.empty() ? "ended by hand" : request->reason;
       if (auto ended = (*desk)->end(reason, request->by, now); !ended) return ended;
       if (auto saved = s.persist(now); !saved) return saved;
-      return onshi::plugin::write_to(out, s.status_document(now).dump());
+      const json status = s.status_document(now);
+      s.announce(status);
+      return onshi::plugin::write_to(out, status.dump());
     });
   }
 
@@ -402,6 +424,19 @@ class DisasterPlugin final : public onshi::plugin::Instance {
       auto desk = s.synced();
       if (!desk) return std::move(desk).error();
       return onshi::plugin::write_to(out, s.status_document(now).dump());
+    });
+  }
+
+  // onshi.events/1: the switches (declare, end) as they happen.
+  static onshi_status ONSHI_ABI set_event_listener(onshi_instance* i, const onshi_document_listener* listener,
+                                                   onshi_error* err) {
+    return onshi::plugin::guarded(err, [&]() -> Result<void> {
+      if (listener && (!ONSHI_HAS_FIELD(onshi_document_listener, listener, on_document) || !listener->on_document))
+        return invalid("the event listener has no on_document", "pass a complete onshi_document_listener, or NULL");
+      State& s = state(i);
+      std::lock_guard lock(s.listener_mutex);
+      s.listener = listener ? *listener : onshi_document_listener{};
+      return {};
     });
   }
 

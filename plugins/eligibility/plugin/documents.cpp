@@ -13,6 +13,8 @@
 #include <cstdio>
 #include <random>
 
+#include <unistd.h>
+
 namespace onshi::eligibility::plugin {
 
 namespace {
@@ -27,10 +29,19 @@ bool all_digits(std::string_view s) {
 // A request's field that cannot be used: the error names it (support::FieldError's path).
 [[noreturn]] void bad(const char* key, const std::string& problem) { support::fail(key, problem); }
 
+// 4 hex digits naming this PC (a hash of its host name), then 12 random ones: two programs writing
+// one req folder never share an identifier, and an answer names the PC that asked.
 std::string random_file_identifier() {
+  static const unsigned host_part = [] {
+    char name[256] = {};
+    ::gethostname(name, sizeof name - 1);
+    uint32_t h = 2166136261u;  // FNV-1a
+    for (const char* c = name; *c; ++c) h = (h ^ static_cast<unsigned char>(*c)) * 16777619u;
+    return (h ^ (h >> 16)) & 0xffffu;
+  }();
   std::random_device rd;
   char buf[17];
-  std::snprintf(buf, sizeof buf, "%08x%08x", rd(), rd());
+  std::snprintf(buf, sizeof buf, "%04x%04x%08x", host_part, rd() & 0xffffu, rd());
   return buf;
 }
 
@@ -177,14 +188,6 @@ std::string request_kind(std::string_view request_json) {
   if (doc.is_discarded() || !doc.is_object()) return "";
   auto it = doc.find("kind");
   return it != doc.end() && it->is_string() ? it->get<std::string>() : "";
-}
-
-Result<json> parse_request(std::string_view text, std::string_view schema, size_t max_bytes) {
-  json doc = text.size() > max_bytes ? json(json::value_t::discarded) : json::parse(text, nullptr, false);
-  if (doc.is_discarded()) return support::parse_document(text, schema, max_bytes).error();  // its words for why
-  if (doc.is_object() && !support::find(doc, "schema")) doc["schema"] = schema;
-  if (auto ok = support::check_schema(doc, schema); !ok) return std::move(ok).error();
-  return doc;
 }
 
 Result<Query> read_query(std::string_view request_json) {

@@ -16,11 +16,8 @@
 
 namespace onshi::eligibility::plugin {
 
-// A request document of `schema`, parsed (at most max_bytes) and checked: the schema may be left out
-// (EMRs written before it existed); when given it must be `schema`.
-Result<nlohmann::json> parse_request(std::string_view text, std::string_view schema,
-                                     size_t max_bytes = support::kMaxDocumentBytes);
-// The same, read by T's from_json: a field that cannot be used is named by its path.
+using support::parse_request;  // the schema may be left out (EMRs written before it existed)
+// A request document of `schema` read by T's from_json: a field that cannot be used is named by its path.
 template <class T>
 Result<T> read_request(std::string_view text, std::string_view schema, size_t max_bytes = support::kMaxDocumentBytes) {
   auto doc = parse_request(text, schema, max_bytes);

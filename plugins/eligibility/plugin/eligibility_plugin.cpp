@@ -15,9 +15,14 @@
 #include <onshi/eligibility/face_folder.hpp>
 #include <onshi/eligibility/folder_transport.hpp>
 #include <onshi/eligibility/json.hpp>
+#include <onshi/eligibility/service_transport.hpp>
 #include <onshi/eligibility/tls_transport.hpp>
+#include <onshi/support/files.hpp>
 #include <onshi/plugin.hpp>
 
+#include <onshi/support/base64.hpp>
+
+#include "by_name.hpp"
 #include "documents.hpp"
 #include "host_reactor.hpp"
 #include "records.hpp"
@@ -39,6 +44,8 @@ struct Config {
   fs::path state_dir;
   bool use_tls = false;  // "transport": "tls" (default "folder")
   TlsOptions tls;        // tls.host empty: not configured
+  bool use_service = false;  // "transport": "service": through an onshi serve (a desk)
+  ServiceOptions service;
 };
 
 Error config_error(const std::string& field, const std::string& what) {
@@ -89,6 +96,42 @@ Result<void> read_tls(const json& section, TlsOptions& tls) {
   return {};
 }
 
+// "service": {"url": "https://host:port", "token_file" (or "cert_file" + "key_file"), "ca_file",
+// "key_passphrase_file"?, "timeout_ms"?} (docs/decisions/service.md, "The SDK at a desk").
+Result<void> read_service(const json& section, ServiceOptions& s) {
+  if (!section.is_object()) return config_error("service", "must be an object {\"url\": \"https://host:port\", ...}");
+  std::string url, token_file;
+  for (auto [key, into] : {std::pair{"url", &url}, {"token_file", &token_file}}) {
+    auto it = section.find(key);
+    if (it == section.end()) continue;
+    if (!it->is_string()) return config_error(std::string("service.") + key, "must be a string");
+    *into = it->get<std::string>();
+  }
+  if (url.empty()) return config_error("service.url", "is required: https://host:port of the onshi serve");
+  if (auto applied = apply_tls_url(url, s.https, "service"); !applied) return applied;
+  for (auto [key, into] : {std::pair{"ca_file", &s.https.ca_file}, {"cert_file", &s.https.cert_file},
+                           {"key_file", &s.https.key_file}, {"key_passphrase_file", &s.https.key_passphrase_file}}) {
+    auto it = section.find(key);
+    if (it == section.end()) continue;
+    if (!it->is_string()) return config_error(std::string("service.") + key, "must be a file path");
+    *into = it->get<std::string>();
+  }
+  if (!token_file.empty()) {  // the desk's token proves the desk: nobody else on the PC may read it
+    if (auto private_ = support::check_owner_only(token_file, "config", "service.token_file"); !private_)
+      return std::move(private_).error();
+    auto token = support::read_file(token_file, 4096);
+    if (!token || !token->has_value())
+      return config_error("service.token_file", token_file + " cannot be read");
+    s.token = std::move(**token);
+    while (!s.token.empty() && (s.token.back() == '\n' || s.token.back() == '\r' || s.token.back() == ' '))
+      s.token.pop_back();
+  }
+  auto timeout = read_ms(section, "timeout_ms", s.timeout, "service");
+  if (!timeout) return std::move(timeout).error();
+  s.timeout = *timeout;
+  return {};
+}
+
 Result<Config> read_config(std::string_view text) {
   const json doc = json::parse(text, nullptr, false);
   if (doc.is_discarded() || !doc.is_object()) return config_error("section", "is not a JSON object");
@@ -121,11 +164,18 @@ Result<Config> read_config(std::string_view text) {
     c.face = face->get<bool>();
   }
   if (auto transport = doc.find("transport"); transport != doc.end()) {
-    if (*transport != "folder" && *transport != "tls") return config_error("transport", "must be \"folder\" or \"tls\"");
+    if (*transport != "folder" && *transport != "tls" && *transport != "service")
+      return config_error("transport", "must be \"folder\", \"tls\" or \"service\"");
     c.use_tls = *transport == "tls";
+    c.use_service = *transport == "service";
   }
   if (auto tls = doc.find("tls"); tls != doc.end())
     if (auto read = read_tls(*tls, c.tls); !read) return std::move(read).error();
+  if (c.use_service) {
+    auto service = doc.find("service");
+    if (service == doc.end()) return config_error("service", "is required with \"transport\": \"service\"");
+    if (auto read = read_service(*service, c.service); !read) return std::move(read).error();
+  }
   if (auto dir = doc.find("state_dir"); dir != doc.end() && dir->is_string()) c.state_dir = dir->get<std::string>();
   // No state folder: nothing is kept on disk at all, never in a temp folder others can read.
   return c;
@@ -133,7 +183,7 @@ Result<Config> read_config(std::string_view text) {
 
 using onshi::plugin::complete;
 
-class EligibilityPlugin final : public RecordsInstance {
+class EligibilityPlugin final : public EligibilityInstance {
  public:
   EligibilityPlugin(onshi::plugin::Host host, Config config)
       : host_(host), config_(std::move(config)), reactor_(host) {}
@@ -144,9 +194,11 @@ class EligibilityPlugin final : public RecordsInstance {
       auto pending = std::move(core_.pending);
       core_.pending.clear();
       core_.face.reset();
-      core_.listener = {};
+      core_.face_listener = {};
+      core_.event_listener = {};
       core_.transport.reset();  // its own cancellations are posted and then dropped by shut_down
       core_.tls.reset();
+      core_.service.reset();
       for (auto& [op, p] : pending)
         complete(p.done, make_error(ONSHI_E_CANCELLED, "eligibility", "the eligibility plugin was closed"));
       reactor_.shut_down();
@@ -160,11 +212,13 @@ class EligibilityPlugin final : public RecordsInstance {
     if (id == ONSHI_EXT_ELIGIBILITY) return &eligibility;
     if (id == ONSHI_EXT_DIAGNOSTICS) return &diagnostics;
     if (id == ONSHI_EXT_ELIGIBILITY_RECORDS) return Records::table();  // records.cpp
+    if (id == ONSHI_EXT_DOCUMENTS) return documents_table();             // by_name.cpp
+    if (id == ONSHI_EXT_EVENTS) return events_table();
     return nullptr;
   }
 
  private:
-  enum class Reply { outcome, raw, challenge };  // what a completion carries
+  enum class Reply { outcome, raw, challenge, exchange, document };  // what a completion carries
   struct Pending {
     onshi_completion done;
     Reply reply;
@@ -174,9 +228,12 @@ class EligibilityPlugin final : public RecordsInstance {
   struct Core {
     std::unique_ptr<FolderTransport> transport;
     std::unique_ptr<TlsTransport> tls;  // "transport": "tls"
+    std::unique_ptr<ServiceTransport> service;  // "transport": "service"
+    bool service_faces = false;  // this desk's face results come from the service's events
     std::unique_ptr<FaceFolder> face;
     std::map<uint64_t, Pending> pending;  // by operation id
-    onshi_document_listener listener{};
+    onshi_document_listener face_listener{};   // set_face_listener: outcome documents
+    onshi_document_listener event_listener{};  // onshi.events/1: the same as plugin events
     uint64_t listener_generation = 0;  // a face result queued for an older listener is dropped
   };
 
@@ -201,19 +258,15 @@ class EligibilityPlugin final : public RecordsInstance {
 
   // [any-thread] The configured transport can be used: the share is there, or the TLS files load.
   Result<void> transport_ready() const {
+    if (config_.use_service) return ServiceTransport::check(config_.service);
     if (!config_.use_tls) return folder_ready();
     return TlsTransport::check(config_.tls);
   }
 
   // [strand] Opens the transport the first time it is needed (the share may be mounted late).
   Result<void> open_transport() {
-    if (config_.use_tls) {
-      if (core_.tls) return {};
-      auto tls = TlsTransport::open(reactor_, config_.tls);
-      if (!tls) return std::move(tls).error();
-      core_.tls = std::move(tls).value();
-      return {};
-    }
+    if (config_.use_service) return open_once(core_.service, reactor_, config_.service);
+    if (config_.use_tls) return open_once(core_.tls, reactor_, config_.tls);
     if (core_.transport) return {};
     FolderOptions o;
     o.root = config_.root;
@@ -221,32 +274,99 @@ class EligibilityPlugin final : public RecordsInstance {
     o.timeout = config_.timeout;
     o.rescan_interval = config_.rescan;
     o.random_name_part = config_.random_name_part;
-    auto transport = FolderTransport::open(reactor_, o);
-    if (!transport) return std::move(transport).error();
-    core_.transport = std::move(transport).value();
+    return open_once(core_.transport, reactor_, std::move(o));
+  }
+
+  template <class Transport, class Options>
+  static Result<void> open_once(std::unique_ptr<Transport>& slot, Reactor& reactor, Options options) {
+    if (slot) return {};
+    auto opened = Transport::open(reactor, std::move(options));
+    if (!opened) return std::move(opened).error();
+    slot = std::move(opened).value();
     return {};
   }
 
-  // [any-thread] Queues one request; its completion comes exactly once.
+  // [any-thread] Queues one request; its completion comes exactly once. Over the folders, `progress`
+  // (may be null) hears the request's name before it is placed (onshi.eligibility.placed/1).
   Result<uint64_t> start(std::string_view file_prefix, std::chrono::year_month_day today, std::string bytes,
-                         const onshi_completion* done, Reply reply) {
+                         const onshi_completion* done, Reply reply, const onshi_document_listener* progress = nullptr) {
     if (!ONSHI_HAS_FIELD(onshi_completion, done, done) || !done->done)
       return make_error(ONSHI_E_INVALID_ARGUMENT, "eligibility", "no completion given", "pass an onshi_completion");
     if (auto ready = transport_ready(); !ready) return std::move(ready).error();
     const uint64_t op = next_operation_++;
-    reactor_.post([this, op, prefix = std::string(file_prefix), bytes = std::move(bytes), done = *done, reply, today] {
+    const onshi_document_listener told = progress && progress->on_document ? *progress : onshi_document_listener{};
+    reactor_.post([this, op, prefix = std::string(file_prefix), bytes = std::move(bytes), done = *done, reply, today,
+                   told] {
       if (auto opened = open_transport(); !opened) return complete(done, std::move(opened).error());
       core_.pending[op] = Pending{done, reply};
       auto on_answer = [this, op](Result<Answer> a) { finish(op, std::move(a)); };
-      core_.pending[op].request = core_.tls ? core_.tls->submit(prefix, bytes, std::move(on_answer))
-                                            : core_.transport->submit(prefix, today, bytes, std::move(on_answer));
+      if (core_.tls) {
+        core_.pending[op].request = core_.tls->submit(prefix, bytes, std::move(on_answer));
+        return;
+      }
+      PlacingCallback placing;
+      if (told.on_document)
+        placing = [told, bytes, reply](const std::string& name) { tell_placed(told, name, bytes, reply); };
+      core_.pending[op].request = core_.transport->submit(prefix, today, bytes, std::move(on_answer), placing);
     });
     return op;
   }
 
-  // [any-thread] Card queries and challenges exist only on the direct connection.
+  // The name a request is about to be placed under, and how to wait for its answer after a restart.
+  static void tell_placed(const onshi_document_listener& l, const std::string& name, const std::string& bytes,
+                          Reply reply) {
+    const json doc = {{"schema", ONSHI_SCHEMA_ELIGIBILITY_PLACED},
+                      {"request_name", name},
+                      {"resume",
+                       {{"function", "await"},
+                        {"request",
+                         {{"schema", ONSHI_SCHEMA_ELIGIBILITY_AWAIT_REQUEST},
+                          {"request_name", name},
+                          {"request_base64", support::base64_encode(bytes)},
+                          {"reply", reply == Reply::exchange ? "exchange" : "outcome"}}}}}};
+    const std::string text = doc.dump();
+    l.on_document(l.ctx, ONSHI_OK, bytes_of(text), nullptr);
+  }
+
+  // [any-thread] A call of the service that owns the terminal ("transport": "service"), by path.
+  Result<uint64_t> start_service(std::string path, std::string document, const onshi_completion* done, Reply reply) {
+    if (!ONSHI_HAS_FIELD(onshi_completion, done, done) || !done->done)
+      return make_error(ONSHI_E_INVALID_ARGUMENT, "eligibility", "no completion given", "pass an onshi_completion");
+    if (auto ready = transport_ready(); !ready) return std::move(ready).error();
+    const uint64_t op = next_operation_++;
+    reactor_.post([this, op, path = std::move(path), document = std::move(document), done = *done, reply]() mutable {
+      if (auto opened = open_transport(); !opened) return complete(done, std::move(opened).error());
+      core_.pending[op] = Pending{done, reply};
+      core_.pending[op].request = core_.service->call(
+          path, std::move(document), [this, op](Result<std::string> answer) { finish_document(op, std::move(answer)); });
+    });
+    return op;
+  }
+
+  // [strand] The service's answer: passed on as it came (the service's plugin made it), exchange's
+  // bytes decoded, and a transport failure as a `failed` outcome, as over the folders (R-RES).
+  void finish_document(uint64_t op, Result<std::string> answer) {
+    auto it = core_.pending.find(op);
+    if (it == core_.pending.end()) return;
+    const Pending p = it->second;
+    core_.pending.erase(it);
+    complete(p.done, onshi::plugin::caught([&]() -> Result<std::string> {
+      if (!answer && (answer.error().code == ONSHI_E_CANCELLED || p.reply != Reply::outcome)) return answer.error();
+      if (!answer) return outcome_document(decide(Result<QualificationResponse>(answer.error()))).dump();
+      if (p.reply != Reply::raw) return std::move(*answer);
+      const json doc = json::parse(*answer, nullptr, false);
+      auto raw = doc.is_object() ? support::base64_decode(doc.value("answer_base64", "")) : std::nullopt;
+      if (!raw)
+        return make_error(ONSHI_E_PROTOCOL, "service", "the service's exchange answer carries no answer_base64",
+                          "check that service.url names an onshi serve with the eligibility plugin");
+      return std::move(*raw);
+    }));
+  }
+
+  // [any-thread] Card queries and challenges exist only on the direct connection (or through a
+  // service that has one).
   Result<void> tls_only(const char* what) const {
-    if (config_.use_tls) return {};
+    if (config_.use_tls || config_.use_service) return {};
     return make_error(ONSHI_E_NOT_SUPPORTED, "eligibility",
                       std::string(what) + " needs the direct TLS transport; this plugin uses the 資格確認端末's shared "
                                           "folder, where card results arrive from the face reader instead",
@@ -267,6 +387,11 @@ class EligibilityPlugin final : public RecordsInstance {
   Result<std::string> reply_of(uint64_t op, Reply reply, const Result<Answer>& answer) {
     if (!answer && answer.error().code == ONSHI_E_CANCELLED) return answer.error();
     if (reply == Reply::raw) return answer ? Result<std::string>(answer->raw) : Result<std::string>(answer.error());
+    if (reply == Reply::exchange) {
+      if (!answer) return answer.error();
+      return json{{"schema", ONSHI_SCHEMA_ELIGIBILITY_EXCHANGE_ANSWER}, {"answer_base64", support::base64_encode(answer->raw)}}
+          .dump();
+    }
     if (reply == Reply::challenge) {
       if (!answer) return answer.error();
       auto challenge = challenge_of(answer->message);
@@ -282,24 +407,50 @@ class EligibilityPlugin final : public RecordsInstance {
     return records_.on_outcome(op, outcome).dump();  // + history (records.cpp)
   }
 
-  // [strand]
+  // [strand] A face file of the folder: its outcome (kept in the history) to both listeners.
   void deliver_face(uint64_t generation, Result<FaceResult> r) {
-    const onshi_document_listener l = core_.listener;
-    if (generation != core_.listener_generation || !l.on_document) return;
-    if (!r) {
-      onshi_error err = empty_error();
-      fill_error(&err, r.error());
-      return l.on_document(l.ctx, r.error().code, onshi_bytes{nullptr, 0}, &err);
-    }
-    const auto doc = onshi::plugin::caught([&]() -> Result<std::string> {
-      return records_.on_outcome(0, decide(view_as<QualificationResponse>(r->message))).dump();
-    });
+    if (generation != core_.listener_generation) return;
+    deliver_face_document(r ? onshi::plugin::caught([&]() -> Result<json> {
+      return records_.on_outcome(0, decide(view_as<QualificationResponse>(r->message)));
+    })
+                            : Result<json>(r.error()));
+  }
+
+  // [strand] One face result to both listeners: the outcome to set_face_listener's, the same as an
+  // event to onshi.events/1's (a file that stays unreadable only to the former).
+  void deliver_face_document(Result<json> doc) {
+    const onshi_document_listener faces = core_.face_listener, events = core_.event_listener;
     if (!doc) {
+      if (!faces.on_document) return host_.warn("a face result was not delivered: " + doc.error().message);
       onshi_error err = empty_error();
       fill_error(&err, doc.error());
-      return l.on_document(l.ctx, doc.error().code, onshi_bytes{nullptr, 0}, &err);
+      return faces.on_document(faces.ctx, doc.error().code, onshi_bytes{nullptr, 0}, &err);
     }
-    l.on_document(l.ctx, ONSHI_OK, bytes_of(*doc), nullptr);
+    if (faces.on_document) {
+      const std::string text = doc->dump();
+      faces.on_document(faces.ctx, ONSHI_OK, bytes_of(text), nullptr);
+    }
+    if (events.on_document) {  // through a service, it was routed to this desk already: for everyone here
+      const std::string text = face_event(*doc, /*routed=*/config_.use_service).dump();
+      events.on_document(events.ctx, ONSHI_OK, bytes_of(text), nullptr);
+    }
+  }
+
+  // A face outcome as an onshi.plugin-event/1, routed to the desk expecting this patient: by birth
+  // date and, once registered, 照会番号 (R-SHOUKAI).
+  static json face_event(const json& outcome, bool routed) {
+    if (routed) return {{"schema", ONSHI_SCHEMA_PLUGIN_EVENT}, {"kind", "face"}, {"data", outcome}};
+    json route = json::object();
+    const json* first = outcome.contains("qualifications") && outcome["qualifications"].is_array() &&
+                                !outcome["qualifications"].empty()
+                            ? &outcome["qualifications"][0]
+                            : nullptr;
+    if (first && first->contains("birthdate")) route["birth_date"] = (*first)["birthdate"];
+    if (outcome.contains("patient") && outcome["patient"].contains("reference_number"))
+      route["reference_number"] = outcome["patient"]["reference_number"];
+    else if (first && first->contains("reference_number"))
+      route["reference_number"] = (*first)["reference_number"];
+    return {{"schema", ONSHI_SCHEMA_PLUGIN_EVENT}, {"kind", "face"}, {"route", route}, {"data", outcome}};
   }
 
   // ---- onshi.eligibility/1 ----
@@ -307,39 +458,108 @@ class EligibilityPlugin final : public RecordsInstance {
   static onshi_status ONSHI_ABI query_async(onshi_instance* i, onshi_bytes request_json, const onshi_completion* done,
                                             uint64_t* out_operation, onshi_error* err) {
     return onshi::plugin::guarded(err, [&]() -> Result<void> {
-      auto& me = self(i);
-      if (request_kind(text_of(request_json)) == "card")
-        if (auto tls = me.tls_only("a query by the My Number card (kind \"card\")"); !tls) return tls;
-      auto query = read_query(text_of(request_json));
-      if (!query) return std::move(query).error();
-      const auto today = support::jst_day(me.host_.now());  // one day for the header and the file name
-      const auto* card = std::get_if<CardQuery>(&*query);
-      auto xml = card ? card_request(*card, me.config_.medical_institution_code, today)
-                      : qualification_request(std::get<InsuredQuery>(*query), me.config_.medical_institution_code, today);
-      if (!xml) return std::move(xml).error();
-      auto op = me.start(prefix::qualification, today, std::move(*xml), done, Reply::outcome);
+      auto op = self(i).query(text_of(request_json), nullptr, done);
       if (!op) return std::move(op).error();
-      me.records_.expect(*op, card ? (card->visual_check ? "visual" : "card") : "insured");  // for the history
       if (out_operation) *out_operation = *op;
       return {};
     });
+  }
+
+  Result<uint64_t> query(std::string_view request_json, const onshi_document_listener* progress,
+                         const onshi_completion* done) override {
+    if (request_kind(request_json) == "card")
+      if (auto tls = tls_only("a query by the My Number card (kind \"card\")"); !tls) return tls.error();
+    auto query = read_query(request_json);  // checked here too: a bad field or R-NOMYNUM never leaves the desk
+    if (!query) return std::move(query).error();
+    if (config_.use_service)
+      return start_service("/v1/" ONSHI_EXT_ELIGIBILITY "/query", std::string(request_json), done, Reply::outcome);
+    const auto today = support::jst_day(host_.now());  // one day for the header and the file name
+    const auto* card = std::get_if<CardQuery>(&*query);
+    auto xml = card ? card_request(*card, config_.medical_institution_code, today)
+                    : qualification_request(std::get<InsuredQuery>(*query), config_.medical_institution_code, today);
+    if (!xml) return std::move(xml).error();
+    auto op = start(prefix::qualification, today, std::move(*xml), done, Reply::outcome, progress);
+    if (op) records_.expect(*op, card ? (card->visual_check ? "visual" : "card") : "insured");  // for the history
+    return op;
   }
 
   static onshi_status ONSHI_ABI exchange_async(onshi_instance* i, const char* file_prefix, onshi_bytes request_xml,
                                                const onshi_completion* done, uint64_t* out_operation,
                                                onshi_error* err) {
     return onshi::plugin::guarded(err, [&]() -> Result<void> {
-      const std::string_view p = file_prefix ? file_prefix : "";
-      if (p.size() != 10 || p.find_first_of("_/.") != std::string_view::npos)
-        return make_error(ONSHI_E_INVALID_ARGUMENT, "eligibility",
-                          "file_prefix must be an interface name of 10 characters such as \"YZKsiquc01\"",
-                          "pass the prefix of eligibility-xml.md §2.3, without req/res");
       auto& me = self(i);
-      auto op = me.start(p, support::jst_day(me.host_.now()), std::string(text_of(request_xml)), done, Reply::raw);
+      auto op = me.send(file_prefix ? file_prefix : "", std::string(text_of(request_xml)), nullptr, done, Reply::raw);
       if (!op) return std::move(op).error();
       if (out_operation) *out_operation = *op;
       return {};
     });
+  }
+
+  Result<uint64_t> exchange(std::string_view file_prefix, std::string request_xml,
+                            const onshi_document_listener* progress, const onshi_completion* done) override {
+    return send(file_prefix, std::move(request_xml), progress, done, Reply::exchange);
+  }
+
+  // A ready XmlMsg request of the interface `p` ("YZKsiquc01").
+  Result<uint64_t> send(std::string_view p, std::string request_xml, const onshi_document_listener* progress,
+                        const onshi_completion* done, Reply reply) {
+    if (p.size() != 10 || p.find_first_of("_/.\\") != std::string_view::npos)
+      return make_error(ONSHI_E_INVALID_ARGUMENT, "eligibility",
+                        "file_prefix must be an interface name of 10 characters such as \"YZKsiquc01\"",
+                        "pass the prefix of eligibility-xml.md §2.3, without req/res");
+    if (config_.use_service)
+      return start_service("/v1/" ONSHI_EXT_ELIGIBILITY "/exchange",
+                           json{{"schema", ONSHI_SCHEMA_ELIGIBILITY_EXCHANGE_REQUEST},
+                                {"file_prefix", std::string(p)},
+                                {"xml_base64", support::base64_encode(request_xml)}}
+                               .dump(),
+                           done, reply == Reply::raw ? Reply::raw : Reply::document);
+    return start(p, support::jst_day(host_.now()), std::move(request_xml), done, reply, progress);
+  }
+
+  Result<uint64_t> expect(std::string_view request_json, const onshi_completion* done) override {
+    if (!config_.use_service)
+      return make_error(ONSHI_E_NOT_SUPPORTED, "eligibility",
+                        "saying whom a desk expects belongs to a desk of an onshi serve (\"transport\": \"service\")",
+                        "at the service itself, POST /v1/desk/expectations");
+    return start_service("/v1/desk/expectations", std::string(request_json), done, Reply::document);
+  }
+
+  Result<uint64_t> await(std::string_view request_json, const onshi_completion* done) override {
+    auto doc = parse_request(request_json, ONSHI_SCHEMA_ELIGIBILITY_AWAIT_REQUEST);
+    if (!doc) return std::move(doc).error();
+    std::string name, bytes64, reply_name = "outcome";
+    try {
+      support::read(*doc, "request_name", name);
+      support::read(*doc, "request_base64", bytes64);
+      support::read(*doc, "reply", reply_name);
+    } catch (const std::exception& e) {
+      return support::document_error(ONSHI_SCHEMA_ELIGIBILITY_AWAIT_REQUEST, e);
+    }
+    auto bytes = support::base64_decode(bytes64);
+    if (name.empty() || !bytes || (reply_name != "outcome" && reply_name != "exchange"))
+      return make_error(ONSHI_E_INVALID_ARGUMENT, "eligibility",
+                        ONSHI_SCHEMA_ELIGIBILITY_AWAIT_REQUEST " needs request_name, request_base64 (the request's "
+                        "bytes) and reply \"outcome\" or \"exchange\"",
+                        "pass the \"resume\" request of the onshi.eligibility.placed/1 progress document as it came");
+    if (config_.use_tls || config_.use_service)
+      return make_error(ONSHI_E_NOT_SUPPORTED, "eligibility",
+                        "waiting for a request placed in the shared folder needs the folder transport; this plugin "
+                        "talks to " + std::string(config_.use_tls ? "the server over TLS" : "an onshi serve"),
+                        "send the request again");
+    if (auto ready = folder_ready(); !ready) return std::move(ready).error();
+    if (!ONSHI_HAS_FIELD(onshi_completion, done, done) || !done->done)
+      return make_error(ONSHI_E_INVALID_ARGUMENT, "eligibility", "no completion given", "pass an onshi_completion");
+    const Reply reply = reply_name == "exchange" ? Reply::exchange : Reply::outcome;
+    const uint64_t op = next_operation_++;
+    if (reply == Reply::outcome) records_.expect(op, "insured");
+    reactor_.post([this, op, name, bytes = std::move(*bytes), done = *done, reply] {
+      if (auto opened = open_transport(); !opened) return complete(done, std::move(opened).error());
+      core_.pending[op] = Pending{done, reply};
+      core_.pending[op].request =
+          core_.transport->await(name, bytes, [this, op](Result<Answer> a) { finish(op, std::move(a)); });
+    });
+    return op;
   }
 
   static onshi_status ONSHI_ABI challenge_async(onshi_instance* i, const onshi_completion* done,
@@ -347,6 +567,12 @@ class EligibilityPlugin final : public RecordsInstance {
     return onshi::plugin::guarded(err, [&]() -> Result<void> {
       auto& me = self(i);
       if (auto tls = me.tls_only("a challenge for a card query"); !tls) return tls;
+      if (me.config_.use_service) {
+        auto op = me.start_service("/v1/" ONSHI_EXT_ELIGIBILITY "/challenge", "{}", done, Reply::document);
+        if (!op) return std::move(op).error();
+        if (out_operation) *out_operation = *op;
+        return {};
+      }
       const auto today = support::jst_day(me.host_.now());
       auto xml = challenge_request(me.config_.medical_institution_code, today);
       if (!xml) return std::move(xml).error();
@@ -362,7 +588,8 @@ class EligibilityPlugin final : public RecordsInstance {
     me.reactor_.post([&me, operation] {
       auto it = me.core_.pending.find(operation);
       if (it == me.core_.pending.end()) return;
-      if (me.core_.tls) me.core_.tls->cancel(it->second.request);
+      if (me.core_.service) me.core_.service->cancel(it->second.request);
+      else if (me.core_.tls) me.core_.tls->cancel(it->second.request);
       else if (me.core_.transport) me.core_.transport->cancel(it->second.request);
     });
     return ONSHI_OK;
@@ -381,27 +608,61 @@ class EligibilityPlugin final : public RecordsInstance {
                                                   onshi_error* err) {
     return onshi::plugin::guarded(err, [&]() -> Result<void> {
       auto& me = self(i);
-      const bool starting = listener != nullptr;
-      if (starting && (!ONSHI_HAS_FIELD(onshi_document_listener, listener, on_document) || !listener->on_document))
-        return make_error(ONSHI_E_INVALID_ARGUMENT, "eligibility", "the face listener has no on_document",
-                          "pass a complete onshi_document_listener, or NULL to stop");
-      if (starting && !me.config_.face)
-        return make_error(ONSHI_E_NOT_SUPPORTED, "eligibility", "face results are turned off (\"face\": false)",
-                          "set \"face\": true in the \"onshi.eligibility\" configuration");
-      if (starting)
-        if (auto ready = me.folder_ready(); !ready) return std::move(ready).error();
-      Result<void> result;
-      me.reactor_.run_and_wait([&] { result = me.replace_face_listener(listener); });
-      return result;
+      return me.listen_for_faces(&Core::face_listener, listener, "the face listener");
     });
   }
 
-  // [strand] After it returns, no call of the old listener runs or will come.
-  Result<void> replace_face_listener(const onshi_document_listener* listener) {
-    core_.face.reset();
-    core_.listener = {};
-    const uint64_t generation = ++core_.listener_generation;
-    if (!listener) return {};
+  Result<void> set_event_listener(const onshi_document_listener* listener) override {
+    return listen_for_faces(&Core::event_listener, listener, "the event listener");
+  }
+
+  // [any-thread] Sets one of the two face listeners; the face folder is watched while either is set.
+  Result<void> listen_for_faces(onshi_document_listener Core::*slot, const onshi_document_listener* listener,
+                                const char* what) {
+    const bool starting = listener != nullptr;
+    if (starting && (!ONSHI_HAS_FIELD(onshi_document_listener, listener, on_document) || !listener->on_document))
+      return make_error(ONSHI_E_INVALID_ARGUMENT, "eligibility", std::string(what) + " has no on_document",
+                        "pass a complete onshi_document_listener, or NULL to stop");
+    if (starting && !config_.face)
+      return make_error(ONSHI_E_NOT_SUPPORTED, "eligibility", "face results are turned off (\"face\": false)",
+                        "set \"face\": true in the \"onshi.eligibility\" configuration");
+    if (starting)
+      if (auto ready = config_.use_service ? transport_ready() : folder_ready(); !ready) return std::move(ready).error();
+    Result<void> result;
+    reactor_.run_and_wait([&] {
+      core_.*slot = starting ? *listener : onshi_document_listener{};
+      result = watch_face_folder();
+      if (!result) core_.*slot = {};
+    });
+    return result;
+  }
+
+  // [strand] Watches the face folder while anyone listens, closes it when nobody does (results still
+  // queued for it are then dropped). Each result goes to the listeners set when it is delivered.
+  Result<void> watch_face_folder() {
+    if (!core_.face_listener.on_document && !core_.event_listener.on_document) {
+      core_.face.reset();
+      if (core_.service) core_.service->listen(nullptr);
+      core_.service_faces = false;
+      ++core_.listener_generation;
+      return {};
+    }
+    if (config_.use_service) {  // this desk's face results, as the service routed them
+      if (core_.service_faces) return {};
+      if (auto opened = open_transport(); !opened) return opened;
+      const uint64_t generation = core_.listener_generation;
+      core_.service->listen([this, generation](std::string outcome) {
+        if (generation != core_.listener_generation) return;
+        json doc = json::parse(outcome, nullptr, false);
+        deliver_face_document(doc.is_object() ? Result<json>(std::move(doc))
+                                              : Result<json>(make_error(ONSHI_E_PROTOCOL, "service",
+                                                                        "the service sent a face result that is not JSON")));
+      });
+      core_.service_faces = true;
+      return {};
+    }
+    if (core_.face) return {};
+    const uint64_t generation = core_.listener_generation;
     FaceOptions o;
     o.face_dir = config_.root / "face";
     o.state_dir = config_.state_dir;
@@ -410,7 +671,6 @@ class EligibilityPlugin final : public RecordsInstance {
                                  [this, generation](Result<FaceResult> r) { deliver_face(generation, std::move(r)); });
     if (!face) return std::move(face).error();
     core_.face = std::move(face).value();
-    core_.listener = *listener;
     return {};
   }
 

@@ -102,7 +102,7 @@ void from_json(const json& doc, ReferenceRequestDocument& d) {
 
 BulkSettings read_settings(const onshi::plugin::Host& host) {
   BulkSettings s;
-  if (host.config("transport").value_or("folder") != "tls") s.folder_root = host.config("folder.root").value_or("");
+  if (host.config("transport").value_or("folder") == "folder") s.folder_root = host.config("folder.root").value_or("");
   s.medical_institution_code = host.config("medical_institution_code").value_or(kDemoInstitutionCode);
   auto number = [&](const char* key, long long fallback) {
     auto v = host.config(key);

@@ -4,6 +4,7 @@
 // Every card operation is atomic: connect (exclusive), work, and the connection's
 // destructor resets the card, so no verified PIN outlives the call. Operations on
 // one reader run one at a time. "Today" is the host clock's day in JST.
+#include "by_name.hpp"
 #include "reader_events.hpp"
 
 #include <onshi/abi/onshi_ext_card_reader.h>
@@ -38,15 +39,18 @@ Result<Pin> checked_pin(const char* digits) { return Pin::from_digits(digits ? s
 
 class PcscPlugin : public onshi::plugin::Instance {
  public:
-  explicit PcscPlugin(onshi::plugin::Host host) : host_(host), events_(host) {}
+  explicit PcscPlugin(onshi::plugin::Host host) : host_(host), events_(host), event_documents_(host) {}
 
   const void* extension(std::string_view id) override {
     static const onshi_card_reader_v1 reader = {sizeof(onshi_card_reader_v1), &list_readers, &set_listener,
                                                 &card_info, &read_certificate, &verify_pin, &sign, &read_basic4,
                                                 &cancel, &sign_with_certificate};
     static const onshi_diagnostics_v1 diagnostics = {sizeof(onshi_diagnostics_v1), &self_test};
+    static const onshi_events_v1 events = {sizeof(onshi_events_v1), &set_event_listener};
     if (id == ONSHI_EXT_CARD_READER) return &reader;
     if (id == ONSHI_EXT_DIAGNOSTICS) return &diagnostics;
+    if (id == ONSHI_EXT_DOCUMENTS) return documents_table();  // by_name.cpp
+    if (id == ONSHI_EXT_EVENTS) return &events;
     return nullptr;
   }
 
@@ -135,6 +139,11 @@ class PcscPlugin : public onshi::plugin::Instance {
       std::lock_guard lock(p.listener_mutex_);
       return p.events_.set_listener(listener);
     });
+  }
+
+  static onshi_status ONSHI_ABI set_event_listener(onshi_instance* i, const onshi_document_listener* listener,
+                                                   onshi_error* err) {
+    return guarded(err, [&] { return self(i).event_documents_.set_listener(listener); });
   }
 
   static onshi_status ONSHI_ABI card_info(onshi_instance* i, const char* reader, const onshi_writer* out,
@@ -272,7 +281,8 @@ class PcscPlugin : public onshi::plugin::Instance {
   std::mutex reader_mutexes_mutex_;
   std::map<std::string, std::unique_ptr<std::mutex>> reader_mutexes_;
   std::mutex listener_mutex_;
-  ReaderEvents events_;  // last: stopped (and its thread joined) before the rest goes
+  ReaderEvents events_;  // last: stopped (and their threads joined) before the rest goes
+  CardEventDocuments event_documents_;
 };
 
 Result<std::unique_ptr<onshi::plugin::Instance>> make(onshi::plugin::Host host, std::string_view) {

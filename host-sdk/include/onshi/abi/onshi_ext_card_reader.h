@@ -34,6 +34,11 @@
 #define ONSHI_SCHEMA_READER_CARD_INFO  "onshi.reader.card-info/1" /* card_info */
 #define ONSHI_SCHEMA_READER_PIN_RESULT "onshi.reader.pin-result/1" /* a PIN check's outcome, as the SDK reports it */
 #define ONSHI_SCHEMA_READER_BASIC_FOUR "onshi.reader.basic-four/1" /* read_basic4 */
+/* The functions by name (onshi.documents/1): their plain arguments as one document
+ * {"reader"?, "which"?: "auth" | "auth_ca", "pin"?, "challenge_base64"?}; the PIN is wiped after use. */
+#define ONSHI_SCHEMA_READER_REQUEST     "onshi.reader.request/1"
+#define ONSHI_SCHEMA_READER_CERTIFICATE "onshi.reader.certificate/1" /* read_certificate: {"which", "certificate_base64"} */
+#define ONSHI_SCHEMA_READER_SIGNATURE   "onshi.reader.signature/1" /* sign: {"signature_base64", "certificate_base64"} */
 
 #ifdef __cplusplus
 extern "C" {

@@ -35,6 +35,9 @@
 #define ONSHI_SCHEMA_DISASTER_AUDIT_REQUEST      "onshi.disaster.audit-request/1" /* audit, in */
 #define ONSHI_SCHEMA_DISASTER_AUDIT              "onshi.disaster.audit/1" /* audit, out */
 #define ONSHI_SCHEMA_DISASTER_AUDIT_RECORD       "onshi.disaster.audit-record/1" /* each record of an audit */
+/* import_qr by name (onshi.documents/1): {"parts_base64": [each QR part's raw bytes]} */
+#define ONSHI_SCHEMA_DISASTER_QR_REQUEST         "onshi.disaster.qr-request/1"
+/* As onshi.events/1 (kind "disaster"), after every switch: "data" is the declaration-status/1. */
 
 #ifdef __cplusplus
 extern "C" {

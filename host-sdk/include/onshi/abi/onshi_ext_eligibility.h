@@ -23,6 +23,18 @@
 #define ONSHI_SCHEMA_ELIGIBILITY_PARSED    "onshi.eligibility.parsed/1" /* parse, out */
 #define ONSHI_SCHEMA_ELIGIBILITY_CHALLENGE "onshi.eligibility.challenge/1" /* challenge_async, out */
 #define ONSHI_SCHEMA_DRUG_HISTORY          "onshi.drug-history/1" /* inside parse's answer to a 薬剤情報 file */
+/* The functions by name (onshi.documents/1: POST /v1/onshi.eligibility/1/<function> of onshi serve)
+ * take and give the same documents, and these for what the C functions pass as plain arguments: */
+#define ONSHI_SCHEMA_ELIGIBILITY_PARSE_REQUEST    "onshi.eligibility.parse-request/1" /* parse: {"file_name"?, "message_base64"} */
+#define ONSHI_SCHEMA_ELIGIBILITY_EXCHANGE_REQUEST "onshi.eligibility.exchange-request/1" /* exchange: {"file_prefix", "xml_base64"} */
+#define ONSHI_SCHEMA_ELIGIBILITY_EXCHANGE_ANSWER  "onshi.eligibility.exchange-answer/1" /* exchange: {"answer_base64"} */
+/* Progress of query and exchange over the folders, before the request file appears in req:
+ * {"request_name", "resume": {"function": "await", "request": await-request/1}}. A caller that keeps
+ * it durably can, after its own crash, wait for the answer instead of sending the request again. */
+#define ONSHI_SCHEMA_ELIGIBILITY_PLACED           "onshi.eligibility.placed/1"
+/* await: {"request_name", "request_base64", "reply": "outcome" | "exchange"} → what query or exchange
+ * would have answered. Only an answer echoing the request's ArbitraryFileIdentifier is taken. */
+#define ONSHI_SCHEMA_ELIGIBILITY_AWAIT_REQUEST    "onshi.eligibility.await-request/1"
 
 #ifdef __cplusplus
 extern "C" {

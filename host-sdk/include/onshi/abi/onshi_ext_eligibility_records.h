@@ -31,6 +31,9 @@
 #define ONSHI_SCHEMA_ELIGIBILITY_HISTORY           "onshi.eligibility.history/1" /* history_find, out */
 #define ONSHI_SCHEMA_ELIGIBILITY_DEFERRED_REQUEST  "onshi.eligibility.deferred-request/1" /* deferred_add, in */
 #define ONSHI_SCHEMA_ELIGIBILITY_DEFERRED_LIST     "onshi.eligibility.deferred-list/1" /* deferred_add, deferred_list, out */
+/* bulk_resume by name (onshi.documents/1): {"job"?}; its progress documents then carry
+ * "resume": {"function": "bulk_resume", "request": {"job"}} for a host that resumes after a crash. */
+#define ONSHI_SCHEMA_ELIGIBILITY_BULK_RESUME_REQUEST "onshi.eligibility.bulk-resume-request/1"
 
 #ifdef __cplusplus
 extern "C" {

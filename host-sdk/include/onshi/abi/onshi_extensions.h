@@ -16,5 +16,8 @@
 #define ONSHI_EXT_DIAGNOSTICS "onshi.diagnostics/1" /* onshi_ext_diagnostics.h */
 /* A plugin's document functions by name, for hosts that serve them (onshi_ext_documents.h). */
 #define ONSHI_EXT_DOCUMENTS "onshi.documents/1"
+/* What a plugin reports without being asked (a card put on the reader, a face-reader result,
+ * disaster mode switched), as documents, for hosts that pass them on (onshi_ext_events.h). */
+#define ONSHI_EXT_EVENTS "onshi.events/1"
 
 #endif

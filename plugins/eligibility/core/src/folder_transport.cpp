@@ -72,6 +72,7 @@ struct FolderTransport::Impl : std::enable_shared_from_this<Impl> {
     uint64_t timer = 0;
     AnswerCallback done;
     std::string last_problem;  // why the answer seen so far was not taken
+    bool echo_required = false;  // await(): only an answer echoing the request's ArbitraryFileIdentifier
   };
 
   Reactor& reactor;
@@ -130,10 +131,12 @@ struct FolderTransport::Impl : std::enable_shared_from_this<Impl> {
   int memory_count = 0;
 
   // Places the request under a fresh name, created exclusively: never over another program's file.
-  Result<std::string> place(std::string_view prefix, std::chrono::year_month_day today, std::string_view bytes) {
+  Result<std::string> place(std::string_view prefix, std::chrono::year_month_day today, std::string_view bytes,
+                            const PlacingCallback& placing) {
     for (int attempt = 0; attempt < 16; ++attempt) {
       auto name = next_name(prefix, today);
       if (!name) return name;
+      if (placing) placing(*name);  // before the file exists: a crash after it leaves nothing unknown
       auto created = support::create_file_exclusively(req / *name, bytes);
       if (!created) return std::move(created).error();
       if (*created) return name;
@@ -167,6 +170,10 @@ struct FolderTransport::Impl : std::enable_shared_from_this<Impl> {
     auto msg = read_xml_msg(**bytes, res_name, options.limits);
     if (!msg) {
       p.last_problem = msg.error().message;  // most likely still being written: try again later
+      return;
+    }
+    if (p.echo_required && !text_at(msg->header, "ArbitraryFileIdentifier")) {
+      p.last_problem = "the answer under this name echoes no ArbitraryFileIdentifier";
       return;
     }
     if (p.request)
@@ -228,22 +235,50 @@ FolderTransport::~FolderTransport() {
 }
 
 uint64_t FolderTransport::submit(std::string_view prefix, std::chrono::year_month_day today,
-                                 std::string_view request_bytes, AnswerCallback done) {
+                                 std::string_view request_bytes, AnswerCallback done, PlacingCallback placing) {
   Impl& s = *impl_;
   const uint64_t id = s.next_id++;
-  auto& p = s.pending[id];
-  p.done = std::move(done);
+  s.pending[id].done = std::move(done);
   s.watch->rearm();  // the share may have been mounted again since the last request
-  auto name = s.place(prefix, today, request_bytes);
+  auto name = s.place(prefix, today, request_bytes, placing);
   if (!name) {
     s.deliver(id, std::move(name).error());
     return id;
   }
-  p.request_name = *name;
+  wait_for_answer(id, *name, request_bytes);
+  return id;
+}
+
+uint64_t FolderTransport::await(std::string_view request_name, std::string_view request_bytes, AnswerCallback done) {
+  Impl& s = *impl_;
+  const uint64_t id = s.next_id++;
+  auto& p = s.pending[id];
+  p.done = std::move(done);
+  // Only what the request's own random identifier proves: whoever knows a name but not the
+  // request it stands for learns nothing.
+  auto request = read_xml_msg(request_bytes, std::string(request_name), s.options.limits);
+  const bool named = request_name.size() > 14 && request_name.substr(10, 4) == "req_" &&
+                     request_name.ends_with(".xml") && request_name.find_first_of("/\\") == std::string_view::npos;
+  if (!named || !request || !text_at(request->header, "ArbitraryFileIdentifier")) {
+    s.deliver(id, make_error(ONSHI_E_INVALID_ARGUMENT, "folder",
+                             "a request to wait for needs its name in req (<prefix>req_….xml) and its own bytes, "
+                             "carrying an ArbitraryFileIdentifier",
+                             "pass what the placing callback reported when the request was sent"));
+    return id;
+  }
+  p.echo_required = true;
+  wait_for_answer(id, std::string(request_name), request_bytes);
+  return id;
+}
+
+void FolderTransport::wait_for_answer(uint64_t id, const std::string& name, std::string_view request_bytes) {
+  Impl& s = *impl_;
+  auto& p = s.pending[id];
+  p.request_name = name;
   p.request_bytes = std::string(request_bytes);
-  if (auto request = read_xml_msg(request_bytes, *name, s.options.limits)) p.request = std::move(request).value();
+  if (auto request = read_xml_msg(request_bytes, name, s.options.limits)) p.request = std::move(request).value();
   std::weak_ptr<Impl> weak = impl_;
-  p.timer = s.reactor.after(s.options.timeout, [weak, id, name = *name, ms = s.options.timeout.count()] {
+  p.timer = s.reactor.after(s.options.timeout, [weak, id, name, ms = s.options.timeout.count()] {
     if (auto self = weak.lock()) {
       Error e = make_error(ONSHI_E_TIMEOUT, "folder", "no answer to " + name + " within " + std::to_string(ms) + " ms",
                            "check that the terminal's 連携アプリ (OQSComApp) is running, then send again");
@@ -255,7 +290,6 @@ uint64_t FolderTransport::submit(std::string_view prefix, std::chrono::year_mont
   s.reactor.post([weak, id] {
     if (auto self = weak.lock()) self->check(id);
   });
-  return id;
 }
 
 void FolderTransport::cancel(uint64_t request_id) {

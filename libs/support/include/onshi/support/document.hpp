@@ -137,6 +137,9 @@ json optional_value(const std::optional<T>& v) {
 // ---- whole documents
 // Parses `text` (at most max_bytes, UTF-8 JSON, an object whose "schema" is `schema`).
 Result<json> parse_document(std::string_view text, std::string_view schema, std::size_t max_bytes = kMaxDocumentBytes);
+// A request document: like parse_document, but the schema may be left out (callers written before
+// it existed); when given it must be `schema`.
+Result<json> parse_request(std::string_view text, std::string_view schema, std::size_t max_bytes = kMaxDocumentBytes);
 // Checks an already parsed document's schema; the error names the schema found.
 Result<void> check_schema(const json& document, std::string_view schema);
 // The error every reader gives for a field that cannot be read, or for an exception of

@@ -29,6 +29,10 @@ Result<void> make_private_dirs(const std::filesystem::path& dir);
 // The next number of `day` in a daily counter kept in `path` (from 1; a new day starts again),
 // under an exclusive lock, so two processes sharing the file never get the same number.
 Result<int> next_in_daily_sequence(const std::filesystem::path& path, const std::string& day);
+// A secret (a private key, its passphrase file) must be readable by its owner only: ONSHI_E_REFUSED
+// naming `setting` (the configuration key) and the chmod to do when group or others may read it.
+// An absent or unreadable file is left for the caller's own open to report.
+Result<void> check_owner_only(const std::filesystem::path& path, std::string_view domain, std::string_view setting);
 // `length` random characters of [0-9a-z] (case-insensitive file systems see them as distinct).
 std::string random_name_part(std::size_t length);
 

@@ -37,6 +37,10 @@ struct Answer {
   std::string raw;           // the answer's bytes as received (the file in res, or the HTTP body)
 };
 using AnswerCallback = std::function<void(Result<Answer>)>;
+// Told the name a request is about to be placed under, before the file appears in req: a caller
+// that must survive its own crash keeps the name (and the bytes) durably here, to await() the
+// answer after a restart instead of sending the request again.
+using PlacingCallback = std::function<void(const std::string& request_name)>;
 
 // Whether `answer` can be the terminal's answer to `request` (eligibility-xml.md §2.2 4.): where
 // both carry them, the ArbitraryFileIdentifier and the echoed QualificationConfirmSearchInfo keys
@@ -58,13 +62,18 @@ class FolderTransport {
   // there with our bytes.
   // Call on the reactor's thread. Returns an id for cancel().
   uint64_t submit(std::string_view prefix, std::chrono::year_month_day today, std::string_view request_bytes,
-                  AnswerCallback done);
+                  AnswerCallback done, PlacingCallback placing = {});
+  // Waits for the answer to a request placed earlier under `request_name` (by this process before
+  // a restart, as `placing` said): nothing is written, the request is never placed again. The
+  // answer is taken, and the wait times out, as for submit().
+  uint64_t await(std::string_view request_name, std::string_view request_bytes, AnswerCallback done);
   void cancel(uint64_t request_id);
 
   struct Impl;
 
  private:
   explicit FolderTransport(std::shared_ptr<Impl> impl);
+  void wait_for_answer(uint64_t id, const std::string& request_name, std::string_view request_bytes);
   std::shared_ptr<Impl> impl_;
 };
 

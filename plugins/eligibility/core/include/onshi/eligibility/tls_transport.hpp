@@ -36,7 +36,8 @@ struct TlsOptions {
 };
 
 // "https://host[:port][/base/path]" → host, port, base_path of `into`. IPv6 literals in [brackets].
-Result<void> apply_tls_url(std::string_view url, TlsOptions& into);
+// `setting` names the key in errors ("tls" → "tls.url").
+Result<void> apply_tls_url(std::string_view url, TlsOptions& into, std::string_view setting = "tls");
 // "host:port", as messages name the server.
 std::string tls_endpoint(const TlsOptions& options);
 
