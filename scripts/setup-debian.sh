@@ -9,7 +9,7 @@ packages="
   libboost-dev libboost-filesystem-dev
   libpcsclite-dev pcscd vsmartcard-vpcd opensc
   libssl-dev openssl libpugixml-dev libicu-dev nlohmann-json3-dev libsqlite3-dev
-  libgtest-dev abigail-tools file
+  libgtest-dev abigail-tools file curl
 "
 missing=""
 for p in $packages; do
