@@ -27,14 +27,14 @@ namespace http = boost::beast::http;
 using tcp = boost::asio::ip::tcp;
 using boost::system::error_code;
 
-namespace {
-
-constexpr const char* kDomain = "tls";
-
 Error retryable(Error e) {
   e.retryable = true;
   return e;
 }
+
+namespace {
+
+constexpr const char* kDomain = "tls";
 
 bool is_ip_literal(const std::string& host) {
   error_code ec;

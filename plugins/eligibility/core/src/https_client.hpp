@@ -39,6 +39,9 @@ struct HttpsAnswer {
   std::string url;  // "https://host:port/target", for messages
 };
 
+// The error, marked as worth trying again (a network failure, a busy server).
+Error retryable(Error e);
+
 // The client's TLS context; an error names the file and its setting.
 Result<std::shared_ptr<boost::asio::ssl::context>> client_context(const TlsOptions& o, const HttpsSettings& s);
 

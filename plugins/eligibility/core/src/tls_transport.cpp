@@ -42,11 +42,7 @@ namespace {
 constexpr const char* kDomain = "tls";
 constexpr const char* kConfig = "the \"tls\" section of the \"onshi.eligibility\" configuration";
 const detail::HttpsSettings kSettings{"tls", kConfig};
-
-Error retryable(Error e) {
-  e.retryable = true;
-  return e;
-}
+using detail::retryable;
 
 std::string content_type_of(std::string_view xml) {
   const std::string_view decl = xml.substr(0, std::min<size_t>(xml.find("?>"), 200));
