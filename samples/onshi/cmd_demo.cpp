@@ -581,12 +581,20 @@ int cmd_demo(const Args& args) {
              text.find("Virtual PCD") != std::string::npos;
     };
     if (auto started = services.start(pcsc_up); !started) return fail(args, started.error());
-    if (serving) {  // the card's presence as the reader plugin sees it
+    if (serving) {
+      // The card's presence as pcscd reports it, without touching the card (the page reads it at
+      // the same moment, and a card takes one program at a time). A card removed is gone only once
+      // pcscd has noticed, so the service's reader watcher sees the reader empty between two
+      // patients (a swap inside one pcscd poll would be no event) and the page hears each card.
       code = serve_the_day(args, work, services, [&] {
-        std::string text;
-        onshi_writer out = append_to(text);
+        std::string readers;
+        onshi_writer out = append_to(readers);
         onshi_error err = empty_error();
-        return probe_reader->vtable->card_info(probe_reader->instance, kReader, &out, &err) == ONSHI_OK;
+        if (probe_reader->vtable->list_readers(probe_reader->instance, &out, &err) != ONSHI_OK) return false;
+        const json list = json::parse(readers, nullptr, false);
+        for (const auto& r : list.value("readers", json::array()))
+          if (r.value("name", "").find("Virtual PCD") == 0 && r.value("card_present", false)) return true;
+        return false;
       }, signals);
     } else {
       SdkOptions o;
