@@ -483,6 +483,8 @@ int serve_the_day(const Args& args, const fs::path& work, demo::Services& servic
   if (host == "0.0.0.0") host = "127.0.0.1";
   const auto day = the_day();
   std::cout << "\n受付画面 the reception page:  http://" << host << ":" << port << "/\n"
+            << "カードリーダーの画面 the reader's screen (the patient types the PIN there):  http://" << host << ":"
+            << port << "/pinpad.html\n"
             << "窓口のトークン desk token (type it once at the page's login): " << token->value("token", "") << "\n\n"
             << "The patients of the day (type a number and Enter to bring one to the window; Enter: the next;\n"
             << "r: take the card off the reader; Ctrl-C: stop everything):\n";

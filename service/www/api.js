@@ -46,9 +46,18 @@ export async function status() { return (await send('GET', '/v1/status')).data; 
 // A plugin's function: its answer document (or text, for text/html such as the 申立書). An
 // asynchronous function that is still working after the service's wait answers 202 with a job,
 // which is then waited for here.
+// A card takes one program at a time (the reader's screen and the window read it at once): a
+// moment's ONSHI_E_BUSY is tried again, as its hint says; nothing was done on the card.
 export async function call(extension, fn, doc) {
-  const r = await send('POST', `/v1/${extension}/${fn}`, doc);
-  return r.httpStatus === 202 ? finished(r.data.job) : r.data;
+  for (let tries = 1; ; ++tries) {
+    try {
+      const r = await send('POST', `/v1/${extension}/${fn}`, doc);
+      return r.httpStatus === 202 ? finished(r.data.job) : r.data;
+    } catch (e) {
+      if (e.status !== 'ONSHI_E_BUSY' || tries === 5) throw e;
+      await new Promise((resolve) => setTimeout(resolve, 300 * tries));
+    }
+  }
 }
 
 // Starts an asynchronous function without waiting (Prefer: respond-async): its job id. Progress and
@@ -56,6 +65,9 @@ export async function call(extension, fn, doc) {
 export async function start(extension, fn, doc) {
   return (await send('POST', `/v1/${extension}/${fn}`, doc, { Prefer: 'respond-async' })).data.job;
 }
+
+// One of this desk's jobs (onshi.job/1): which function, its state, and its result once done.
+export async function job(id) { return (await send('GET', `/v1/jobs/${encodeURIComponent(id)}`)).data; }
 
 export async function finished(job) {
   for (;;) {

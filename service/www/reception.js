@@ -1,5 +1,6 @@
 // 受付: the patient at the window. The card on the reader (or a face-reader result) arrives as an
-// event; the PIN is typed by the patient; the result is worded as the terminal's screen words it;
+// event; the patient types the PIN on the reader's screen (pinpad.js), never here, and the query it
+// starts comes back as a job of this desk; the result is worded as the terminal's screen words it;
 // when anything fails, the next ways the rules allow (R-M1 … R-M8) are offered one button each, and
 // every step ends in how the visit is billed and the ratio (onshi.claims/1 decide).
 import * as api from './api.js';
@@ -16,13 +17,12 @@ const CLAIMS = 'onshi.claims/1';
 let visit = newVisit();
 function newVisit() {
   return { presented: { my_number_card: false, card_check: 'not_done' }, online: null, shown: null, asked: null,
-           previous: null, outcome: null, cardKind: 'card' };
+           previous: null, outcome: null, cardKind: 'card', locked: false };
 }
 
 let showScreen = () => {};  // app.js: switches screens (the 申立書 is one)
 export function init({ show }) {
   showScreen = show;
-  $('r-pin').addEventListener('submit', onPin);
   $('r-numbers').addEventListener('submit', onNumbers);
   $('r-numbers').insurer_number.addEventListener('input', checkInsurerNumber);
   $('r-new').addEventListener('click', () => reset('次の患者さまをどうぞ'));
@@ -36,87 +36,75 @@ export function init({ show }) {
 
 export function onEvent(kind, e) {
   if (kind === 'card' && e.data.event === 'card_inserted') return fromCard();
-  if (kind === 'card' && e.data.event === 'card_removed') return say('カードが取り出されました', 'idle', true);
+  if (kind === 'card' && e.data.event === 'card_removed') return cardRemoved();
   if (kind === 'face') return fromFace(e.data);
   if (kind === 'queue') return refreshQueue();
+  if (kind === 'job' && e.data.state !== 'running') return fromReader(e.data.job);
 }
 
 export function onSignIn() { refreshQueue(); }
 
-// ---- the card: its state, the PIN, the query
+// ---- the card: its state while the patient types the PIN at the reader, then the query's result
+
+let watching = null;  // the card's state is read again every few seconds until the result comes
+
+function stopWatching() {
+  clearInterval(watching);
+  watching = null;
+}
 
 async function fromCard() {
   reset('カードを読み取っています…');
   visit.presented.my_number_card = true;
   try {
-    const info = await cardInfo();
-    visit.cardKind = info.kind || 'card';
-    const cert = info.auth_certificate || {};
-    clear($('r-card'), facts([
-      ['カード', CARD_KINDS[info.kind] || info.kind],
-      ['電子証明書', (VERDICTS[cert.verdict] || cert.verdict || '') + (cert.not_after ? ` (有効期限 ${dateWords(cert.not_after)})` : '')],
-      ['暗証番号', info.pin_tries_left === 0 ? 'ロック' : `あと ${info.pin_tries_left} 回入力できます`],
-    ]));
-    if (info.pin_tries_left === 0) return pinLocked();
-    say('暗証番号 (4桁) を患者さまご本人が入力してください', 'ask');
-    $('r-pin').hidden = false;
-    $('r-pin').pin.focus();
-    steps([['R-VIS', '暗証番号を使わず目視確認で照会 (R-VIS)', visualCheck]]);
+    showCard(await api.call(READER, 'card_info', {}));
   } catch (e) {
     say('カードを読み取れませんでした', 'bad');
     clear($('r-card'), errorBox(e));
-    steps(methodSteps());
+    return steps(methodSteps());
   }
-}
-
-// The card's state; a card takes one program at a time, so a moment's ONSHI_E_BUSY is tried again.
-async function cardInfo() {
-  for (let tries = 1; ; ++tries) {
+  if (visit.locked) return;
+  say('患者さまがカードリーダーの画面で暗証番号を入力しています', 'ask');
+  steps([['R-VIS', '暗証番号を使わず目視確認で照会 (R-VIS)', visualCheck]]);
+  watching = setInterval(async () => {
     try {
-      return await api.call(READER, 'card_info', {});
-    } catch (e) {
-      if (e.status !== 'ONSHI_E_BUSY' || tries === 5) throw e;
-      await new Promise((resolve) => setTimeout(resolve, 300));
-    }
-  }
+      showCard(await api.call(READER, 'card_info', {}));
+    } catch { /* the card left, or the result is on its way: the events say which */ }
+  }, 2500);
 }
 
-// R-PIN: the PIN is read from its field once, sent to the reader in the request body (the service
-// wipes it), and the field and variable are emptied at once; the staff never sees it.
-async function onPin(ev) {
-  ev.preventDefault();
-  const field = ev.target.pin;
-  let pin = field.value;
-  field.value = '';
-  if (!/^\d{4}$/.test(pin)) {
-    pin = '';
-    return say('暗証番号は4桁の数字です。もう一度入力してください', 'ask');
-  }
-  $('r-pin').hidden = true;
-  say('照会しています…', 'busy');
+// The card as the reader reports it: kind, certificate, PIN tries left (a wrong PIN at the reader
+// shows here within seconds, and a lock leads to 目視確認).
+function showCard(info) {
+  visit.cardKind = info.kind || 'card';
+  const cert = info.auth_certificate || {};
+  clear($('r-card'), facts([
+    ['カード', CARD_KINDS[info.kind] || info.kind],
+    ['電子証明書', (VERDICTS[cert.verdict] || cert.verdict || '') + (cert.not_after ? ` (有効期限 ${dateWords(cert.not_after)})` : '')],
+    ['暗証番号', info.pin_tries_left === 0 ? 'ロック' : `あと ${info.pin_tries_left} 回入力できます`],
+  ]));
+  if (info.pin_tries_left === 0 && !visit.locked) pinLocked();
+}
+
+function cardRemoved() {
+  stopWatching();
+  say('カードが取り出されました', 'idle', true);
+}
+
+// The query the reader's screen started for this desk: its result, once it has ended.
+async function fromReader(id) {
+  if (!watching) return;
+  let job;
   try {
-    const challenge = await api.call(ELIGIBILITY, 'challenge', {});
-    let signed;
-    try {
-      signed = await api.call(READER, 'sign', { pin, challenge_base64: challenge.challenge });
-    } finally {
-      pin = '';
-    }
-    const outcome = await api.call(ELIGIBILITY, 'query', {
-      schema: 'onshi.eligibility.request/1', kind: 'card', card_kind: visit.cardKind,
-      certificate: signed.certificate_base64 || (await certificate()), challenge: challenge.challenge,
-      signature: signed.signature_base64,
-    });
-    showOutcome(outcome);
-  } catch (e) {
-    if (e.status === 'ONSHI_E_PIN_LOCKED') return pinLocked();
-    if (e.status === 'ONSHI_E_PIN_WRONG') {
-      say(`暗証番号が違います。あと ${e.nativeCode} 回入力できます (3回続けて間違えるとロックされます: R-PIN)`, 'ask');
-      $('r-pin').hidden = false;
-      return;
-    }
-    failed(e);
+    job = await api.job(id);
+  } catch {
+    return;
   }
+  if (job.extension !== ELIGIBILITY || job.function !== 'query' || !watching) return;
+  stopWatching();
+  if (job.state === 'done') showOutcome(job.result);
+  else failed(job.error || { message: `照会は ${job.state} で終わりました` });
+  api.call(READER, 'card_info', {}).then(showCard, () => {});  // the tries left after the right PIN
 }
 
 async function certificate() {
@@ -124,7 +112,8 @@ async function certificate() {
 }
 
 function pinLocked() {
-  $('r-pin').hidden = true;
+  stopWatching();
+  visit.locked = true;
   say('暗証番号がロックされています (R-PIN)', 'warn');
   clear($('r-guide'),
     el('p', {}, '医療機関では解除できません。解除は市区町村の窓口で (スマートフォンはマイナポータルアプリで)。'),
@@ -134,7 +123,7 @@ function pinLocked() {
 
 // R-VIS: staff compared the card's photo with the patient; the query then needs no PIN.
 async function visualCheck() {
-  $('r-pin').hidden = true;
+  stopWatching();
   say('目視確認で照会しています…', 'busy');
   try {
     const outcome = await api.call(ELIGIBILITY, 'query', {
@@ -408,9 +397,9 @@ function failed(e) {
 }
 
 function reset(text) {
+  stopWatching();
   visit = newVisit();
   for (const id of ['r-card', 'r-result', 'r-guide', 'r-steps', 'r-bill']) clear($(id));
-  $('r-pin').hidden = true;
   $('r-numbers').hidden = true;
   $('r-numbers').reset();
   $('r-insurer-check').textContent = '';

@@ -28,7 +28,11 @@ export function nameWithBlackDots(name) {
     ...(name || '').split(/(●)/).filter((p) => p).map((p) => (p === '●' ? el('mark', { class: 'blackdot' }, '●') : p)));
 }
 
-export function clear(node, ...children) { node.replaceChildren(...children); return node; }
+// Replaces what the node shows; null, undefined and false are nothing (as in el).
+export function clear(node, ...children) {
+  node.replaceChildren(...children.flat().filter((c) => c !== undefined && c !== null && c !== false));
+  return node;
+}
 
 // An error as the receptionist reads it: the plugin's message and what to do.
 export function errorBox(e) {

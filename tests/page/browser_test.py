@@ -94,10 +94,11 @@ class Demo:
 
 demo = None
 browser = None
+windows = {}  # "window": the reception page; "reader": the reader's screen, where the patient types the PIN
 
 
 def setUpModule():
-    global demo, browser
+    global demo, browser, windows
     os.makedirs(OUT, exist_ok=True)
     demo = Demo()
     options = webdriver.ChromeOptions()
@@ -110,6 +111,10 @@ def setUpModule():
     # Japanese dates and words in the browser's own controls (date fields) too.
     env = dict(os.environ, LANGUAGE="ja", LANG="ja_JP.UTF-8")
     browser = webdriver.Chrome(service=DriverService(os.environ["ONSHI_CHROMEDRIVER"], env=env), options=options)
+    windows["window"] = browser.current_window_handle
+    browser.switch_to.new_window("window")
+    windows["reader"] = browser.current_window_handle
+    browser.switch_to.window(windows["window"])
 
 
 def tearDownModule():
@@ -127,11 +132,14 @@ class Page(unittest.TestCase):
     # ---- what a receptionist does
 
     def sign_in(self):
-        browser.get(demo.url)
-        self.type("token", demo.token)
-        browser.find_element(By.CSS_SELECTOR, "#login-form button").click()
-        self.until(lambda: browser.find_element(By.ID, "nav").is_displayed() and "接続中" in self.text("live"),
-                   "signed in, events connected")
+        """The reader's screen and the reception page, both signed in as the window's desk."""
+        for window, page in (("reader", "pinpad.html"), ("window", "")):
+            browser.switch_to.window(windows[window])
+            browser.get(demo.url + page)
+            self.type("token", demo.token)
+            browser.find_element(By.CSS_SELECTOR, "#login-form button").click()
+            self.until(lambda: not browser.find_element(By.ID, "login").is_displayed() and "接続中" in self.text("live"),
+                       "signed in, events connected")
 
     def screen(self, name):
         browser.find_element(By.CSS_SELECTOR, '#nav button[data-screen="%s"]' % name).click()
@@ -182,11 +190,24 @@ class Page(unittest.TestCase):
         with open(os.path.join(OUT, name + ".png"), "wb") as f:
             f.write(base64.b64decode(png))
 
-    def enter_pin(self, pin):
-        self.status_says("暗証番号 (4桁)")
-        form = browser.find_element(By.ID, "r-pin")
-        self.type(form.find_element(By.NAME, "pin"), pin)
-        form.find_element(By.TAG_NAME, "button").click()
+    def enter_pin(self, pin, then="ありがとうございました", shot=None):
+        """R-PIN: the patient types the PIN on the reader's screen, never on the reception page."""
+        self.status_says("カードリーダーの画面で暗証番号を入力しています")
+        self.assertEqual(browser.find_elements(By.CSS_SELECTOR, '[name="pin"]'), [], "no PIN field at the window")
+        browser.switch_to.window(windows["reader"])
+        try:
+            self.until(lambda: browser.find_element(By.ID, "p-pin").is_displayed(), "the reader asks for the PIN")
+            if shot:
+                self.shot(shot)
+            field = browser.find_element(By.CSS_SELECTOR, '#p-pin [name="pin"]')
+            self.type(field, pin[:2])  # typed, and touched on the keys
+            for digit in pin[2:]:
+                browser.find_element(By.XPATH, '//*[@id="p-keys"]/button[text()="%s"]' % digit).click()
+            browser.find_element(By.ID, "p-ok").click()
+            self.until(lambda: then in self.text("p-status"), "the reader says " + then)
+            self.assertEqual(field.get_attribute("value"), "", "R-PIN: the PIN is gone from the reader's screen")
+        finally:
+            browser.switch_to.window(windows["window"])
 
     def bill(self):
         self.until(lambda: browser.find_elements(By.CSS_SELECTOR, "#r-bill .route"), "the bill")
@@ -207,19 +228,25 @@ class Page(unittest.TestCase):
     # ---- the tests, one patient each
 
     def test_1_a_card_verification_appears_live(self):
-        """R-M1: the card put on the reader arrives as an event; the patient's PIN; 資格（有効）; R-CLAIM-OK."""
+        """R-M1, R-PIN: the card put on the reader arrives as an event and its state is live at the window
+        (a wrong PIN typed at the reader's screen shows as one try less); the right PIN; 資格（有効）;
+        R-CLAIM-OK."""
         self.sign_in()
         self.status_says("マイナ保険証を置いて")
         self.shot("reception-waiting")
         demo.bring("マイナ保険証 + 暗証番号")
+        self.until(lambda: "あと 3 回" in self.text("r-card"), "the card's state, live")
+        self.enter_pin("9999", then="あと 2 回", shot="reader-pin")
+        self.until(lambda: "あと 2 回" in self.text("r-card"), "a wrong PIN at the reader shows at the window")
+        self.shot("reception-waiting-for-pin")
         self.enter_pin("1234")
         self.status_says("資格（有効）")
         self.assertIn("06139992", self.text("r-result"))
         self.assertIn("診療　太郎", self.text("r-result"))
         route, ratio, text = self.bill()
         self.assertEqual((route, ratio), ("R-CLAIM-OK", 3))
-        self.assertEqual(browser.find_element(By.CSS_SELECTOR, "#r-pin input").get_attribute("value"), "",
-                         "R-PIN: the PIN is gone from the page")
+        self.until(lambda: "あと 3 回" in self.text("r-card"), "the right PIN gave the tries back")
+        self.assertNotIn("null", browser.find_element(By.TAG_NAME, "main").text)
         self.shot("reception-valid")
         self.assert_nothing_kept_or_shown()
 
@@ -245,7 +272,12 @@ class Page(unittest.TestCase):
         self.assertIn("市区町村", self.text("r-guide"))
         first = browser.find_element(By.CSS_SELECTOR, "#r-steps button")
         self.assertEqual(first.get_attribute("data-rule"), "R-VIS", "目視確認 is the first step offered")
-        self.assertFalse(browser.find_element(By.ID, "r-pin").is_displayed(), "no PIN is asked of a locked card")
+        browser.switch_to.window(windows["reader"])
+        try:
+            self.until(lambda: "ロックされています" in self.text("p-status"), "the reader's screen sends the patient to the window")
+            self.assertFalse(browser.find_element(By.ID, "p-pin").is_displayed(), "no PIN is asked of a locked card")
+        finally:
+            browser.switch_to.window(windows["window"])
         self.shot("reception-locked")
         first.click()
         self.status_says("資格（有効） (目視確認)")

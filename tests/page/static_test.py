@@ -98,18 +98,26 @@ class Parsed(html.parser.HTMLParser):
 
 class PageCode(unittest.TestCase):
     def test_the_page_has_nothing_inline_and_keeps_nothing_in_the_browser(self):
-        parsed = Parsed()
-        with open(os.path.join(WWW, "index.html"), encoding="utf-8") as f:
-            parsed.feed(f.read())
-        self.assertEqual(parsed.problems, [])
+        for name in page_files():
+            if name.endswith(".html"):
+                parsed = Parsed()
+                with open(os.path.join(WWW, name), encoding="utf-8") as f:
+                    parsed.feed(f.read())
+                self.assertEqual(parsed.problems, [], name)
         for name in page_files():
             if not name.endswith(".js"):
                 continue
             with open(os.path.join(WWW, name), encoding="utf-8") as f:  # the code, not its comments
                 code = "\n".join(line for line in f if not line.strip().startswith("//"))
-            for banned in ("localStorage", "sessionStorage", "document.cookie", "innerHTML", "outerHTML",
+            for banned in ("localStorage", "sessionStorage", "document.cookie", "innerHTML", "outerHTML", "individual_number",
                            "insertAdjacentHTML", "eval(", "new Function", "http://", "https://", "history.pushState"):
                 self.assertFalse(banned in code, "%s uses %s" % (name, banned))
+        # R-PIN: a PIN is typed on the reader's screen only (pinpad.*), never on the reception page.
+        for name in page_files():
+            if not name.startswith("pinpad."):
+                with open(os.path.join(WWW, name), encoding="utf-8") as f:
+                    code = f.read()
+                self.assertIsNone(re.search(r"name=\"pin\"|'sign'|\bpin:", code), name + " takes a PIN")
         # Every call to the service is in api.js, the module a web EMR reads.
         for name in page_files():
             if name.endswith(".js") and name != "api.js":
