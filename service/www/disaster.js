@@ -52,14 +52,10 @@ async function refresh() {
   }
 }
 
-async function onDeclare(ev) {
-  ev.preventDefault();
-  const v = formValues(ev.target);
+// Declaring and ending are the same switch: the plugin's refusal (a role, a date) shown where it was asked.
+async function toggle(fn, request) {
   try {
-    await api.call(DISASTER, 'declare', {
-      schema: 'onshi.disaster.declare-request/1', reference: v.reference,
-      area: v.area.split(/[,、\s]+/).filter((a) => a), closes_at: v.closes_at, operator: operator(),
-    });
+    await api.call(DISASTER, fn, { ...request, operator: operator() });
     clear($('d-switch-error'));
   } catch (e) {
     clear($('d-switch-error'), errorBox(e));
@@ -67,15 +63,18 @@ async function onDeclare(ev) {
   refresh();
 }
 
-async function onEnd(ev) {
+function onDeclare(ev) {
   ev.preventDefault();
-  try {
-    await api.call(DISASTER, 'end', { schema: 'onshi.disaster.end-request/1', reason: ev.target.reason.value, operator: operator() });
-    clear($('d-switch-error'));
-  } catch (e) {
-    clear($('d-switch-error'), errorBox(e));
-  }
-  refresh();
+  const v = formValues(ev.target);
+  return toggle('declare', {
+    schema: 'onshi.disaster.declare-request/1', reference: v.reference,
+    area: v.area.split(/[,、\s]+/).filter((a) => a), closes_at: v.closes_at,
+  });
+}
+
+function onEnd(ev) {
+  ev.preventDefault();
+  return toggle('end', { schema: 'onshi.disaster.end-request/1', reason: ev.target.reason.value });
 }
 
 // The consent goes with the search itself: without it the plugin refuses before anything leaves the
