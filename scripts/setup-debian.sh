@@ -10,6 +10,7 @@ packages="
   libpcsclite-dev pcscd vsmartcard-vpcd opensc
   libssl-dev openssl libpugixml-dev libicu-dev nlohmann-json3-dev libsqlite3-dev
   libgtest-dev abigail-tools file curl
+  chromium chromium-driver python3-selenium fonts-ipafont-gothic
 "
 missing=""
 for p in $packages; do

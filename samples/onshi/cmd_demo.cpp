@@ -12,14 +12,20 @@
 
 #include <algorithm>
 #include <condition_variable>
+#include <fstream>
+#include <iomanip>
 #include <mutex>
 #include <optional>
 
+#include <poll.h>
+#include <signal.h>
+#include <sys/signalfd.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
 #include <iostream>
+#include <thread>
 
 namespace onshi::cli {
 
@@ -29,7 +35,7 @@ using nlohmann::json;
 using namespace std::chrono_literals;
 namespace fs = std::filesystem;
 
-constexpr const char* kDemoUsage = "onshi demo [--json] [--keep]";
+constexpr const char* kDemoUsage = "onshi demo [--json] [--keep] | onshi demo --serve [--listen 127.0.0.1:8740]";
 constexpr auto kTimeout = 20s;
 constexpr const char* kReader = nullptr;  // the first reader holding a card
 
@@ -441,11 +447,150 @@ void print_day(const json& day) {
               << "\n";
 }
 
+// ---- onshi demo --serve: the same day at the reception page --------------------------------------
+
+// What a patient brings to the window, said to the person at the terminal (the patient's side).
+std::string arrival_words(const Patient& p) {
+  std::string words;
+  switch (p.arrival) {
+    case Arrival::card:
+      words = "カードをリーダーに置きました the card is on the reader";
+      if (p.pin) words += std::string("; 暗証番号 PIN ") + p.pin;
+      break;
+    case Arrival::face: words = "顔認証付きカードリーダーの結果を送りました a face-reader result was sent"; break;
+    case Arrival::insured:
+      words = "資格確認書を見せています shows the 資格確認書: 保険者番号 " + p.numbers.value("insurer_number", "") +
+              ", 番号 " + p.numbers.value("number", "") + ", 生年月日 " + p.numbers.value("birth_date", "");
+      break;
+    case Arrival::disaster:
+      words = "災害時・カードなし disaster, no card: 山崎 徳子, 1947-11-20, 女, 七尾市 (declare disaster mode first)";
+      break;
+  }
+  if (std::string(p.visit) == "first_visit") words += "; 初診 first visit";
+  if (!p.statement.is_null()) words += "; 申立書の回答 answers: " + p.statement.dump();
+  return words;
+}
+
+// A desk token and the hash the service's configuration keeps: `onshi serve --new-token`'s.
+Result<json> new_desk_token(const fs::path& work) {
+  std::error_code ec;
+  const fs::path out = work / "desk-token.json";
+  auto made = demo::Process::spawn({(fs::read_symlink("/proc/self/exe", ec)).string(), "serve", "--new-token"}, out);
+  if (!made) return std::move(made).error();
+  made->wait();
+  std::ifstream in(out);
+  json token = json::parse(in, nullptr, false);
+  fs::remove(out, ec);
+  if (!token.is_object() || !token.contains("token"))
+    return make_error(ONSHI_E_INTERNAL, "demo", "onshi serve --new-token printed no token", "run it by hand to see why");
+  return token;
+}
+
+// Starts `onshi serve` for one desk over what the demo started; prints the page's address and the
+// desk's token; then brings each patient of the day to the window when asked on stdin, until
+// Ctrl-C (SIGINT/SIGTERM; end of input does not stop it, so it also runs without a terminal).
+// `signals`: a signalfd of SIGINT and SIGTERM.
+int serve_the_day(const Args& args, const fs::path& work, demo::Services& services, const std::function<bool()>& present,
+                  int signals) {
+  auto token = new_desk_token(work);
+  if (!token) return fail(args, token.error());
+  const fs::path config_file = work / "serve.json", port_file = work / "serve.port";
+  json plugins = json::parse(services.config_json());
+  plugins["onshi.reader.pcsc"] = json::object();
+  plugins["onshi.claims"] = json::object();
+  plugins["onshi.eligibility"]["bulk"] = {{"poll_ms", 1000}};  // the simulator answers at once; a terminal wants 5 s
+  const json config = {{"listen", args.value("listen").value_or("127.0.0.1:8740")},
+                       {"state_dir", (work / "serve-state").string()},
+                       {"plugins", plugins},
+                       {"desks", {{{"name", "reception-1"}, {"token_sha256", (*token)["token_sha256"]}}}}};
+  std::ofstream(config_file) << config.dump(2);
+  std::error_code ec;
+  auto service = demo::Process::spawn({fs::read_symlink("/proc/self/exe", ec).string(), "serve", "--config",
+                                       config_file.string(), "--port-file", port_file.string()},
+                                      work / "logs" / "serve.log");
+  if (!service) return fail(args, service.error());
+  int port = 0;
+  for (int i = 0; i < 150 && port == 0 && service->running(); ++i) {
+    std::ifstream in(port_file);
+    if (!(in >> port)) std::this_thread::sleep_for(100ms);
+  }
+  if (port == 0)
+    return fail(args, make_error(ONSHI_E_TIMEOUT, "demo", "onshi serve did not start",
+                                 "see " + (work / "logs" / "serve.log").string()));
+  std::string host = config["listen"].get<std::string>();
+  host = host.substr(0, host.rfind(':'));
+  if (host == "0.0.0.0") host = "127.0.0.1";
+  const auto day = the_day();
+  std::cout << "\n受付画面 the reception page:  http://" << host << ":" << port << "/\n"
+            << "カードリーダーの画面 the reader's screen (the patient types the PIN there):  http://" << host << ":"
+            << port << "/pinpad.html\n"
+            << "窓口のトークン desk token (type it once at the page's login): " << token->value("token", "") << "\n\n"
+            << "The patients of the day (type a number and Enter to bring one to the window; Enter: the next;\n"
+            << "r: take the card off the reader; Ctrl-C: stop everything):\n";
+  for (size_t i = 0; i < day.size(); ++i) std::cout << "  " << std::setw(2) << i + 1 << "  " << day[i].scenario << "\n";
+  std::cout << std::flush;
+
+  bool input = true;
+  size_t next = 0;
+  std::string line;
+  while (true) {
+    pollfd fds[2] = {{signals, POLLIN, 0}, {STDIN_FILENO, short(input ? POLLIN : 0), 0}};
+    if (poll(fds, input ? 2 : 1, 500) < 0 && errno != EINTR) break;
+    if (fds[0].revents & POLLIN) break;
+    if (!service->running()) {
+      std::cerr << "onshi serve stopped; see " << (work / "logs" / "serve.log").string() << "\n";
+      break;
+    }
+    if (!input || !(fds[1].revents & (POLLIN | POLLHUP))) continue;
+    if (!std::getline(std::cin, line)) {
+      input = false;  // no more input: serve until stopped
+      continue;
+    }
+    if (line == "r") {
+      services.remove_card([&] { return !present(); });
+      std::cout << "カードを取りました the card is off the reader\n" << std::flush;
+      continue;
+    }
+    size_t pick = next;
+    if (!line.empty()) pick = line.find_first_not_of("0123456789") == std::string::npos && line.size() < 4
+                                  ? std::stoul(line) - 1 : day.size();
+    if (pick >= day.size()) {
+      std::cout << "1 から " << day.size() << " の番号を入力してください (a number from 1 to " << day.size() << ")\n" << std::flush;
+      continue;
+    }
+    next = pick + 1;
+    const Patient& p = day[pick];
+    std::cout << "→ " << pick + 1 << ". " << p.scenario << ": " << arrival_words(p) << "\n" << std::flush;
+    Result<void> done;
+    if (p.arrival == Arrival::card) {
+      done = services.set_card_owner(p.sim_persona);
+      if (done) done = services.insert_card(p.card, present);
+    } else {
+      services.remove_card([&] { return !present(); });
+      if (p.arrival == Arrival::face) done = services.push_face(p.sim_persona);
+    }
+    std::cout << (done ? "  ready\n" : "  " + done.error().message + "\n") << std::flush;
+  }
+  service->stop();
+  return kOk;
+}
+
 // ---- onshi demo -------------------------------------------------------------------------------
 
 int cmd_demo(const Args& args) {
-  if (auto bad = args.unknown({"keep"}); !bad.empty()) return usage_error("unknown option --" + bad, kDemoUsage);
+  if (auto bad = args.unknown({"keep", "serve", "listen"}); !bad.empty())
+    return usage_error("unknown option --" + bad, kDemoUsage);
   const bool as_json = args.flag("json");
+  const bool serving = args.flag("serve");
+  int signals = -1;
+  if (serving) {  // Ctrl-C stops the services we started: blocked before any thread exists, read from a signalfd
+    sigset_t stop;
+    sigemptyset(&stop);
+    sigaddset(&stop, SIGINT);
+    sigaddset(&stop, SIGTERM);
+    sigprocmask(SIG_BLOCK, &stop, nullptr);
+    signals = signalfd(-1, &stop, SFD_CLOEXEC);
+  }
   auto say = [&](const std::string& line) {
     if (!as_json) std::cerr << "  starting " << line << std::endl;
   };
@@ -456,7 +601,8 @@ int cmd_demo(const Args& args) {
   if (!as_json) std::cerr << "onshi demo: a reception day through the real plugins (work folder " << work.string() << ")\n";
 
   json day = {{"patients", json::array()}};
-  std::optional<Error> stopped;
+  std::optional<Error> stopped;  // the day could not be done
+  int code = kOk;                // of --serve
   {
     demo::Services services(work, say);
     // The SDK is opened twice: first to see whether PC/SC answers (the reader
@@ -477,41 +623,58 @@ int cmd_demo(const Args& args) {
              text.find("Virtual PCD") != std::string::npos;
     };
     if (auto started = services.start(pcsc_up); !started) return fail(args, started.error());
-
-    SdkOptions o;
-    o.host_name = "onshi demo";
-    o.config_json = services.config_json();
-    o.state_dir = services.state_dir().string();
-    o.log_level = ONSHI_LOG_ERROR + 1;
-    auto sdk = Sdk::open(o);
-    if (!sdk) return fail(args, sdk.error());
-    Day reception(*sdk, services);
-    if (auto opened = reception.open(); !opened) return fail(args, opened.error());
-    day["date"] = reception.today();
-    const auto patients = the_day();
-    say("the day: " + std::to_string(patients.size()) + " patients");
-    for (size_t n = 0; n < patients.size() && !stopped; ++n) {
-      Visit v = reception.see(patients[n]);
-      day["patients"].push_back({{"row", v.row}, {"notes", v.notes}});
-      // A check that could not be made is the demo failing, not a patient's outcome: the day
-      // stops there, and no figure is computed from it.
-      if (v.error)
-        stopped = make_error(v.error->code, "demo",
-                             "the reception day stopped at patient " + std::to_string(n + 1) + " of " +
-                                 std::to_string(patients.size()) + " (" + patients[n].scenario +
-                                 "): the check could not be made: " + v.error->message,
-                             v.error->hint.empty() ? "see the logs in " + work.string() + " (run with --keep)"
-                                                   : v.error->hint);
-    }
-    if (!stopped) {
-      auto usage = reception.usage_rate();
-      day["usage_rate"] = usage ? *usage : json{{"error", usage.error().message}};
+    if (serving) {
+      // The card's presence as pcscd reports it, without touching the card (the page reads it at
+      // the same moment, and a card takes one program at a time). A card removed is gone only once
+      // pcscd has noticed, so the service's reader watcher sees the reader empty between two
+      // patients (a swap inside one pcscd poll would be no event) and the page hears each card.
+      code = serve_the_day(args, work, services, [&] {
+        std::string readers;
+        onshi_writer out = append_to(readers);
+        onshi_error err = empty_error();
+        if (probe_reader->vtable->list_readers(probe_reader->instance, &out, &err) != ONSHI_OK) return false;
+        const json list = json::parse(readers, nullptr, false);
+        for (const auto& r : list.value("readers", json::array()))
+          if (r.value("name", "").find("Virtual PCD") == 0 && r.value("card_present", false)) return true;
+        return false;
+      }, signals);
+    } else {
+      SdkOptions o;
+      o.host_name = "onshi demo";
+      o.config_json = services.config_json();
+      o.state_dir = services.state_dir().string();
+      o.log_level = ONSHI_LOG_ERROR + 1;
+      auto sdk = Sdk::open(o);
+      if (!sdk) return fail(args, sdk.error());
+      Day reception(*sdk, services);
+      if (auto opened = reception.open(); !opened) return fail(args, opened.error());
+      day["date"] = reception.today();
+      const auto patients = the_day();
+      say("the day: " + std::to_string(patients.size()) + " patients");
+      for (size_t n = 0; n < patients.size() && !stopped; ++n) {
+        Visit v = reception.see(patients[n]);
+        day["patients"].push_back({{"row", v.row}, {"notes", v.notes}});
+        // A check that could not be made is the demo failing, not a patient's outcome: the day
+        // stops there, and no figure is computed from it.
+        if (v.error)
+          stopped = make_error(v.error->code, "demo",
+                               "the reception day stopped at patient " + std::to_string(n + 1) + " of " +
+                                   std::to_string(patients.size()) + " (" + patients[n].scenario +
+                                   "): the check could not be made: " + v.error->message,
+                               v.error->hint.empty() ? "see the logs in " + work.string() + " (run with --keep)"
+                                                     : v.error->hint);
+      }
+      if (!stopped) {
+        auto usage = reception.usage_rate();
+        day["usage_rate"] = usage ? *usage : json{{"error", usage.error().message}};
+      }
     }
   }
   if (!args.flag("keep")) {
     std::error_code ec;
     fs::remove_all(work, ec);
   }
+  if (serving) return code;
   if (as_json) {
     day["ok"] = !stopped;
     if (stopped) day["error"] = error_json(*stopped);
@@ -528,7 +691,9 @@ int cmd_demo(const Args& args) {
 
 std::vector<Command> demo_commands() {
   return {{"demo", kDemoUsage,
-           "a scripted reception day against the simulator and a virtual card in pcscd (starts what it needs)",
+           "a scripted reception day against the simulator and a virtual card in pcscd (starts what it needs); "
+           "--serve: the same day at the reception page in a browser (onshi serve, the page's address and a desk "
+           "token; you bring each patient to the window, until Ctrl-C)",
            &cmd_demo, {"keep"}}};
 }
 

@@ -32,8 +32,16 @@ Result<Process> Process::spawn(const std::vector<std::string>& argv, const fs::p
   std::vector<char*> args;
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
+  // A child starts with no signal blocked, whatever this process blocks (demo --serve blocks SIGINT/SIGTERM).
+  posix_spawnattr_t attributes;
+  posix_spawnattr_init(&attributes);
+  sigset_t none;
+  sigemptyset(&none);
+  posix_spawnattr_setsigmask(&attributes, &none);
+  posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGMASK);
   Process p;
-  const int rc = posix_spawn(&p.pid_, args[0], &actions, nullptr, args.data(), environ);
+  const int rc = posix_spawn(&p.pid_, args[0], &actions, &attributes, args.data(), environ);
+  posix_spawnattr_destroy(&attributes);
   posix_spawn_file_actions_destroy(&actions);
   if (rc != 0) {
     p.pid_ = -1;

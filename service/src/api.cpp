@@ -65,6 +65,9 @@ struct Api::Call {
       res.headers.emplace_back("Access-Control-Allow-Origin", origin);
       res.headers.emplace_back("Vary", "Origin");
     }
+    // A browser may not guess another type than the one sent, nor tell anyone where it came from.
+    res.headers.emplace_back("X-Content-Type-Options", "nosniff");
+    res.headers.emplace_back("Referrer-Policy", "no-referrer");
     log(res.status);
     ex->respond(std::move(res));
   }
@@ -75,7 +78,7 @@ struct Api::Call {
 };
 
 Api::Api(const Config& config, Journal& journal, const Sdk& sdk, const Functions& functions, Jobs& jobs,
-         Events& events, Faces& faces)
+         Events& events, Faces& faces, const Page* page)
     : config_(config),
       journal_(journal),
       sdk_(sdk),
@@ -83,6 +86,7 @@ Api::Api(const Config& config, Journal& journal, const Sdk& sdk, const Functions
       jobs_(jobs),
       events_(events),
       faces_(faces),
+      page_(page),
       workers_(static_cast<std::size_t>(config.workers)),
       started_ms_(real_now_ms()) {}
 
@@ -124,6 +128,8 @@ void Api::handle(const std::shared_ptr<Exchange>& exchange) {
     if (r.method != "GET") return call.reply(error_response(405, ONSHI_E_NOT_SUPPORTED, "use GET", "GET /v1/health"));
     return call.reply(json_response(200, {{"status", "ok"}, {"version", ONSHI_SERVICE_VERSION}}));
   }
+  if (page_ && r.path.rfind("/v1/", 0) != 0)  // the page's files hold no data: served to anyone
+    if (auto file = page_->answer(r)) return call.reply(std::move(*file));
   call.desk = authenticate(r);
   if (!call.desk) {
     const bool offered = !r.header("authorization").empty() || !r.query_value("access_token").empty();

@@ -10,6 +10,7 @@
 #include "functions.hpp"
 #include "jobs.hpp"
 #include "journal.hpp"
+#include "page.hpp"
 #include "server.hpp"
 
 #include <onshi/host.hpp>
@@ -23,8 +24,9 @@ namespace onshi::service {
 
 class Api {
  public:
+  // `page`: the reception page's files, served at / without credentials (none: the API alone).
   Api(const Config& config, Journal& journal, const Sdk& sdk, const Functions& functions, Jobs& jobs, Events& events,
-      Faces& faces);
+      Faces& faces, const Page* page);
   ~Api();
   void handle(const std::shared_ptr<Exchange>& exchange);
   // For /v1/status: how many connections the server holds.
@@ -48,6 +50,7 @@ class Api {
   Jobs& jobs_;
   Events& events_;
   Faces& faces_;
+  const Page* page_;
   boost::asio::thread_pool workers_;  // synchronous plugin calls: a card operation blocks
   std::function<std::size_t()> connections_;
   std::string listening_;

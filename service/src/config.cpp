@@ -221,6 +221,8 @@ Result<Config> parse_config(std::string_view text, const fs::path& file) {
     c.desks.push_back(std::move(d));
   }
   ONSHI_TRY(r.texts("allowed_origins", c.allowed_origins));
+  ONSHI_TRY(r.flag("page", c.page));
+  ONSHI_TRY(r.path_of("www_dir", c.www_dir));
   ONSHI_TRY(r.number("threads", c.threads, 1, 64));
   ONSHI_TRY(r.number("workers", c.workers, 1, 64));
   ONSHI_TRY(r.flag("verbose", c.verbose));

@@ -64,6 +64,8 @@ struct Config {
   nlohmann::json plugins = nlohmann::json::object();  // plugin id → its configuration section
   std::vector<Desk> desks;
   std::vector<std::string> allowed_origins;  // web EMRs (CORS): "http://localhost:8080"
+  bool page = true;                    // serve the reception page (service/www) at /
+  std::filesystem::path www_dir;       // its folder; empty: the one installed beside the program
   Limits limits;
   Retention retention;
   int threads = 2;  // network threads

@@ -10,6 +10,7 @@
 #include "functions.hpp"
 #include "jobs.hpp"
 #include "journal.hpp"
+#include "page.hpp"
 #include "server.hpp"
 
 #include <onshi/abi/onshi_ext_events.h>
@@ -131,6 +132,17 @@ std::vector<json> missing_plugins(const Config& config, const Sdk& sdk) {
   return out;
 }
 
+// The reception page's files: from "www_dir" (an error when it cannot be read), else from the folder
+// installed beside the program (a warning when absent: the API is served alone), none with "page": false.
+Result<std::optional<Page>> reception_page(const Config& config, Journal& journal) {
+  if (!config.page) return std::optional<Page>();
+  auto page = Page::load(config.www_dir.empty() ? Page::default_dir() : config.www_dir);
+  if (page) return std::optional<Page>(std::move(*page));
+  if (!config.www_dir.empty()) return std::move(page).error();
+  journal.line("warn", "no_page", error_document(page.error()));
+  return std::optional<Page>();
+}
+
 int check_config(const ServeArgs& args) {
   Journal journal(args.verbose);
   auto config = read_config(args.config);
@@ -145,6 +157,13 @@ int check_config(const ServeArgs& args) {
   json desks = json::array();
   for (const auto& d : config->desks) desks.push_back(d.name);
   report["desks"] = desks;
+  if (auto page = reception_page(*config, journal); !page) {
+    report["error"] = error_document(page.error());
+    std::cout << report.dump(2) << "\n";
+    return kBadConfig;
+  } else {
+    report["page_files"] = page->has_value() ? (*page)->files() : 0;
+  }
   if (auto tls = Server::check_tls(*config); !tls) {
     report["error"] = error_document(tls.error());
     std::cout << report.dump(2) << "\n";
@@ -208,7 +227,12 @@ int serve(const ServeArgs& args) {
   faces.emplace(app, *events, journal, *config);
   faces->load();
   jobs.emplace(app, functions, *events, journal, *config);
-  Api api(*config, journal, *sdk, functions, *jobs, *events, *faces);
+  auto page = reception_page(*config, journal);
+  if (!page) {
+    journal.line("error", "bad_configuration", error_document(page.error()));
+    return kBadConfig;
+  }
+  Api api(*config, journal, *sdk, functions, *jobs, *events, *faces, page->has_value() ? &**page : nullptr);
   auto server = Server::open(*config, journal, [&api](std::shared_ptr<Exchange> ex) { api.handle(ex); });
   if (!server) {
     journal.line("error", "not_listening", error_document(server.error()));
