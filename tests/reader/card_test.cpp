@@ -10,7 +10,7 @@
 #include <openssl/x509.h>
 
 #include <functional>
-
+#include <sstream>
 #include <thread>
 
 namespace onshi::reader::test {
@@ -427,7 +427,9 @@ TEST(ReaderCard, R_PIN_never_appears_in_any_log_or_output) {
     for (const auto& line : vcard.apdus()) everything += line + "\n";
     everything += vcard.output();
   }
-  everything += read_text(ONSHI_PCSCD_LOG);
+  // pcscd's lines start with an 8-digit time delta ("00084821 winscard.c…"): not what it logged.
+  std::istringstream pcscd_log(read_text(ONSHI_PCSCD_LOG));
+  for (std::string line; std::getline(pcscd_log, line);) everything += line.substr(std::min(line.size(), size_t{9})) + "\n";
   for (const std::string& secret : {auth_pin, text_pin, std::string("34383231"), std::string("37333935")})
     EXPECT_EQ(everything.find(secret), std::string::npos) << secret;
   EXPECT_NE(everything.find("0020008004XXXXXXXX"), std::string::npos);  // the VERIFYs were there, masked
