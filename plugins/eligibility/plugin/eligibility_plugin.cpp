@@ -160,6 +160,7 @@ class EligibilityPlugin final : public RecordsInstance {
     if (id == ONSHI_EXT_ELIGIBILITY) return &eligibility;
     if (id == ONSHI_EXT_DIAGNOSTICS) return &diagnostics;
     if (id == ONSHI_EXT_ELIGIBILITY_RECORDS) return Records::table();  // records.cpp
+    if (id == ONSHI_EXT_DOCUMENTS) return Records::documents();
     return nullptr;
   }
 

@@ -40,6 +40,7 @@ class Records {
   Records(onshi::plugin::Host host, Reactor& reactor);
 
   static const onshi_eligibility_records_v1* table();
+  static const onshi_documents_v1* documents();  // onshi.documents/1 over the functions above
 
   // [any-thread] How operation `op` of onshi.eligibility/1 verifies: "insured", "card", "visual".
   void expect(uint64_t op, const char* how);
