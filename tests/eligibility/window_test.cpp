@@ -189,5 +189,54 @@ TEST_F(Window, the_window_query_is_offered_by_name_with_the_same_answer) {
   EXPECT_EQ(names(json::parse(*done.result())), names(query(json::parse(request)).doc));
 }
 
+// ---- the same from the command line ------------------------------------------------------------
+
+struct WindowCli : RecordsCliFolders {
+  std::optional<SimProcess> sim;
+  void SetUp() override {
+    RecordsCliFolders::SetUp();
+    sim.emplace(std::vector<std::string>{"serve", "--root", root.path.string(), "--poll", "20", "--bulk-polls", "1"});
+  }
+};
+
+TEST_F(WindowCli, R_KUBUN_requery_medical_aid_lists_the_months_tickets_with_their_kouhi) {
+  const auto r = run({"requery", "medical-aid", "--month", "2026-04"});
+  ASSERT_EQ(r.exit, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("医療扶助 202604: 2 patient(s)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("保護　花子"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("医療券 12136018 / 0054320  診療年月 202604  until 20260430  本人支払額 2000円"),
+            std::string::npos)
+      << r.out;
+  const auto j = run({"requery", "medical-aid", "--month", "202605", "--json"});
+  ASSERT_EQ(j.exit, 0) << j.out << j.err;
+  const json doc = json::parse(j.out);
+  EXPECT_EQ(doc["ok"], true);
+  EXPECT_TRUE(doc["results"].empty());
+}
+
+TEST_F(WindowCli, R_FIELDS_requery_home_visit_and_online_by_their_windows) {
+  const auto visit = run({"requery", "home-visit", "--from", "2026-04-01", "--to", "2026-04-02", "--json"});
+  ASSERT_EQ(visit.exit, 0) << visit.out << visit.err;
+  EXPECT_EQ(json::parse(visit.out)["results"].size(), 2u) << visit.out;
+  const auto online = run({"requery", "online", "--from", "20260402", "--by", "examination"});
+  ASSERT_EQ(online.exit, 0) << online.out << online.err;
+  EXPECT_NE(online.out.find("オンライン診療等 20260402–20260402 (受診日): 1 patient(s)"), std::string::npos) << online.out;
+  EXPECT_NE(online.out.find("後期　花子"), std::string::npos) << online.out;
+}
+
+TEST_F(WindowCli, a_window_that_cannot_be_asked_says_which_option_and_sends_nothing) {
+  const auto wrong_by = run({"requery", "home-visit", "--from", "20260401", "--by", "examination"});
+  EXPECT_EQ(wrong_by.exit, 2) << wrong_by.out << wrong_by.err;
+  EXPECT_NE(wrong_by.err.find("unknown option --by"), std::string::npos) << wrong_by.err;
+  const auto backwards = run({"requery", "online", "--from", "20260402", "--to", "20260401"});
+  EXPECT_NE(backwards.exit, 0);
+  EXPECT_NE((backwards.out + backwards.err).find("field to: is before \"from\""), std::string::npos)
+      << backwards.out << backwards.err;
+  const auto no_month = run({"requery", "medical-aid"});
+  EXPECT_EQ(no_month.exit, 2);
+  EXPECT_NE(no_month.err.find("--month"), std::string::npos) << no_month.err;
+  EXPECT_TRUE(fs::is_empty(root.path / "req"));
+}
+
 }  // namespace
 }  // namespace onshi::eligibility::window
