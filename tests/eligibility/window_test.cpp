@@ -80,7 +80,7 @@ TEST_F(Window, R_FIELDS_home_visit_requery_finds_who_consented_in_the_window_wit
   ASSERT_EQ(q["public_expenses"].size(), 1u) << q.dump();
   const json& ticket = q["public_expenses"][0];
   EXPECT_EQ(ticket["source"], "medical_aid");
-  EXPECT_EQ(ticket["payer_number"], "12136018");
+  EXPECT_EQ(ticket["payer_number"], "12136016");
   EXPECT_EQ(ticket["recipient_number"], "0054320");
   EXPECT_EQ(ticket["treatment_month"], "202604");
   EXPECT_EQ(ticket["self_pay_amount"], "2000");
@@ -204,7 +204,7 @@ TEST_F(WindowCli, R_KUBUN_requery_medical_aid_lists_the_months_tickets_with_thei
   ASSERT_EQ(r.exit, 0) << r.out << r.err;
   EXPECT_NE(r.out.find("医療扶助 202604: 2 patient(s)"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("保護　花子"), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("医療券 12136018 / 0054320  診療年月 202604  until 20260430  本人支払額 2000円"),
+  EXPECT_NE(r.out.find("医療券 12136016 / 0054320  診療年月 202604  until 20260430  本人支払額 2000円"),
             std::string::npos)
       << r.out;
   const auto j = run({"requery", "medical-aid", "--month", "202605", "--json"});
