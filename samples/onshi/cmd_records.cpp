@@ -53,6 +53,28 @@ Result<Records> open_records(const Sdk& sdk) {
 }
 
 
+// Waits `seconds` for the operation; past that it is cancelled (and its completion awaited briefly),
+// the timeout `error` is reported and false returned: the caller exits kUnavailable.
+bool finished_in_time(const Args& args, Completion& done, const Records& ext, uint64_t op, double seconds,
+                      const Error& error) {
+  if (done.wait_for(std::chrono::milliseconds(static_cast<int64_t>(seconds * 1000)))) return true;
+  ext.vtable->cancel(ext.instance, op);
+  done.wait_for(std::chrono::seconds(5));
+  fail(args, error);
+  return false;
+}
+
+// The exit status over outcome documents (an array or an object of them): a failure outranks a "no".
+int exit_of_outcomes(const json& outcomes) {
+  int code = kOk;
+  for (const auto& o : outcomes) {
+    const std::string kind = o.value("kind", "failed");
+    if (kind == "failed") code = kFailed;
+    else if (kind != "valid" && code == kOk) code = kNegative;
+  }
+  return code;
+}
+
 // CSV: fields split on commas, "quoted" fields may hold commas; blank lines and # comments skipped;
 // a first line starting with a letter-only header (patient_id, reference_number) is skipped.
 std::vector<std::vector<std::string>> read_csv(std::istream& in) {
@@ -134,14 +156,9 @@ int bulk_jobs(const Args& args, const Records& ext) {
 
 // A 一括照会's bulk-result/1 as `onshi bulk` and `onshi deferred run` print it; returns the exit code.
 int report_results(const Args& args, json result) {
-  int code = result.value("state", "") == "done" ? kOk : kFailed;
+  const int code = result.value("state", "") == "done" ? exit_of_outcomes(result["results"]) : kFailed;
   std::map<std::string, int> counts;
-  for (const auto& [id, outcome] : result["results"].items()) {
-    const std::string kind = outcome.value("kind", "failed");
-    ++counts[kind];
-    if (kind == "failed" && code == kOk) code = kFailed;
-    else if (kind != "valid" && code == kOk) code = kNegative;
-  }
+  for (const auto& [id, outcome] : result["results"].items()) ++counts[outcome.value("kind", "failed")];
   if (args.flag("json")) {
     result["ok"] = code == kOk;
     print_json(result);
@@ -237,13 +254,11 @@ int bulk(const Args& args) {
     st = ext->vtable->bulk_start_async(ext->instance, bytes_of(request), &progress.l, done.get(), &op, &err);
   }
   if (st != ONSHI_OK) return fail(args, to_error(st, err));
-  if (!done.wait_for(std::chrono::milliseconds(static_cast<int64_t>(timeout * 1000)))) {
-    ext->vtable->cancel(ext->instance, op);
-    done.wait_for(std::chrono::seconds(5));
-    fail(args, make_error(ONSHI_E_TIMEOUT, "bulk", "the 一括照会 did not finish within " + std::to_string(int(timeout)) + " s",
-                          "it is stored: run the same command again to carry on"));
+  if (!finished_in_time(args, done, *ext, op, timeout,
+                        make_error(ONSHI_E_TIMEOUT, "bulk",
+                                   "the 一括照会 did not finish within " + std::to_string(int(timeout)) + " s",
+                                   "it is stored: run the same command again to carry on")))
     return kUnavailable;
-  }
   progress.quiet = true;
   if (!done.result()) return fail(args, done.result().error());
   return report_results(args, json::parse(*done.result()));
@@ -341,13 +356,10 @@ int register_ref(const Args& args) {
   onshi_error err = empty_error();
   if (onshi_status st = ext->vtable->register_reference_async(ext->instance, bytes_of(request), done.get(), &op, &err))
     return fail(args, to_error(st, err));
-  if (!done.wait_for(std::chrono::seconds(120))) {
-    ext->vtable->cancel(ext->instance, op);
-    done.wait_for(std::chrono::seconds(5));
-    fail(args, make_error(ONSHI_E_TIMEOUT, "register-ref", "no answer within 120 s",
-                          "check the 資格確認端末 and run the command again (registering twice is harmless)"));
+  if (!finished_in_time(args, done, *ext, op, 120,
+                        make_error(ONSHI_E_TIMEOUT, "register-ref", "no answer within 120 s",
+                                   "check the 資格確認端末 and run the command again (registering twice is harmless)")))
     return kUnavailable;
-  }
   if (!done.result()) return fail(args, done.result().error());
   json result = json::parse(*done.result());
   bool all = true;
@@ -430,13 +442,11 @@ int deferred(const Args& args) {
     uint64_t op = 0;
     if (onshi_status st = ext->vtable->deferred_run_async(ext->instance, &progress.l, done.get(), &op, &err))
       return fail(args, to_error(st, err));
-    if (!done.wait_for(std::chrono::milliseconds(static_cast<int64_t>(*timeout * 1000)))) {
-      ext->vtable->cancel(ext->instance, op);
-      done.wait_for(std::chrono::seconds(5));
-      fail(args, make_error(ONSHI_E_TIMEOUT, "deferred", "the deferred checks did not finish in time",
-                            "they are stored as a 一括照会 job: onshi bulk --jobs shows it; it resumes with bulk_resume"));
+    if (!finished_in_time(args, done, *ext, op, *timeout,
+                          make_error(ONSHI_E_TIMEOUT, "deferred", "the deferred checks did not finish in time",
+                                     "they are stored as a 一括照会 job: onshi bulk --jobs shows it; it resumes with "
+                                     "bulk_resume")))
       return kUnavailable;
-    }
     progress.quiet = true;
     if (!done.result()) return fail(args, done.result().error());
     return report_results(args, json::parse(*done.result()));
@@ -519,21 +529,13 @@ int requery(const Args& args) {
   const std::string text = request.dump();
   if (onshi_status st = ext->vtable->window_query_async(ext->instance, bytes_of(text), nullptr, done.get(), &op, &err))
     return fail(args, to_error(st, err));
-  if (!done.wait_for(std::chrono::milliseconds(static_cast<int64_t>(*timeout * 1000)))) {
-    ext->vtable->cancel(ext->instance, op);
-    done.wait_for(std::chrono::seconds(5));
-    fail(args, make_error(ONSHI_E_TIMEOUT, "requery", "the terminal did not answer in time",
-                          "check the 資格確認端末 and ask again: the query only reads"));
+  if (!finished_in_time(args, done, *ext, op, *timeout,
+                        make_error(ONSHI_E_TIMEOUT, "requery", "the terminal did not answer in time",
+                                   "check the 資格確認端末 and ask again: the query only reads")))
     return kUnavailable;
-  }
   if (!done.result()) return fail(args, done.result().error());
   json result = json::parse(*done.result());
-  int code = kOk;
-  for (const auto& o : result["results"]) {  // as report_results: a failure outranks a "no"
-    const std::string kind = o.value("kind", "failed");
-    if (kind == "failed") code = kFailed;
-    else if (kind != "valid" && code == kOk) code = kNegative;
-  }
+  const int code = exit_of_outcomes(result["results"]);
   if (args.flag("json")) {
     result["ok"] = code == kOk;
     print_json(result);

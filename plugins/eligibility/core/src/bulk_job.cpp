@@ -262,6 +262,24 @@ struct BulkJobs::Operation : std::enable_shared_from_this<Operation> {
   }
 
   int64_t now_ms() const { return unix_ms(services().now()); }
+
+  // The download of a two-phase exchange that is not stored (a registration, a window query): asks
+  // `prefix` for `reception` every poll interval while `use` returns false (処理中); up to
+  // kMaxPollFailures exchanges in a row may fail before the operation fails with the last error.
+  template <class M, class Use>
+  void poll_download(std::string_view prefix, std::string reception, int failures, Use use) {
+    auto bytes = bulk_download_request(services().settings.medical_institution_code, reception, random_hex(8));
+    if (!bytes) return finish(std::move(bytes).error());
+    send(prefix, std::move(*bytes), [this, prefix, reception, failures, use](Result<std::string> a) {
+      const auto interval = services().settings.poll_interval;
+      auto answer = read_answer<M>(std::move(a));
+      if (!answer) {
+        if (answer.error().code == ONSHI_E_CANCELLED || failures + 1 >= kMaxPollFailures) return finish(answer.error());
+        return after(interval, [=, this] { poll_download<M>(prefix, reception, failures + 1, use); });
+      }
+      if (!use(std::move(*answer))) after(interval, [=, this] { poll_download<M>(prefix, reception, 0, use); });
+    });
+  }
 };
 
 namespace {
@@ -594,26 +612,17 @@ class Registration final : public BulkJobs::Operation {
              return finish(make_error(ONSHI_E_PROTOCOL, kRecords,
                                       "照会番号一括登録 refused: " + receipt.code + " " + receipt.message,
                                       "check the rows and try again"));
-           poll(receipt.reception_number, 0);
+           poll(receipt.reception_number);
          });
   }
 
  private:
-  void poll(const std::string& reception, int failures) {
-    const BulkSettings& s = services().settings;
-    auto bytes = bulk_download_request(s.medical_institution_code, reception, random_hex(8));
-    if (!bytes) return finish(std::move(bytes).error());
-    send("OQSmuimm02", std::move(*bytes), [this, reception, failures](Result<std::string> a) {
-      const auto interval = services().settings.poll_interval;
-      auto answer = read_answer<XmlMsg>(std::move(a));
-      if (!answer) {
-        if (answer.error().code == ONSHI_E_CANCELLED || failures + 1 >= kMaxPollFailures) return finish(answer.error());
-        return after(interval, [this, reception, failures] { poll(reception, failures + 1); });
-      }
-      RegistrationAnswer r = registration_answer_of(*answer);
-      if (r.state == BulkDownload::State::processing)
-        return after(interval, [this, reception] { poll(reception, 0); });
+  void poll(const std::string& reception) {
+    poll_download<XmlMsg>("OQSmuimm02", reception, 0, [this](const XmlMsg& answer) {
+      RegistrationAnswer r = registration_answer_of(answer);
+      if (r.state == BulkDownload::State::processing) return false;
       registered(r);
+      return true;
     });
   }
 
@@ -656,29 +665,22 @@ class WindowRun final : public BulkJobs::Operation {
                                      receipt.message,
                                  "check the window (dates or month) and that the terminal offers this query, then ask "
                                  "again"));
-      poll(receipt.reception_number, 0);
+      poll(receipt.reception_number);
     });
   }
 
  private:
-  void poll(const std::string& reception, int failures) {
-    const BulkSettings& s = services().settings;
-    auto bytes = bulk_download_request(s.medical_institution_code, reception, random_hex(8));
-    if (!bytes) return finish(std::move(bytes).error());
-    send(window_prefixes(query_.kind).second, std::move(*bytes), [this, reception, failures](Result<std::string> a) {
-      const auto interval = services().settings.poll_interval;
-      auto answer = read_answer<BulkResult>(std::move(a));
-      if (!answer) {
-        if (answer.error().code == ONSHI_E_CANCELLED || failures + 1 >= kMaxPollFailures) return finish(answer.error());
-        return after(interval, [this, reception, failures] { poll(reception, failures + 1); });
-      }
-      BulkDownload d = bulk_download_of(std::move(*answer));
-      if (d.state == BulkDownload::State::processing) return after(interval, [this, reception] { poll(reception, 0); });
+  void poll(const std::string& reception) {
+    poll_download<BulkResult>(window_prefixes(query_.kind).second, reception, 0, [this](BulkResult answer) {
+      BulkDownload d = bulk_download_of(std::move(answer));
+      if (d.state == BulkDownload::State::processing) return false;
       if (d.state == BulkDownload::State::failed)
-        return finish(make_error(ONSHI_E_PROTOCOL, kRecords,
-                                 std::string(window_prefixes(query_.kind).second) + " failed: " + d.code + " " + d.message,
-                                 "ask again; if it repeats, call the terminal's support desk with this code"));
-      answered(d);
+        finish(make_error(ONSHI_E_PROTOCOL, kRecords,
+                          std::string(window_prefixes(query_.kind).second) + " failed: " + d.code + " " + d.message,
+                          "ask again; if it repeats, call the terminal's support desk with this code"));
+      else
+        answered(d);
+      return true;
     });
   }
 
