@@ -101,6 +101,12 @@ json qualification_for_claims(const json& q) {
   std::string ratio = q.value("elderly_contribution_ratio", "");
   if (ratio.size() != 3) ratio = q.value("contribution_ratio", "");
   if (ratio.size() == 3) out["card_ratio"] = std::stoi(ratio) / 10;
+  // 公費 on the card (PMH) go onto the claim as they came; one paid back by the city only is not billed.
+  json kouhi = json::array();
+  for (const auto& p : q.value("public_expenses", json::array()))
+    if (p.value("source", "") == "medical_subsidy" && !p.value("always_reimbursed", false))
+      kouhi.push_back({{"payer_number", p.value("payer_number", "")}, {"recipient_number", p.value("recipient_number", "")}});
+  if (!kouhi.empty()) out["public_expenses"] = std::move(kouhi);
   return out;
 }
 

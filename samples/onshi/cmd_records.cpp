@@ -1,9 +1,11 @@
 // onshi's record commands over onshi.eligibility-records/1: bulk (一括照会 of a list of appointments,
 // with a progress bar, resumed when run again after a crash), history (past verifications, R-RETAIN),
-// register-ref (照会番号登録, R-SHOUKAI), deferred (the checks an outage postponed, R-M9). With --json, "ok" is true exactly when the exit status is 0.
+// register-ref (照会番号登録, R-SHOUKAI), deferred (the checks an outage postponed, R-M9), requery (居宅同意取得型
+// and 医療扶助 queries selected by a window). With --json, "ok" is true exactly when the exit status is 0.
 #include <onshi/abi/onshi_ext_eligibility_records.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <filesystem>
@@ -35,6 +37,10 @@ constexpr const char* kRegisterUsage =
 constexpr const char* kDeferredAddUsage = "onshi deferred add FILE.json... [--json]";
 constexpr const char* kDeferredRunUsage = "onshi deferred run [--timeout S] [--json]";
 constexpr const char* kDeferredListUsage = "onshi deferred list [--json]";
+constexpr const char* kRequeryVisitUsage = "onshi requery home-visit --from DATE [--to DATE] [--timeout S] [--json]";
+constexpr const char* kRequeryOnlineUsage =
+    "onshi requery online --from DATE [--to DATE] [--by consent|examination] [--timeout S] [--json]";
+constexpr const char* kRequeryAidUsage = "onshi requery medical-aid --month YYYY-MM [--timeout S] [--json]";
 
 Result<Records> open_records(const Sdk& sdk) {
   auto ext = sdk.extension<onshi_eligibility_records_v1>(ONSHI_EXT_ELIGIBILITY_RECORDS);
@@ -46,6 +52,28 @@ Result<Records> open_records(const Sdk& sdk) {
   return ext;
 }
 
+
+// Waits `seconds` for the operation; past that it is cancelled (and its completion awaited briefly),
+// the timeout `error` is reported and false returned: the caller exits kUnavailable.
+bool finished_in_time(const Args& args, Completion& done, const Records& ext, uint64_t op, double seconds,
+                      const Error& error) {
+  if (done.wait_for(std::chrono::milliseconds(static_cast<int64_t>(seconds * 1000)))) return true;
+  ext.vtable->cancel(ext.instance, op);
+  done.wait_for(std::chrono::seconds(5));
+  fail(args, error);
+  return false;
+}
+
+// The exit status over outcome documents (an array or an object of them): a failure outranks a "no".
+int exit_of_outcomes(const json& outcomes) {
+  int code = kOk;
+  for (const auto& o : outcomes) {
+    const std::string kind = o.value("kind", "failed");
+    if (kind == "failed") code = kFailed;
+    else if (kind != "valid" && code == kOk) code = kNegative;
+  }
+  return code;
+}
 
 // CSV: fields split on commas, "quoted" fields may hold commas; blank lines and # comments skipped;
 // a first line starting with a letter-only header (patient_id, reference_number) is skipped.
@@ -128,14 +156,9 @@ int bulk_jobs(const Args& args, const Records& ext) {
 
 // A 一括照会's bulk-result/1 as `onshi bulk` and `onshi deferred run` print it; returns the exit code.
 int report_results(const Args& args, json result) {
-  int code = result.value("state", "") == "done" ? kOk : kFailed;
+  const int code = result.value("state", "") == "done" ? exit_of_outcomes(result["results"]) : kFailed;
   std::map<std::string, int> counts;
-  for (const auto& [id, outcome] : result["results"].items()) {
-    const std::string kind = outcome.value("kind", "failed");
-    ++counts[kind];
-    if (kind == "failed" && code == kOk) code = kFailed;
-    else if (kind != "valid" && code == kOk) code = kNegative;
-  }
+  for (const auto& [id, outcome] : result["results"].items()) ++counts[outcome.value("kind", "failed")];
   if (args.flag("json")) {
     result["ok"] = code == kOk;
     print_json(result);
@@ -231,13 +254,11 @@ int bulk(const Args& args) {
     st = ext->vtable->bulk_start_async(ext->instance, bytes_of(request), &progress.l, done.get(), &op, &err);
   }
   if (st != ONSHI_OK) return fail(args, to_error(st, err));
-  if (!done.wait_for(std::chrono::milliseconds(static_cast<int64_t>(timeout * 1000)))) {
-    ext->vtable->cancel(ext->instance, op);
-    done.wait_for(std::chrono::seconds(5));
-    fail(args, make_error(ONSHI_E_TIMEOUT, "bulk", "the 一括照会 did not finish within " + std::to_string(int(timeout)) + " s",
-                          "it is stored: run the same command again to carry on"));
+  if (!finished_in_time(args, done, *ext, op, timeout,
+                        make_error(ONSHI_E_TIMEOUT, "bulk",
+                                   "the 一括照会 did not finish within " + std::to_string(int(timeout)) + " s",
+                                   "it is stored: run the same command again to carry on")))
     return kUnavailable;
-  }
   progress.quiet = true;
   if (!done.result()) return fail(args, done.result().error());
   return report_results(args, json::parse(*done.result()));
@@ -335,13 +356,10 @@ int register_ref(const Args& args) {
   onshi_error err = empty_error();
   if (onshi_status st = ext->vtable->register_reference_async(ext->instance, bytes_of(request), done.get(), &op, &err))
     return fail(args, to_error(st, err));
-  if (!done.wait_for(std::chrono::seconds(120))) {
-    ext->vtable->cancel(ext->instance, op);
-    done.wait_for(std::chrono::seconds(5));
-    fail(args, make_error(ONSHI_E_TIMEOUT, "register-ref", "no answer within 120 s",
-                          "check the 資格確認端末 and run the command again (registering twice is harmless)"));
+  if (!finished_in_time(args, done, *ext, op, 120,
+                        make_error(ONSHI_E_TIMEOUT, "register-ref", "no answer within 120 s",
+                                   "check the 資格確認端末 and run the command again (registering twice is harmless)")))
     return kUnavailable;
-  }
   if (!done.result()) return fail(args, done.result().error());
   json result = json::parse(*done.result());
   bool all = true;
@@ -424,13 +442,11 @@ int deferred(const Args& args) {
     uint64_t op = 0;
     if (onshi_status st = ext->vtable->deferred_run_async(ext->instance, &progress.l, done.get(), &op, &err))
       return fail(args, to_error(st, err));
-    if (!done.wait_for(std::chrono::milliseconds(static_cast<int64_t>(*timeout * 1000)))) {
-      ext->vtable->cancel(ext->instance, op);
-      done.wait_for(std::chrono::seconds(5));
-      fail(args, make_error(ONSHI_E_TIMEOUT, "deferred", "the deferred checks did not finish in time",
-                            "they are stored as a 一括照会 job: onshi bulk --jobs shows it; it resumes with bulk_resume"));
+    if (!finished_in_time(args, done, *ext, op, *timeout,
+                          make_error(ONSHI_E_TIMEOUT, "deferred", "the deferred checks did not finish in time",
+                                     "they are stored as a 一括照会 job: onshi bulk --jobs shows it; it resumes with "
+                                     "bulk_resume")))
       return kUnavailable;
-    }
     progress.quiet = true;
     if (!done.result()) return fail(args, done.result().error());
     return report_results(args, json::parse(*done.result()));
@@ -454,6 +470,93 @@ int deferred(const Args& args) {
   if (sub == "add")
     std::cout << "queued; they run when a check reaches the system again, or now with: onshi deferred run\n";
   return kOk;
+}
+
+// ---- requery: the queries selected by a window (居宅同意取得型, 医療扶助) -------------------------
+
+// A 公費 the result carries, on one line.
+std::string kouhi_line(const json& p) {
+  std::string line = (p.value("source", "") == "medical_aid" ? "医療券 " : "公費 ") + p.value("payer_number", "") + " / " +
+                     p.value("recipient_number", "");
+  if (p.contains("name")) line += "  " + p.value("name", "");
+  if (p.contains("treatment_month")) line += "  診療年月 " + p.value("treatment_month", "");
+  if (p.contains("valid_until")) line += "  until " + p.value("valid_until", "");
+  if (p.contains("self_pay_amount")) line += "  本人支払額 " + p.value("self_pay_amount", "") + "円";
+  if (p.value("other_institution", false)) line += "  for another 指定医療機関: call the 福祉事務所 before billing";
+  if (p.value("always_reimbursed", false)) line += "  償還払い only: not on the claim";
+  return line;
+}
+
+int requery(const Args& args) {
+  const auto& words = args.positionals();  // main.cpp checked words[0]
+  const std::string sub = words[0];
+  const bool aid = sub == "medical-aid";
+  const char* usage = aid ? kRequeryAidUsage : sub == "online" ? kRequeryOnlineUsage : kRequeryVisitUsage;
+  std::vector<std::string> known = aid ? std::vector<std::string>{"month", "timeout"}
+                                       : std::vector<std::string>{"from", "to", "timeout"};
+  if (sub == "online") known.push_back("by");
+  if (auto bad = args.unknown(known); !bad.empty()) return usage_error("unknown option --" + bad, usage);
+  if (words.size() > 1) return usage_error("requery " + sub + " takes no file", usage);
+  const auto timeout = timeout_of(args, 120);
+  if (!timeout) return usage_error("--timeout takes a number of seconds", usage);
+  auto compact = [](std::string v) {  // 2026-04-01 as 20260401: the plugin checks the rest
+    v.erase(std::remove(v.begin(), v.end(), '-'), v.end());
+    return v;
+  };
+  json request = {{"schema", ONSHI_SCHEMA_ELIGIBILITY_WINDOW_QUERY}};
+  if (aid) {
+    if (!args.value("month")) return usage_error("--month (the 診療年月) is required", usage);
+    request["kind"] = "medical_aid";
+    request["month"] = compact(*args.value("month"));
+  } else {
+    if (!args.value("from")) return usage_error("--from (the first day of the window) is required", usage);
+    request["kind"] = sub == "online" ? "online" : "home_visit";
+    request["from"] = compact(*args.value("from"));
+    if (auto to = args.value("to")) request["to"] = compact(*to);
+    if (auto by = args.value("by")) request["by"] = *by;
+  }
+  Completion done;  // before the Sdk: it must outlive it
+  auto sdk = open_sdk(args);
+  if (!sdk) return fail(args, sdk.error());
+  auto ext = open_records(*sdk);
+  if (!ext) return fail(args, ext.error());
+  if (!ONSHI_HAS_FIELD(onshi_eligibility_records_v1, ext->vtable, window_query_async))
+    return fail(args, make_error(ONSHI_E_NOT_SUPPORTED, "requery",
+                                 "the eligibility plugin " + ext->plugin_id + " sends no 居宅同意取得型 or 医療扶助 queries",
+                                 "update the eligibility plugin"));
+  uint64_t op = 0;
+  onshi_error err = empty_error();
+  const std::string text = request.dump();
+  if (onshi_status st = ext->vtable->window_query_async(ext->instance, bytes_of(text), nullptr, done.get(), &op, &err))
+    return fail(args, to_error(st, err));
+  if (!finished_in_time(args, done, *ext, op, *timeout,
+                        make_error(ONSHI_E_TIMEOUT, "requery", "the terminal did not answer in time",
+                                   "check the 資格確認端末 and ask again: the query only reads")))
+    return kUnavailable;
+  if (!done.result()) return fail(args, done.result().error());
+  json result = json::parse(*done.result());
+  const int code = exit_of_outcomes(result["results"]);
+  if (args.flag("json")) {
+    result["ok"] = code == kOk;
+    print_json(result);
+    return code;
+  }
+  const json& q = result["query"];
+  std::cout << (aid ? "医療扶助 " + q.value("month", "") : (sub == "online" ? "オンライン診療等 " : "訪問診療等 ") +
+                                                             q.value("from", "") + "–" + q.value("to", "") +
+                                                             (q.value("by", "") == "examination" ? " (受診日)" : " (同意日)"))
+            << ": " << result["results"].size() << " patient(s)\n";
+  for (const auto& o : result["results"]) {
+    const json q1 = o["qualifications"].empty() ? json::object() : o["qualifications"][0];
+    std::cout << "  " << q1.value("name", "(no name)") << "  " << kind_label(o.value("kind", "failed")) << "  "
+              << q1.value("insurer_number", "") << " " << q1.value("insured_identification_number", "");
+    if (o.contains("patient") && o["patient"].contains("patient_id"))
+      std::cout << "  patient " << o["patient"].value("patient_id", "");
+    std::cout << "\n";
+    for (const auto& p : q1.value("public_expenses", json::array())) std::cout << "    " << kouhi_line(p) << "\n";
+  }
+  if (code != kOk) std::cout << "  what to do: check the patients not valid before the visit (onshi verify insured)\n";
+  return code;
 }
 
 }  // namespace
@@ -482,6 +585,15 @@ std::vector<Command> records_commands() {
        {{"add", kDeferredAddUsage, "queue the checks in FILE(s): a claims result with deferred_check, or checks"},
         {"run", kDeferredRunUsage, "run the queued checks now (one 一括照会); exit 0 when all were found valid"},
         {"list", kDeferredListUsage, "every deferred check kept, its state and outcome"}}},
+      {"requery", kRequeryVisitUsage,
+       "the queries selected by a window instead of patients: 居宅同意取得型 re-queries of who consented (or was "
+       "examined) for 訪問診療 or オンライン診療, and 医療扶助 by 診療年月 (the 医療券 registered for this clinic); each "
+       "result with the 公費 it carries; exit 0 when all are valid",
+       &requery,
+       {},
+       {{"home-visit", kRequeryVisitUsage, "訪問診療等 (OQSmuhvq): who consented between --from and --to (同意日)"},
+        {"online", kRequeryOnlineUsage, "オンライン診療等 (OQSmuonq): by 同意日, or by 受診日 with --by examination"},
+        {"medical-aid", kRequeryAidUsage, "医療扶助 (OQSmutic): the 医療券 of the month for this clinic"}}},
   };
 }
 

@@ -30,7 +30,7 @@ std::vector<Command> plugin_commands();       // cmd_plugins.cpp: plugins
 std::vector<Command> card_commands();         // cmd_card.cpp: card info, card verify-pin
 std::vector<Command> eligibility_commands();  // cmd_eligibility.cpp: verify, parse, watch-face
 std::vector<Command> claims_commands();       // cmd_claims.cpp: claim, insurer-check, copay, form, usage-rate
-std::vector<Command> records_commands();      // cmd_records.cpp: bulk, history, register-ref
+std::vector<Command> records_commands();      // cmd_records.cpp: bulk, history, register-ref, deferred, requery
 std::vector<Command> disaster_commands();     // cmd_disaster.cpp: disaster on|off|status|lookup|import-qr
 std::vector<Command> demo_commands();         // cmd_demo.cpp: demo
 std::vector<Command> serve_commands();        // cmd_serve.cpp: serve (the service of service/)

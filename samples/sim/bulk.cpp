@@ -27,7 +27,11 @@ void BulkDesk::end_header(pugi::xml_node h, const char* segment) {
 }
 
 bool BulkDesk::answer(const std::string& interface, const pugi::xml_document& req, pugi::xml_document& res) {
-  if (interface == "OQSmuquc01" || interface == "OQSmuimm01") upload(req, res, interface == "OQSmuimm01");
+  const std::string family = interface.substr(0, 8), phase = interface.size() == 10 ? interface.substr(8) : "";
+  if ((family == "OQSmuhvq" || family == "OQSmuonq" || family == "OQSmutic") && (phase == "01" || phase == "02")) {
+    if (phase == "01") upload(req, res, false, family);
+    else download(req, res, false, family);
+  } else if (interface == "OQSmuquc01" || interface == "OQSmuimm01") upload(req, res, interface == "OQSmuimm01");
   else if (interface == "OQSmuquc02" || interface == "OQSmuimm02") download(req, res, interface == "OQSmuimm02");
   else if (interface == "OQSsiimm01") {
     pugi::xml_node h = hooks_.header(res, text_at(req, "XmlMsg/MessageHeader/ArbitraryFileIdentifier"));
@@ -64,11 +68,13 @@ void BulkDesk::stamp(pugi::xml_node result, const nlohmann::ordered_json* person
   ref.text().set(it->second.c_str());
 }
 
-void BulkDesk::upload(const pugi::xml_document& req, pugi::xml_document& res, bool registration) {
+void BulkDesk::upload(const pugi::xml_document& req, pugi::xml_document& res, bool registration,
+                      const std::string& window) {
   const std::string afi = text_at(req, "XmlMsg/MessageHeader/ArbitraryFileIdentifier");
   const std::string reception = hooks_.now_stamp("%Y%m%d") + std::to_string(100000 + jobs_.size());
   Job& job = jobs_[reception];
   job.registration = registration;
+  job.window = window;
   const char* unit = registration ? "ReferenceNumberRegistrationInfo" : "QualificationConfirmSearchInfo";
   for (pugi::xml_node info : req.first_element_by_path("XmlMsg/MessageBody").children(unit)) job.infos.push_back(raw(info));
   if (!afi.empty()) by_afi_[afi] = reception;
@@ -82,7 +88,8 @@ void BulkDesk::upload(const pugi::xml_document& req, pugi::xml_document& res, bo
   add_text(body, "ReceptionDateTime", hooks_.now_stamp("%Y%m%d%H%M%S"));
 }
 
-void BulkDesk::download(const pugi::xml_document& req, pugi::xml_document& res, bool registration) {
+void BulkDesk::download(const pugi::xml_document& req, pugi::xml_document& res, bool registration,
+                        const std::string& window) {
   const std::string afi = text_at(req, "XmlMsg/MessageHeader/ArbitraryFileIdentifier");
   std::string reception = text_at(req, "XmlMsg/MessageBody/ReceptionNumber");
   pugi::xml_node h = hooks_.header(res, afi);
@@ -104,7 +111,7 @@ void BulkDesk::download(const pugi::xml_document& req, pugi::xml_document& res, 
   }
   add_text(h, "ReceptionNumber", reception);
   auto it = jobs_.find(reception);
-  if (it == jobs_.end() || it->second.registration != registration) {
+  if (it == jobs_.end() || it->second.registration != registration || it->second.window != window) {
     end_header(h, "9");
     add_text(h, "ErrorCode", "E1001");
     add_text(h, "ErrorMessage", "受付番号が見つかりません");
@@ -118,6 +125,14 @@ void BulkDesk::download(const pugi::xml_document& req, pugi::xml_document& res, 
     return;
   }
   end_header(h, "1");
+  if (!job.window.empty()) {
+    pugi::xml_node count = h.append_child("NumberOfProcessingResult");
+    const int units = window_units(job, res.child("XmlMsg").append_child("MessageBody"));
+    count.text().set(std::to_string(units).c_str());
+    add_text(h, "NumberOfNormalProcessing", std::to_string(units));
+    add_text(h, "NumberOfError", "0");
+    return;
+  }
   add_text(h, "NumberOfProcessingResult", std::to_string(job.infos.size()));
   pugi::xml_node body = res.child("XmlMsg").append_child("MessageBody");
   int normal = 0;
@@ -140,6 +155,21 @@ void BulkDesk::download(const pugi::xml_document& req, pugi::xml_document& res, 
   }
   add_text(h, "NumberOfNormalProcessing", std::to_string(normal));
   add_text(h, "NumberOfError", std::to_string(job.infos.size() - normal));
+}
+
+int BulkDesk::window_units(const Job& job, pugi::xml_node body) {
+  pugi::xml_document qd;
+  if (!job.infos.empty()) qd.load_string(job.infos[0].c_str(), pugi::parse_default | pugi::parse_ws_pcdata_single);
+  int units = 0;
+  for (const nlohmann::ordered_json* p : hooks_.window(job.window, qd.document_element())) {
+    pugi::xml_node unit = body.append_child("BulkConfirmUnit");
+    pugi::xml_document single;
+    hooks_.single_answer(single, p);
+    for (pugi::xml_node c : single.first_element_by_path("XmlMsg/MessageBody").children()) unit.append_copy(c);
+    ++units;
+  }
+  std::cout << "window " << job.window << " " << units << std::endl;
+  return units;
 }
 
 }  // namespace onshi::sim

@@ -23,6 +23,10 @@ struct BulkHooks {
   // The full single 資格確認 answer for a persona (nullptr: 該当資格なし), as OQSsiquc01res.
   std::function<void(pugi::xml_document&, const nlohmann::ordered_json* persona)> single_answer;
   std::function<std::string(const char* strftime_format)> now_stamp;  // JST
+  // The personas a window query selects: `family` OQSmuhvq / OQSmuonq / OQSmutic, `filter` its
+  // QualificationConfirmSearchInfo (同意日/受診日 window or 診療年月).
+  std::function<std::vector<const nlohmann::ordered_json*>(const std::string& family, const pugi::xml_node& filter)>
+      window;
   bool sjis = false;  // CharacterCodeIdentifier
 };
 
@@ -31,7 +35,8 @@ class BulkDesk {
   // `processing_polls`: how many 02req are answered 処理中 (SegmentOfResult 2) before the results.
   BulkDesk(int processing_polls, BulkHooks hooks) : polls_(processing_polls), hooks_(std::move(hooks)) {}
 
-  // The answer to OQSmuquc01/02, OQSsiimm01, OQSmuimm01/02; false for any other interface.
+  // The answer to OQSmuquc01/02, OQSsiimm01, OQSmuimm01/02 and the window queries OQSmuhvq01/02,
+  // OQSmuonq01/02, OQSmutic01/02; false for any other interface.
   bool answer(const std::string& interface, const pugi::xml_document& req, pugi::xml_document& res);
   // R-SHOUKAI: the registered ReferenceNumber of `persona`, added to a ResultOfQualificationConfirmation.
   void stamp(pugi::xml_node result, const nlohmann::ordered_json* persona) const;
@@ -40,10 +45,13 @@ class BulkDesk {
   struct Job {
     std::vector<std::string> infos;  // each QualificationConfirmSearchInfo / ReferenceNumberRegistrationInfo, raw
     bool registration = false;
+    std::string window;  // the window query's family (OQSmuhvq, …); empty for a 一括照会 or registration
     int polls = 0;
   };
-  void upload(const pugi::xml_document& req, pugi::xml_document& res, bool registration);
-  void download(const pugi::xml_document& req, pugi::xml_document& res, bool registration);
+  void upload(const pugi::xml_document& req, pugi::xml_document& res, bool registration, const std::string& window = "");
+  void download(const pugi::xml_document& req, pugi::xml_document& res, bool registration, const std::string& window = "");
+  // One BulkConfirmUnit per persona the window selects, each the persona's single answer.
+  int window_units(const Job& job, pugi::xml_node body);
   // One ReferenceNumberRegistrationInfo registered; its answer status goes into `unit`.
   void register_one(const pugi::xml_node& info, pugi::xml_node unit);
   void end_header(pugi::xml_node h, const char* segment);

@@ -173,6 +173,33 @@ class Sim {
     return nullptr;
   }
 
+  // The personas a window query selects (docs/simulator-data.md): 居宅同意取得型 (OQSmuhvq 訪問,
+  // OQSmuonq オンライン) by their "consents" [{"kind": "home_visit" | "online", "consent_date",
+  // "examination_date"?}] inside the window; 医療扶助 (OQSmutic) by a 医療券 of the 診療年月.
+  std::vector<const json*> window(const std::string& family, const pugi::xml_node& filter) const {
+    std::vector<const json*> out;
+    const std::string month = text_at(filter, "MedicalTreatmentMonth");
+    const bool by_exam = !text_at(filter, "ExaminationDateFrom").empty();
+    const std::string from = text_at(filter, by_exam ? "ExaminationDateFrom" : "ConsentDateFrom");
+    const std::string to = text_at(filter, by_exam ? "ExaminationDateTo" : "ConsentDateTo");
+    const std::string kind = family == "OQSmuhvq" ? "home_visit" : "online";
+    for (const auto& p : data_["personas"]) {
+      bool selected = false;
+      if (family == "OQSmutic") {
+        for (const auto& r : p.value("results", json::array()))
+          for (const auto& t : r.value("PublicExpenseResultList", json::object()).value("MedicalTicketInfo", json::array()))
+            selected = selected || t.value("MedicalTreatmentMonth", "") == month;
+      } else {
+        for (const auto& c : p.value("consents", json::array())) {
+          const std::string day = c.value(by_exam ? "examination_date" : "consent_date", "");
+          selected = selected || (c.value("kind", "") == kind && !day.empty() && from <= day && day <= to);
+        }
+      }
+      if (selected) out.push_back(&p);
+    }
+    return out;
+  }
+
   bool push_face(const std::string& name) {
     const json* p = persona(name);
     if (!p) {
@@ -484,7 +511,9 @@ class Sim {
     return {[this](pugi::xml_document& d, const std::string& afi) { return header(d, afi); },
             [this](const std::string& insurer, const std::string& number) { return find(insurer, number); },
             [this](pugi::xml_document& d, const json* p) { qualification_answer(d, p, "", "2"); },
-            [](const char* format) { return now_stamp(format); }, cfg_.sjis};
+            [](const char* format) { return now_stamp(format); },
+            [this](const std::string& family, const pugi::xml_node& filter) { return window(family, filter); },
+            cfg_.sjis};
   }
   std::string next_fault_;
 };

@@ -162,6 +162,32 @@ inline std::vector<Case> cases(const std::string& rule) {
                         "statement", {{"insurance", "shaho"}, {"address", "東京都千代田区1-1"}}),
                    {.route = "R-CLAIM-C", .ratio = 3, .warning = "notice_needs_physical_card"}});
   }
+  if (rule == "R-FIELDS") {
+    // 公費 from the online result (PMH blocks, 医療扶助's numbers) fill the KO: nobody types them.
+    json pmh = qualification(kShaho, "1234", {{"public_expenses", {{{"payer_number", "54136015"}, {"recipient_number", "1234566"}}}}});
+    out.push_back({"社保 + 指定難病 from the card: HO, then KO, 2併",
+                   with(input("2026-04-10", patient("1985-07-07"), kCardValid), "online", pmh),
+                   {.route = "R-CLAIM-OK",
+                    .ratio = 3,
+                    .fields = {{"RE.レセプト種別", "1122"}, {"HO.保険者番号", kShaho}, {"KO.公費負担者番号", "54136015"},
+                               {"KO.公費受給者番号", "1234566"}, {"KO.負担金額", ""}},
+                    .warning = "kouhi_from_the_card"}});
+    out.push_back({"no 公費 in the result: 単独, no KO",
+                   with(input("2026-04-10", patient("1985-07-07"), kCardValid), "online", qualification(kShaho)),
+                   {.route = "R-CLAIM-OK", .fields = {{"RE.レセプト種別", "1112"}, {"KO.公費負担者番号", "<none>"}},
+                    .no_warning = "kouhi_from_the_card"}});
+    json aid = {{"insurer_number", "12136016"}, {"number", "0054320"}, {"classification", "A1"}};
+    out.push_back({"医療扶助 online: the 公費 numbers are the result's 保険者番号 and 番号",
+                   with(input("2026-04-10", patient("1948-03-03"), kCardValid), "online", aid),
+                   {.route = "R-CLAIM-OK",
+                    .ratio = 0,
+                    .fields = {{"RE.レセプト種別", "1212"}, {"KO.公費負担者番号", "12136016"},
+                               {"KO.公費受給者番号", "0054320"}, {"HO.保険者番号", "<none>"}}}});
+    pmh["public_expenses"][0]["payer_number"] = "54136016";
+    out.push_back({"a 公費負担者番号 with a wrong check digit stops the claim, naming where",
+                   with(input("2026-04-10", patient("1985-07-07"), kCardValid), "online", pmh),
+                   {.error = "online.public_expenses[0].payer_number"}});
+  }
   return out;
 }
 

@@ -350,6 +350,7 @@ TEST_F(ClaimsCli, R_RATIO_ImpossibleDeclaredRatioWarnsAndTheLimitClassSetsTheNot
 TEST_F(ClaimsCli, R_M5_OldCardsAndTheProvisionalHandlingByDate) { run_cases(*this, "R-M5"); }
 TEST_F(ClaimsCli, R_M9_AnOutageWaitsForTheCheckAndBillsWhatItFinds) { run_cases(*this, "R-M9"); }
 TEST_F(ClaimsCli, R_M10_TheSmartphonePortalVerifiesAndTheNoticeNeedsTheCard) { run_cases(*this, "R-M10"); }
+TEST_F(ClaimsCli, R_FIELDS_KouhiFromTheOnlineResultFillsTheKoRecords) { run_cases(*this, "R-FIELDS"); }
 
 TEST_F(ClaimsCli, R_KUBUN_05_WritesNoReceiptFileAndSaysWhy) {
   const auto cases = claims_cases::cases("R-KUBUN-05");

@@ -543,6 +543,7 @@ TEST_F(ClaimsPlugin, R_RATIO_ImpossibleDeclaredRatioWarnsAndTheLimitClassSetsThe
 TEST_F(ClaimsPlugin, R_M5_OldCardsAndTheProvisionalHandlingByDate) { run_cases("R-M5"); }
 TEST_F(ClaimsPlugin, R_M9_AnOutageWaitsForTheCheckAndBillsWhatItFinds) { run_cases("R-M9"); }
 TEST_F(ClaimsPlugin, R_M10_TheSmartphonePortalVerifiesAndTheNoticeNeedsTheCard) { run_cases("R-M10"); }
+TEST_F(ClaimsPlugin, R_FIELDS_KouhiFromTheOnlineResultFillsTheKoRecords) { run_cases("R-FIELDS"); }
 
 TEST_F(ClaimsPlugin, R_M9_TheDeferredCheckSaysWhatToQueue) {
   json in = claims_cases::input("2026-11-10", claims_cases::patient("1980-05-15"), claims_cases::kCardFailed);

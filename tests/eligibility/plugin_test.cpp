@@ -510,9 +510,10 @@ TEST_F(ByNameFixture, every_function_is_offered_by_name_with_the_same_answer) {
   }
   EXPECT_EQ(names, (std::vector<std::string>{"query", "challenge", "exchange", "await", "parse", "expect",
                                              "bulk_start", "bulk_resume", "bulk_jobs", "register_reference",
-                                             "history_find"}));
+                                             "history_find", "deferred_add", "deferred_run", "deferred_list",
+                                             "window_query"}));
   EXPECT_EQ(async, (std::vector<std::string>{"query", "challenge", "exchange", "await", "expect", "bulk_start",
-                                             "bulk_resume", "register_reference"}));
+                                             "bulk_resume", "register_reference", "deferred_run", "window_query"}));
 
   const std::string file = "OQSsiquc01res_202604010001.xml";
   const std::string bytes = load(kData / "OQSsiquc01res_lost_old_utf8.xml");

@@ -233,6 +233,10 @@ QualificationResponse sample() {
   q.SpecificDiseasesCertificateList.emplace().SpecificDiseasesCertificateInfo.emplace_back().SpecificDiseasesSelfPay =
       "10000";
   q.PublicExpenseResultList.emplace().MedicalTicketInfo.emplace_back().StatusOfInfecton = "0";
+  auto& subsidy = q.MedicalSubsidyList.emplace().MedicalSubsidyInfo.emplace_back();  // PMH (inferred names)
+  subsidy.MedicalSubsidyInsurerNumber = "54136015";
+  subsidy.MedicalSubsidyRecipientNumber = "1234566";
+  subsidy.CertificationName = "特定医療費（指定難病）受給者証";
   return m;
 }
 template <>
@@ -260,6 +264,10 @@ BulkUploadRequest sample() {
   m.header = request_header();
   m.body.QualificationConfirmSearchInfo = {search_info("06139992", "5678"), search_info("  138123", "456789")};
   m.body.QualificationConfirmSearchInfo[1].ArbitraryIdentifier = "bulk_42";
+  auto& window = m.body.QualificationConfirmSearchInfo.emplace_back();  // OQSmuonq01req's filter
+  window.ExaminationDateFrom = "20260401";
+  window.ExaminationDateTo = "20260403";
+  window.MedicalTreatmentFlag = "3";
   return m;
 }
 template <>
@@ -316,6 +324,30 @@ CheckupResponse sample() {
   item.ItemName = "ＨｂＡ１ｃ";
   item.DataValue = "6.4";
   return m;
+}
+
+// The 居宅同意取得型 and 医療扶助 uploads as a production peer writes them (Shift_JIS, no
+// QualificationConfirmationDate, one QualificationConfirmSearchInfo that is a filter).
+TEST(WindowQueries, the_peers_home_visit_and_medical_aid_uploads_read_into_the_search_info) {
+  const std::string visit =
+      "<?xml version=\"1.0\" encoding=\"Shift_JIS\" standalone=\"no\"?>\r\n<XmlMsg><MessageHeader>"
+      "<MedicalInstitutionCode>1311111111</MedicalInstitutionCode><ArbitraryFileIdentifier>20260401093000123abc"
+      "</ArbitraryFileIdentifier></MessageHeader><MessageBody><QualificationConfirmSearchInfo><ConsentDateFrom>"
+      "20260330</ConsentDateFrom><ConsentDateTo>20260401</ConsentDateTo><MedicalTreatmentFlag>2</MedicalTreatmentFlag>"
+      "</QualificationConfirmSearchInfo></MessageBody></XmlMsg>";
+  auto m = parse_message<BulkUploadRequest>(visit);
+  ASSERT_TRUE(m.ok()) << m.error().message;
+  ASSERT_EQ(m->body.QualificationConfirmSearchInfo.size(), 1u);
+  const auto& info = m->body.QualificationConfirmSearchInfo[0];
+  EXPECT_EQ(info.ConsentDateFrom, "20260330");
+  EXPECT_EQ(info.ConsentDateTo, "20260401");
+  EXPECT_EQ(info.MedicalTreatmentFlag, "2");
+  EXPECT_TRUE(info.extra.empty());
+  auto aid = parse_message<BulkUploadRequest>(
+      "<XmlMsg><MessageHeader/><MessageBody><QualificationConfirmSearchInfo><MedicalTreatmentMonth>202604"
+      "</MedicalTreatmentMonth></QualificationConfirmSearchInfo></MessageBody></XmlMsg>");
+  ASSERT_TRUE(aid.ok()) << aid.error().message;
+  EXPECT_EQ(aid->body.QualificationConfirmSearchInfo.at(0).MedicalTreatmentMonth, "202604");
 }
 
 template <class M>

@@ -79,7 +79,8 @@ TEST_F(OnshiCli, every_command_and_subcommand_answers_help_with_a_usage_line) {
   for (const auto& w : usage_lines(top.out))
     if (!w.empty()) commands.insert(w[0]);
   for (const char* expected : {"plugins", "card", "verify", "parse", "watch-face", "bulk", "history", "register-ref",
-                               "claim", "insurer-check", "copay", "form", "usage-rate", "disaster"})
+                               "deferred", "requery", "claim", "insurer-check", "copay", "form", "usage-rate",
+                               "disaster"})
     EXPECT_TRUE(commands.count(expected)) << "`onshi --help` does not list " << expected;
 
   const std::map<std::string, std::set<std::string>> expected_subcommands = {
@@ -87,6 +88,7 @@ TEST_F(OnshiCli, every_command_and_subcommand_answers_help_with_a_usage_line) {
       {"verify", {"insured", "card"}},
       {"audit", {"verify"}},
       {"deferred", {"add", "run", "list"}},
+      {"requery", {"home-visit", "online", "medical-aid"}},
       {"disaster", {"on", "off", "status", "lookup", "import-qr", "audit"}}};
   for (const auto& command : commands) {
     const CliRun help = onshi({command, "--help"});

@@ -88,8 +88,9 @@ def wanted_programs():
             if f != "CMakeLists.txt" and not f.endswith(".cmake"):
                 continue
             text = open(os.path.join(folder, f), encoding="utf-8").read()
-            for call in re.finditer(r"find_program\(\s*\w+\s+(?:NAMES\s+)?([\w.+-]+)", text):
-                path = shutil.which(call.group(1))
+            for call in re.finditer(r"find_program\(\s*\w+\s+(?:NAMES\s+)?([\w.+-]+)([^)]*)\)", text):
+                paths = re.search(r"PATHS\s+([^\s)]+)", call.group(2))  # where CMake is told to look
+                path = shutil.which(call.group(1), path=paths.group(1) if paths else None)
                 where = os.path.relpath(os.path.join(folder, f), ROOT)
                 wanted[path or call.group(1)] = where + " (find_program)"
     return wanted

@@ -38,7 +38,9 @@ FIELDS(MessageHeader, F(ProcessExecutionTime), F(QualificationConfirmationDate),
        F(CharacterCodeIdentifier), F(ReceptionNumber), F(NumberOfProcessingResult), F(NumberOfNormalProcessing),
        F(NumberOfError))
 FIELDS(QualificationConfirmSearchInfo, F(InsurerNumber), F(InsuredCardSymbol), F(InsuredIdentificationNumber),
-       F(InsuredBranchNumber), F(Birthdate), F(LimitApplicationCertificateRelatedConsFlg), F(ArbitraryIdentifier))
+       F(InsuredBranchNumber), F(Birthdate), F(LimitApplicationCertificateRelatedConsFlg), F(ArbitraryIdentifier),
+       F(ConsentDateFrom), F(ConsentDateTo), F(ExaminationDateFrom), F(ExaminationDateTo), F(MedicalTreatmentMonth),
+       F(MedicalTreatmentFlag))
 FIELDS(ElderlyRecipientCertificateInfo, F(ElderlyRecipientCertificateDate), F(ElderlyRecipientValidStartDate),
        F(ElderlyRecipientValidEndDate), F(ElderlyRecipientContributionRatio))
 FIELDS(LimitApplicationCertificateRelatedInfo, F(LimitApplicationCertificateClassification),
@@ -56,6 +58,9 @@ FIELDS(MedicalTicketInfo, F(TicketType), F(MedicalTicketValidDate), F(MedicalTic
        F(SingleOrCombinedUse), F(StatusOfSocialInsurance), F(ConsistencyFlag), F(StatusOfInfecton),
        F(StatusOfElderlyMedicalCare), F(StatusOfPrefecturalExpenses), F(Remarks1), F(Remarks2), F(Remarks3))
 FIELDS(PublicExpenseResultList, F(MedicalTicketInfo))
+FIELDS(MedicalSubsidyInfo, F(MedicalSubsidyInsurerNumber), F(MedicalSubsidyRecipientNumber), F(CertificationName),
+       F(ValidFrom), F(ValidTo), F(IsAlwaysReimbursement), F(IsNotDisclosed))
+FIELDS(MedicalSubsidyList, F(MedicalSubsidyInfo))
 FIELDS(ResultOfQualificationConfirmation, F(InsuredCardClassification), F(InsurerNumber), F(InsuredCardSymbol),
        F(InsuredIdentificationNumber), F(InsuredBranchNumber), F(PersonalFamilyClassification), F(InsuredName),
        F(Name), F(NameOfOther), F(NameKana), F(NameOfOtherKana), F(Sex1), F(Sex2), F(Birthdate), F(Address),
@@ -70,7 +75,8 @@ FIELDS(ResultOfQualificationConfirmation, F(InsuredCardClassification), F(Insure
        F(PharmacistsInfoAvailableTime), F(DiagnosisInfoConsFlg), F(DiagnosisInfoConsTime),
        F(DiagnosisInfoAvailableTime), F(OperationInfoConsFlg), F(OperationInfoConsTime),
        F(OperationInfoAvailableTime), F(ReferenceNumber), F(ArbitraryIdentifier), F(PublicExpenseNumber),
-       F(BeneficiaryNumber), F(WelfareOfficeName), F(PublicExpenseResultList), F(QualificationConfirmationKey))
+       F(BeneficiaryNumber), F(WelfareOfficeName), F(PublicExpenseResultList), F(QualificationConfirmationKey),
+       F(MedicalSubsidyList))
 FIELDS(ResultList, F(ResultOfQualificationConfirmation))
 FIELDS(QualificationRequestBody, F(QualificationConfirmSearchInfo))
 FIELDS(QualificationResponseBody, F(ProcessingResultStatus), F(ProcessingResultCode), F(ProcessingResultMessage),

@@ -171,6 +171,24 @@ onshi_status ONSHI_ABI history_find(onshi_instance* i, onshi_bytes query, const 
   return records().history_find(i, query, out, err);
 }
 
+onshi_status ONSHI_ABI deferred_add(onshi_instance* i, onshi_bytes request, const onshi_writer* out, onshi_error* err) {
+  return records().deferred_add(i, request, out, err);
+}
+
+onshi_status ONSHI_ABI deferred_run(onshi_instance* i, onshi_bytes, const onshi_document_listener* progress,
+                                    const onshi_completion* done, uint64_t* op, onshi_error* err) {
+  return records().deferred_run_async(i, progress, done, op, err);
+}
+
+onshi_status ONSHI_ABI deferred_list(onshi_instance* i, onshi_bytes, const onshi_writer* out, onshi_error* err) {
+  return records().deferred_list(i, out, err);
+}
+
+onshi_status ONSHI_ABI window_query(onshi_instance* i, onshi_bytes request, const onshi_document_listener* progress,
+                                    const onshi_completion* done, uint64_t* op, onshi_error* err) {
+  return records().window_query_async(i, request, progress, done, op, err);
+}
+
 onshi_status ONSHI_ABI cancel_records(onshi_instance* i, uint64_t op) { return records().cancel(i, op); }
 
 constexpr const char* kRecords = ONSHI_EXT_ELIGIBILITY_RECORDS;
@@ -194,6 +212,12 @@ constexpr DocumentFunction kDocuments[] = {
      ONSHI_SCHEMA_ELIGIBILITY_REFERENCE_RESULT, nullptr, &register_reference, &cancel_records},
     {kRecords, "history_find", ONSHI_SCHEMA_ELIGIBILITY_HISTORY_QUERY, ONSHI_SCHEMA_ELIGIBILITY_HISTORY,
      &history_find},
+    {kRecords, "deferred_add", ONSHI_SCHEMA_ELIGIBILITY_DEFERRED_REQUEST, ONSHI_SCHEMA_ELIGIBILITY_DEFERRED_LIST,
+     &deferred_add},
+    {kRecords, "deferred_run", "", ONSHI_SCHEMA_ELIGIBILITY_BULK_RESULT, nullptr, &deferred_run, &cancel_records},
+    {kRecords, "deferred_list", "", ONSHI_SCHEMA_ELIGIBILITY_DEFERRED_LIST, &deferred_list},
+    {kRecords, "window_query", ONSHI_SCHEMA_ELIGIBILITY_WINDOW_QUERY, ONSHI_SCHEMA_ELIGIBILITY_WINDOW_RESULT, nullptr,
+     &window_query, &cancel_records},
 };
 
 onshi_status ONSHI_ABI set_event_listener(onshi_instance* i, const onshi_document_listener* listener,

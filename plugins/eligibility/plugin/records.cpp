@@ -98,6 +98,12 @@ void from_json(const json& doc, ReferenceRequestDocument& d) {
   read_rows(doc, "registrations", d.registrations, &Reference::reference_number, "reference_number");
 }
 
+// onshi.eligibility.window-query/1: the core's WindowQuery, every field checked there.
+struct WindowRequestDocument {
+  WindowQuery query;
+};
+void from_json(const json& doc, WindowRequestDocument& d) { from_json(doc, d.query); }
+
 // ---- the configuration (the plugin's own section, read through the host)
 
 BulkSettings read_settings(const onshi::plugin::Host& host) {
@@ -231,6 +237,21 @@ struct Api {
     });
   }
 
+  static onshi_status ONSHI_ABI window_query_async(onshi_instance* i, onshi_bytes request,
+                                                   const onshi_document_listener*, const onshi_completion* done,
+                                                   uint64_t* out_operation, onshi_error* err) {
+    return onshi::plugin::guarded(err, [&]() -> Result<void> {
+      auto on_done = done_of(done);
+      if (!on_done) return std::move(on_done).error();
+      auto read = read_request<WindowRequestDocument>(text_of(request), ONSHI_SCHEMA_ELIGIBILITY_WINDOW_QUERY);
+      if (!read) return std::move(read).error();
+      auto id = self(i).jobs_.query_window(std::move(read->query), std::move(*on_done));
+      if (!id) return std::move(id).error();
+      if (out_operation) *out_operation = *id;
+      return {};
+    });
+  }
+
   static onshi_status ONSHI_ABI cancel(onshi_instance* i, uint64_t operation) {
     return onshi::plugin::guarded(nullptr, [&]() -> Result<void> {
       self(i).jobs_.cancel(operation);
@@ -251,7 +272,8 @@ const onshi_eligibility_records_v1* Records::table() {
                                                  &Api::bulk_resume_async,              &Api::bulk_jobs,
                                                  &Api::register_reference_async,      &Api::history_find,
                                                  &Api::cancel,                         &Api::deferred_add,
-                                                 &Api::deferred_run_async,             &Api::deferred_list};
+                                                 &Api::deferred_run_async,             &Api::deferred_list,
+                                                 &Api::window_query_async};
   return &t;
 }
 

@@ -34,6 +34,8 @@
 /* bulk_resume by name (onshi.documents/1): {"job"?}; its progress documents then carry
  * "resume": {"function": "bulk_resume", "request": {"job"}} for a host that resumes after a crash. */
 #define ONSHI_SCHEMA_ELIGIBILITY_BULK_RESUME_REQUEST "onshi.eligibility.bulk-resume-request/1"
+#define ONSHI_SCHEMA_ELIGIBILITY_WINDOW_QUERY      "onshi.eligibility.window-query/1" /* window_query_async, in */
+#define ONSHI_SCHEMA_ELIGIBILITY_WINDOW_RESULT     "onshi.eligibility.window-result/1" /* window_query_async, out */
 
 #ifdef __cplusplus
 extern "C" {
@@ -112,6 +114,18 @@ typedef struct onshi_eligibility_records_v1 {
    * queued | running | done | unknown, "outcome"? (outcome/1), "recheck"?:
    * valid | lost | no_data | failed (onshi.claims.input/1's "recheck")}]}. */
   onshi_status(ONSHI_ABI* deferred_list)(onshi_instance* instance, const onshi_writer* out_json, onshi_error* err);
+  /* Appended later again: check ONSHI_HAS_FIELD(onshi_eligibility_records_v1, table, window_query_async).
+   * A query selected by a window, not by patients (docs/eligibility-messages.md):
+   * onshi.eligibility.window-query/1 {"kind": "home_visit" (居宅同意取得型 訪問診療等,
+   * OQSmuhvq) | "online" (オンライン診療等, OQSmuonq), "from", "to": "YYYYMMDD", "by"?:
+   * "consent" (同意日, default) | "examination" (受診日, online only)} or {"kind":
+   * "medical_aid" (医療扶助, OQSmutic), "month": "YYYYMM" (診療年月)}. Completes ONSHI_OK
+   * with onshi.eligibility.window-result/1 {"query", "results": [onshi.eligibility.outcome/1
+   * each, with "patient" when its registered 照会番号 names one]}. Each result is kept in the
+   * history (R-RETAIN). Not resumable; progress (may be NULL) is not used yet. */
+  onshi_status(ONSHI_ABI* window_query_async)(onshi_instance* instance, onshi_bytes request_json,
+                                              const onshi_document_listener* progress, const onshi_completion* done,
+                                              uint64_t* out_operation, onshi_error* err);
 } onshi_eligibility_records_v1;
 
 #ifdef __cplusplus

@@ -41,6 +41,17 @@ Result<PayerKind> checked_payer(const Qualification& q, const std::string& sourc
   if (q.branch.size() > 2 || q.branch.find_first_not_of("0123456789") != std::string::npos)
     return input_error(source + ": 枝番 '" + q.branch.substr(0, 8) + "' is not 1–2 digits",
                        "write the 2-digit 枝番 shown on the card or screen, or leave it empty");
+  if (q.public_expenses.size() > 4)
+    return input_error(source + ".public_expenses: " + std::to_string(q.public_expenses.size()) + " 公費",
+                       "a claim carries at most 4 公費 beside the insurance; give the 4 first in priority");
+  for (size_t i = 0; i < q.public_expenses.size(); ++i) {  // R-ACCURACY, as for numbers typed
+    const std::string at = source + ".public_expenses[" + std::to_string(i) + "]";
+    auto pe = parse_public_expense_number(q.public_expenses[i].payer_number);
+    if (!pe) return input_error(at + ".payer_number: " + pe.error().message, pe.error().hint);
+    warnings.insert(warnings.end(), pe->warnings.begin(), pe->warnings.end());
+    if (auto r = check_recipient_number(q.public_expenses[i].recipient_number); !r)
+      return input_error(at + ".recipient_number: " + r.error().message, r.error().hint);
+  }
   return insurer->kind;
 }
 
@@ -75,7 +86,9 @@ std::string receipt_type(PayerKind payer, const CopayDecision& copay, const std:
   else if (q && q->insured_person == false)
     person = '6';
   if (payer == PayerKind::medical_aid) person = '2';
-  return std::string{'1', kind, '1', person};
+  // 単独, or 2併–5併 with the 公費 beside the insurance.
+  const size_t kouhi = payer != PayerKind::medical_aid && q ? q->public_expenses.size() : 0;
+  return std::string{'1', kind, static_cast<char>('1' + kouhi), person};
 }
 
 // RE 特記事項 (区ア…区キ): the 限度額 適用区分 the online result carries, else the one the ratio implies
@@ -207,15 +220,18 @@ Record ho_record(const ClaimInput& in, const RouteDecision& route, const std::op
            {"減額金額", ""}}};
 }
 
-Record ko_record(const ClaimInput& in, const Qualification& q) {
+// KO of 医療扶助 alone (the copayment is the patient's), or of a 公費 beside the insurance, whose
+// 負担金額 after its own 上限額 only the レセコン knows (left empty).
+Record ko_record(const ClaimInput& in, const std::string& payer_number, const std::string& recipient_number,
+                 bool alone) {
   const Billing& b = in.billing;
   return {"KO",
-          {{"公費負担者番号", q.public_expense_number},
-           {"公費受給者番号", q.recipient_number},
+          {{"公費負担者番号", payer_number},
+           {"公費受給者番号", recipient_number},
            {"任意給付区分", ""},
            {"診療実日数", std::to_string(b.actual_days)},
            {"合計点数", std::to_string(b.total_points)},
-           {"負担金額", b.copay_yen ? std::to_string(*b.copay_yen) : ""},
+           {"負担金額", alone && b.copay_yen ? std::to_string(*b.copay_yen) : ""},
            {"公費給付対象外来一部負担金", ""},
            {"公費給付対象入院一部負担金", ""},
            {"予備", ""},
@@ -225,20 +241,23 @@ Record ko_record(const ClaimInput& in, const Qualification& q) {
 
 // SN: checked at the window (確認区分 01). 枝番 only where a card gave one:
 // never for 後期高齢者, 公費 or 不詳.
-Record sn_record(const RouteDecision& route) {
-  bool aid = route.payer == PayerKind::medical_aid;
-  std::string branch;
-  if (route.qualification && !aid && route.payer != PayerKind::kouki)
-    branch = two_digit_branch(route.qualification->branch);
+Record sn_record(const std::string& payer_kind, const std::string& branch, const std::string& recipient_number) {
   return {"SN",
-          {{"負担者種別", aid ? "2" : "1"},
+          {{"負担者種別", payer_kind},
            {"確認区分", "01"},
            {"保険者番号等（資格確認）", ""},
            {"記号（資格確認）", ""},
            {"番号（資格確認）", ""},
            {"枝番", branch},
-           {"受給者番号", aid ? route.qualification->recipient_number : ""},
+           {"受給者番号", recipient_number},
            {"予備", ""}}};
+}
+Record sn_record(const RouteDecision& route) {
+  bool aid = route.payer == PayerKind::medical_aid;
+  std::string branch;
+  if (route.qualification && !aid && route.payer != PayerKind::kouki)
+    branch = two_digit_branch(route.qualification->branch);
+  return sn_record(aid ? "2" : "1", branch, aid ? route.qualification->recipient_number : "");
 }
 
 Record co_record(const std::string& code, const std::string& text) {
@@ -586,11 +605,25 @@ Result<ClaimResult> decide_claim(const ClaimInput& in) {
   if (!notes) return notes.error();
 
   out.records.push_back(re_record(in, out.route, out.copay, *notes));
-  if (out.route.payer == PayerKind::medical_aid)
-    out.records.push_back(ko_record(in, *q));
-  else
+  // 公費 the online result carries (PMH) follow the insurance: a KO each, in the order given, and an SN
+  // each (負担者種別 2–5), so nobody types them from the paper 受給者証.
+  static const std::vector<PublicExpense> no_kouhi;
+  const auto& kouhi =
+      out.route.payer != PayerKind::medical_aid && out.route.qualification ? out.route.qualification->public_expenses
+                                                                           : no_kouhi;
+  if (out.route.payer == PayerKind::medical_aid) {
+    out.records.push_back(ko_record(in, q->public_expense_number, q->recipient_number, true));
+  } else {
     out.records.push_back(ho_record(in, out.route, fill));
+    for (const PublicExpense& p : kouhi) out.records.push_back(ko_record(in, p.payer_number, p.recipient_number, false));
+  }
   out.records.push_back(sn_record(out.route));
+  for (size_t i = 0; i < kouhi.size(); ++i)
+    out.records.push_back(sn_record(std::to_string(2 + i), "", kouhi[i].recipient_number));
+  if (!kouhi.empty())
+    out.warnings.push_back({"kouhi_from_the_card", "R-FIELDS",
+                            std::to_string(kouhi.size()) + " 公費 from the online result billed beside the insurance; "
+                            "its 負担金額 (上限額管理) and the 負担区分 of each line are the レセコン's"});
   if (declaration) {
     auto comments = unknown_claim_comments(in, out.route.payer);
     out.records.insert(out.records.end(), comments.begin(), comments.end());
@@ -602,8 +635,8 @@ Result<ClaimResult> decide_claim(const ClaimInput& in) {
   if (!sjis) return sjis.error();
   out.uke_sjis = *sjis;
   if (in.clinic) {
-    auto file = render_receipt_file(*in.clinic, out.payer_office, add_months(in.visit_date, 1), out.records, 1,
-                                    in.billing.total_points);
+    auto file = render_receipt_file(*in.clinic, out.payer_office, add_months(in.visit_date, 1), out.records,
+                                    1 + static_cast<int>(kouhi.size()), in.billing.total_points);
     if (!file) return file.error();
     out.receipt_file = *file;
   }

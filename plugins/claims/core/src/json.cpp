@@ -14,6 +14,11 @@ using support::read_object;
 
 // ---- Input ------------------------------------------------------------------
 
+void from_json(const json& j, PublicExpense& p) {
+  read(j, "payer_number", p.payer_number);
+  read(j, "recipient_number", p.recipient_number);
+}
+
 void from_json(const json& j, Qualification& q) {
   read(j, "insurer_number", q.insurer_number);
   read(j, "symbol", q.symbol);
@@ -28,6 +33,13 @@ void from_json(const json& j, Qualification& q) {
   read(j, "public_expense_number", q.public_expense_number);
   read(j, "recipient_number", q.recipient_number);
   read(j, "limit_class", q.limit_class);
+  support::read_array(j, "public_expenses", q.public_expenses);
+  // An online 医療扶助 result (区分 A1) carries the 公費負担者番号 and 受給者番号 as its 保険者番号 and
+  // 番号 (R-FIELDS): the claim takes them from there when the host did not copy them over.
+  if (q.classification == "A1" && q.public_expense_number.empty()) {
+    q.public_expense_number = q.insurer_number;
+    if (q.recipient_number.empty()) q.recipient_number = q.number;
+  }
 }
 
 void from_json(const json& j, Presented& p) {
@@ -113,6 +125,11 @@ void to_json(json& j, const Qualification& q) {
            {"public_expense_number", q.public_expense_number},
            {"recipient_number", q.recipient_number},
            {"limit_class", q.limit_class}};
+  if (q.public_expenses.empty()) return;
+  json list = json::array();
+  for (const PublicExpense& p : q.public_expenses)
+    list.push_back({{"payer_number", p.payer_number}, {"recipient_number", p.recipient_number}});
+  j["public_expenses"] = std::move(list);
 }
 
 void to_json(json& j, const Presented& p) {

@@ -1,5 +1,7 @@
 #include <onshi/eligibility/bulk.hpp>
 
+#include <onshi/support/dates.hpp>
+
 #include <cstdio>
 
 namespace onshi::eligibility {
@@ -160,6 +162,81 @@ RegistrationAnswer registration_answer_of(const XmlMsg& answer) {
     }
   if (!units) a.results.push_back(result_of(answer.body));  // OQSsiimm01res: the body itself
   return a;
+}
+
+// ---- window queries ----
+
+namespace {
+
+bool is_date(const std::string& s) {
+  if (s.size() != 8 || s.find_first_not_of("0123456789") != std::string::npos) return false;
+  const std::chrono::year_month_day d{std::chrono::year(std::stoi(s.substr(0, 4))),
+                                      std::chrono::month(std::stoul(s.substr(4, 2))),
+                                      std::chrono::day(std::stoul(s.substr(6, 2)))};
+  return d.ok();
+}
+
+bool is_month(const std::string& s) {
+  return s.size() == 6 && s.find_first_not_of("0123456789") == std::string::npos && s.substr(4) >= "01" &&
+         s.substr(4) <= "12";
+}
+
+}  // namespace
+
+void from_json(const nlohmann::json& doc, WindowQuery& q) {
+  support::read(doc, "kind", q.kind, kWindowKinds);
+  if (!support::find(doc, "kind")) support::fail("kind", "is required: \"home_visit\", \"online\" or \"medical_aid\"");
+  if (q.kind == WindowKind::medical_aid) {
+    support::read(doc, "month", q.month);
+    if (!is_month(q.month)) support::fail("month", "must be the 診療年月 as YYYYMM");
+    for (const char* key : {"from", "to", "by"})
+      if (support::find(doc, key)) support::fail(key, "is not used by a 医療扶助 query: it asks by \"month\"");
+    return;
+  }
+  support::read(doc, "from", q.from);
+  support::read(doc, "to", q.to);
+  if (!is_date(q.from)) support::fail("from", "must be the first day of the window as YYYYMMDD");
+  if (q.to.empty()) q.to = q.from;
+  if (!is_date(q.to)) support::fail("to", "must be the last day of the window as YYYYMMDD");
+  if (q.to < q.from) support::fail("to", "is before \"from\"");
+  std::string by = "consent";
+  support::read(doc, "by", by);
+  if (by != "consent" && by != "examination") support::fail("by", "must be \"consent\" (同意日) or \"examination\" (受診日)");
+  q.by_examination = by == "examination";
+  if (q.by_examination && q.kind != WindowKind::online)
+    support::fail("by", "\"examination\" (受診日) selects オンライン診療等 only; 訪問診療等 asks by 同意日");
+  if (support::find(doc, "month")) support::fail("month", "is used by a 医療扶助 query only");
+}
+
+void to_json(nlohmann::json& doc, const WindowQuery& q) {
+  doc = {{"kind", kWindowKinds.name(q.kind)}};
+  if (q.kind == WindowKind::medical_aid) doc["month"] = q.month;
+  else doc["from"] = q.from, doc["to"] = q.to, doc["by"] = q.by_examination ? "examination" : "consent";
+}
+
+std::pair<std::string_view, std::string_view> window_prefixes(WindowKind kind) {
+  switch (kind) {
+    case WindowKind::home_visit: return {prefix::home_visit_upload, prefix::home_visit_download};
+    case WindowKind::online: return {prefix::online_upload, prefix::online_download};
+    case WindowKind::medical_aid: break;
+  }
+  return {prefix::medical_aid_upload, prefix::medical_aid_download};
+}
+
+Result<std::string> window_request(const WindowQuery& q, std::string_view medical_institution_code,
+                                   std::string_view file_identifier) {
+  BulkUploadRequest m;  // no QualificationConfirmationDate: the peer sends none for these (M)
+  m.header.MedicalInstitutionCode = std::string(medical_institution_code);
+  m.header.ArbitraryFileIdentifier = std::string(file_identifier);
+  auto& s = m.body.QualificationConfirmSearchInfo.emplace_back();
+  if (q.kind == WindowKind::medical_aid) {
+    s.MedicalTreatmentMonth = q.month;
+    return write_message(m);
+  }
+  (q.by_examination ? s.ExaminationDateFrom : s.ConsentDateFrom) = q.from;
+  (q.by_examination ? s.ExaminationDateTo : s.ConsentDateTo) = q.to;
+  s.MedicalTreatmentFlag = q.kind == WindowKind::home_visit ? "2" : "3";  // OQSCD028
+  return write_message(m);
 }
 
 }  // namespace onshi::eligibility

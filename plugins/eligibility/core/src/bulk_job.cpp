@@ -4,6 +4,7 @@
 
 #include <onshi/abi/onshi_ext_eligibility_records.h>
 #include <onshi/eligibility/bulk.hpp>
+#include <onshi/eligibility/json.hpp>
 #include <onshi/support/dates.hpp>
 #include <onshi/support/document.hpp>
 
@@ -261,6 +262,24 @@ struct BulkJobs::Operation : std::enable_shared_from_this<Operation> {
   }
 
   int64_t now_ms() const { return unix_ms(services().now()); }
+
+  // The download of a two-phase exchange that is not stored (a registration, a window query): asks
+  // `prefix` for `reception` every poll interval while `use` returns false (処理中); up to
+  // kMaxPollFailures exchanges in a row may fail before the operation fails with the last error.
+  template <class M, class Use>
+  void poll_download(std::string_view prefix, std::string reception, int failures, Use use) {
+    auto bytes = bulk_download_request(services().settings.medical_institution_code, reception, random_hex(8));
+    if (!bytes) return finish(std::move(bytes).error());
+    send(prefix, std::move(*bytes), [this, prefix, reception, failures, use](Result<std::string> a) {
+      const auto interval = services().settings.poll_interval;
+      auto answer = read_answer<M>(std::move(a));
+      if (!answer) {
+        if (answer.error().code == ONSHI_E_CANCELLED || failures + 1 >= kMaxPollFailures) return finish(answer.error());
+        return after(interval, [=, this] { poll_download<M>(prefix, reception, failures + 1, use); });
+      }
+      if (!use(std::move(*answer))) after(interval, [=, this] { poll_download<M>(prefix, reception, 0, use); });
+    });
+  }
 };
 
 namespace {
@@ -593,26 +612,17 @@ class Registration final : public BulkJobs::Operation {
              return finish(make_error(ONSHI_E_PROTOCOL, kRecords,
                                       "照会番号一括登録 refused: " + receipt.code + " " + receipt.message,
                                       "check the rows and try again"));
-           poll(receipt.reception_number, 0);
+           poll(receipt.reception_number);
          });
   }
 
  private:
-  void poll(const std::string& reception, int failures) {
-    const BulkSettings& s = services().settings;
-    auto bytes = bulk_download_request(s.medical_institution_code, reception, random_hex(8));
-    if (!bytes) return finish(std::move(bytes).error());
-    send("OQSmuimm02", std::move(*bytes), [this, reception, failures](Result<std::string> a) {
-      const auto interval = services().settings.poll_interval;
-      auto answer = read_answer<XmlMsg>(std::move(a));
-      if (!answer) {
-        if (answer.error().code == ONSHI_E_CANCELLED || failures + 1 >= kMaxPollFailures) return finish(answer.error());
-        return after(interval, [this, reception, failures] { poll(reception, failures + 1); });
-      }
-      RegistrationAnswer r = registration_answer_of(*answer);
-      if (r.state == BulkDownload::State::processing)
-        return after(interval, [this, reception] { poll(reception, 0); });
+  void poll(const std::string& reception) {
+    poll_download<XmlMsg>("OQSmuimm02", reception, 0, [this](const XmlMsg& answer) {
+      RegistrationAnswer r = registration_answer_of(answer);
+      if (r.state == BulkDownload::State::processing) return false;
       registered(r);
+      return true;
     });
   }
 
@@ -636,6 +646,64 @@ class Registration final : public BulkJobs::Operation {
   }
 
   std::vector<Reference> asked_;
+};
+
+// ---- a query selected by a window (居宅同意取得型, 医療扶助): not resumable, asking again only reads ----
+
+class WindowRun final : public BulkJobs::Operation {
+ public:
+  explicit WindowRun(WindowQuery query) : query_(std::move(query)) {}
+
+  void start(std::string request) {
+    send(window_prefixes(query_.kind).first, std::move(request), [this](Result<std::string> a) {
+      auto answer = read_answer<XmlMsg>(std::move(a));
+      if (!answer) return finish(answer.error());
+      const BulkReceipt receipt = bulk_receipt_of(*answer);
+      if (receipt.state != BulkReceipt::State::accepted)
+        return finish(make_error(ONSHI_E_PROTOCOL, kRecords,
+                                 std::string(window_prefixes(query_.kind).first) + " refused: " + receipt.code + " " +
+                                     receipt.message,
+                                 "check the window (dates or month) and that the terminal offers this query, then ask "
+                                 "again"));
+      poll(receipt.reception_number);
+    });
+  }
+
+ private:
+  void poll(const std::string& reception) {
+    poll_download<BulkResult>(window_prefixes(query_.kind).second, reception, 0, [this](BulkResult answer) {
+      BulkDownload d = bulk_download_of(std::move(answer));
+      if (d.state == BulkDownload::State::processing) return false;
+      if (d.state == BulkDownload::State::failed)
+        finish(make_error(ONSHI_E_PROTOCOL, kRecords,
+                          std::string(window_prefixes(query_.kind).second) + " failed: " + d.code + " " + d.message,
+                          "ask again; if it repeats, call the terminal's support desk with this code"));
+      else
+        answered(d);
+      return true;
+    });
+  }
+
+  // Each result is a verification like any other: kept in the history (R-RETAIN), and tied to the
+  // EMR's patient when it carries a registered 照会番号 (R-SHOUKAI).
+  void answered(const BulkDownload& d) {
+    const int64_t now = now_ms();
+    json results = json::array();
+    std::vector<StoreRecord> history;
+    for (const BulkDownload::Unit& u : d.units) {
+      HistoryContext ctx{kWindowKinds.name(query_.kind), now, "", "", ""};
+      json patient = patient_of(services().store, u.outcome, ctx);
+      json doc = outcome_document(u.outcome);
+      if (!patient.is_null()) doc["patient"] = std::move(patient);
+      results.push_back(std::move(doc));
+      if (auto h = history_record(u.outcome, ctx)) history.push_back(std::move(*h));
+    }
+    if (!history.empty())
+      if (auto put = services().store.put(std::move(history)); !put) return finish(std::move(put).error());
+    finish(json{{"schema", ONSHI_SCHEMA_ELIGIBILITY_WINDOW_RESULT}, {"query", query_}, {"results", results}}.dump());
+  }
+
+  WindowQuery query_;
 };
 
 // ---- jobs in the store ----
@@ -853,6 +921,14 @@ Result<uint64_t> BulkJobs::register_references(std::vector<Reference> rows, Done
   auto request = registration_request(registrations, services_.settings.medical_institution_code, random_hex(8));
   if (!request) return std::move(request).error();
   auto run = std::make_shared<Registration>(std::move(rows));
+  run->done = std::move(done);
+  return launch(run, [run, request = std::move(*request)]() mutable { run->start(std::move(request)); });
+}
+
+Result<uint64_t> BulkJobs::query_window(WindowQuery query, Done done) {
+  auto request = window_request(query, services_.settings.medical_institution_code, random_hex(8));
+  if (!request) return std::move(request).error();
+  auto run = std::make_shared<WindowRun>(std::move(query));
   run->done = std::move(done);
   return launch(run, [run, request = std::move(*request)]() mutable { run->start(std::move(request)); });
 }

@@ -28,7 +28,7 @@ constexpr const char* kKeptFields[] = {
     "birthdate", "birthdate_unknown", "sex1", "qualification_date", "disqualification_date", "valid_from",
     "valid_until", "contribution_ratio", "preschool", "reason_of_loss", "elderly_contribution_ratio",
     "limit_classification_flag", "public_expense_number", "beneficiary_number", "welfare_office_name",
-    "reference_number", "pharmacists_info_consent", "pharmacists_info_available_until", "checkups_info_consent",
+    "reference_number", "public_expenses", "pharmacists_info_consent", "pharmacists_info_available_until", "checkups_info_consent",
     "checkups_info_available_until"};
 
 }  // namespace

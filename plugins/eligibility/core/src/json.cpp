@@ -43,11 +43,26 @@ void visit(Q& q, Fn&& f) {
   f("beneficiary_number", q.beneficiary_number);
   f("welfare_office_name", q.welfare_office_name);
   f("reference_number", q.reference_number);
+  f("public_expenses", q.public_expenses);
   f("pharmacists_info_consent", q.pharmacists_info_consent);
   f("pharmacists_info_available_until", q.pharmacists_info_available_until);
   f("checkups_info_consent", q.checkups_info_consent);
   f("checkups_info_available_until", q.checkups_info_available_until);
   f("charset_notes", q.charset_notes);
+}
+
+template <class P, class Fn>
+void visit_public_expense(P& p, Fn&& f) {
+  f("source", p.source);
+  f("payer_number", p.payer_number);
+  f("recipient_number", p.recipient_number);
+  f("name", p.name);
+  f("valid_from", p.valid_from);
+  f("valid_until", p.valid_until);
+  f("treatment_month", p.treatment_month);
+  f("self_pay_amount", p.self_pay_amount);
+  f("always_reimbursed", p.always_reimbursed);
+  f("other_institution", p.other_institution);
 }
 
 template <class D, class Fn>
@@ -94,6 +109,14 @@ void from_json(const json& j, CharsetNote& n) {
   n.field = support::required_text(j, "field");
   support::read(j, "black_dot", n.black_dot);
   support::read_array(j, "outside_jis_x0208", n.outside_jis_x0208);
+}
+
+void to_json(json& j, const PublicExpense& p) {
+  j = json::object();
+  visit_public_expense(p, [&](const char* k, const auto& v) { put(j, k, v); });
+}
+void from_json(const json& j, PublicExpense& p) {
+  visit_public_expense(p, [&](const char* k, auto& v) { get(j, k, v); });
 }
 
 void to_json(json& j, const Qualification& q) {

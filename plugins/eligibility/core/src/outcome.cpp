@@ -39,6 +39,37 @@ void note_charset(std::vector<CharsetNote>& notes, std::string_view field, const
   notes.push_back(std::move(n));
 }
 
+bool is_one(const Text& t) { return t && *t == "1"; }
+
+// 医療券 (医療扶助) and PMH 公費 blocks. A block marked 不開示 is dropped here, so it is never shown,
+// kept or billed (R-RES); the rest of the record stays usable.
+void read_public_expenses(const ResultOfQualificationConfirmation& r, std::vector<PublicExpense>& out) {
+  if (r.PublicExpenseResultList)
+    for (const MedicalTicketInfo& t : r.PublicExpenseResultList->MedicalTicketInfo) {
+      PublicExpense& p = out.emplace_back();
+      p.source = "medical_aid";
+      p.payer_number = r.PublicExpenseNumber ? r.PublicExpenseNumber : r.InsurerNumber;
+      p.recipient_number = r.BeneficiaryNumber ? r.BeneficiaryNumber : r.InsuredIdentificationNumber;
+      p.valid_from = t.MedicalTicketValidDate;
+      p.valid_until = t.MedicalTicketExpirationDate;
+      p.treatment_month = t.MedicalTreatmentMonth;
+      p.self_pay_amount = t.SelfPayAmount;
+      p.other_institution = is_one(t.DesignatedMedicalInstitutionFlag);
+    }
+  if (r.MedicalSubsidyList)
+    for (const MedicalSubsidyInfo& m : r.MedicalSubsidyList->MedicalSubsidyInfo) {
+      if (is_one(m.IsNotDisclosed)) continue;
+      PublicExpense& p = out.emplace_back();
+      p.source = "medical_subsidy";
+      p.payer_number = m.MedicalSubsidyInsurerNumber;
+      p.recipient_number = m.MedicalSubsidyRecipientNumber;
+      p.name = m.CertificationName;
+      p.valid_from = m.ValidFrom;
+      p.valid_until = m.ValidTo;
+      p.always_reimbursed = is_one(m.IsAlwaysReimbursement);
+    }
+}
+
 std::vector<std::string> withheld_in(const ResultOfQualificationConfirmation& r) {
   const std::pair<std::string_view, const Text*> present[] = {
       {"Name", &r.Name},
@@ -114,6 +145,7 @@ void read_qualification(const ResultOfQualificationConfirmation& r, Qualificatio
   q.beneficiary_number = r.BeneficiaryNumber;
   q.welfare_office_name = r.WelfareOfficeName;
   q.reference_number = r.ReferenceNumber;
+  read_public_expenses(r, q.public_expenses);
   q.pharmacists_info_consent = raw(r.PharmacistsInfoConsFlg);
   q.pharmacists_info_available_until = r.PharmacistsInfoAvailableTime;
   q.checkups_info_consent = raw(r.SpecificHealthCheckupsInfoConsFlg);

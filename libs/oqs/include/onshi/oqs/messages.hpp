@@ -46,6 +46,12 @@ struct QualificationConfirmSearchInfo {
   Text Birthdate;
   Code<CodeTable::limit_consent> LimitApplicationCertificateRelatedConsFlg;
   Text ArbitraryIdentifier;
+  // The window of a 居宅同意取得型 re-query (OQSmuhvq01 / OQSmuonq01) or a 医療扶助 query (OQSmutic01):
+  // no patient, a filter (docs/eligibility-messages.md; names from a production peer, M).
+  Text ConsentDateFrom, ConsentDateTo;          // 同意日 YYYYMMDD
+  Text ExaminationDateFrom, ExaminationDateTo;  // 受診日 YYYYMMDD, オンライン診療等 only
+  Text MedicalTreatmentMonth;                   // 診療年月 YYYYMM, 医療扶助 only
+  Text MedicalTreatmentFlag;                    // 診療区分 OQSCD028: 2 訪問診療等, 3 オンライン診療等
   std::vector<Element> extra;
   bool operator==(const QualificationConfirmSearchInfo&) const = default;
 };
@@ -104,6 +110,26 @@ struct PublicExpenseResultList {
   bool operator==(const PublicExpenseResultList&) const = default;
 };
 
+// 医療費助成 受給者証 on the card (PMH, from 2025–2026): one 公費 the patient agreed to use at the reader.
+// INFERRED: the terminal's element names are not public; these are the デジタル庁 PMH API's field names
+// (medicalSubsidyInsurerNumber, ...) in the interface's PascalCase, docs/eligibility-messages.md §4.
+struct MedicalSubsidyInfo {
+  Text MedicalSubsidyInsurerNumber;    // 公費負担者番号, 8 digits: KO as is
+  Text MedicalSubsidyRecipientNumber;  // 公費受給者番号 (7 digits nationally; 地方単独 may be longer)
+  Text CertificationName;              // 受給者証名
+  Text ValidFrom, ValidTo;             // 有効期間 YYYYMMDD
+  Text IsAlwaysReimbursement;          // 1: always 償還払い, not on the claim
+  Text IsNotDisclosed;                 // 1: 不開示 (R-RES withheld)
+  std::vector<Element> extra;
+  bool operator==(const MedicalSubsidyInfo&) const = default;
+};
+
+struct MedicalSubsidyList {
+  std::vector<oqs::MedicalSubsidyInfo> MedicalSubsidyInfo;
+  std::vector<Element> extra;
+  bool operator==(const MedicalSubsidyList&) const = default;
+};
+
 struct ResultOfQualificationConfirmation {
   Code<CodeTable::insured_card_classification> InsuredCardClassification;
   Text InsurerNumber;
@@ -156,6 +182,7 @@ struct ResultOfQualificationConfirmation {
   Text WelfareOfficeName;
   std::optional<oqs::PublicExpenseResultList> PublicExpenseResultList;
   Text QualificationConfirmationKey;
+  std::optional<oqs::MedicalSubsidyList> MedicalSubsidyList;  // INFERRED (PMH), see MedicalSubsidyInfo
   std::vector<Element> extra;
   bool operator==(const ResultOfQualificationConfirmation&) const = default;
 };
@@ -438,6 +465,14 @@ inline constexpr std::string_view drug_info = "YZKsiquc01";
 inline constexpr std::string_view checkup = "TKKsiquc01";
 inline constexpr std::string_view disaster_search = "DSTsiquc01";
 inline constexpr std::string_view disaster_drugs = "DSTsiquc02";
+// Two-phase queries selected by a window, not by patients (01 upload, 02 download; BulkUploadRequest /
+// BulkReception / BulkResult layouts). docs/eligibility-messages.md.
+inline constexpr std::string_view home_visit_upload = "OQSmuhvq01";    // 居宅同意取得型 訪問診療等
+inline constexpr std::string_view home_visit_download = "OQSmuhvq02";
+inline constexpr std::string_view online_upload = "OQSmuonq01";        // 居宅同意取得型 オンライン診療等
+inline constexpr std::string_view online_download = "OQSmuonq02";
+inline constexpr std::string_view medical_aid_upload = "OQSmutic01";   // 医療扶助 by 診療年月
+inline constexpr std::string_view medical_aid_download = "OQSmutic02";
 }  // namespace prefix
 
 }  // namespace onshi::oqs

@@ -23,6 +23,12 @@ enum class Sex { male = 1, female = 2, unset = 3 };
 enum class VisitKind { first_visit, revisit };  // 初診 / 再診
 
 // A qualification as billed: read off a card, screen or paper, or learned by asking.
+// A 公費 beside the insurance (併用): the numbers a KO record carries, in 公費 priority order.
+struct PublicExpense {
+  std::string payer_number;      // 公費負担者番号 (8 digits)
+  std::string recipient_number;  // 公費受給者番号 (7 digits)
+};
+
 struct Qualification {
   std::string insurer_number;   // 保険者番号: 8 digits, 6 digits (国保) or space-padded to 8
   std::string symbol;           // 記号 (may be empty)
@@ -35,6 +41,7 @@ struct Qualification {
   std::string public_expense_number;   // 医療扶助: 公費負担者番号
   std::string recipient_number;        // 医療扶助: 受給者番号
   std::string limit_class;             // 限度額 適用区分 from the online result (OQSCD012: A01–A06, B01–B10)
+  std::vector<PublicExpense> public_expenses;  // 公費 the online result carries (PMH): one KO each, at most 4
 };
 
 // The outcome of the online check with the card (R-RES).

@@ -6,6 +6,9 @@
 #include <onshi/eligibility/protocol.hpp>
 #include <onshi/eligibility/outcome.hpp>
 #include <onshi/result.hpp>
+#include <onshi/support/document.hpp>
+
+#include <nlohmann/json.hpp>
 
 #include <chrono>
 #include <string>
@@ -78,5 +81,31 @@ struct RegistrationAnswer {
   std::string code, message;
 };
 RegistrationAnswer registration_answer_of(const XmlMsg& answer);
+
+// ---- queries selected by a window, not by patients (docs/eligibility-messages.md §2, §3) -----
+// 居宅同意取得型 re-queries: everyone who consented (or was examined) in the window for 訪問診療等
+// (OQSmuhvq) or オンライン診療等 (OQSmuonq); 医療扶助: everyone whose 医療券 for the 診療年月 names
+// this clinic (OQSmutic). Two-phase like 一括照会; the 02res units are read by bulk_download_of.
+enum class WindowKind { home_visit, online, medical_aid };
+inline constexpr support::EnumNames<WindowKind, 3> kWindowKinds{
+    {{"home_visit", WindowKind::home_visit}, {"online", WindowKind::online}, {"medical_aid", WindowKind::medical_aid}}};
+
+struct WindowQuery {
+  WindowKind kind = WindowKind::home_visit;
+  std::string from, to;         // YYYYMMDD, both included: 同意日, or 受診日 when by_examination
+  bool by_examination = false;  // オンライン診療等 only
+  std::string month;            // YYYYMM: 診療年月 (medical_aid only)
+};
+// onshi.eligibility.window-query/1 {"kind", "from", "to", "by"?: "consent" | "examination", "month"}:
+// a field that cannot be used is named (support::FieldError).
+void from_json(const nlohmann::json& doc, WindowQuery& query);
+void to_json(nlohmann::json& doc, const WindowQuery& query);
+
+// The interface prefixes of a kind: upload (…01) and download (…02).
+std::pair<std::string_view, std::string_view> window_prefixes(WindowKind kind);
+// OQSmuhvq01req / OQSmuonq01req / OQSmutic01req (Shift_JIS): one QualificationConfirmSearchInfo holding
+// the window (and 診療区分 2 or 3 for the 居宅 kinds).
+Result<std::string> window_request(const WindowQuery& query, std::string_view medical_institution_code,
+                                   std::string_view file_identifier);
 
 }  // namespace onshi::eligibility

@@ -17,6 +17,7 @@
 // it again. Anything else ends the chunk as "unknown", for a person to decide.
 #pragma once
 
+#include <onshi/eligibility/bulk.hpp>
 #include <onshi/eligibility/history.hpp>
 #include <onshi/eligibility/reactor.hpp>
 #include <onshi/eligibility/record_store.hpp>
@@ -114,6 +115,11 @@ class BulkJobs {
   // stores those the terminal registered. Not resumable: registering again is harmless. Rows as the
   // plugin's reader checked them (patient_id filled in). Completes with reference-result/1.
   Result<uint64_t> register_references(std::vector<Reference> rows, Done done);
+  // [any-thread] A query selected by a window (居宅同意取得型 訪問/オンライン, 医療扶助; bulk.hpp): one
+  // upload, then 02 polls until the answer. Completes with onshi.eligibility.window-result/1 {"query",
+  // "results": [outcome/1, with "patient" when a registered 照会番号 names one]}; each result goes
+  // into the history. Not resumable: asking again only reads.
+  Result<uint64_t> query_window(WindowQuery query, Done done);
   // [any-thread] The operation completes once with ONSHI_E_CANCELLED; a job stays stored, resumable.
   void cancel(uint64_t operation);
 

@@ -20,6 +20,8 @@ void to_json(nlohmann::json& j, const Outcome& o);
 void from_json(const nlohmann::json& j, Outcome& o);
 void to_json(nlohmann::json& j, const CharsetNote& n);
 void from_json(const nlohmann::json& j, CharsetNote& n);
+void to_json(nlohmann::json& j, const PublicExpense& p);
+void from_json(const nlohmann::json& j, PublicExpense& p);
 
 nlohmann::json outcome_document(const Outcome& outcome);
 Result<Outcome> outcome_from_document(const nlohmann::json& document);

@@ -50,6 +50,21 @@ struct CharsetNote {
   std::vector<std::string> outside_jis_x0208;  // the characters, UTF-8
 };
 
+// A 公費 the result carries, as a claim's KO needs it (docs/eligibility-messages.md §4, §5):
+// a 医療扶助 医療券 (source "medical_aid", from PublicExpenseResultList) or a 医療費助成 受給者証 the
+// patient chose to use at the reader (source "medical_subsidy", PMH; its element names are inferred).
+struct PublicExpense {
+  std::string source;                       // medical_aid | medical_subsidy
+  Text payer_number, recipient_number;      // 公費負担者番号 (8) / 受給者番号: KO as sent
+  Text name;                                // 受給者証名 (medical_subsidy)
+  Text valid_from, valid_until;             // YYYYMMDD
+  Text treatment_month;                     // 診療年月 of a 医療券 (YYYYMM)
+  Text self_pay_amount;                     // 本人支払額 of a 医療券, yen
+  bool always_reimbursed = false;           // 償還払い only: never on the claim
+  bool other_institution = false;           // 医療券 for another 指定医療機関 (OQSCD026 1): call the 福祉事務所
+  bool operator==(const PublicExpense&) const = default;
+};
+
 // What a claim and the reception window need from one ResultOfQualificationConfirmation
 // (R-FIELDS), values exactly as sent.
 struct Qualification {
@@ -70,6 +85,7 @@ struct Qualification {
   Text limit_classification_flag;      // 限度額 適用区分 (OQSCD012)
   Text public_expense_number, beneficiary_number, welfare_office_name;  // 医療扶助
   Text reference_number;  // 照会番号 (R-SHOUKAI)
+  std::vector<PublicExpense> public_expenses;  // 医療券 and 公費 blocks, in the order sent
   Text pharmacists_info_consent, pharmacists_info_available_until;
   Text checkups_info_consent, checkups_info_available_until;
   std::vector<CharsetNote> charset_notes;  // R-BLACKDOT; match on kana when a name has '●'
