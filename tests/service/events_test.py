@@ -4,7 +4,7 @@ progress (its desk's alone). The card's events, which need the real pcscd, are i
 import datetime
 import unittest
 
-from serve_fixture import PERSONAS, Events, ServiceTest, WebSocketEvents, query
+from serve_fixture import PERSONAS, Events, ServiceTest, WebSocketEvents, bulk_patients, query
 
 DOCTOR = {"id": "dr-001", "role": "doctor"}
 
@@ -46,8 +46,7 @@ class DeskEvents(ServiceTest):
             "onshi.eligibility": {"folder": {"root": self.oqs, "rescan_ms": 50},
                                   "bulk": {"poll_ms": 200, "chunk_size": 2}}})
         ws, sse = WebSocketEvents(s, "reception-1"), Events(s, "kaikei")
-        patients = [{"patient_id": "P%d" % i, "insurer_number": p[1], "number": p[2], "birth_date": p[3]}
-                    for i, p in enumerate(PERSONAS[:3])]
+        patients = bulk_patients(3)
         status, doc, _ = s.request("POST", "/v1/onshi.eligibility-records/1/bulk_start", "reception-1",
                                    {"patients": patients}, {"Prefer": "respond-async"})
         self.assertEqual(status, 202, doc)

@@ -49,6 +49,12 @@ def token_of(desk):
     return "token-of-" + desk
 
 
+def bulk_patients(count):
+    """A 一括照会's patients: the first `count` personas, P0, P1, ..."""
+    return [{"patient_id": "P%d" % i, "insurer_number": p[1], "number": p[2], "birth_date": p[3]}
+            for i, p in enumerate(PERSONAS[:count])]
+
+
 def desk(name, **fields):
     """A desk's entry in the configuration, known by its token (token_of)."""
     return dict(name=name, token_sha256=hashlib.sha256(token_of(name).encode()).hexdigest(), **fields)
