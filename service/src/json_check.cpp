@@ -97,13 +97,20 @@ class Checker {
     return fail("the closing '\"' of a string");
   }
 
-  // One UTF-8 sequence (the body must be UTF-8: RFC 8259 §8.1).
+  // One UTF-8 sequence (the body must be UTF-8: RFC 8259 §8.1), as RFC 3629 §4 has it: no overlong
+  // forms, no UTF-16 surrogates, nothing above U+10FFFF (the plugins' parser refuses those too).
   bool utf8() {
     const unsigned char c = static_cast<unsigned char>(s_[at_]);
     const int n = c >= 0xC2 && c <= 0xDF ? 1 : c >= 0xE0 && c <= 0xEF ? 2 : c >= 0xF0 && c <= 0xF4 ? 3 : -1;
     if (n < 0) return fail("UTF-8 text");
-    for (int k = 1; k <= n; ++k)
-      if (at_ + k >= s_.size() || (static_cast<unsigned char>(s_[at_ + k]) & 0xC0) != 0x80) return fail("UTF-8 text");
+    // The second byte's range is narrower after E0, ED, F0 and F4.
+    const unsigned char low = c == 0xE0 ? 0xA0 : c == 0xF0 ? 0x90 : 0x80;
+    const unsigned char high = c == 0xED ? 0x9F : c == 0xF4 ? 0x8F : 0xBF;
+    for (int k = 1; k <= n; ++k) {
+      if (at_ + k >= s_.size()) return fail("UTF-8 text");
+      const unsigned char b = static_cast<unsigned char>(s_[at_ + k]);
+      if (k == 1 ? b < low || b > high : (b & 0xC0) != 0x80) return fail("UTF-8 text");
+    }
     at_ += n + 1;
     return true;
   }

@@ -1,16 +1,14 @@
 """onshi serve as any HTTP client sees it (Python's standard library): who may ask, what each desk may
 see, how bad input and slow or greedy clients are answered, and the calls themselves."""
-import base64
 import hashlib
 import json
 import os
 import socket
 import ssl
-import struct
 import time
 import unittest
 
-from serve_fixture import PERSONAS, Events, ServiceTest, query, read_text, token_of, wait_for
+from serve_fixture import PERSONAS, Events, ServiceTest, WebSocketEvents, query, read_text, token_of, wait_for
 
 SHAHO = query("06139992", "5678", "19800515")
 
@@ -188,36 +186,6 @@ class BadInput(ServiceTest):
                                    {"Prefer": "respond-async"})[0], 202, "another desk is not held up")
 
 
-def websocket_events(service, desk, since):
-    """A WebSocket client of the standard library: the handshake and unmasked text frames."""
-    sock = socket.create_connection(("127.0.0.1", service.port), timeout=20)
-    key = base64.b64encode(os.urandom(16)).decode()
-    sock.sendall(("GET /v1/events?since=%d HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                  "Sec-WebSocket-Key: %s\r\nSec-WebSocket-Version: 13\r\nAuthorization: Bearer %s\r\n\r\n"
-                  % (since, key, token_of(desk))).encode())
-    head = b""
-    while b"\r\n\r\n" not in head:
-        head += sock.recv(1)
-    accept = base64.b64encode(hashlib.sha1((key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11").encode()).digest())
-    assert head.startswith(b"HTTP/1.1 101"), head
-    assert accept in head, head
-
-    def frames():
-        while True:
-            b1, b2 = sock.recv(1)[0], sock.recv(1)[0]
-            n = b2 & 0x7F
-            if n == 126:
-                n = struct.unpack(">H", sock.recv(2))[0]
-            elif n == 127:
-                n = struct.unpack(">Q", sock.recv(8))[0]
-            payload = b""
-            while len(payload) < n:
-                payload += sock.recv(n - len(payload))
-            if b1 & 0x0F == 1:
-                yield json.loads(payload)
-    return sock, frames()
-
-
 class Streams(ServiceTest):
     def test_a_desk_that_reconnects_gets_what_it_missed_and_nothing_of_another_desk(self):
         self.sim()
@@ -244,11 +212,12 @@ class Streams(ServiceTest):
         self.assertGreater(min(seqs), last)
         self.assertTrue(all(x["data"]["job"] in jobs for x in back.of_kind("job")), "only this desk's jobs")
         back.close()
-        sock, frames = websocket_events(s, "reception-1", 0)  # 0: everything kept
-        seen = [next(frames) for _ in range(3)]
+        ws = WebSocketEvents(s, "reception-1", since=0)  # 0: everything kept
+        self.assertTrue(ws.wait(lambda e: len(e.events) >= 3))
+        seen = ws.events[:3]
         self.assertEqual([e["schema"] for e in seen], ["onshi.event/1"] * 3)
         self.assertEqual(seen[0]["seq"], min(e["seq"] for e in seen))
-        sock.close()
+        ws.close()
         self.assertEqual(s.request("GET", "/v1/events?since=x", "reception-1")[0], 400)
 
 

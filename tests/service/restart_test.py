@@ -7,7 +7,7 @@ import socket
 import time
 import unittest
 
-from serve_fixture import read_text, PERSONAS, ServiceTest, query, wait_for
+from serve_fixture import read_text, PERSONAS, ServiceTest, bulk_patients, query, wait_for
 
 
 def host_part():
@@ -107,8 +107,7 @@ class Restart(ServiceTest):
         plugins = {"onshi.eligibility": {"folder": {"root": self.oqs, "rescan_ms": 50},
                                          "bulk": {"poll_ms": 300, "chunk_size": 2}}}
         s = self.service(["reception-1"], plugins=plugins)
-        patients = [{"patient_id": "P%d" % i, "insurer_number": p[1], "number": p[2], "birth_date": p[3]}
-                    for i, p in enumerate(PERSONAS[:5])]
+        patients = bulk_patients(5)
         status, doc, _ = s.request("POST", "/v1/onshi.eligibility-records/1/bulk_start", "reception-1",
                                    {"patients": patients}, {"Prefer": "respond-async"})
         self.assertEqual(status, 202, doc)

@@ -1,14 +1,18 @@
 """What the service's tests share: the real onshi-sim and `onshi serve` as processes (started and
 stopped by their own pids), a configuration with desks, and an HTTP client of Python's standard
 library only. Paths come from the environment ctest sets (tests/service/CMakeLists.txt)."""
+import base64
 import hashlib
 import http.client
 import json
 import os
+import re
 import shutil
 import signal
 import socket
+import sqlite3
 import ssl
+import struct
 import subprocess
 import tempfile
 import time
@@ -43,6 +47,17 @@ def query(insurer, number, birth):
 
 def token_of(desk):
     return "token-of-" + desk
+
+
+def bulk_patients(count):
+    """A 一括照会's patients: the first `count` personas, P0, P1, ..."""
+    return [{"patient_id": "P%d" % i, "insurer_number": p[1], "number": p[2], "birth_date": p[3]}
+            for i, p in enumerate(PERSONAS[:count])]
+
+
+def desk(name, **fields):
+    """A desk's entry in the configuration, known by its token (token_of)."""
+    return dict(name=name, token_sha256=hashlib.sha256(token_of(name).encode()).hexdigest(), **fields)
 
 
 def read_text(path):
@@ -116,8 +131,7 @@ class Service:
                 "onshi.eligibility": {"folder": {"root": oqs_root or os.path.join(work, "oqs"), "rescan_ms": 50,
                                                  "timeout_ms": 20000}},
             },
-            "desks": [d if isinstance(d, dict) else {"name": d, "token_sha256": hashlib.sha256(token_of(d).encode()).hexdigest()}
-                      for d in desks],
+            "desks": [d if isinstance(d, dict) else desk(d) for d in desks],
             "limits": limits or {},
         }
         if tls:
@@ -161,6 +175,28 @@ class Service:
 
     def log_text(self):
         return read_text(self.log_path)
+
+    def audit(self):
+        """The audit trail as the service keeps it: its records in the store (onshi.db), oldest first."""
+        db = sqlite3.connect("file:%s?mode=ro" % os.path.join(self.state_dir, "onshi.db"), uri=True)
+        try:
+            rows = db.execute("SELECT doc FROM records WHERE collection = 'audit' ORDER BY id").fetchall()
+        finally:
+            db.close()
+        return [json.loads(doc) for (doc,) in rows]
+
+    def audited(self, count, seconds=5):
+        """The audit trail once it holds at least `count` records (they are written in batches)."""
+        return wait_for(lambda: len(self.audit()) >= count and self.audit(), seconds)
+
+    def kept_files(self):
+        """Every file the service keeps on disk (the store and its write-ahead log...): {path: bytes}."""
+        kept = {}
+        for folder, _, files in os.walk(self.state_dir):
+            for name in files:
+                with open(os.path.join(folder, name), "rb") as f:
+                    kept[os.path.relpath(os.path.join(folder, name), self.state_dir)] = f.read()
+        return kept
 
     # ---- HTTP, with Python's standard library only
 
@@ -207,13 +243,32 @@ class Service:
         return out
 
 
-class Events:
-    """An SSE stream of one desk, read on a thread."""
+class EventStream:
+    """One desk's events as they arrive, read on a thread (over SSE or a WebSocket, below)."""
 
-    def __init__(self, service, desk, since=None, last_event_id=None):
+    def __init__(self):
         import threading
         self.events = []
         self.lock = threading.Lock()
+        self.thread = threading.Thread(target=self._read, daemon=True)
+
+    def _add(self, event):
+        with self.lock:
+            self.events.append(event)
+
+    def of_kind(self, kind):
+        with self.lock:
+            return [e for e in self.events if e["kind"] == kind]
+
+    def wait(self, predicate, seconds=20):
+        return wait_for(lambda: predicate(self), seconds)
+
+
+class Events(EventStream):
+    """An SSE stream of one desk."""
+
+    def __init__(self, service, desk, since=None, last_event_id=None):
+        super().__init__()
         path = "/v1/events" + ("?since=%d" % since if since is not None else "")
         headers = {"Accept": "text/event-stream", "Authorization": "Bearer " + token_of(desk)}
         if last_event_id is not None:
@@ -223,7 +278,6 @@ class Events:
         self.response = self.conn.getresponse()
         assert self.response.status == 200, self.response.status
         assert self.response.getheader("Content-Type") == "text/event-stream"
-        self.thread = threading.Thread(target=self._read, daemon=True)
         self.thread.start()
 
     def _read(self):
@@ -234,18 +288,10 @@ class Events:
                 if line.startswith("data: "):
                     data.append(line[6:])
                 elif line == "" and data:
-                    with self.lock:
-                        self.events.append(json.loads("\n".join(data)))
+                    self._add(json.loads("\n".join(data)))
                     data = []
         except Exception:
             pass
-
-    def of_kind(self, kind):
-        with self.lock:
-            return [e for e in self.events if e["kind"] == kind]
-
-    def wait(self, predicate, seconds=20):
-        return wait_for(lambda: predicate(self), seconds)
 
     def close(self):
         try:
@@ -253,6 +299,58 @@ class Events:
         except Exception:
             pass
         self.conn.close()
+
+
+class WebSocketEvents(EventStream):
+    """A WebSocket stream of one desk, with the standard library only: the handshake (its accept key
+    checked) and the server's unmasked text frames; other frames (pings) are skipped."""
+
+    def __init__(self, service, desk, since=None):
+        super().__init__()
+        self.sock = socket.create_connection(("127.0.0.1", service.port), timeout=120)
+        key = base64.b64encode(os.urandom(16)).decode()
+        path = "/v1/events" + ("?since=%d" % since if since is not None else "")
+        self.sock.sendall(("GET %s HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                           "Sec-WebSocket-Key: %s\r\nSec-WebSocket-Version: 13\r\nAuthorization: Bearer %s\r\n\r\n"
+                           % (path, key, token_of(desk))).encode())
+        head = b""
+        while b"\r\n\r\n" not in head:
+            head += self.sock.recv(1)
+        accept = base64.b64encode(hashlib.sha1((key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11").encode()).digest())
+        assert head.startswith(b"HTTP/1.1 101"), head
+        assert accept in head, head
+        self.thread.start()
+
+    def _exactly(self, n):
+        data = b""
+        while len(data) < n:
+            chunk = self.sock.recv(n - len(data))
+            if not chunk:
+                raise ConnectionError("closed")
+            data += chunk
+        return data
+
+    def _read(self):
+        try:
+            while True:
+                b1, b2 = self._exactly(2)
+                n = b2 & 0x7F
+                if n == 126:
+                    n = struct.unpack(">H", self._exactly(2))[0]
+                elif n == 127:
+                    n = struct.unpack(">Q", self._exactly(8))[0]
+                payload = self._exactly(n)
+                if b1 & 0x0F == 1:
+                    self._add(json.loads(payload))
+        except Exception:
+            pass
+
+    def close(self):
+        try:
+            self.sock.shutdown(socket.SHUT_RDWR)
+        except Exception:
+            pass
+        self.sock.close()
 
 
 class ServiceTest(unittest.TestCase):
@@ -283,6 +381,17 @@ class ServiceTest(unittest.TestCase):
         s = Service(self.work, desks, **kw)
         self.to_stop.append(s)
         return s
+
+    def assertNowhere(self, secret, service, on_disk=True):
+        """`secret` (a PIN, an individual number) is not in the audit trail, the service's log or (unless
+        told) any file it keeps, as digits of their own (a port number may hold the same four digits)."""
+        alone = re.compile(rb"(?<![0-9])" + re.escape(secret.encode()) + rb"(?![0-9])")
+        places = {"the audit trail": json.dumps(service.audit(), ensure_ascii=False).encode(),
+                  "the log": service.log_text().encode()}
+        if on_disk:
+            places.update(("state file " + path, data) for path, data in service.kept_files().items())
+        for place, data in places.items():
+            self.assertIsNone(alone.search(data), "%s holds %s" % (place, secret))
 
     def pki(self):
         d = os.path.join(self.work, "pki")
