@@ -139,7 +139,10 @@ Result<std::unique_ptr<Store>> Store::open(const std::filesystem::path& file) {
   if (rc != SQLITE_OK) return store->sqlite_error("cannot open the store");
   sqlite3_busy_timeout(db, 5000);  // other processes (a second CLI) share the file
   // WAL + FULL: each commit is on disk when it returns, and readers never block the writer.
-  const char* setup = "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;";
+  // secure_delete: what is erased (a refused request, an expired record) is overwritten, not left
+  // in the file's free space.
+  const char* setup =
+      "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA secure_delete=ON;";
   if (sqlite3_exec(db, setup, nullptr, nullptr, nullptr) != SQLITE_OK ||
       sqlite3_exec(db, kSchema, nullptr, nullptr, nullptr) != SQLITE_OK)
     return store->sqlite_error("cannot prepare the store");
@@ -154,6 +157,7 @@ Result<void> Store::purge_expired(int64_t now_ms) {
   if (!st.ok()) return sqlite_error("cannot purge expired records");
   st.int64(1, now_ms);
   if (st.step() != SQLITE_DONE) return sqlite_error("cannot purge expired records");
+  if (sqlite3_changes(db_) > 0) forget_old_pages();
   last_purge_ms_ = now_ms;
   return {};
 }
@@ -266,7 +270,14 @@ Result<uint32_t> Store::erase(const std::string& owner, const onshi_store_query&
   if (!st.ok()) return sqlite_error("cannot erase from the store");
   Filter::bind(st, owner, q, now_ms);
   if (st.step() != SQLITE_DONE) return sqlite_error("cannot erase from the store");
-  return static_cast<uint32_t>(sqlite3_changes(db_));
+  const auto erased = static_cast<uint32_t>(sqlite3_changes(db_));
+  if (erased > 0) forget_old_pages();
+  return erased;
 }
+
+// The write-ahead log still holds the pages as they were before an erase: copy the current ones
+// into the file and empty the log. Best effort: a reader of another process may hold it open, and
+// the next erase or close tries again.
+void Store::forget_old_pages() { sqlite3_exec(db_, "PRAGMA wal_checkpoint(TRUNCATE)", nullptr, nullptr, nullptr); }
 
 }  // namespace onshi::host

@@ -43,6 +43,7 @@ class Store {
  private:
   Store(sqlite3* db, std::filesystem::path file) : db_(db), file_(std::move(file)) {}
   Result<void> purge_expired(int64_t now_ms);  // with mutex_ held
+  void forget_old_pages();                     // with mutex_ held, after rows were erased
   Error sqlite_error(const std::string& doing) const;
 
   sqlite3* db_;

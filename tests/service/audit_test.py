@@ -36,13 +36,9 @@ class AuditTrail(ServiceTest):
         self.assertNowhere(MY_NUMBER, s, on_disk=False)
         self.assertNotIn(token_of("kaikei"), s.log_text() + str(trail), "nor the token from a query string")
 
-    # Found by this test: an asynchronous function's request is written to the store before the plugin
-    # reads it ("nothing accepted is lost"), so a request the plugin then refuses for its 12 digits has
-    # been on disk; its record is erased, but its bytes stay in onshi.db's write-ahead log and free
-    # pages. Expected to fail until jobs.cpp keeps a request only once the plugin accepted it (or the
-    # store overwrites what it erases); it then passes, which unittest reports as a failure: remove
-    # the decorator.
-    @unittest.expectedFailure
+    # R-NOMYNUM. An asynchronous function's request is kept durably before the plugin reads it
+    # ("nothing accepted is lost"); one the plugin refuses for its 12 digits is erased, and the store
+    # overwrites what it erases (secure_delete) and empties its write-ahead log: no byte stays on disk.
     def test_an_individual_number_refused_leaves_no_byte_on_disk(self):
         s = self.service(["reception-1"])
         status, doc, _ = s.request("POST", "/v1/onshi.eligibility/1/query", "reception-1",
