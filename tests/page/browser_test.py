@@ -215,6 +215,18 @@ class Page(unittest.TestCase):
         ratio = browser.find_element(By.CSS_SELECTOR, "#r-bill .ratio").get_attribute("data-ratio")
         return route, int(ratio), self.text("r-bill")
 
+    def assert_reason_in_japanese(self, bill, route):
+        """The plugin's reasons (English) are worded in Japanese by their codes (words.js REASONS): the
+        route's, the ratio's and each warning's."""
+        reasons = browser.find_elements(By.CSS_SELECTOR, "#%s .reason" % bill)
+        self.assertEqual(reasons[0].get_attribute("data-code"), route, "the route's reason comes first")
+        self.assertGreaterEqual(len(reasons), 2, "the route's and the ratio's reasons")
+        for reason in reasons:
+            said = re.sub(r"R-[A-Z0-9/-]+", "", reason.text)  # the rule ids stay as the rules name them
+            self.assertRegex(said, "[\u3040-\u30ff\u4e00-\u9fff]", reason.text)
+            self.assertNotRegex(said, "[A-Za-z]{3,}", "English shown at the desk: " + reason.text)
+        return reasons[0].text
+
     def assert_nothing_kept_or_shown(self):
         """Nothing personal, and no token, in the address, the title or the browser's storage."""
         self.assertEqual(browser.current_url, demo.url)
@@ -286,8 +298,8 @@ class Page(unittest.TestCase):
         self.assertEqual((route, ratio), ("R-CLAIM-OK", 3))
 
     def test_4_a_lost_qualification_leads_to_the_old_numbers(self):
-        """R-RES, R-CLAIM-B: 資格（無効） shows the old qualification and bills it; the current numbers the
-        patient gives are checked digit by digit as they are typed (R-ACCURACY)."""
+        """R-RES, R-CLAIM-B: 資格（無効） shows the old qualification and bills it, saying why in Japanese;
+        the current numbers the patient gives are checked digit by digit as they are typed (R-ACCURACY)."""
         self.sign_in()
         demo.bring("資格喪失")
         self.enter_pin("1234")
@@ -298,6 +310,7 @@ class Page(unittest.TestCase):
         self.assertEqual(ratio, 3)
         self.assertIn("06131114", text, "the old insurer number is the one billed")
         self.assertIn("2222", text)
+        self.assertIn("旧資格", self.assert_reason_in_japanese("r-bill", "R-CLAIM-B"))
         self.shot("reception-lost")
         self.click_rule("R-CLAIM-A")
         number = self.field("r-numbers", "insurer_number")
@@ -309,7 +322,7 @@ class Page(unittest.TestCase):
 
     def test_5_a_first_visit_with_nothing_leads_to_the_statement_and_prints(self):
         """R-M7, R-CLAIM-C: 該当資格なし on a first visit with the card → the 申立書, printed on A4 by the
-        browser, and the 不詳 claim with 7s."""
+        browser, and the 不詳 claim with 7s, saying why in Japanese."""
         self.sign_in()
         self.fill("r-patient", visit="first_visit", name="申立　花子", name_kana="モウシタテ ハナコ",
                   birth_date="1990-04-01", sex="female", address="東京都千代田区霞が関1-2-2", phone="03-5253-1111")
@@ -353,6 +366,7 @@ class Page(unittest.TestCase):
         route = browser.find_element(By.CSS_SELECTOR, "#s-bill .route").get_attribute("data-route")
         self.assertEqual(route, "R-CLAIM-C")
         self.assertIn("77777777", self.text("s-bill"), "不詳: 7 for every digit")
+        self.assertIn("不詳レセプト", self.assert_reason_in_japanese("s-bill", "R-CLAIM-C"))
         self.assert_nothing_kept_or_shown()
 
     def test_6_a_disaster_look_up_refuses_before_consent_and_shows_the_drugs_after(self):
@@ -415,6 +429,7 @@ class Page(unittest.TestCase):
         self.assertEqual(progress.get_attribute("value"), progress.get_attribute("max"))
         self.assertIn("再照会 完了", self.text("m-bulk-result"))
         self.shot("month-bulk")
+
 
 
 if __name__ == "__main__":
