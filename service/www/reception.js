@@ -6,7 +6,7 @@
 import * as api from './api.js';
 import { $, el, facts, nameWithBlackDots, clear, errorBox, formValues } from './ui.js';
 import {
-  outcomeWords, METHODS, ROUTES, CARD_KINDS, VERDICTS, SEX, CLASSIFICATIONS, dateWords, todayJst,
+  outcomeWords, METHODS, ROUTES, reasonWords, CARD_KINDS, VERDICTS, SEX, CLASSIFICATIONS, dateWords, todayJst,
 } from './words.js';
 
 const READER = 'onshi.card-reader/1';
@@ -261,7 +261,8 @@ async function checkInsurerNumber(ev) {
   const answer = await api.call(CLAIMS, 'check_number', { schema: 'onshi.claims.number-request/1', kind: 'insurer', number });
   if (mine !== checking) return answer;
   line.className = answer.valid ? 'check ok' : 'check bad';
-  line.textContent = answer.valid ? `✓ ${answer.message}` : `✗ ${answer.message}`;
+  // A valid number is worded here; why one is not has no code in the answer, so the plugin's text.
+  line.textContent = answer.valid ? `✓ 保険者番号 ${answer.number}: 検証番号が合っています` : `✗ ${answer.message}`;
   return answer;
 }
 
@@ -342,11 +343,18 @@ export function renderBill(node, r) {
       ['番号', q ? q.number : field('被保険者証等の番号')],
       ['枝番', q ? q.branch : ''],
       ['確認方法', `${METHODS[r.method.id] || ''} (${r.method.id})`],
-      ['理由', r.route.reason],
-      ['負担割合の根拠', r.copay.reason],
     ]),
+    reasonLine('理由', 'route', r.route.id, r, r.route.reason),
+    reasonLine('負担割合の根拠', 'copay', r.copay.rule, r, r.copay.reason),
     (r.method.staff_checks || []).length ? el('ul', { class: 'checks' }, r.method.staff_checks.map((c) => el('li', {}, c))) : null,
-    ...(r.warnings || []).map((w) => el('p', { class: 'warn-line' }, `${w.message} (${w.rule})`)));
+    ...(r.warnings || []).map((w) => el('p', { class: 'warn-line reason', 'data-code': w.code, title: w.message },
+      `${reasonWords('warning', w.code, r, w.message)} (${w.rule})`)));
+}
+
+// Why, in Japanese by the plugin's code (words.js REASONS); its own text stays as the title.
+function reasonLine(label, part, code, r, pluginText) {
+  return el('p', { class: 'reason', 'data-code': code, title: pluginText },
+    el('span', { class: 'label' }, `${label}: `), reasonWords(part, code, r, pluginText));
 }
 
 // ---- face results: whom this desk expects, and the clinic-wide queue

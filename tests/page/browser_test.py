@@ -18,7 +18,9 @@ import urllib.request
 
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service as DriverService
+from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.select import Select
 from selenium.webdriver.support.ui import WebDriverWait
 
@@ -215,6 +217,18 @@ class Page(unittest.TestCase):
         ratio = browser.find_element(By.CSS_SELECTOR, "#r-bill .ratio").get_attribute("data-ratio")
         return route, int(ratio), self.text("r-bill")
 
+    def assert_reason_in_japanese(self, bill, route):
+        """The plugin's reasons (English) are worded in Japanese by their codes (words.js REASONS): the
+        route's, the ratio's and each warning's."""
+        reasons = browser.find_elements(By.CSS_SELECTOR, "#%s .reason" % bill)
+        self.assertEqual(reasons[0].get_attribute("data-code"), route, "the route's reason comes first")
+        self.assertGreaterEqual(len(reasons), 2, "the route's and the ratio's reasons")
+        for reason in reasons:
+            said = re.sub(r"R-[A-Z0-9/-]+", "", reason.text)  # the rule ids stay as the rules name them
+            self.assertRegex(said, "[\u3040-\u30ff\u4e00-\u9fff]", reason.text)
+            self.assertNotRegex(said, "[A-Za-z]{3,}", "English shown at the desk: " + reason.text)
+        return reasons[0].text
+
     def assert_nothing_kept_or_shown(self):
         """Nothing personal, and no token, in the address, the title or the browser's storage."""
         self.assertEqual(browser.current_url, demo.url)
@@ -286,8 +300,8 @@ class Page(unittest.TestCase):
         self.assertEqual((route, ratio), ("R-CLAIM-OK", 3))
 
     def test_4_a_lost_qualification_leads_to_the_old_numbers(self):
-        """R-RES, R-CLAIM-B: 資格（無効） shows the old qualification and bills it; the current numbers the
-        patient gives are checked digit by digit as they are typed (R-ACCURACY)."""
+        """R-RES, R-CLAIM-B: 資格（無効） shows the old qualification and bills it, saying why in Japanese;
+        the current numbers the patient gives are checked digit by digit as they are typed (R-ACCURACY)."""
         self.sign_in()
         demo.bring("資格喪失")
         self.enter_pin("1234")
@@ -298,6 +312,7 @@ class Page(unittest.TestCase):
         self.assertEqual(ratio, 3)
         self.assertIn("06131114", text, "the old insurer number is the one billed")
         self.assertIn("2222", text)
+        self.assertIn("旧資格", self.assert_reason_in_japanese("r-bill", "R-CLAIM-B"))
         self.shot("reception-lost")
         self.click_rule("R-CLAIM-A")
         number = self.field("r-numbers", "insurer_number")
@@ -309,7 +324,7 @@ class Page(unittest.TestCase):
 
     def test_5_a_first_visit_with_nothing_leads_to_the_statement_and_prints(self):
         """R-M7, R-CLAIM-C: 該当資格なし on a first visit with the card → the 申立書, printed on A4 by the
-        browser, and the 不詳 claim with 7s."""
+        browser, and the 不詳 claim with 7s, saying why in Japanese."""
         self.sign_in()
         self.fill("r-patient", visit="first_visit", name="申立　花子", name_kana="モウシタテ ハナコ",
                   birth_date="1990-04-01", sex="female", address="東京都千代田区霞が関1-2-2", phone="03-5253-1111")
@@ -353,6 +368,7 @@ class Page(unittest.TestCase):
         route = browser.find_element(By.CSS_SELECTOR, "#s-bill .route").get_attribute("data-route")
         self.assertEqual(route, "R-CLAIM-C")
         self.assertIn("77777777", self.text("s-bill"), "不詳: 7 for every digit")
+        self.assertIn("不詳レセプト", self.assert_reason_in_japanese("s-bill", "R-CLAIM-C"))
         self.assert_nothing_kept_or_shown()
 
     def test_6_a_disaster_look_up_refuses_before_consent_and_shows_the_drugs_after(self):
@@ -415,6 +431,122 @@ class Page(unittest.TestCase):
         self.assertEqual(progress.get_attribute("value"), progress.get_attribute("max"))
         self.assertIn("再照会 完了", self.text("m-bulk-result"))
         self.shot("month-bulk")
+
+
+    # ---- a small reception screen, keyboard only
+
+    # The controls of 受付 a receptionist must see and reach, whatever the screen.
+    CONTROLS = ("#nav button", "#signout", "#r-status", "#r-steps button", "#r-numbers input:not([type=hidden])",
+                "#r-numbers button", "#r-new", "#r-nocard", "#r-patient input", "#r-patient select",
+                "#r-expect input", "#r-expect button", "#r-bill .route", "#r-bill .ratio")
+
+    def keys(self, *keys):
+        ActionChains(browser).send_keys(*keys).perform()
+
+    def tab_to(self, selector, backwards=False):
+        """Tab (or Shift+Tab) until the element `selector` has the focus, as a keyboard user does."""
+        for _ in range(40):
+            if browser.execute_script("return document.activeElement.matches(arguments[0])", selector):
+                return browser.switch_to.active_element
+            if backwards:
+                ActionChains(browser).key_down(Keys.SHIFT).send_keys(Keys.TAB).key_up(Keys.SHIFT).perform()
+            else:
+                self.keys(Keys.TAB)
+        raise AssertionError("Tab never reaches " + selector)
+
+    def type_date(self, yyyy_mm_dd):
+        """Into the focused date field as typed, in the order of the browser's language (年/月/日 or
+        月/日/年): two digits move on by themselves, a year (up to 6 digits) needs →."""
+        typed = dict(zip(("year", "month", "day"), yyyy_mm_dd.split("-")))
+        order = browser.execute_script("""return new Intl.DateTimeFormat(navigator.language).formatToParts(new Date())
+                                              .map((p) => p.type).filter((t) => ['year', 'month', 'day'].includes(t))""")
+        for i, part in enumerate(order):
+            self.keys(typed[part], *([Keys.ARROW_RIGHT] if part == "year" and i < 2 else []))
+
+    def assert_controls_fit(self, size):
+        """Every visible control lies within the screen's width (nothing cut off, no sideways scrolling)
+        and is the element under its own centre (nothing covers it); no two controls overlap."""
+        seen = browser.execute_script("""
+            const out = [];
+            for (const sel of arguments[0]) for (const e of document.querySelectorAll(sel)) {
+              if (!e.getClientRects().length) continue;  // not shown (hidden or in a hidden part)
+              e.scrollIntoView({block: 'center', inline: 'nearest'});
+              const r = e.getBoundingClientRect();
+              const under = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+              out.push({what: sel + ' ' + (e.name || e.id || e.textContent).slice(0, 24),
+                        left: r.left + scrollX, top: r.top + scrollY, right: r.right + scrollX, bottom: r.bottom + scrollY,
+                        covered: !(under === e || e.contains(under))});
+            }
+            return {controls: out, width: document.documentElement.clientWidth,
+                    scrolls: document.documentElement.scrollWidth};""", self.CONTROLS)
+        self.assertLessEqual(seen["scrolls"], seen["width"], "%s: the page scrolls sideways" % size)
+        controls = seen["controls"]
+        self.assertGreater(len(controls), 15, size)
+        for c in controls:
+            self.assertGreaterEqual(c["left"], 0, "%s: %s cut off on the left" % (size, c["what"]))
+            self.assertLessEqual(c["right"], seen["width"], "%s: %s cut off on the right" % (size, c["what"]))
+            self.assertGreater(c["bottom"] - c["top"], 10, "%s: %s has no height" % (size, c["what"]))
+            self.assertFalse(c["covered"], "%s: %s is covered by something else" % (size, c["what"]))
+        for i, a in enumerate(controls):
+            for b in controls[i + 1:]:
+                apart = a["right"] <= b["left"] or b["right"] <= a["left"] or a["bottom"] <= b["top"] or b["bottom"] <= a["top"]
+                self.assertTrue(apart, "%s: %s overlaps %s" % (size, a["what"], b["what"]))
+
+    def test_8_a_small_reception_screen_works_by_keyboard_alone(self):
+        """On the small screens of a reception window (800×600: one column; 1024×768: two), every control
+        of 受付 is on the screen, uncut and uncovered, and the day's main actions are reached with Tab and
+        done with Enter: sign in, the patient from the chart, マイナ保険証なし, the 資格確認書 (R-M4) with
+        its numbers checked as typed (R-ACCURACY), the bill (R-CLAIM-OK)."""
+        for width, height in ((800, 600), (1024, 768)):
+            size = "%d×%d" % (width, height)
+            with self.subTest(size):
+                browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                                        {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False})
+                try:
+                    self.work_the_window_by_keyboard(size)
+                finally:
+                    browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+
+    def work_the_window_by_keyboard(self, size):
+        browser.get(demo.url)
+        self.tab_to("#token")
+        self.keys(demo.token, Keys.ENTER)
+        self.until(lambda: browser.find_element(By.ID, "reception").is_displayed() and "接続中" in self.text("live"),
+                   "signed in by keyboard")
+        self.tab_to('#r-patient [name="name"]')
+        self.keys("窓口　小画面")
+        self.tab_to('#r-patient [name="birth_date"]')
+        self.type_date("1985-07-07")
+        self.tab_to("#r-nocard").send_keys(Keys.ENTER)
+        self.status_says("マイナ保険証なし")
+        self.assertEqual(self.bill()[:2], ("R-M8", 10), "R-M8: nothing shown yet, 10割")
+        self.tab_to('#r-steps button[data-rule="R-M4"]', backwards=True).send_keys(Keys.ENTER)
+        self.until(lambda: browser.find_element(By.ID, "r-numbers").is_displayed(), "the numbers form")
+        self.assertEqual(browser.switch_to.active_element.get_attribute("name"), "insurer_number",
+                         "the form takes the keyboard at its first field")
+        self.keys("06139993")
+        self.until(lambda: "✗" in self.text("r-insurer-check"), "a wrong 検証番号 is refused as typed")
+        self.keys(Keys.BACKSPACE, "2")
+        self.until(lambda: "✓" in self.text("r-insurer-check"), "the right number is accepted")
+        self.tab_to('#r-numbers [name="symbol"]')
+        self.keys("12")
+        self.tab_to('#r-numbers [name="number"]')
+        self.keys("345")
+        self.shot("reception-%s-numbers" % size.replace("×", "x"))
+        self.assert_controls_fit(size)
+        self.keys(Keys.ENTER)  # submits the form from its field
+        self.until(lambda: not browser.find_elements(By.CSS_SELECTOR, '#r-bill .route[data-route="R-M8"]'),
+                   "the bill on the numbers")
+        route, ratio, text = self.bill()
+        self.assertEqual(route, "R-CLAIM-OK")
+        self.assertIn("R-M4", text)
+        columns = browser.execute_script("""
+            const [main, side] = ['.main-col', '.side-col'].map((s) => document.querySelector(s).getBoundingClientRect());
+            return side.top >= main.bottom ? 1 : 2;""")
+        self.assertEqual(columns, 1 if browser.execute_script("return innerWidth") < 900 else 2, size)
+        self.shot("reception-%s-bill" % size.replace("×", "x"))
+        self.assert_controls_fit(size)
+        self.assert_nothing_kept_or_shown()
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ import unittest
 from serve_fixture import CLI, ServiceTest
 
 WWW = os.environ["ONSHI_WWW_SOURCE"]
+CLAIMS_CORE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "plugins", "claims", "core", "src")
 TYPES = {".html": "text/html; charset=utf-8", ".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8"}
 
 
@@ -124,6 +125,32 @@ class PageCode(unittest.TestCase):
                 with open(os.path.join(WWW, name), encoding="utf-8") as f:
                     code = f.read()
                 self.assertFalse("fetch(" in code or "EventSource" in code, name + " calls the service itself")
+
+
+def read(path):
+    with open(path, encoding="utf-8") as f:
+        return f.read()
+
+
+class ReasonWords(unittest.TestCase):
+    def test_every_code_the_claims_core_sends_is_worded_in_japanese(self):
+        """The claims plugin's reasons are English; the page words each by its code (words.js REASONS):
+        route.id, copay.rule and warnings[].code, as the claims core's sources send them. A code left
+        out would reach the desk in English; a word for a code no longer sent is dead."""
+        core = "\n".join(read(os.path.join(CLAIMS_CORE, f)) for f in sorted(os.listdir(CLAIMS_CORE)) if f.endswith(".cpp"))
+        sent = {
+            "route": set(re.findall(r'case Route::\w+: return "(R-[A-Z0-9-]+)";', core)),
+            "copay": set(re.findall(r'case CopayRule::\w+: return "(\w+)";', core)),
+            "warning": set(re.findall(r'(?:warn\(|push_back\(\{)"([a-z0-9_]+)",\s*(?:"R-|rule\b)', core)),
+        }
+        words = read(os.path.join(WWW, "words.js"))
+        table = words[words.index("export const REASONS = {"):]
+        for part, codes in sent.items():
+            self.assertGreater(len(codes), 5, "found the %s codes in the claims core" % part)
+            block = re.search(r"\n  %s: \{\n(.*?)\n  \}," % part, table, re.S).group(1)
+            worded = set(re.findall(r"^    '?([\w-]+)'?:", block, re.M))
+            self.assertEqual(sorted(codes - worded), [], "%s codes with no Japanese words in words.js" % part)
+            self.assertEqual(sorted(worded - codes), [], "%s words for codes the claims core no longer sends" % part)
 
 
 if __name__ == "__main__":
