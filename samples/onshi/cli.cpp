@@ -202,6 +202,18 @@ std::string field(const nlohmann::json& j, const char* key) {
   return j.is_object() && j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : "";
 }
 
+std::string kouhi_line(const nlohmann::json& p) {
+  std::string line = (p.value("source", "") == "medical_aid" ? "医療券 " : "公費 ") + p.value("payer_number", "") + " / " +
+                     p.value("recipient_number", "");
+  if (p.contains("name")) line += "  " + p.value("name", "");
+  if (p.contains("treatment_month")) line += "  診療年月 " + p.value("treatment_month", "");
+  if (p.contains("valid_until")) line += "  until " + p.value("valid_until", "");
+  if (p.contains("self_pay_amount")) line += "  本人支払額 " + p.value("self_pay_amount", "") + "円";
+  if (p.value("other_institution", false)) line += "  for another 指定医療機関: call the 福祉事務所 before billing";
+  if (p.value("always_reimbursed", false)) line += "  償還払い only: not on the claim";
+  return line;
+}
+
 
 PinInput::PinInput() {
   const bool terminal = ::isatty(STDIN_FILENO);

@@ -79,6 +79,9 @@ void print_json(const nlohmann::json& j);
 // The string at `key` of a JSON object; "" when absent or not a string.
 std::string field(const nlohmann::json& j, const char* key);
 
+// A 公費 an outcome's qualification carries (public_expenses[]: a 医療券 or a PMH block), on one line.
+std::string kouhi_line(const nlohmann::json& public_expense);
+
 // How the reception window words an eligibility outcome ("kind" of onshi.eligibility.outcome/1):
 // the one table for every command that shows one (verify, history, bulk, demo).
 struct OutcomeWords {

@@ -9,6 +9,7 @@
 #include "reception.hpp"
 
 #include <onshi/abi/onshi_ext_disaster.h>
+#include <onshi/abi/onshi_ext_eligibility_records.h>
 
 #include <algorithm>
 #include <condition_variable>
@@ -38,6 +39,9 @@ namespace fs = std::filesystem;
 constexpr const char* kDemoUsage = "onshi demo [--json] [--keep] | onshi demo --serve [--listen 127.0.0.1:8740]";
 constexpr auto kTimeout = 20s;
 constexpr const char* kReader = nullptr;  // the first reader holding a card
+// The first 同意日 a 居宅同意取得型 consent can have (療担規則, 2023-12-01): a re-query from it finds
+// every patient who ever consented (docs/eligibility-messages.md §2).
+constexpr const char* kFirstHomeConsentDay = "20231201";
 
 // How the patient arrives at the window.
 enum class Arrival { card, face, insured, disaster };
@@ -184,6 +188,47 @@ class Day {
   }
 
   std::string today() const { return jst_date(sdk_.now_ms(), true); }
+
+  // Before the afternoon's 訪問診療 rounds: everyone who consented at home (居宅同意取得型) is checked
+  // again without a card (window_query, kind home_visit), and each is billed on what came back; the
+  // 生活保護 patient's result carries the 公費 numbers her KO takes (docs/eligibility-messages.md §5).
+  Result<json> home_visit_requery() {
+    auto records = sdk_.extension<onshi_eligibility_records_v1>(ONSHI_EXT_ELIGIBILITY_RECORDS);
+    if (!records) return std::move(records).error();
+    if (!ONSHI_HAS_FIELD(onshi_eligibility_records_v1, records->vtable, window_query_async))
+      return make_error(ONSHI_E_NOT_SUPPORTED, "demo", "the eligibility plugin sends no 居宅同意取得型 re-queries",
+                        "update the eligibility plugin");
+    const std::string request = json{{"schema", ONSHI_SCHEMA_ELIGIBILITY_WINDOW_QUERY},
+                                     {"kind", "home_visit"},
+                                     {"from", kFirstHomeConsentDay},
+                                     {"to", jst_date(sdk_.now_ms(), false)}}
+                                    .dump();
+    Completion done;
+    uint64_t op = 0;
+    onshi_error err = empty_error();
+    if (onshi_status st = records->vtable->window_query_async(records->instance, bytes_of(request), nullptr,
+                                                              done.get(), &op, &err))
+      return to_error(st, err);
+    auto answer = await(*records, done, op, kTimeout);
+    if (!answer) return std::move(answer).error();
+    const json result = json::parse(*answer);
+    json out = {{"query", result.value("query", json::object())}, {"patients", json::array()}};
+    const Patient at_home{"居宅同意取得型 再照会 home-visit re-query", Arrival::card, {}, nullptr, nullptr};
+    for (const auto& outcome : result.value("results", json::array())) {
+      Visit v;
+      const json qualifications = outcome.value("qualifications", json::array());
+      const json* q = qualifications.empty() ? nullptr : &qualifications[0];
+      bill(at_home, outcome, q, "home_visit", v);
+      v.row["method"] = "home_visit";
+      v.row["outcome"] = outcome.value("kind", "failed");
+      if (q) {
+        v.row["name"] = q->value("name", "");
+        for (const auto& p : q->value("public_expenses", json::array())) v.notes.push_back(kouhi_line(p));
+      }
+      out["patients"].push_back({{"row", v.row}, {"notes", v.notes}});
+    }
+    return out;
+  }
 
  private:
   json at_the_card(const Patient& p, Visit& v, std::string& method) {
@@ -357,6 +402,15 @@ class Day {
     v.row["route"] = (*result)["route"].value("id", "");
     v.row["ratio"] = (*result)["copay"].value("ratio", 0);
     v.row["method_rule"] = (*result)["method"].value("id", "");
+    for (const auto& record : (*result)["records"]) {  // the 公費 billed: 公費負担者番号 / 受給者番号 of each KO
+      if (record.value("id", "") != "KO") continue;
+      std::string payer, recipient;
+      for (const auto& f : record["fields"]) {
+        if (f.value("name", "") == "公費負担者番号") payer = f.value("value", "");
+        if (f.value("name", "") == "公費受給者番号") recipient = f.value("value", "");
+      }
+      v.row["kouhi_billed"].push_back(payer + " / " + recipient);
+    }
     const std::string reason = (*result)["route"].value("reason", "");
     if (!reason.empty()) v.notes.push_back(reason);
   }
@@ -413,6 +467,22 @@ const char* method_label(const std::string& method) {
   return "-";
 }
 
+void print_home_visits(const json& day) {
+  if (!day.contains("home_visits")) return;
+  const json& h = day["home_visits"];
+  std::cout << "\n居宅同意取得型 再照会 home-visit re-query before the rounds (同意日 " << h["query"].value("from", "")
+            << "–" << h["query"].value("to", "") << "): " << h["patients"].size() << " patient(s)\n";
+  for (const auto& v : h["patients"]) {
+    const auto& r = v["row"];
+    std::string billed;
+    for (const auto& ko : r.value("kouhi_billed", json::array())) billed += "  公費 KO " + ko.get<std::string>();
+    std::cout << "  " << pad(r.value("name", ""), 14) << pad(outcome_label(r.value("outcome", "")), 30)
+              << pad(r.value("route", "-"), 12)
+              << (r.contains("ratio") ? std::to_string(r["ratio"].get<int>()) + "割" : "-") << billed << "\n";
+    for (const auto& note : v["notes"]) std::cout << "      · " << note.get<std::string>() << "\n";
+  }
+}
+
 void print_day(const json& day) {
   std::cout << "\n受付 reception — " << day["date"].get<std::string>() << "\n\n"
             << pad("No", 4) << pad("患者 patient", 16) << pad("確認 check", 14) << pad("結果 outcome", 30)
@@ -429,6 +499,7 @@ void print_day(const json& day) {
               << "    " << r.value("scenario", "") << "\n";
     for (const auto& note : v["notes"]) std::cout << "      · " << note.get<std::string>() << "\n";
   }
+  print_home_visits(day);
   const auto& u = day["usage_rate"];
   if (!u.is_object() || !u.contains("rate")) return;
   const std::string month = u.value("month", "");
@@ -504,7 +575,6 @@ int serve_the_day(const Args& args, const fs::path& work, demo::Services& servic
   json plugins = json::parse(services.config_json());
   plugins["onshi.reader.pcsc"] = json::object();
   plugins["onshi.claims"] = json::object();
-  plugins["onshi.eligibility"]["bulk"] = {{"poll_ms", 1000}};  // the simulator answers at once; a terminal wants 5 s
   const json config = {{"listen", args.value("listen").value_or("127.0.0.1:8740")},
                        {"state_dir", (work / "serve-state").string()},
                        {"plugins", plugins},
@@ -673,6 +743,15 @@ int cmd_demo(const Args& args) {
       if (!stopped) {
         auto usage = reception.usage_rate();
         day["usage_rate"] = usage ? *usage : json{{"error", usage.error().message}};
+        say("the home-visit re-query before the rounds");
+        auto visits = reception.home_visit_requery();
+        if (visits)
+          day["home_visits"] = *visits;
+        else
+          stopped = make_error(visits.error().code, "demo",
+                               "the home-visit re-query could not be made: " + visits.error().message,
+                               visits.error().hint.empty() ? "see the logs in " + work.string() + " (run with --keep)"
+                                                           : visits.error().hint);
       }
     }
   }

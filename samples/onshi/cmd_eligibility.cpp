@@ -100,6 +100,7 @@ void print_qualification(const json& q) {
                                             : field(q, "valid_from") + " - " + field(q, "valid_until"));
   print_line("喪失日 lost on:        ", field(q, "disqualification_date"));
   print_line("照会番号 reference:    ", field(q, "reference_number"));
+  for (const auto& p : q.value("public_expenses", json::array())) print_line("公費 public expense:   ", kouhi_line(p));
   for (const auto& note : q.value("charset_notes", json::array())) {
     std::string text = field(note, "field") + ":";
     if (note.value("black_dot", false)) text += " contains ● (a character the insurer could not store; match on kana)";
@@ -262,9 +263,21 @@ int cmd_parse(const Args& args) {
                 << d.value("quantity", "") << d.value("unit", "") << "  " << d.value("days", "") << " ("
                 << d.value("source", "") << ")\n";
   }
+  if (parsed.contains("results")) {  // a 02res: one outcome per patient
+    const auto& results = parsed["results"];
+    std::cout << "  " << results.size() << " result(s)\n";
+    for (size_t i = 0; i < results.size(); ++i) {
+      std::cout << " result " << i + 1 << " of " << results.size() << ": ";
+      print_outcome(json::parse(results[i].dump()));
+    }
+  }
+  if (parsed.contains("download"))
+    std::cout << "  " << parsed["download"].value("state", "") << ": " << parsed["download"].value("message", "")
+              << "\n";
   if (parsed.contains("drug_history_error"))
     std::cout << "  薬剤情報 drug history: " << parsed["drug_history_error"].value("message", "") << "\n";
-  if (!parsed.contains("outcome") && !parsed.contains("drug_history")) std::cout << parsed["message"].dump(2) << "\n";
+  if (!parsed.contains("outcome") && !parsed.contains("drug_history") && !parsed.contains("results"))
+    std::cout << parsed["message"].dump(2) << "\n";
   return kOk;
 }
 

@@ -474,19 +474,6 @@ int deferred(const Args& args) {
 
 // ---- requery: the queries selected by a window (居宅同意取得型, 医療扶助) -------------------------
 
-// A 公費 the result carries, on one line.
-std::string kouhi_line(const json& p) {
-  std::string line = (p.value("source", "") == "medical_aid" ? "医療券 " : "公費 ") + p.value("payer_number", "") + " / " +
-                     p.value("recipient_number", "");
-  if (p.contains("name")) line += "  " + p.value("name", "");
-  if (p.contains("treatment_month")) line += "  診療年月 " + p.value("treatment_month", "");
-  if (p.contains("valid_until")) line += "  until " + p.value("valid_until", "");
-  if (p.contains("self_pay_amount")) line += "  本人支払額 " + p.value("self_pay_amount", "") + "円";
-  if (p.value("other_institution", false)) line += "  for another 指定医療機関: call the 福祉事務所 before billing";
-  if (p.value("always_reimbursed", false)) line += "  償還払い only: not on the claim";
-  return line;
-}
-
 int requery(const Args& args) {
   const auto& words = args.positionals();  // main.cpp checked words[0]
   const std::string sub = words[0];

@@ -196,7 +196,8 @@ std::string Services::config_json() const {
                               {"ca_file", (pki_ / "ca.pem").string()},
                               {"cert_file", (pki_ / "client.pem").string()},
                               {"key_file", (pki_ / "client.key").string()},
-                              {"timeout_ms", 10000}}}};
+                              {"timeout_ms", 10000}}},
+                            {"bulk", {{"poll_ms", 1000}}}};  // the simulator answers at once; a terminal wants 5 s
   // The simulator's disaster data set is the 2024 Noto earthquake's: ask for five years of drugs.
   c["onshi.disaster"] = {{"drug_months", 60}};
   return c.dump();

@@ -22,19 +22,6 @@ Result<std::string> run(const Eligibility& ext, Completion& completion, std::chr
 
 }  // namespace
 
-Result<std::string> await(const Eligibility& ext, Completion& completion, uint64_t op, std::chrono::milliseconds timeout) {
-  if (!completion.wait_for(timeout)) {
-    ext.vtable->cancel(ext.instance, op);
-    completion.wait_for(std::chrono::minutes(1));  // the contract: a cancel completes soon, exactly once
-    Error e = make_error(ONSHI_E_TIMEOUT, "eligibility",
-                         "no answer within " + std::to_string(timeout.count() / 1000) + " s",
-                         "check that the 資格確認端末 or the server and the network are up, then try again");
-    e.retryable = true;
-    return e;
-  }
-  return completion.result();
-}
-
 std::string pin_locked_message(const std::string& card_kind) {
   if (card_kind == "smartphone")
     return "PIN ロック locked (R-PIN): the smartphone card's PIN is reset by the patient in the マイナポータルアプリ "

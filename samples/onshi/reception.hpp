@@ -18,8 +18,21 @@ namespace onshi::cli {
 using Eligibility = Extension<onshi_eligibility_v1>;
 using CardReader = Extension<onshi_card_reader_v1>;
 
-// Waits for op; after `timeout` cancels it and says so (ONSHI_E_TIMEOUT).
-Result<std::string> await(const Eligibility& ext, Completion& completion, uint64_t op, std::chrono::milliseconds timeout);
+// Waits for op of `ext` (any extension with cancel: eligibility, eligibility-records); after
+// `timeout` cancels it and says so (ONSHI_E_TIMEOUT).
+template <class VTable>
+Result<std::string> await(const Extension<VTable>& ext, Completion& completion, uint64_t op,
+                          std::chrono::milliseconds timeout) {
+  if (!completion.wait_for(timeout)) {
+    ext.vtable->cancel(ext.instance, op);
+    completion.wait_for(std::chrono::minutes(1));  // the contract: a cancel completes soon, exactly once
+    Error e = make_error(ONSHI_E_TIMEOUT, "eligibility", "no answer within " + std::to_string(timeout.count() / 1000) + " s",
+                         "check that the 資格確認端末 or the server and the network are up, then try again");
+    e.retryable = true;
+    return e;
+  }
+  return completion.result();
+}
 
 // What a card check came to. kind "outcome": the query ran and `outcome` is the
 // onshi.eligibility.outcome/1; "pin_wrong" / "pin_locked": nothing was sent.

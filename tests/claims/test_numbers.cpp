@@ -2,6 +2,12 @@
 #include <onshi/claims/numbers.hpp>
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <fstream>
+#include <string>
+#include <utility>
+#include <vector>
 
 using namespace onshi::claims;
 
@@ -101,4 +107,36 @@ TEST(Numbers, R_ACCURACY_public_expense_and_recipient_numbers) {
   ASSERT_FALSE(wrong.ok());
   EXPECT_NE(wrong.error().message.find("(digit 7) is 7"), std::string::npos) << wrong.error().message;
   EXPECT_FALSE(check_recipient_number("123456").ok());
+}
+
+// The simulator's 公費 are what a clinic bills from its answers (docs/simulator-data.md), so they pass
+// the checks a typed number passes: every 医療扶助 result's 公費負担者番号 / 受給者番号 and every
+// disclosed PMH block. (iryo-fujo's 受給者番号 0012345 failed its 検証番号: digits 1–6 give 4.)
+TEST(Numbers, R_ACCURACY_every_kouhi_number_the_simulator_answers_passes_its_check_digit) {
+  using nlohmann::json;
+  std::ifstream in(ONSHI_SIM_DATA);
+  const json data = json::parse(in);
+  int checked = 0;
+  for (const auto& persona : data["personas"])
+    for (const auto& r : persona.value("results", json::array())) {
+      SCOPED_TRACE(persona.value("name", ""));
+      std::vector<std::pair<std::string, std::string>> kouhi;
+      if (r.value("InsuredCardClassification", "") == "A1") {
+        kouhi.emplace_back(r.value("InsurerNumber", ""), r.value("InsuredIdentificationNumber", ""));
+        if (r.contains("PublicExpenseNumber"))  // the same numbers again, when the answer repeats them
+          kouhi.emplace_back(r.value("PublicExpenseNumber", ""), r.value("BeneficiaryNumber", ""));
+      }
+      for (const auto& block : r.value("MedicalSubsidyList", json::object()).value("MedicalSubsidyInfo", json::array()))
+        if (block.value("IsNotDisclosed", "") != "1")
+          kouhi.emplace_back(block.value("MedicalSubsidyInsurerNumber", ""),
+                             block.value("MedicalSubsidyRecipientNumber", ""));
+      for (const auto& [payer, recipient] : kouhi) {
+        auto p = parse_public_expense_number(payer);
+        EXPECT_TRUE(p.ok()) << p.error().message;
+        auto n = check_recipient_number(recipient);
+        EXPECT_TRUE(n.ok()) << n.error().message;
+        ++checked;
+      }
+    }
+  EXPECT_GE(checked, 4) << "iryo-fujo (twice), seiho-houmon, pmh-nanbyo";
 }

@@ -18,6 +18,7 @@
 
 #include "cli_run.hpp"
 #include "document_inbox.hpp"
+#include "records_support.hpp"
 #include "test_support.hpp"
 
 namespace onshi::eligibility {
@@ -89,13 +90,7 @@ struct PluginFixture : ::testing::Test {
     return outcome_of(done);
   }
   Result<json> parse(const std::string& file_name, const std::string& bytes) {
-    std::string text;
-    onshi_writer w = append_to(text);
-    onshi_error err = empty_error();
-    const onshi_status st =
-        ext.vtable->parse(ext.instance, file_name.empty() ? nullptr : file_name.c_str(), bytes_of(bytes), &w, &err);
-    if (st != ONSHI_OK) return to_error(st, err);
-    return json::parse(text);
+    return parse_file(ext, file_name, bytes);
   }
   json diagnostics() {
     auto d = sdk->extension<onshi_diagnostics_v1>(ONSHI_EXT_DIAGNOSTICS, "onshi.eligibility");

@@ -32,6 +32,18 @@ inline SdkOptions records_sdk_options(const fs::path& root, const fs::path& stat
   return o;
 }
 
+// parse(file_name, bytes) of onshi.eligibility/1: the onshi.eligibility.parsed/1 document, or the error.
+inline Result<nlohmann::json> parse_file(const Extension<onshi_eligibility_v1>& ext, const std::string& file_name,
+                                         const std::string& bytes) {
+  std::string text;
+  onshi_writer w = append_to(text);
+  onshi_error err = empty_error();
+  const onshi_status st =
+      ext.vtable->parse(ext.instance, file_name.empty() ? nullptr : file_name.c_str(), bytes_of(bytes), &w, &err);
+  if (st != ONSHI_OK) return to_error(st, err);
+  return nlohmann::json::parse(text);
+}
+
 // The terminal's folders, the simulator on them when started, and the SDK with both extensions.
 struct RecordsSdk : ::testing::Test {
   TempDir root, state;

@@ -11,6 +11,9 @@
 #include <onshi/host.hpp>
 
 #include <algorithm>
+#include <map>
+#include <set>
+#include <thread>
 
 #include "records_support.hpp"
 
@@ -20,6 +23,42 @@ namespace {
 using namespace test;
 using namespace std::chrono_literals;
 using nlohmann::json;
+
+// The four files of one window query (01req, 01res, 02req, 02res) as the terminal's folders hold them:
+// the requests written as a peer writes them (docs/eligibility-messages.md §2.1, §3.1), the answers
+// the simulator's, on a folder of its own. name → bytes.
+std::map<std::string, std::string> window_files(const std::string& family, const std::string& filter) {
+  TempDir dir;
+  for (const char* sub : {"req", "res", "face"}) fs::create_directories(dir.path / sub);
+  SimProcess sim({"serve", "--root", dir.path.string(), "--poll", "20", "--bulk-polls", "1"});
+  std::map<std::string, std::string> files;
+  auto exchange = [&](const std::string& phase, int n, const std::string& header, const std::string& body) {
+    const std::string stem = family + phase + "req_20260430" + std::to_string(1000 + n);
+    files[stem + ".xml"] = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><XmlMsg><MessageHeader>"
+                           "<MedicalInstitutionCode>1311111111</MedicalInstitutionCode>" + header +
+                           "</MessageHeader><MessageBody>" + body + "</MessageBody></XmlMsg>";
+    write_bytes(dir.path / "req" / ("." + stem), files[stem + ".xml"]);  // whole, as the sim never reads half
+    fs::rename(dir.path / "req" / ("." + stem), dir.path / "req" / (stem + ".xml"));
+    std::string res_name = stem + ".xml";
+    res_name.replace(res_name.find("req_"), 3, "res");
+    const auto deadline = std::chrono::steady_clock::now() + 10s;
+    while (!fs::exists(dir.path / "res" / res_name) && std::chrono::steady_clock::now() < deadline)
+      std::this_thread::sleep_for(20ms);
+    return files[res_name] = read_bytes(dir.path / "res" / res_name);
+  };
+  const std::string receipt =
+      exchange("01", 1, "<ArbitraryFileIdentifier>" + family + "</ArbitraryFileIdentifier>",
+               "<QualificationConfirmSearchInfo>" + filter + "</QualificationConfirmSearchInfo>");
+  const size_t at = receipt.find("<ReceptionNumber>");
+  if (at == std::string::npos) return files;  // no receipt: the caller sees two files, not four
+  const std::string reception = receipt.substr(at, receipt.find("</ReceptionNumber>", at) + 18 - at);
+  for (int n = 2; n < 6; ++n) {  // 処理中 (SegmentOfResult 2) once: ask again, as a terminal wants
+    files.erase(family + "02req_20260430" + std::to_string(1000 + n - 1) + ".xml");
+    files.erase(family + "02res_20260430" + std::to_string(1000 + n - 1) + ".xml");
+    if (exchange("02", n, "", reception).find("BulkConfirmUnit") != std::string::npos) break;
+  }
+  return files;
+}
 
 struct Window : RecordsSdk {
   void SetUp() override {
@@ -192,6 +231,51 @@ TEST_F(Window, the_window_query_is_offered_by_name_with_the_same_answer) {
   EXPECT_EQ(names(json::parse(*done.result())), names(query(json::parse(request)).doc));
 }
 
+// parse knows the window queries' files as it knows the other families': typed by the file name (or,
+// for a request, by its window), a 02res with one outcome per patient carrying its 公費.
+TEST_F(Window, R_FIELDS_parse_types_the_window_query_files_and_decides_each_result) {
+  for (const auto& [family, filter] :
+       {std::pair{std::string("OQSmutic"), std::string("<MedicalTreatmentMonth>202604</MedicalTreatmentMonth>")},
+        {"OQSmuhvq", "<ConsentDateFrom>20260401</ConsentDateFrom><ConsentDateTo>20260402</ConsentDateTo>"
+                     "<MedicalTreatmentFlag>2</MedicalTreatmentFlag>"},
+        {"OQSmuonq", "<ExaminationDateFrom>20260402</ExaminationDateFrom><ExaminationDateTo>20260402"
+                     "</ExaminationDateTo><MedicalTreatmentFlag>3</MedicalTreatmentFlag>"}}) {
+    SCOPED_TRACE(family);
+    const auto files = window_files(family, filter);
+    ASSERT_EQ(files.size(), 4u);
+    std::set<std::string> types;
+    for (const auto& [name, bytes] : files) {
+      auto p = parse_file(elig, name, bytes);
+      ASSERT_TRUE(p.ok()) << name << ": " << p.error().message;
+      EXPECT_EQ((*p)["type"], name.substr(0, 13)) << name;
+      types.insert((*p)["type"].get<std::string>());
+      if (name.find("01req") != std::string::npos) {  // without its name, the window tells the family
+        auto unnamed = parse_file(elig, "", bytes);
+        ASSERT_TRUE(unnamed.ok()) << unnamed.error().message;
+        EXPECT_EQ((*unnamed)["type"], family + "01req");
+      }
+      if (name.find("02res") == std::string::npos) {
+        EXPECT_FALSE(p->contains("results")) << name;
+        continue;
+      }
+      std::vector<std::string> names;
+      for (const auto& o : (*p)["results"]) {
+        EXPECT_EQ(o["schema"], "onshi.eligibility.outcome/1");
+        names.push_back(o["qualifications"][0].value("name", ""));
+      }
+      std::sort(names.begin(), names.end());
+      if (family == "OQSmuonq") {
+        EXPECT_EQ(names, std::vector<std::string>{"後期　花子"});
+        continue;
+      }
+      EXPECT_EQ(names, (std::vector<std::string>{"保護　花子", family == "OQSmutic" ? "扶助　次郎" : "診療　太郎"}));
+      const json aid = result_named(json{{"results", (*p)["results"]}}, "保護　花子");
+      EXPECT_EQ(aid["qualifications"][0]["public_expenses"][0]["recipient_number"], "0054320");
+    }
+    EXPECT_EQ(types.size(), 4u);
+  }
+}
+
 // ---- the same from the command line ------------------------------------------------------------
 
 struct WindowCli : RecordsCliFolders {
@@ -239,6 +323,30 @@ TEST_F(WindowCli, a_window_that_cannot_be_asked_says_which_option_and_sends_noth
   EXPECT_EQ(no_month.exit, 2);
   EXPECT_NE(no_month.err.find("--month"), std::string::npos) << no_month.err;
   EXPECT_TRUE(fs::is_empty(root.path / "req"));
+}
+
+TEST_F(WindowCli, R_FIELDS_parse_prints_a_medical_aid_answer_with_each_patient_and_their_ticket) {
+  TempDir files_dir;
+  const auto files = window_files("OQSmutic", "<MedicalTreatmentMonth>202604</MedicalTreatmentMonth>");
+  ASSERT_EQ(files.size(), 4u);
+  for (const auto& [name, bytes] : files) write_bytes(files_dir.path / name, bytes);
+  int answers = 0;
+  for (const auto& entry : fs::directory_iterator(files_dir.path)) {
+    const std::string name = entry.path().filename().string();
+    const auto j = run({"parse", entry.path().string(), "--json"});
+    ASSERT_EQ(j.exit, 0) << j.out << j.err;
+    EXPECT_EQ(json::parse(j.out)["type"], name.substr(0, 13));
+    if (name.find("02res") == std::string::npos) continue;
+    EXPECT_EQ(json::parse(j.out)["results"].size(), 2u) << j.out;
+    const auto text = run({"parse", entry.path().string()});
+    ASSERT_EQ(text.exit, 0) << text.out << text.err;
+    EXPECT_NE(text.out.find(name + ": OQSmutic02res"), std::string::npos) << text.out;
+    EXPECT_NE(text.out.find("2 result(s)"), std::string::npos) << text.out;
+    EXPECT_NE(text.out.find("扶助　次郎"), std::string::npos) << text.out;
+    EXPECT_NE(text.out.find("医療券 12136016 / 0054320  診療年月 202604"), std::string::npos) << text.out;
+    ++answers;
+  }
+  EXPECT_EQ(answers, 1);
 }
 
 }  // namespace

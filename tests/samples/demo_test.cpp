@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <string>
 
 namespace {
@@ -37,7 +38,7 @@ struct Expect {
   int ratio;          // 0 when nothing is billed
 };
 
-TEST(Demo, R_GRACE_R_VIS_R_CLAIM_every_patient_of_the_day_gets_the_expected_outcome_and_bill) {
+TEST(Demo, R_GRACE_R_VIS_R_CLAIM_R_KUBUN_every_patient_of_the_day_gets_the_expected_outcome_and_bill) {
   const DemoRun r = run_demo();
   ASSERT_EQ(r.exit, 0);
   ASSERT_TRUE(r.doc.is_object()) << "not JSON";
@@ -74,6 +75,18 @@ TEST(Demo, R_GRACE_R_VIS_R_CLAIM_every_patient_of_the_day_gets_the_expected_outc
   EXPECT_GE(day[12]["row"].value("drug_lines", 0), 1);
   EXPECT_NE(notes(day[12]).find("ドネペジル"), std::string::npos);
   EXPECT_EQ(notes(day[12]).find("ゾルピデム"), std::string::npos) << "a near-miss stranger's drug was shown";
+  // After the day, the 居宅同意取得型 re-query before the rounds: the 生活保護 patient, checked again without
+  // her card, is billed 公費単独 with her 公費負担者番号 / 受給者番号 from the answer (R-KUBUN: 区分 A1).
+  const json home = r.doc.value("home_visits", json::object()).value("patients", json::array());
+  const auto aid = std::find_if(home.begin(), home.end(),
+                                [](const json& v) { return v["row"].value("name", "") == "保護　花子"; });
+  ASSERT_NE(aid, home.end()) << home.dump();
+  EXPECT_EQ((*aid)["row"].value("outcome", ""), "valid");
+  EXPECT_EQ((*aid)["row"].value("method", ""), "home_visit");
+  EXPECT_EQ((*aid)["row"].value("route", ""), "R-CLAIM-OK");
+  EXPECT_EQ((*aid)["row"].value("ratio", -1), 0);
+  EXPECT_EQ((*aid)["row"].value("kouhi_billed", json()), json::array({"12136016 / 0054320"}));
+  EXPECT_NE(notes(*aid).find("医療券 12136016 / 0054320"), std::string::npos) << notes(*aid);
   // マイナ保険証利用率 over the day's 12 online checks (the disaster look-up is not one).
   EXPECT_EQ(r.doc["usage_rate"].value("total_count", 0), 12);
   EXPECT_EQ(r.doc["usage_rate"].value("card_count", 0), 9);

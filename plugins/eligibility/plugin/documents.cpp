@@ -1,6 +1,7 @@
 #include "documents.hpp"
 
 #include <onshi/abi/onshi_ext_eligibility.h>
+#include <onshi/eligibility/bulk.hpp>
 #include <onshi/eligibility/json.hpp>
 #include <onshi/eligibility/outcome.hpp>
 #include <onshi/eligibility/protocol.hpp>
@@ -73,9 +74,11 @@ ordered_json message_tree(const XmlMsg& msg) {
   return m;
 }
 
-constexpr std::array kInterfaces = {prefix::qualification, prefix::registration,  prefix::bulk_registration,
-                                    prefix::bulk_upload,   prefix::bulk_download, prefix::drug_info,
-                                    prefix::checkup};
+constexpr std::array kInterfaces = {prefix::qualification,       prefix::registration,        prefix::bulk_registration,
+                                    prefix::bulk_upload,         prefix::bulk_download,       prefix::drug_info,
+                                    prefix::checkup,             prefix::home_visit_upload,   prefix::home_visit_download,
+                                    prefix::online_upload,       prefix::online_download,     prefix::medical_aid_upload,
+                                    prefix::medical_aid_download};
 constexpr std::string_view kFaceType = "OQSsiquc01res_face";
 
 // "OQSsiquc01res" from "…/OQSsiquc01res_202604010001.xml"; "" when the name says nothing.
@@ -88,6 +91,14 @@ std::string type_from_name(std::string_view file_name) {
     if (direction == "req" || direction == "res") return std::string(interface) + std::string(direction);
   }
   return {};
+}
+
+// The 02res of 一括照会 or of a window query: BulkConfirmUnit per patient (eligibility-xml.md §3.3).
+bool is_download_answer(std::string_view type) {
+  for (std::string_view p :
+       {prefix::bulk_download, prefix::home_visit_download, prefix::online_download, prefix::medical_aid_download})
+    if (type.size() == p.size() + 3 && type.starts_with(p) && type.ends_with("res")) return true;
+  return false;
 }
 
 size_t count(const Element& e, std::string_view name) {
@@ -117,9 +128,14 @@ std::string type_from_body(const XmlMsg& m) {
     const Element* by = h.child("ReferenceClassification");
     return by && by->text == "1" ? std::string(kFaceType) : interface(prefix::qualification, "res");
   }
-  if (b.child("QualificationConfirmSearchInfo"))
+  if (const Element* search = b.child("QualificationConfirmSearchInfo")) {
+    // A window instead of a patient (docs/eligibility-messages.md §2.1, §3.1): 診療年月 or 診療区分 2/3.
+    if (search->child("MedicalTreatmentMonth")) return interface(prefix::medical_aid_upload, "req");
+    if (const Element* flag = search->child("MedicalTreatmentFlag"))
+      return interface(flag->text == "3" ? prefix::online_upload : prefix::home_visit_upload, "req");
     return interface(count(b, "QualificationConfirmSearchInfo") > 1 ? prefix::bulk_upload : prefix::qualification,
                      "req");
+  }
   return "unknown";
 }
 
@@ -278,6 +294,18 @@ Result<std::string> parsed_document(std::string_view file_name, std::string_view
   doc["message"] = message_tree(*msg);
   if (type == "OQSsiquc01res" || type == kFaceType)
     doc["outcome"] = ordered_json::parse(outcome_document(decide(view_as<QualificationResponse>(*msg))).dump());
+  if (is_download_answer(type)) {  // a two-phase query's units, each decided as a single 資格確認
+    BulkDownload d = bulk_download_of(*msg);
+    if (d.state == BulkDownload::State::done) {
+      doc["results"] = ordered_json::array();
+      for (const auto& unit : d.units)
+        doc["results"].push_back(ordered_json::parse(outcome_document(unit.outcome).dump()));
+    } else {
+      doc["download"] = {{"state", d.state == BulkDownload::State::processing ? "processing" : "failed"},
+                         {"code", d.code},
+                         {"message", d.message}};
+    }
+  }
   if (type == "YZKsiquc01res") {
     auto history = drug_history_of(view_as<DrugInfoResponse>(*msg));
     if (history)

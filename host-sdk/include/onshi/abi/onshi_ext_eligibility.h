@@ -64,7 +64,8 @@ typedef struct onshi_eligibility_v1 {
   onshi_status(ONSHI_ABI* cancel)(onshi_instance* instance, uint64_t operation);
   /* Any message file of the interface (file_name, may be NULL, helps tell the
    * type) → onshi.eligibility.parsed/1: {"type", "message": the typed fields,
-   * "outcome" for 資格確認 answers, "drug_history" for 薬剤情報}. */
+   * "outcome" for 資格確認 answers, "results" for the 02res of 一括照会 and of
+   * the window queries, "drug_history" for 薬剤情報}. */
   onshi_status(ONSHI_ABI* parse)(onshi_instance* instance, const char* file_name, onshi_bytes message,
                                  const onshi_writer* out_json, onshi_error* err);
   /* Face-reader results pushed into the face folder, one
