@@ -593,10 +593,11 @@ json statement_claim() {
   return in;
 }
 
-json merge_request(json claims, const std::string& file = claims_test::read_bytes(claims_test::recon_file())) {
+// A vector, not a json: `{claim}` would be the claim itself, not an array of it, under clang.
+json merge_request(std::vector<json> claims, const std::string& file = claims_test::read_bytes(claims_test::recon_file())) {
   return {{"schema", "onshi.claims.merge-request/1"},
           {"receipt_file_base64", onshi::support::base64_encode(file)},
-          {"claims", std::move(claims)}};
+          {"claims", json(std::move(claims))}};
 }
 
 std::vector<std::string> lines_of(const std::string& file) {

@@ -40,11 +40,12 @@ struct Deferred : RecordsSdk {
   }
   void close() { close_sdk(); }
 
-  onshi_status add(json checks, json* answer = nullptr, std::string* message = nullptr) {
+  // A vector, not a json: `{check}` would be the check itself, not an array of it, under clang.
+  onshi_status add(std::vector<json> checks, json* answer = nullptr, std::string* message = nullptr) {
     std::string text;
     onshi_writer w = append_to(text);
     onshi_error err = empty_error();
-    const std::string request = json{{"schema", ONSHI_SCHEMA_ELIGIBILITY_DEFERRED_REQUEST}, {"checks", checks}}.dump();
+    const std::string request = json{{"schema", ONSHI_SCHEMA_ELIGIBILITY_DEFERRED_REQUEST}, {"checks", json(checks)}}.dump();
     const onshi_status st = rec.vtable->deferred_add(rec.instance, bytes_of(request), &w, &err);
     if (answer && st == ONSHI_OK) *answer = json::parse(text);
     if (message) *message = err.message;
@@ -144,7 +145,7 @@ TEST_F(Deferred, R_M9_a_check_that_cannot_be_used_is_refused_naming_the_field) {
   json my_number = check("V-1", "06139992", "123456789012", "19800515");  // R-NOMYNUM
   EXPECT_EQ(add({my_number}, nullptr, &message), ONSHI_E_INVALID_ARGUMENT);
   EXPECT_EQ(message.find("123456789012"), std::string::npos) << message;
-  EXPECT_EQ(add(json::array()), ONSHI_E_INVALID_ARGUMENT);
+  EXPECT_EQ(add({}), ONSHI_E_INVALID_ARGUMENT);
   EXPECT_TRUE(list().empty()) << "nothing refused was stored";
 }
 
