@@ -72,7 +72,9 @@ class OneFolderManyWriters(ServiceTest):
         self.assertEqual(sim.answered(), 44, "every request, ours and the stray's, reached the terminal once")
 
     def test_a_forged_answer_under_our_name_is_left_for_its_owner(self):
-        sim = self.sim("--delay", "400")  # the terminal answers late: the forger comes first
+        # The terminal looks at req every 500 ms and answers 400 ms later: the forger (every 5 ms) comes
+        # first even on a loaded machine (with the default 100 ms the terminal could take it first).
+        sim = self.sim("--poll", "500", "--delay", "400")
         s = self.service(["desk-a"])
         req, res = os.path.join(self.oqs, "req"), os.path.join(self.oqs, "res")
         forged = []
