@@ -90,6 +90,12 @@ TEST(Document, schema_size_and_syntax_are_checked_before_any_field) {
   ASSERT_FALSE(too_big.ok());
   EXPECT_NE(too_big.error().message.find("over the limit of 1000"), std::string::npos);
   EXPECT_TRUE(read_document<Patient>(big, kSchema, 4000).ok());
+  // nlohmann alone would read the object before a NUL and ignore the rest (found by service_json_fuzz).
+  const std::string nul = std::string(R"({"schema":"onshi.test.patient/1","name":"a"})") + '\0' + "junk";
+  auto after_nul = read_document<Patient>(nul, kSchema);
+  ASSERT_FALSE(after_nul.ok());
+  EXPECT_NE(after_nul.error().message.find("NUL byte at offset 44"), std::string::npos) << after_nul.error().message;
+  EXPECT_FALSE(parse_request(nul, kSchema, 4000).ok());
 }
 
 TEST(Base64, round_trips_every_length_and_refuses_what_is_not_base64) {

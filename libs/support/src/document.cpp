@@ -1,5 +1,7 @@
 #include <onshi/support/document.hpp>
 
+#include <optional>
+
 namespace onshi::support {
 
 void fail(std::string_view key, const std::string& problem) {
@@ -75,10 +77,20 @@ Result<void> check_schema(const json& document, std::string_view schema) {
   return {};
 }
 
+// nlohmann's lexer takes a NUL byte as the end of its input, so `{…}` + NUL + anything would be read
+// as the object alone; JSON has no NUL outside a string and none inside one.
+std::optional<Error> nul_byte(std::string_view text, std::string_view schema) {
+  const size_t at = text.find('\0');
+  if (at == std::string_view::npos) return std::nullopt;
+  return invalid(schema, "a NUL byte at offset " + std::to_string(at) + ": not valid JSON",
+                 "send the document alone, without a terminating NUL or bytes after it");
+}
+
 Result<json> parse_document(std::string_view text, std::string_view schema, std::size_t max_bytes) {
   if (text.size() > max_bytes)
     return invalid(schema, std::to_string(text.size()) + " bytes is over the limit of " + std::to_string(max_bytes),
                    "send a smaller document");
+  if (auto nul = nul_byte(text, schema)) return std::move(*nul);
   json j = json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded())
     return invalid(schema, "not valid JSON (or not UTF-8)",
@@ -88,7 +100,8 @@ Result<json> parse_document(std::string_view text, std::string_view schema, std:
 }
 
 Result<json> parse_request(std::string_view text, std::string_view schema, std::size_t max_bytes) {
-  json doc = text.size() > max_bytes ? json(json::value_t::discarded) : json::parse(text, nullptr, false);
+  json doc = text.size() > max_bytes || nul_byte(text, schema) ? json(json::value_t::discarded)
+                                                               : json::parse(text, nullptr, false);
   if (doc.is_discarded()) return parse_document(text, schema, max_bytes).error();  // its words for why
   if (doc.is_object() && !find(doc, "schema")) doc["schema"] = schema;
   if (auto ok = check_schema(doc, schema); !ok) return std::move(ok).error();
